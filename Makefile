@@ -1,0 +1,95 @@
+# hallq — build, run, test.  `make run` and `make check` set up what is
+# missing on a Debian 12 machine (as root) before they build.
+CC	?= cc
+PKGS	 = libevent libevent_pthreads libwebsockets jansson sqlite3 libserialport
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wno-format-nonliteral
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 $(WARN) -D_GNU_SOURCE -pthread
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS	+= $(PKG_LIBS) -pthread -lm
+BUILD	?= build
+PY	 = /usr/bin/python3
+
+DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
+	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
+	   python3-websockets python3-serial python3-pymodbus
+
+CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
+	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c
+DAEMON_SRC = $(CORE_SRC) daemon/web.c daemon/main.c
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+
+UNIT	 = dispatch config store hall api bridge
+UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
+
+.PHONY: all run check test unit e2e sanitize bench clean deps
+
+all: $(BUILD)/hallqd
+
+$(BUILD)/%.o: %.c $(wildcard daemon/*.h) tests/unit/t.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Idaemon -c -o $@ $<
+
+$(BUILD)/hallqd: $(DAEMON_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# Each unit test links its own module and the few it stands on.
+UNIT_DEPS_dispatch = daemon/dispatch.c daemon/util.c
+UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c
+UNIT_DEPS_store    = daemon/store.c daemon/util.c
+UNIT_DEPS_hall     = $(CORE_SRC)
+UNIT_DEPS_api      = daemon/api.c daemon/util.c
+UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(patsubst %.c,$(BUILD)/%.o,$$(UNIT_DEPS_$$*))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# Set up what is missing: Debian packages (as root), nothing else.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "run as root, or: apt-get install$$missing" >&2; exit 1; fi; \
+	fi
+
+run: deps
+	$(MAKE) all
+	@mkdir -p var
+	$(BUILD)/hallqd -d -f etc/hallq.json
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+e2e: $(BUILD)/hallqd
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/e2e/run.py
+
+test: unit e2e
+
+check: deps
+	$(MAKE) test
+
+sanitize: deps
+	$(MAKE) BUILD=build-san CC=gcc \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+bench: deps
+	$(MAKE) all $(BUILD)/bench_store
+	HALLQD=$(abspath $(BUILD)/hallqd) BENCH_STORE=$(abspath $(BUILD)/bench_store) $(PY) tests/bench/bench.py
+
+$(BUILD)/bench_store: tests/bench/bench_store.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,104 @@
+/* config.h — the hall's configuration as the daemon uses it: parsed and fully
+ * checked from one JSON file; errors name file, line and column. */
+#ifndef HALLQ_CONFIG_H
+#define HALLQ_CONFIG_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+enum role {
+	ROLE_NONE,
+	ROLE_KIOSK,
+	ROLE_CLERK,
+	ROLE_MANAGER,
+	ROLE_ADMIN,
+	ROLE_DISPLAY,
+	ROLE_MAX
+};
+
+struct token {
+	char		*token;
+	enum role	 role;
+	int		 all_windows;	/* clerk bound to every window */
+	int		*windows;	/* clerk's windows */
+	int		 nwindows;
+};
+
+struct klass {
+	char		*name;
+	int64_t		 head_start_ms;
+};
+
+struct domain {
+	char		*code;
+	char		*name;
+};
+
+struct matter {
+	char		*code;
+	char		*name;
+	int		 domain;	/* index into domains */
+	char		*prefix;
+	int64_t		 service_ms;	/* prior mean service time */
+	int64_t		 target_wait_ms;
+};
+
+struct window_conf {
+	int			 number;
+	char			*name;
+	char			*kind;
+	int			 initially_open;
+	int			 ntiers;
+	struct dispatch_tier	*tiers;	/* matters arrays owned here */
+	char			***tier_codes;	/* matter codes as configured */
+};
+
+struct config {
+	char		*path;
+	char		*hall_name;
+	char		*timezone;
+	int		 number_width;
+	int64_t		 no_show_grace_ms;
+	int64_t		 late_appointment_ms;	/* past slot start: no head start */
+	char		*policy;
+	int64_t		 aging_ms;
+	char		*web_root;
+	char		*listen_host;
+	int		 listen_port;
+	char		*database;
+
+	struct token	*tokens;
+	int		 ntokens;
+	struct klass	*classes;
+	int		 nclasses;
+	int		 normal_class;
+	struct domain	*domains;
+	int		 ndomains;
+	struct matter	*matters;
+	int		 nmatters;
+	struct window_conf *windows;
+	int		 nwindows;
+	int		 ndevices;
+};
+
+struct config	*config_load(const char *path, char *err, size_t errlen);
+struct config	*config_parse(const char *path, const char *text, char *err,
+		     size_t errlen);
+void		 config_free(struct config *);
+int		 config_matter(const struct config *, const char *code);
+int		 config_class(const struct config *, const char *name);
+const struct window_conf *config_window(const struct config *, int number);
+const struct token *config_token(const struct config *, const char *token);
+int		 config_token_has_window(const struct token *, int number);
+const char	*config_role_name(enum role);
+
+/* jsonpos.c: where in a JSON text the value at a path starts. */
+struct jsonpos_step {
+	const char	*key;		/* object member, or NULL for an index */
+	int		 index;
+};
+int		 jsonpos_locate(const char *text, const struct jsonpos_step *,
+		     int nsteps, int *line, int *col);
+
+#endif

@@ -1,0 +1,1715 @@
+/* hall.c — owns the hall's live state: today's tickets, the windows, the
+ * numbering counters, the per-matter service-time estimates, and the event
+ * sequence.  Every change goes through hall_exec(): check, decide, write one
+ * transaction (rows and events), commit, and only then is it answered.  If a
+ * write fails, the transaction is rolled back and the state is rebuilt from
+ * the database, so memory never holds what the disk does not.
+ * Must not touch sockets or devices: the caller publishes the events. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "hall.h"
+#include "store.h"
+#include "util.h"
+
+#define HALL_VERSION	"0.1.0"
+
+enum tstate {
+	TS_WAITING,
+	TS_CALLED,
+	TS_SERVING,
+	TS_HELD,
+	TS_DONE,
+	TS_NO_SHOW,
+	TS_CANCELLED,
+	TS_TRANSFERRED,		/* waiting again after a transfer */
+	TS_EXPIRED,		/* still open when its business day ended */
+	TS_MAX
+};
+
+static const char *const tstate_names[TS_MAX] = {
+	"waiting", "called", "serving", "held", "done", "no_show",
+	"cancelled", "transferred", "expired"
+};
+
+enum wstate {
+	WS_CLOSED,
+	WS_OPEN,
+	WS_PAUSED,
+	WS_MAX
+};
+
+static const char *const wstate_names[WS_MAX] = { "closed", "open", "paused" };
+
+struct ticket {
+	int64_t		 id;
+	char		 day[16];
+	char		 number[24];
+	char		 prefix[8];
+	int64_t		 seqno;
+	char		 matter[40];	/* code; index below may be -1 after reload */
+	int		 mi;
+	char		 cls[40];
+	int		 ci;
+	char		 channel[16];
+	enum tstate	 state;
+	int		 window;	/* window serving, holding or that no-showed it */
+	int		 target_window;	/* transferred to this window only */
+	int64_t		 issued_at;
+	int64_t		 arrival;	/* virtual arrival: fairness clock */
+	int64_t		 slot_start;
+	int64_t		 called_at;
+	int64_t		 serving_at;
+	int64_t		 ended_at;
+	int64_t		 no_show_at;
+	int		 recalls;
+	int		 transfers;
+	char		*phone;
+	char		*id_number;
+	char		 token[33];
+	int		 queued;	/* in the dispatcher */
+	struct dispatch_ticket dt;	/* as queued */
+	struct ticket	*hnext;
+};
+
+struct win {
+	const struct window_conf *conf;
+	int		 number;
+	enum wstate	 state;
+	struct ticket	*cur;
+	int64_t		 since;		/* state or ticket change */
+	struct dispatch_window dw;
+};
+
+struct counter {
+	char		 prefix[8];
+	int64_t		 last;
+};
+
+struct hall {
+	struct config	*conf;
+	struct store	*store;
+	const struct dispatch_policy *policy;
+	struct dispatch_params params;
+	struct dispatch	*disp;
+	char		 day[16];
+	int64_t		 seq;
+	int64_t		 next_id;
+
+	struct ticket	**buckets;
+	size_t		 nbuckets;
+	size_t		 ntickets;
+
+	struct win	*wins;
+	int		 nwins;
+	struct counter	*counters;
+	int		 ncounters;
+	int64_t		*service_ms;	/* per matter: EWMA of service time */
+
+	/* The command being applied. */
+	int64_t		 now;
+	struct hall_result *res;
+	int		 failed;	/* a write failed: roll back */
+};
+
+/* ---------------------------------------------------------------- tickets */
+
+static size_t
+hall_hash(int64_t id, size_t n)
+{
+	return (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & (n - 1);
+}
+
+static void
+hall_ticket_link(struct hall *h, struct ticket *t)
+{
+	size_t i;
+
+	if (h->ntickets + 1 > h->nbuckets) {
+		size_t n = h->nbuckets ? h->nbuckets * 2 : 1024;
+		struct ticket **b = xcalloc(n, sizeof *b);
+		for (i = 0; i < h->nbuckets; i++) {
+			struct ticket *x, *next;
+			for (x = h->buckets[i]; x != NULL; x = next) {
+				size_t k = hall_hash(x->id, n);
+				next = x->hnext;
+				x->hnext = b[k];
+				b[k] = x;
+			}
+		}
+		free(h->buckets);
+		h->buckets = b;
+		h->nbuckets = n;
+	}
+	i = hall_hash(t->id, h->nbuckets);
+	t->hnext = h->buckets[i];
+	h->buckets[i] = t;
+	h->ntickets++;
+}
+
+static struct ticket *
+hall_ticket_find(struct hall *h, int64_t id)
+{
+	struct ticket *t;
+
+	if (h->nbuckets == 0)
+		return NULL;
+	for (t = h->buckets[hall_hash(id, h->nbuckets)]; t != NULL; t = t->hnext)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+static void
+ticket_free(struct ticket *t)
+{
+	if (t == NULL)
+		return;
+	free(t->phone);
+	free(t->id_number);
+	free(t);
+}
+
+static void
+hall_tickets_clear(struct hall *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nbuckets; i++) {
+		struct ticket *t, *next;
+		for (t = h->buckets[i]; t != NULL; t = next) {
+			next = t->hnext;
+			ticket_free(t);
+		}
+	}
+	free(h->buckets);
+	h->buckets = NULL;
+	h->nbuckets = h->ntickets = 0;
+}
+
+static int
+tstate_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < TS_MAX; i++)
+		if (strcmp(tstate_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+static int
+ticket_in_queue_state(const struct ticket *t)
+{
+	return t->state == TS_WAITING || t->state == TS_TRANSFERRED;
+}
+
+/* Dispatch key: virtual arrival less the head start of the class, except an
+ * appointment that came later than its slot allows, which waits as normal. */
+static int64_t
+hall_ticket_key(struct hall *h, const struct ticket *t)
+{
+	const struct config *c = h->conf;
+	int ci = t->ci;
+
+	if (ci < 0)
+		ci = c->normal_class;
+	if (t->slot_start != 0 && t->issued_at > t->slot_start + c->late_appointment_ms)
+		ci = c->normal_class;
+	return t->arrival - c->classes[ci].head_start_ms;
+}
+
+static void
+hall_queue(struct hall *h, struct ticket *t)
+{
+	if (t->queued || !ticket_in_queue_state(t) || t->mi < 0)
+		return;
+	t->dt.id = t->id;
+	t->dt.matter = t->mi;
+	t->dt.cls = t->ci >= 0 ? t->ci : h->conf->normal_class;
+	t->dt.window = t->target_window;
+	t->dt.arrival = t->arrival;
+	t->dt.key = hall_ticket_key(h, t);
+	dispatch_add(h->disp, &t->dt);
+	t->queued = 1;
+}
+
+static void
+hall_unqueue(struct hall *h, struct ticket *t)
+{
+	if (!t->queued)
+		return;
+	if (dispatch_remove(h->disp, &t->dt) == -1)
+		log_warnx("ticket %lld was not in its queue", (long long)t->id);
+	t->queued = 0;
+}
+
+static struct win *
+hall_win(struct hall *h, int number)
+{
+	int i;
+
+	for (i = 0; i < h->nwins; i++)
+		if (h->wins[i].number == number)
+			return &h->wins[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- estimates */
+
+static int
+hall_open_windows(struct hall *h, int mi)
+{
+	int i, j, k, n = 0;
+
+	for (i = 0; i < h->nwins; i++) {
+		const struct win *w = &h->wins[i];
+		int serves = 0;
+		if (w->state != WS_OPEN)
+			continue;
+		for (j = 0; j < w->dw.ntiers && !serves; j++)
+			for (k = 0; k < w->dw.tiers[j].nmatters; k++)
+				if (w->dw.tiers[j].matters[k] == mi)
+					serves = 1;
+		n += serves;
+	}
+	return n;
+}
+
+static int64_t
+hall_eta_s(struct hall *h, int mi, size_t ahead)
+{
+	int open;
+
+	if (mi < 0)
+		return 0;
+	open = hall_open_windows(h, mi);
+	if (open < 1)
+		open = 1;
+	return (int64_t)((double)ahead * h->service_ms[mi] / open / 1000.0 + 0.5);
+}
+
+/* Rolling mean of service time: EWMA, alpha 0.2, from the configured prior. */
+static void
+hall_learn_service(struct hall *h, const struct ticket *t)
+{
+	int64_t d;
+
+	if (t->mi < 0 || t->called_at == 0 || t->ended_at <= t->called_at)
+		return;
+	d = t->ended_at - t->called_at;
+	if (d < 10000)
+		d = 10000;
+	if (d > 4 * 3600 * 1000)
+		d = 4 * 3600 * 1000;
+	h->service_ms[t->mi] = (h->service_ms[t->mi] * 4 + d) / 5;
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static json_t *
+json_ms(int64_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+static json_t *
+json_window_no(int v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+/* Show the first three and last four of a number, never the whole. */
+static char *
+mask_digits(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *m = xstrdup(s);
+
+	for (i = 0; i < n; i++)
+		if (n <= 7 || (i >= 3 && i + 4 < n))
+			m[i] = '*';
+	return m;
+}
+
+static json_t *
+ticket_json(struct hall *h, struct ticket *t)
+{
+	size_t ahead = 0;
+	json_t *o;
+
+	if (t->queued)
+		ahead = dispatch_ahead(h->disp, &t->dt);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o,"
+	    " s:I, s:I, s:s, s:o, s:i, s:i}",
+	    "id", (json_int_t)t->id,
+	    "number", t->number,
+	    "matter", t->matter,
+	    "class", t->cls,
+	    "channel", t->channel,
+	    "state", tstate_names[t->state],
+	    "window", json_window_no(t->window),
+	    "issued_at", (json_int_t)t->issued_at,
+	    "called_at", json_ms(t->called_at),
+	    "serving_at", json_ms(t->serving_at),
+	    "ended_at", json_ms(t->ended_at),
+	    "ahead", (json_int_t)ahead,
+	    "eta_s", (json_int_t)(t->queued ? hall_eta_s(h, t->mi, ahead) : 0),
+	    "business_day", t->day,
+	    "target_window", json_window_no(t->target_window),
+	    "recalls", t->recalls,
+	    "transfers", t->transfers);
+	if (o == NULL)
+		fatalx("json_pack ticket");
+	if (t->phone != NULL)
+		json_object_set_new(o, "phone", json_string_nocheck(mask_digits(t->phone)));
+	if (t->id_number != NULL)
+		json_object_set_new(o, "id_number",
+		    json_string_nocheck(mask_digits(t->id_number)));
+	if (t->slot_start)
+		json_object_set_new(o, "slot_start", json_integer(t->slot_start));
+	return o;
+}
+
+static json_t *
+window_json(struct hall *h, struct win *w)
+{
+	json_t *tiers = json_array(), *held = json_array(), *o;
+	size_t i;
+	int j, k;
+
+	for (j = 0; j < w->conf->ntiers; j++) {
+		json_t *tier = json_array();
+		for (k = 0; w->conf->tier_codes[j][k] != NULL; k++)
+			json_array_append_new(tier, json_string(w->conf->tier_codes[j][k]));
+		json_array_append_new(tiers, tier);
+	}
+	for (i = 0; i < h->nbuckets; i++) {
+		struct ticket *t;
+		for (t = h->buckets[i]; t != NULL; t = t->hnext)
+			if (t->state == TS_HELD && t->window == w->number)
+				json_array_append_new(held, json_integer(t->id));
+	}
+	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I}",
+	    "number", w->number,
+	    "name", w->conf->name,
+	    "kind", w->conf->kind,
+	    "state", wstate_names[w->state],
+	    "ticket", w->cur ? ticket_json(h, w->cur) : json_null(),
+	    "tiers", tiers,
+	    "held", held,
+	    "since", (json_int_t)w->since);
+	if (o == NULL)
+		fatalx("json_pack window");
+	return o;
+}
+
+static json_t *
+matter_load_json(struct hall *h, int mi, int64_t now)
+{
+	const struct matter *m = &h->conf->matters[mi];
+	size_t waiting = dispatch_waiting(h->disp, mi);
+	int64_t oldest = dispatch_oldest(h->disp, mi), wait_s = 0;
+
+	if (oldest > 0 && now > oldest)
+		wait_s = (now - oldest) / 1000;
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:I, s:I}",
+	    "code", m->code,
+	    "name", m->name,
+	    "domain", h->conf->domains[m->domain].code,
+	    "domain_name", h->conf->domains[m->domain].name,
+	    "waiting", (json_int_t)waiting,
+	    "oldest_wait_s", (json_int_t)wait_s,
+	    "eta_s", (json_int_t)hall_eta_s(h, mi, waiting),
+	    "open_windows", hall_open_windows(h, mi),
+	    "target_wait_s", (json_int_t)(m->target_wait_ms / 1000),
+	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
+}
+
+static json_t *
+hall_snapshot_json(struct hall *h, int64_t now)
+{
+	json_t *matters = json_array(), *windows = json_array();
+	int i;
+
+	for (i = 0; i < h->conf->nmatters; i++)
+		json_array_append_new(matters, matter_load_json(h, i, now));
+	for (i = 0; i < h->nwins; i++)
+		json_array_append_new(windows, window_json(h, &h->wins[i]));
+	return json_pack("{s:I, s:s, s:s, s:o, s:o}",
+	    "seq", (json_int_t)h->seq,
+	    "business_day", h->day,
+	    "hall", h->conf->hall_name,
+	    "matters", matters,
+	    "windows", windows);
+}
+
+static char *
+json_text(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	if (s == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+/* ---------------------------------------------------------------- writes */
+
+static void
+hall_put_ticket(struct hall *h, struct ticket *t)
+{
+	struct store_ticket st = {
+		.id = t->id, .day = t->day, .number = t->number,
+		.prefix = t->prefix, .seqno = t->seqno, .matter = t->matter,
+		.cls = t->cls, .channel = t->channel,
+		.state = tstate_names[t->state], .window = t->window,
+		.target_window = t->target_window,
+		.held_by = t->state == TS_HELD ? t->window : 0,
+		.issued_at = t->issued_at, .arrival = t->arrival,
+		.slot_start = t->slot_start, .called_at = t->called_at,
+		.serving_at = t->serving_at, .ended_at = t->ended_at,
+		.no_show_at = t->no_show_at, .recalls = t->recalls,
+		.transfers = t->transfers, .phone = t->phone,
+		.id_number = t->id_number, .token = t->token,
+	};
+
+	if (!h->failed && store_ticket_put(h->store, &st) == -1)
+		h->failed = 1;
+}
+
+static void
+hall_put_window(struct hall *h, struct win *w)
+{
+	struct store_window sw = {
+		.number = w->number, .state = wstate_names[w->state],
+		.ticket = w->cur ? w->cur->id : 0, .since = w->since,
+	};
+
+	if (!h->failed && store_window_put(h->store, &sw) == -1)
+		h->failed = 1;
+}
+
+/* Append an event: takes ownership of `o` (its members), adds seq/type/at. */
+static void
+hall_emit(struct hall *h, const char *type, json_t *o)
+{
+	struct hall_result *r = h->res;
+	int64_t seq = h->seq + 1;
+	char *text;
+
+	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "at", json_integer(h->now));
+	text = json_text(o);
+	json_decref(o);
+	if (!h->failed && store_event_put(h->store, seq, h->now, type, text) == -1)
+		h->failed = 1;
+	h->seq = seq;
+	r->events = xrealloc(r->events, (r->nevents + 1) * sizeof *r->events);
+	r->events[r->nevents].seq = seq;
+	r->events[r->nevents].json = text;
+	r->nevents++;
+}
+
+static void
+hall_emit_ticket(struct hall *h, const char *type, struct ticket *t)
+{
+	hall_emit(h, type, json_pack("{s:o, s:o}", "ticket", ticket_json(h, t),
+	    "window", json_window_no(t->window)));
+}
+
+static void
+hall_emit_window(struct hall *h, const char *type, struct win *w)
+{
+	hall_emit(h, type, json_pack("{s:o}", "window", window_json(h, w)));
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static void
+hall_business_day_into(int64_t now, char *buf, size_t len)
+{
+	time_t t = (time_t)(now / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+void
+hall_business_day(int64_t now, char *buf, size_t len)
+{
+	hall_business_day_into(now, buf, len);
+}
+
+static void
+hall_resolve(struct hall *h, struct ticket *t)
+{
+	t->mi = config_matter(h->conf, t->matter);
+	t->ci = config_class(h->conf, t->cls);
+	if (t->mi < 0 && ticket_in_queue_state(t))
+		log_warnx("ticket %s: matter %s is no longer configured; it "
+		    "waits until it is transferred", t->number, t->matter);
+}
+
+static void
+hall_load_ticket_cb(void *arg, const struct store_ticket *st)
+{
+	struct hall *h = arg;
+	struct ticket *t = xcalloc(1, sizeof *t);
+	int s;
+
+	t->id = st->id;
+	snprintf(t->day, sizeof t->day, "%s", st->day);
+	snprintf(t->number, sizeof t->number, "%s", st->number);
+	snprintf(t->prefix, sizeof t->prefix, "%s", st->prefix);
+	t->seqno = st->seqno;
+	snprintf(t->matter, sizeof t->matter, "%s", st->matter);
+	snprintf(t->cls, sizeof t->cls, "%s", st->cls);
+	snprintf(t->channel, sizeof t->channel, "%s", st->channel);
+	if ((s = tstate_parse(st->state)) < 0) {
+		log_warnx("ticket %lld: unknown state %s", (long long)st->id, st->state);
+		s = TS_EXPIRED;
+	}
+	t->state = s;
+	t->window = st->window;
+	t->target_window = st->target_window;
+	t->issued_at = st->issued_at;
+	t->arrival = st->arrival;
+	t->slot_start = st->slot_start;
+	t->called_at = st->called_at;
+	t->serving_at = st->serving_at;
+	t->ended_at = st->ended_at;
+	t->no_show_at = st->no_show_at;
+	t->recalls = st->recalls;
+	t->transfers = st->transfers;
+	t->phone = st->phone ? xstrdup(st->phone) : NULL;
+	t->id_number = st->id_number ? xstrdup(st->id_number) : NULL;
+	snprintf(t->token, sizeof t->token, "%s", st->token ? st->token : "");
+	hall_resolve(h, t);
+	hall_ticket_link(h, t);
+}
+
+static void
+hall_load_window_cb(void *arg, const struct store_window *sw)
+{
+	struct hall *h = arg;
+	struct win *w = hall_win(h, sw->number);
+	int i;
+
+	if (w == NULL)
+		return;		/* no longer configured: its row stays */
+	for (i = 0; i < WS_MAX; i++)
+		if (strcmp(wstate_names[i], sw->state) == 0)
+			w->state = i;
+	w->since = sw->since;
+	w->cur = sw->ticket ? hall_ticket_find(h, sw->ticket) : NULL;
+}
+
+static void
+hall_wins_build(struct hall *h)
+{
+	int i;
+
+	free(h->wins);
+	h->nwins = h->conf->nwindows;
+	h->wins = xcalloc(h->nwins + 1, sizeof *h->wins);
+	for (i = 0; i < h->nwins; i++) {
+		struct win *w = &h->wins[i];
+		w->conf = &h->conf->windows[i];
+		w->number = w->conf->number;
+		w->state = w->conf->initially_open ? WS_OPEN : WS_CLOSED;
+		w->since = h->now;
+		w->dw.number = w->number;
+		w->dw.tiers = w->conf->tiers;
+		w->dw.ntiers = w->conf->ntiers;
+	}
+}
+
+static int
+hall_counter_index(struct hall *h, const char *prefix)
+{
+	int i;
+
+	for (i = 0; i < h->ncounters; i++)
+		if (strcmp(h->counters[i].prefix, prefix) == 0)
+			return i;
+	h->counters = xrealloc(h->counters, (h->ncounters + 1) * sizeof *h->counters);
+	memset(&h->counters[h->ncounters], 0, sizeof h->counters[0]);
+	snprintf(h->counters[h->ncounters].prefix, sizeof h->counters[0].prefix,
+	    "%s", prefix);
+	h->counters[h->ncounters].last = -1;	/* not read yet */
+	return h->ncounters++;
+}
+
+static void
+hall_params(struct hall *h)
+{
+	h->policy = dispatch_policy_find(h->conf->policy);
+	h->params.nclasses = h->conf->nclasses;
+	h->params.aging_ms = h->conf->aging_ms;
+}
+
+/* Everything in memory, from the database: at start and after a failed write. */
+static int
+hall_rebuild(struct hall *h, char *err, size_t errlen)
+{
+	size_t i;
+	struct ticket **done = NULL;
+	size_t ndone = 0;
+	char *day;
+	int k;
+
+	hall_tickets_clear(h);
+	dispatch_free(h->disp);
+	h->disp = dispatch_new(h->conf->nmatters, h->conf->nclasses);
+	free(h->counters);
+	h->counters = NULL;
+	h->ncounters = 0;
+	free(h->service_ms);
+	h->service_ms = xcalloc(h->conf->nmatters + 1, sizeof *h->service_ms);
+	for (k = 0; k < h->conf->nmatters; k++)
+		h->service_ms[k] = h->conf->matters[k].service_ms;
+	hall_params(h);
+	hall_wins_build(h);
+
+	if ((day = store_meta_get(h->store, "business_day")) != NULL) {
+		snprintf(h->day, sizeof h->day, "%s", day);
+		free(day);
+	} else
+		hall_business_day_into(h->now, h->day, sizeof h->day);
+	if ((h->seq = store_event_max_seq(h->store)) < 0 ||
+	    (h->next_id = store_ticket_max_id(h->store)) < 0 ||
+	    store_tickets_live(h->store, h->day, hall_load_ticket_cb, h) < 0 ||
+	    store_windows(h->store, hall_load_window_cb, h) < 0) {
+		snprintf(err, errlen, "loading the hall: %s", store_errmsg(h->store));
+		return -1;
+	}
+	h->next_id++;
+	for (i = 0; i < h->nbuckets; i++) {
+		struct ticket *t;
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			hall_queue(h, t);
+			if (t->state == TS_DONE) {
+				done = xrealloc(done, (ndone + 1) * sizeof *done);
+				done[ndone++] = t;
+			}
+		}
+	}
+	/* Learn today's service times in the order they ended. */
+	for (i = 1; i < ndone; i++) {
+		struct ticket *x = done[i];
+		size_t j = i;
+		while (j > 0 && done[j - 1]->ended_at > x->ended_at) {
+			done[j] = done[j - 1];
+			j--;
+		}
+		done[j] = x;
+	}
+	for (i = 0; i < ndone; i++)
+		hall_learn_service(h, done[i]);
+	free(done);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- rollover */
+
+/*
+ * A new business day: every ticket still open from the old day ends as
+ * expired, windows let go of their tickets, numbering starts again.
+ */
+static void
+hall_rollover(struct hall *h, const char *today)
+{
+	char from[16];
+	size_t i, n = 0;
+	int k;
+
+	snprintf(from, sizeof from, "%s", h->day);
+	for (i = 0; i < h->nbuckets; i++) {
+		struct ticket *t;
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			if (strcmp(t->day, today) == 0)
+				continue;
+			if (t->state == TS_DONE || t->state == TS_CANCELLED ||
+			    t->state == TS_EXPIRED)
+				continue;
+			if (t->state == TS_NO_SHOW &&
+			    h->now - t->no_show_at > h->conf->no_show_grace_ms)
+				continue;
+			hall_unqueue(h, t);
+			t->state = TS_EXPIRED;
+			t->ended_at = h->now;
+			hall_put_ticket(h, t);
+			n++;
+		}
+	}
+	for (k = 0; k < h->nwins; k++) {
+		struct win *w = &h->wins[k];
+		if (w->cur != NULL && strcmp(w->cur->day, today) != 0) {
+			w->cur = NULL;
+			w->since = h->now;
+			hall_put_window(h, w);
+		}
+	}
+	snprintf(h->day, sizeof h->day, "%s", today);
+	if (!h->failed && store_meta_put(h->store, "business_day", today) == -1)
+		h->failed = 1;
+	for (k = 0; k < h->ncounters; k++)
+		h->counters[k].last = -1;
+	hall_emit(h, "day.rollover", json_pack("{s:s, s:s, s:I}", "from", from,
+	    "to", today, "expired", (json_int_t)n));
+}
+
+/* Forget the old day's finished tickets; they stay in the database. */
+static void
+hall_forget_old(struct hall *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nbuckets; i++) {
+		struct ticket **pp = &h->buckets[i], *t;
+		while ((t = *pp) != NULL) {
+			int busy = 0, k;
+			for (k = 0; k < h->nwins; k++)
+				if (h->wins[k].cur == t)
+					busy = 1;
+			if (strcmp(t->day, h->day) != 0 && !busy && !t->queued &&
+			    t->state != TS_HELD && t->state != TS_NO_SHOW) {
+				*pp = t->hnext;
+				ticket_free(t);
+				h->ntickets--;
+			} else
+				pp = &t->hnext;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- commands */
+
+struct op_ctx {
+	json_t			*cmd;
+	json_t			*body;		/* never NULL: {} when absent */
+	const struct token	*token;
+	struct win		*win;		/* window commands */
+	json_t			*reply;		/* owned; NULL with 204 */
+	int			 status;
+};
+
+static int
+op_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+op_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_decref(c->reply);
+	c->reply = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+	    "message", msg);
+	return status;
+}
+
+static int
+op_ticket_reply(struct hall *h, struct op_ctx *c, int status, struct ticket *t)
+{
+	c->reply = json_pack("{s:o}", "ticket", ticket_json(h, t));
+	return status;
+}
+
+static int
+op_window_reply(struct hall *h, struct op_ctx *c, struct win *w)
+{
+	c->reply = json_pack("{s:o}", "window", window_json(h, w));
+	return 200;
+}
+
+/* A body member: absent is fine, a wrong type is a 400. */
+static int
+body_string(struct op_ctx *c, const char *key, size_t maxlen, const char **out)
+{
+	json_t *v = json_object_get(c->body, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > maxlen)
+		return op_error(c, 400, "bad_request",
+		    "\"%s\" must be a string of 1 to %zu bytes", key, maxlen), -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+body_int(struct op_ctx *c, const char *key, int64_t lo, int64_t hi, int64_t *out,
+    int required)
+{
+	json_t *v = json_object_get(c->body, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return op_error(c, 400, "bad_request",
+			    "\"%s\" is required", key), -1;
+		return 1;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi)
+		return op_error(c, 400, "bad_request",
+		    "\"%s\" must be an integer from %lld to %lld", key,
+		    (long long)lo, (long long)hi), -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int
+all_digits(const char *s, size_t lo, size_t hi, int allow_x)
+{
+	size_t n = strlen(s), i;
+
+	if (n < lo || n > hi)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) &&
+		    !(allow_x && i == n - 1 && (s[i] == 'X' || s[i] == 'x')))
+			return 0;
+	return 1;
+}
+
+static int
+hall_next_number(struct hall *h, const char *prefix, int64_t *seqno)
+{
+	int i = hall_counter_index(h, prefix);
+
+	if (h->counters[i].last < 0 &&
+	    (h->counters[i].last = store_counter_get(h->store, h->day, prefix)) < 0) {
+		h->failed = 1;
+		return -1;
+	}
+	*seqno = ++h->counters[i].last;
+	if (!h->failed && store_counter_put(h->store, h->day, prefix, *seqno) == -1)
+		h->failed = 1;
+	return 0;
+}
+
+static const char *const channels[] = {
+	"kiosk", "reception", "appointment", "web", "mobile", NULL
+};
+
+static int
+op_issue(struct hall *h, struct op_ctx *c)
+{
+	const char *matter, *cls, *channel, *phone, *idn, *appt;
+	int64_t slot = 0, seqno;
+	struct ticket *t;
+	int mi, ci, i;
+	unsigned char rnd[16];
+
+	if (body_string(c, "matter", 32, &matter) == -1 ||
+	    body_string(c, "class", 32, &cls) == -1 ||
+	    body_string(c, "channel", 16, &channel) == -1 ||
+	    body_string(c, "phone", 20, &phone) == -1 ||
+	    body_string(c, "id_number", 18, &idn) == -1 ||
+	    body_string(c, "appointment", 64, &appt) == -1 ||
+	    body_int(c, "slot_start", 0, INT64_MAX / 2, &slot, 0) == -1)
+		return c->status;
+	if (matter == NULL)
+		return op_error(c, 400, "bad_request", "\"matter\" is required");
+	if ((mi = config_matter(h->conf, matter)) < 0)
+		return op_error(c, 404, "unknown_matter", "no matter \"%s\"", matter);
+	if (cls == NULL)
+		cls = "normal";
+	if ((ci = config_class(h->conf, cls)) < 0)
+		return op_error(c, 400, "unknown_class", "no class \"%s\"", cls);
+	if (channel == NULL)
+		channel = "kiosk";
+	for (i = 0; channels[i] != NULL; i++)
+		if (strcmp(channels[i], channel) == 0)
+			break;
+	if (channels[i] == NULL)
+		return op_error(c, 400, "unknown_channel", "no channel \"%s\"", channel);
+	if (phone != NULL && !all_digits(phone, 5, 20, 0))
+		return op_error(c, 400, "bad_phone", "a phone number is 5 to 20 digits");
+	if (idn != NULL && !all_digits(idn, 15, 18, 1))
+		return op_error(c, 400, "bad_id_number",
+		    "an ID number is 15 to 18 digits, the last may be X");
+	if (appt != NULL)
+		return op_error(c, 501, "appointments_unavailable",
+		    "appointment check-in is not available yet");
+
+	t = xcalloc(1, sizeof *t);
+	t->id = h->next_id++;
+	snprintf(t->day, sizeof t->day, "%s", h->day);
+	snprintf(t->prefix, sizeof t->prefix, "%s", h->conf->matters[mi].prefix);
+	if (hall_next_number(h, t->prefix, &seqno) == -1) {
+		ticket_free(t);
+		return 500;
+	}
+	t->seqno = seqno;
+	snprintf(t->number, sizeof t->number, "%s%0*lld", t->prefix,
+	    h->conf->number_width, (long long)seqno);
+	snprintf(t->matter, sizeof t->matter, "%s", matter);
+	snprintf(t->cls, sizeof t->cls, "%s", cls);
+	snprintf(t->channel, sizeof t->channel, "%s", channel);
+	t->mi = mi;
+	t->ci = ci;
+	t->state = TS_WAITING;
+	t->issued_at = h->now;
+	t->slot_start = slot;
+	t->arrival = slot > h->now ? slot : h->now;
+	t->phone = phone ? xstrdup(phone) : NULL;
+	t->id_number = idn ? xstrdup(idn) : NULL;
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		fatal("getrandom");
+	for (i = 0; i < 16; i++)
+		snprintf(t->token + 2 * i, 3, "%02x", rnd[i]);
+	hall_ticket_link(h, t);
+	hall_queue(h, t);
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.issued", t);
+	return op_ticket_reply(h, c, 201, t);
+}
+
+static struct ticket *
+op_find_ticket(struct hall *h, struct op_ctx *c, int64_t id)
+{
+	struct ticket *t = hall_ticket_find(h, id);
+
+	if (t == NULL) {
+		/* An older day's ticket: read it for display only. */
+		if (store_ticket_get(h->store, id, hall_load_ticket_cb, h) < 0)
+			h->failed = 1;
+		t = hall_ticket_find(h, id);
+	}
+	if (t == NULL)
+		op_error(c, 404, "unknown_ticket", "no ticket %lld", (long long)id);
+	return t;
+}
+
+static int
+op_ticket_id(struct op_ctx *c, int64_t *id)
+{
+	json_t *v = json_object_get(c->cmd, "ticket");
+
+	if (v == NULL)
+		v = json_object_get(c->body, "ticket");
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return op_error(c, 400, "bad_request",
+		    "\"ticket\" must be a ticket id"), -1;
+	*id = json_integer_value(v);
+	return 0;
+}
+
+static int
+op_get_ticket(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	int64_t id;
+
+	if (op_ticket_id(c, &id) == -1)
+		return c->status;
+	if ((t = op_find_ticket(h, c, id)) == NULL)
+		return 404;
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_illegal(struct op_ctx *c, const struct ticket *t, const char *what)
+{
+	return op_error(c, 409, "illegal_transition", "ticket %s is %s: cannot %s",
+	    t->number, tstate_names[t->state], what);
+}
+
+static int
+op_cancel(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	int64_t id;
+
+	if (op_ticket_id(c, &id) == -1)
+		return c->status;
+	if ((t = op_find_ticket(h, c, id)) == NULL)
+		return 404;
+	if (!ticket_in_queue_state(t))
+		return op_illegal(c, t, "cancel");
+	hall_unqueue(h, t);
+	t->state = TS_CANCELLED;
+	t->ended_at = h->now;
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.cancelled", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+/* The window may take calls: open, and not already busy with a ticket. */
+static int
+op_window_ready(struct op_ctx *c)
+{
+	struct win *w = c->win;
+
+	if (w->state == WS_PAUSED)
+		return op_error(c, 409, "window_paused", "window %d is paused",
+		    w->number);
+	if (w->state == WS_CLOSED)
+		return op_error(c, 409, "window_closed", "window %d is closed",
+		    w->number);
+	if (w->cur != NULL)
+		return op_error(c, 409, "window_busy",
+		    "window %d is still on ticket %s (%s)", w->number,
+		    w->cur->number, tstate_names[w->cur->state]);
+	return 0;
+}
+
+static int
+op_do_call(struct hall *h, struct op_ctx *c, struct ticket *t)
+{
+	struct win *w = c->win;
+
+	hall_unqueue(h, t);
+	t->state = TS_CALLED;
+	t->window = w->number;
+	t->target_window = 0;
+	t->called_at = h->now;
+	t->serving_at = 0;
+	w->cur = t;
+	w->since = h->now;
+	hall_put_ticket(h, t);
+	hall_put_window(h, w);
+	hall_emit_ticket(h, "ticket.called", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_call_next(struct hall *h, struct op_ctx *c)
+{
+	struct dispatch_ticket pick;
+	int rc;
+
+	if ((rc = op_window_ready(c)) != 0)
+		return rc;
+	if (h->policy->pick(h->disp, &c->win->dw, &h->params, h->now, &pick) == -1)
+		return 204;
+	return op_do_call(h, c, hall_ticket_find(h, pick.id));
+}
+
+static int
+op_call(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	int64_t id;
+	int rc;
+
+	if (op_ticket_id(c, &id) == -1)
+		return c->status;
+	if ((t = op_find_ticket(h, c, id)) == NULL)
+		return 404;
+	if ((rc = op_window_ready(c)) != 0)
+		return rc;
+	switch (t->state) {
+	case TS_WAITING:
+	case TS_TRANSFERRED:
+		if (!t->queued || !dispatch_eligible(&c->win->dw, &t->dt))
+			return op_error(c, 409, "not_for_this_window",
+			    "window %d does not serve ticket %s", c->win->number,
+			    t->number);
+		break;
+	case TS_HELD:
+		if (t->window != c->win->number)
+			return op_error(c, 409, "held_by_other_window",
+			    "ticket %s is held by window %d", t->number, t->window);
+		break;
+	case TS_NO_SHOW:
+		if (h->now - t->no_show_at > h->conf->no_show_grace_ms)
+			return op_error(c, 409, "grace_expired",
+			    "ticket %s missed its call more than %lld s ago",
+			    t->number, (long long)(h->conf->no_show_grace_ms / 1000));
+		break;
+	default:
+		return op_illegal(c, t, "call");
+	}
+	if (strcmp(t->day, h->day) != 0)
+		return op_illegal(c, t, "call (it is from another day)");
+	return op_do_call(h, c, t);
+}
+
+/* The window's current ticket in one of the given states, or a 409. */
+static struct ticket *
+op_current(struct op_ctx *c, unsigned states, const char *what)
+{
+	struct ticket *t = c->win->cur;
+
+	if (t == NULL) {
+		op_error(c, 409, "no_current_ticket", "window %d has no ticket to %s",
+		    c->win->number, what);
+		return NULL;
+	}
+	if (!(states & (1u << t->state))) {
+		op_illegal(c, t, what);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+op_release(struct hall *h, struct win *w)
+{
+	w->cur = NULL;
+	w->since = h->now;
+	hall_put_window(h, w);
+}
+
+static int
+op_recall(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t = op_current(c, 1u << TS_CALLED, "recall");
+
+	if (t == NULL)
+		return 409;
+	t->recalls++;
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.recalled", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_start(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t = op_current(c, 1u << TS_CALLED, "start");
+
+	if (t == NULL)
+		return 409;
+	t->state = TS_SERVING;
+	t->serving_at = h->now;
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.serving", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_finish(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	const char *outcome;
+
+	if (body_string(c, "outcome", 16, &outcome) == -1)
+		return c->status;
+	if (outcome != NULL && strcmp(outcome, "done") != 0)
+		return op_error(c, 400, "bad_request", "outcome must be \"done\"");
+	if ((t = op_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "finish")) == NULL)
+		return 409;
+	t->state = TS_DONE;
+	t->ended_at = h->now;
+	hall_learn_service(h, t);
+	op_release(h, c->win);
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.done", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_no_show(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t = op_current(c, 1u << TS_CALLED, "mark as no-show");
+
+	if (t == NULL)
+		return 409;
+	t->state = TS_NO_SHOW;
+	t->no_show_at = h->now;
+	op_release(h, c->win);
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.no_show", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_hold(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t = op_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "hold");
+
+	if (t == NULL)
+		return 409;
+	t->state = TS_HELD;
+	op_release(h, c->win);
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, "ticket.held", t);
+	return op_ticket_reply(h, c, 200, t);
+}
+
+static int
+op_transfer(struct hall *h, struct op_ctx *c)
+{
+	const char *matter;
+	int64_t to = 0;
+	struct ticket *t;
+	int mi = -1, rc;
+
+	if (body_string(c, "matter", 32, &matter) == -1 ||
+	    (rc = body_int(c, "window", 1, 9999, &to, 0)) == -1)
+		return c->status;
+	if (rc == 1)
+		to = 0;
+	if ((matter == NULL) == (to == 0))
+		return op_error(c, 400, "bad_request",
+		    "transfer takes either \"matter\" or \"window\"");
+	if (matter != NULL && (mi = config_matter(h->conf, matter)) < 0)
+		return op_error(c, 404, "unknown_matter", "no matter \"%s\"", matter);
+	if (to != 0 && hall_win(h, (int)to) == NULL)
+		return op_error(c, 404, "unknown_window", "no window %lld",
+		    (long long)to);
+	if ((t = op_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "transfer")) == NULL)
+		return 409;
+	if (mi >= 0) {
+		snprintf(t->matter, sizeof t->matter, "%s", matter);
+		t->mi = mi;
+		t->target_window = 0;
+	} else
+		t->target_window = (int)to;
+	/* It keeps its arrival: the new queue takes it in its old place. */
+	t->state = TS_TRANSFERRED;
+	t->transfers++;
+	t->window = 0;
+	op_release(h, c->win);
+	hall_queue(h, t);
+	hall_put_ticket(h, t);
+	hall_emit(h, "ticket.transferred", json_pack("{s:o, s:i, s:o, s:o}",
+	    "ticket", ticket_json(h, t), "window", c->win->number,
+	    "to_matter", mi >= 0 ? json_string(matter) : json_null(),
+	    "to_window", json_window_no((int)to)));
+	return op_ticket_reply(h, c, 200, t);
+}
+
+/* Window states: from which states each command moves, and to what. */
+struct wmove {
+	const char	*what;
+	unsigned	 from;		/* mask of wstate */
+	enum wstate	 to;
+	const char	*event;
+};
+
+static const struct wmove wmoves[] = {
+	{ "pause", 1u << WS_OPEN, WS_PAUSED, "window.paused" },
+	{ "resume", 1u << WS_PAUSED, WS_OPEN, "window.resumed" },
+	{ "open", 1u << WS_CLOSED | 1u << WS_PAUSED, WS_OPEN, "window.opened" },
+	{ "close", 1u << WS_OPEN | 1u << WS_PAUSED, WS_CLOSED, "window.closed" },
+};
+
+static int
+op_window_move(struct hall *h, struct op_ctx *c, const struct wmove *m)
+{
+	struct win *w = c->win;
+
+	if (!(m->from & (1u << w->state)))
+		return op_error(c, 409, "illegal_transition",
+		    "window %d is %s: cannot %s", w->number,
+		    wstate_names[w->state], m->what);
+	if (m->to == WS_CLOSED && w->cur != NULL)
+		return op_error(c, 409, "window_busy",
+		    "window %d is still on ticket %s: finish, hold or transfer "
+		    "it first", w->number, w->cur->number);
+	w->state = m->to;
+	w->since = h->now;
+	hall_put_window(h, w);
+	hall_emit_window(h, m->event, w);
+	return op_window_reply(h, c, w);
+}
+
+static int op_pause(struct hall *h, struct op_ctx *c) { return op_window_move(h, c, &wmoves[0]); }
+static int op_resume(struct hall *h, struct op_ctx *c) { return op_window_move(h, c, &wmoves[1]); }
+static int op_open(struct hall *h, struct op_ctx *c) { return op_window_move(h, c, &wmoves[2]); }
+static int op_close(struct hall *h, struct op_ctx *c) { return op_window_move(h, c, &wmoves[3]); }
+
+static int
+op_window_get(struct hall *h, struct op_ctx *c)
+{
+	return op_window_reply(h, c, c->win);
+}
+
+static int
+op_hall(struct hall *h, struct op_ctx *c)
+{
+	c->reply = hall_snapshot_json(h, h->now);
+	return 200;
+}
+
+static int
+op_snapshot(struct hall *h, struct op_ctx *c)
+{
+	c->reply = hall_snapshot_json(h, h->now);
+	json_object_set_new(c->reply, "type", json_string("hall.snapshot"));
+	return 200;
+}
+
+static int
+op_status(struct hall *h, struct op_ctx *c)
+{
+	c->reply = json_pack("{s:b, s:s, s:I, s:s, s:s}", "ok", 1,
+	    "version", HALL_VERSION, "seq", (json_int_t)h->seq,
+	    "business_day", h->day, "hall", h->conf->hall_name);
+	return 200;
+}
+
+static int
+op_events_cb(void *arg, int64_t seq, const char *json)
+{
+	struct hall_result *r = arg;
+
+	r->items = xrealloc(r->items, (r->nitems + 1) * sizeof *r->items);
+	r->items[r->nitems].seq = seq;
+	r->items[r->nitems].json = xstrdup(json);
+	r->nitems++;
+	return 0;
+}
+
+/* The log after `since`; the reply body is assembled as text, not re-parsed. */
+static int
+op_events(struct hall *h, struct op_ctx *c)
+{
+	int64_t since = 0, limit = 100, next;
+	struct hall_result *r = h->res;
+	size_t i, len = 64;
+	char *p;
+
+	if (body_int(c, "since", 0, INT64_MAX / 2, &since, 0) == -1 ||
+	    body_int(c, "limit", 1, HALL_EVENTS_MAX_LIMIT, &limit, 0) == -1)
+		return c->status;
+	if (json_object_get(c->body, "since") == NULL)
+		since = 0;
+	if (json_object_get(c->body, "limit") == NULL)
+		limit = 100;
+	if (store_events(h->store, since, (int)limit, op_events_cb, r) < 0)
+		return op_error(c, 500, "storage_failed", "cannot read the event log");
+	next = r->nitems ? r->items[r->nitems - 1].seq : since;
+	for (i = 0; i < r->nitems; i++)
+		len += strlen(r->items[i].json) + 1;
+	r->body = p = xmalloc(len);
+	p += sprintf(p, "{\"events\":[");
+	for (i = 0; i < r->nitems; i++) {
+		size_t n = strlen(r->items[i].json);
+		if (i)
+			*p++ = ',';
+		memcpy(p, r->items[i].json, n);
+		p += n;
+	}
+	sprintf(p, "],\"next\":%lld}", (long long)next);
+	return 200;
+}
+
+enum {
+	R_NONE = 1u << ROLE_NONE,	/* no token needed */
+	R_KIOSK = 1u << ROLE_KIOSK,
+	R_CLERK = 1u << ROLE_CLERK,
+	R_MANAGER = 1u << ROLE_MANAGER,
+	R_ADMIN = 1u << ROLE_ADMIN,
+	R_DISPLAY = 1u << ROLE_DISPLAY,
+	R_ANY = R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN | R_DISPLAY,
+};
+
+/* Every command: who may send it, what it carries, whether it writes. */
+struct op {
+	const char	*name;
+	unsigned	 roles;
+	int		 window;	/* needs "window" */
+	int		 writes;
+	const char	*fields[8];	/* body members it accepts */
+	int		(*fn)(struct hall *, struct op_ctx *);
+};
+
+static const struct op ops[] = {
+	{ "status", R_NONE | R_ANY, 0, 0, { NULL }, op_status },
+	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
+	    { "matter", "class", "channel", "phone", "id_number", "appointment",
+	      "slot_start", NULL }, op_issue },
+	{ "ticket", R_ANY, 0, 0, { "ticket", NULL }, op_get_ticket },
+	{ "cancel", R_KIOSK | R_MANAGER | R_ADMIN, 0, 1, { "ticket", NULL }, op_cancel },
+	{ "call-next", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_call_next },
+	{ "call", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { "ticket", NULL }, op_call },
+	{ "recall", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_recall },
+	{ "start", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_start },
+	{ "finish", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { "outcome", NULL }, op_finish },
+	{ "no-show", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_no_show },
+	{ "hold", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_hold },
+	{ "transfer", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { "matter", "window", NULL },
+	    op_transfer },
+	{ "pause", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_pause },
+	{ "resume", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_resume },
+	{ "open", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_open },
+	{ "close", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_close },
+	{ "window", R_ANY, 1, 0, { NULL }, op_window_get },
+	{ "hall", R_ANY, 0, 0, { NULL }, op_hall },
+	{ "snapshot", R_ANY, 0, 0, { NULL }, op_snapshot },
+	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, op_events },
+};
+
+static int
+hall_check(struct hall *h, struct op_ctx *c, const struct op *op)
+{
+	json_t *tok = json_object_get(c->cmd, "token"), *v;
+	const char *key;
+	int i;
+
+	(void)h;
+	if (!(op->roles & R_NONE)) {
+		if (!json_is_string(tok))
+			return op_error(c, 401, "unauthorized",
+			    "this needs a token (Authorization: Bearer TOKEN)");
+		if ((c->token = config_token(h->conf, json_string_value(tok))) == NULL)
+			return op_error(c, 401, "unauthorized", "unknown token");
+		if (!(op->roles & (1u << c->token->role)))
+			return op_error(c, 403, "forbidden", "a %s token cannot %s",
+			    config_role_name(c->token->role), op->name);
+	}
+	if (!json_is_object(c->body))
+		return op_error(c, 400, "bad_request", "the body must be a JSON object");
+	json_object_foreach(c->body, key, v) {
+		for (i = 0; op->fields[i] != NULL; i++)
+			if (strcmp(op->fields[i], key) == 0)
+				break;
+		if (op->fields[i] == NULL)
+			return op_error(c, 400, "unknown_field",
+			    "%s takes no field \"%.64s\"", op->name, key);
+	}
+	if (op->window) {
+		json_t *wn = json_object_get(c->cmd, "window");
+		if (!json_is_integer(wn))
+			return op_error(c, 400, "bad_request", "\"window\" must be a number");
+		if ((c->win = hall_win(h, (int)json_integer_value(wn))) == NULL ||
+		    json_integer_value(wn) != c->win->number)
+			return op_error(c, 404, "unknown_window", "no window %lld",
+			    (long long)json_integer_value(wn));
+		if (c->token != NULL && c->token->role == ROLE_CLERK &&
+		    op->writes && !config_token_has_window(c->token, c->win->number))
+			return op_error(c, 403, "forbidden",
+			    "this clerk token is not for window %d", c->win->number);
+	}
+	return 0;
+}
+
+static void
+hall_result_body(struct hall_result *r, struct op_ctx *c)
+{
+	if (c->reply != NULL && r->body == NULL)
+		r->body = json_text(c->reply);
+	json_decref(c->reply);
+	c->reply = NULL;
+}
+
+static void
+hall_drop_events(struct hall_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nevents; i++)
+		free(r->events[i].json);
+	free(r->events);
+	r->events = NULL;
+	r->nevents = 0;
+}
+
+/* After a failed write: nothing of it stands, memory comes back from disk. */
+static void
+hall_recover(struct hall *h)
+{
+	char err[256];
+
+	store_rollback(h->store);
+	hall_drop_events(h->res);
+	h->failed = 0;
+	if (hall_rebuild(h, err, sizeof err) == -1)
+		fatalx("cannot rebuild the hall after a failed write: %s", err);
+}
+
+static void
+hall_roll_if_due(struct hall *h)
+{
+	char today[16];
+
+	hall_business_day_into(h->now, today, sizeof today);
+	if (strcmp(today, h->day) > 0)
+		hall_rollover(h, today);
+}
+
+void
+hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
+{
+	struct op_ctx c = { .cmd = cmd };
+	const struct op *op = NULL;
+	json_t *name = json_object_get(cmd, "op");
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	h->now = now;
+	h->res = r;
+	h->failed = 0;
+	c.body = json_object_get(cmd, "body");
+	if (c.body == NULL)
+		c.body = json_object();
+	else
+		json_incref(c.body);
+	for (i = 0; json_is_string(name) && i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(ops[i].name, json_string_value(name)) == 0)
+			op = &ops[i];
+	if (op == NULL)
+		c.status = op_error(&c, 400, "unknown_op", "unknown command");
+	else if ((c.status = hall_check(h, &c, op)) != 0)
+		;
+	else if (!op->writes) {
+		c.status = op->fn(h, &c);
+		if (h->failed) {
+			h->failed = 0;
+			c.status = op_error(&c, 500, "storage_failed",
+			    "the database could not be read");
+		}
+	} else if (store_begin(h->store) == -1) {
+		c.status = op_error(&c, 500, "storage_failed",
+		    "the database is not available");
+	} else {
+		hall_roll_if_due(h);
+		c.status = op->fn(h, &c);
+		if (!h->failed && store_commit(h->store) == 0)
+			;
+		else {
+			hall_recover(h);
+			c.status = op_error(&c, 500, "storage_failed",
+			    "the change could not be written; nothing was changed");
+		}
+	}
+	r->status = c.status;
+	hall_result_body(r, &c);
+	json_decref(c.body);
+	h->res = NULL;
+}
+
+/* Timers: the day rolls over even when nobody issues a ticket. */
+void
+hall_tick(struct hall *h, int64_t now, struct hall_result *r)
+{
+	char today[16];
+
+	memset(r, 0, sizeof *r);
+	h->now = now;
+	h->res = r;
+	h->failed = 0;
+	hall_business_day_into(now, today, sizeof today);
+	if (strcmp(today, h->day) > 0) {
+		if (store_begin(h->store) == -1)
+			h->failed = 1;
+		else {
+			hall_rollover(h, today);
+			if (h->failed || store_commit(h->store) == -1)
+				hall_recover(h);
+			else
+				hall_forget_old(h);
+		}
+	}
+	r->status = 200;
+	h->res = NULL;
+}
+
+void
+hall_result_clear(struct hall_result *r)
+{
+	size_t i;
+
+	hall_drop_events(r);
+	for (i = 0; i < r->nitems; i++)
+		free(r->items[i].json);
+	free(r->items);
+	free(r->body);
+	memset(r, 0, sizeof *r);
+}
+
+struct hall *
+hall_new(struct config *conf, struct store *store, int64_t now, char *err,
+    size_t errlen)
+{
+	struct hall *h = xcalloc(1, sizeof *h);
+	struct hall_result r;
+	char *day;
+
+	h->conf = conf;
+	h->store = store;
+	h->now = now;
+	if (hall_rebuild(h, err, errlen) == -1) {
+		hall_free(h);
+		return NULL;
+	}
+	if ((day = store_meta_get(h->store, "business_day")) == NULL) {
+		/* A new database: record the day and the windows' first states. */
+		int i;
+		memset(&r, 0, sizeof r);
+		h->res = &r;
+		if (store_begin(store) == -1)
+			h->failed = 1;
+		for (i = 0; i < h->nwins; i++)
+			hall_put_window(h, &h->wins[i]);
+		if (!h->failed && store_meta_put(store, "business_day", h->day) == -1)
+			h->failed = 1;
+		if (h->failed || store_commit(store) == -1) {
+			snprintf(err, errlen, "initialising the database: %s",
+			    store_errmsg(store));
+			store_rollback(store);
+			hall_result_clear(&r);
+			hall_free(h);
+			return NULL;
+		}
+		hall_result_clear(&r);
+		h->res = NULL;
+	}
+	free(day);
+	return h;
+}
+
+void
+hall_free(struct hall *h)
+{
+	if (h == NULL)
+		return;
+	hall_tickets_clear(h);
+	dispatch_free(h->disp);
+	free(h->wins);
+	free(h->counters);
+	free(h->service_ms);
+	free(h);
+}
+
+/* SIGHUP: a checked config replaces the old; queues are rebuilt against it. */
+void
+hall_reconfigure(struct hall *h, struct config *conf)
+{
+	char err[256];
+
+	h->conf = conf;
+	if (hall_rebuild(h, err, sizeof err) == -1)
+		fatalx("reconfigure: %s", err);
+}
+
+struct config *
+hall_config(struct hall *h)
+{
+	return h->conf;
+}
+
+int64_t
+hall_seq(struct hall *h)
+{
+	return h->seq;
+}
+
+const char *
+hall_day(struct hall *h)
+{
+	return h->day;
+}

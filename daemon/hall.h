@@ -1,0 +1,46 @@
+/* hall.h — the hall's state machine: tickets, windows, numbering, estimates.
+ * hall_exec() takes one command, decides with the dispatcher, writes it in one
+ * transaction, and returns the reply and the events it committed. */
+#ifndef HALLQ_HALL_H
+#define HALLQ_HALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct config;
+struct store;
+struct hall;
+
+struct hall_event {
+	int64_t		 seq;
+	char		*json;		/* {"seq":N,"type":...,"at":ms,...} */
+};
+
+struct hall_result {
+	int			 status;	/* HTTP status */
+	char			*body;		/* JSON object text, NULL for 204 */
+	struct hall_event	*events;	/* committed by this command */
+	size_t			 nevents;
+	/* "events" command only: the log entries one by one (replay) */
+	struct hall_event	*items;
+	size_t			 nitems;
+};
+
+#define HALL_EVENTS_MAX_LIMIT	1000
+
+struct hall	*hall_new(struct config *, struct store *, int64_t now,
+		     char *err, size_t errlen);
+void		 hall_free(struct hall *);
+void		 hall_reconfigure(struct hall *, struct config *);
+struct config	*hall_config(struct hall *);
+void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
+		     struct hall_result *);
+void		 hall_tick(struct hall *, int64_t now, struct hall_result *);
+void		 hall_result_clear(struct hall_result *);
+int64_t		 hall_seq(struct hall *);
+const char	*hall_day(struct hall *);
+void		 hall_business_day(int64_t now, char *buf, size_t len);
+
+#endif

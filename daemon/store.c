@@ -1,0 +1,541 @@
+/* store.c — owns the SQLite connection: schema and its forward migrations,
+ * every statement (prepared once at open from one table, finalized together
+ * at close), and the transaction around each command.  Knows rows, not hall
+ * rules: hall.c decides what to write. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+/*
+ * Forward migrations: migrations[i] takes user_version i to i + 1.  Never edit
+ * a shipped entry; append.
+ */
+static const char *const migrations[] = {
+	/* 1: the hall's tables */
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  day TEXT NOT NULL, number TEXT NOT NULL, prefix TEXT NOT NULL,"
+	"  seqno INTEGER NOT NULL, matter TEXT NOT NULL, class TEXT NOT NULL,"
+	"  channel TEXT NOT NULL, state TEXT NOT NULL,"
+	"  window INTEGER, target_window INTEGER, held_by INTEGER,"
+	"  issued_at INTEGER NOT NULL, arrival INTEGER NOT NULL,"
+	"  slot_start INTEGER, called_at INTEGER, serving_at INTEGER,"
+	"  ended_at INTEGER, no_show_at INTEGER,"
+	"  recalls INTEGER NOT NULL DEFAULT 0, transfers INTEGER NOT NULL DEFAULT 0,"
+	"  phone TEXT, id_number TEXT,"
+	"  UNIQUE (day, number));"
+	"CREATE TABLE windows (number INTEGER PRIMARY KEY, state TEXT NOT NULL,"
+	"  ticket INTEGER, since INTEGER NOT NULL);"
+	"CREATE TABLE counters (day TEXT NOT NULL, prefix TEXT NOT NULL,"
+	"  last INTEGER NOT NULL, PRIMARY KEY (day, prefix));"
+	"CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, body TEXT NOT NULL);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2: the ticket's own token (status page, one-time rating); look-ups */
+	"ALTER TABLE tickets ADD COLUMN token TEXT;"
+	"CREATE INDEX tickets_state ON tickets (state);"
+	"CREATE INDEX tickets_day ON tickets (day);",
+};
+const int store_schema_version = sizeof migrations / sizeof migrations[0];
+
+#define TICKET_COLS \
+	"id, day, number, prefix, seqno, matter, class, channel, state, " \
+	"window, target_window, held_by, issued_at, arrival, slot_start, " \
+	"called_at, serving_at, ended_at, no_show_at, recalls, transfers, " \
+	"phone, id_number, token"
+
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_TICKET_PUT,
+	ST_TICKET_GET,
+	ST_TICKETS_LIVE,
+	ST_TICKET_MAX_ID,
+	ST_WINDOW_PUT,
+	ST_WINDOWS,
+	ST_COUNTER_PUT,
+	ST_COUNTER_GET,
+	ST_EVENT_PUT,
+	ST_EVENTS,
+	ST_EVENT_MAX_SEQ,
+	ST_META_PUT,
+	ST_META_GET,
+	ST_MAX
+};
+
+static const char *const stmt_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_TICKET_PUT] = "INSERT OR REPLACE INTO tickets (" TICKET_COLS ") "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
+	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
+	    "OR state IN ('waiting','called','serving','held','no_show','transferred') "
+	    "ORDER BY id",
+	[ST_TICKET_MAX_ID] = "SELECT COALESCE(MAX(id), 0) FROM tickets",
+	[ST_WINDOW_PUT] = "INSERT OR REPLACE INTO windows (number, state, ticket, since) "
+	    "VALUES (?,?,?,?)",
+	[ST_WINDOWS] = "SELECT number, state, ticket, since FROM windows",
+	[ST_COUNTER_PUT] = "INSERT OR REPLACE INTO counters (day, prefix, last) "
+	    "VALUES (?,?,?)",
+	[ST_COUNTER_GET] = "SELECT last FROM counters WHERE day = ? AND prefix = ?",
+	[ST_EVENT_PUT] = "INSERT INTO events (seq, at, type, body) VALUES (?,?,?,?)",
+	[ST_EVENTS] = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+	[ST_EVENT_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM events",
+	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_MAX];
+};
+
+static int
+store_exec(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Bring the schema to version `upto`, one migration a transaction. */
+static int
+store_migrate(struct store *s, int upto, char *err, size_t errlen)
+{
+	char sql[64], why[256];
+	int v = store_user_version(s);
+
+	if (v < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (v > store_schema_version) {
+		snprintf(err, errlen, "database schema version %d is newer than "
+		    "this hallqd knows (%d)", v, store_schema_version);
+		return -1;
+	}
+	for (; v < upto; v++) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, "BEGIN IMMEDIATE", why, sizeof why) == -1 ||
+		    store_exec(s, migrations[v], why, sizeof why) == -1 ||
+		    store_exec(s, sql, why, sizeof why) == -1 ||
+		    store_exec(s, "COMMIT", why, sizeof why) == -1) {
+			snprintf(err, errlen, "migration to version %d: %s", v + 1, why);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open_upto(const char *path, int version, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	int i;
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ?
+		    sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (store_exec(s, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
+	    store_exec(s, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
+	    store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) == -1)
+		goto fail;
+	if (store_migrate(s, version, err, errlen) == -1)
+		goto fail;
+	if (version < store_schema_version)
+		return s;	/* an old schema, for migration tests: no statements */
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "prepare %d: %s", i,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	return store_open_upto(path, store_schema_version, err, errlen);
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("sqlite close: %s", sqlite3_errmsg(s->db));
+	free(s);
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+/* Step a write statement to completion and reset it. */
+static int
+store_run(struct store *s, enum stmt id)
+{
+	sqlite3_stmt *st = s->st[id];
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *s)
+{
+	return store_run(s, ST_BEGIN);
+}
+
+int
+store_commit(struct store *s)
+{
+	return store_run(s, ST_COMMIT);
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		store_run(s, ST_ROLLBACK);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* 0 stands for "none" in the ticket's optional numbers. */
+static void
+bind_opt(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+int
+store_ticket_put(struct store *s, const struct store_ticket *t)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_PUT];
+
+	sqlite3_bind_int64(st, 1, t->id);
+	bind_text(st, 2, t->day);
+	bind_text(st, 3, t->number);
+	bind_text(st, 4, t->prefix);
+	sqlite3_bind_int64(st, 5, t->seqno);
+	bind_text(st, 6, t->matter);
+	bind_text(st, 7, t->cls);
+	bind_text(st, 8, t->channel);
+	bind_text(st, 9, t->state);
+	bind_opt(st, 10, t->window);
+	bind_opt(st, 11, t->target_window);
+	bind_opt(st, 12, t->held_by);
+	sqlite3_bind_int64(st, 13, t->issued_at);
+	sqlite3_bind_int64(st, 14, t->arrival);
+	bind_opt(st, 15, t->slot_start);
+	bind_opt(st, 16, t->called_at);
+	bind_opt(st, 17, t->serving_at);
+	bind_opt(st, 18, t->ended_at);
+	bind_opt(st, 19, t->no_show_at);
+	sqlite3_bind_int(st, 20, t->recalls);
+	sqlite3_bind_int(st, 21, t->transfers);
+	bind_text(st, 22, t->phone);
+	bind_text(st, 23, t->id_number);
+	bind_text(st, 24, t->token);
+	return store_run(s, ST_TICKET_PUT);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void
+ticket_from_row(sqlite3_stmt *st, struct store_ticket *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->day = col_text(st, 1);
+	t->number = col_text(st, 2);
+	t->prefix = col_text(st, 3);
+	t->seqno = sqlite3_column_int64(st, 4);
+	t->matter = col_text(st, 5);
+	t->cls = col_text(st, 6);
+	t->channel = col_text(st, 7);
+	t->state = col_text(st, 8);
+	t->window = sqlite3_column_int(st, 9);
+	t->target_window = sqlite3_column_int(st, 10);
+	t->held_by = sqlite3_column_int(st, 11);
+	t->issued_at = sqlite3_column_int64(st, 12);
+	t->arrival = sqlite3_column_int64(st, 13);
+	t->slot_start = sqlite3_column_int64(st, 14);
+	t->called_at = sqlite3_column_int64(st, 15);
+	t->serving_at = sqlite3_column_int64(st, 16);
+	t->ended_at = sqlite3_column_int64(st, 17);
+	t->no_show_at = sqlite3_column_int64(st, 18);
+	t->recalls = sqlite3_column_int(st, 19);
+	t->transfers = sqlite3_column_int(st, 20);
+	t->phone = col_text(st, 21);
+	t->id_number = col_text(st, 22);
+	t->token = col_text(st, 23);
+}
+
+/* Step a read statement, handing each row to fn; returns rows or -1. */
+static int
+store_rows(struct store *s, enum stmt id, void (*fn)(sqlite3_stmt *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st = s->st[id];
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fn(st, arg);
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return n;
+}
+
+struct ticket_rows {
+	store_ticket_cb	 cb;
+	void		*arg;
+};
+
+static void
+ticket_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct ticket_rows *r = arg;
+	struct store_ticket t;
+
+	ticket_from_row(st, &t);
+	r->cb(r->arg, &t);
+}
+
+int
+store_ticket_get(struct store *s, int64_t id, store_ticket_cb cb, void *arg)
+{
+	struct ticket_rows r = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_TICKET_GET], 1, id);
+	return store_rows(s, ST_TICKET_GET, ticket_row_fn, &r);
+}
+
+int
+store_tickets_live(struct store *s, const char *day, store_ticket_cb cb, void *arg)
+{
+	struct ticket_rows r = { cb, arg };
+
+	bind_text(s->st[ST_TICKETS_LIVE], 1, day);
+	return store_rows(s, ST_TICKETS_LIVE, ticket_row_fn, &r);
+}
+
+static void
+int64_row_fn(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+}
+
+int64_t
+store_ticket_max_id(struct store *s)
+{
+	int64_t v = 0;
+
+	if (store_rows(s, ST_TICKET_MAX_ID, int64_row_fn, &v) == -1)
+		return -1;
+	return v;
+}
+
+int
+store_window_put(struct store *s, const struct store_window *w)
+{
+	sqlite3_stmt *st = s->st[ST_WINDOW_PUT];
+
+	sqlite3_bind_int(st, 1, w->number);
+	bind_text(st, 2, w->state);
+	bind_opt(st, 3, w->ticket);
+	sqlite3_bind_int64(st, 4, w->since);
+	return store_run(s, ST_WINDOW_PUT);
+}
+
+struct window_rows {
+	store_window_cb	 cb;
+	void		*arg;
+};
+
+static void
+window_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct window_rows *r = arg;
+	struct store_window w;
+
+	w.number = sqlite3_column_int(st, 0);
+	w.state = col_text(st, 1);
+	w.ticket = sqlite3_column_int64(st, 2);
+	w.since = sqlite3_column_int64(st, 3);
+	r->cb(r->arg, &w);
+}
+
+int
+store_windows(struct store *s, store_window_cb cb, void *arg)
+{
+	struct window_rows r = { cb, arg };
+
+	return store_rows(s, ST_WINDOWS, window_row_fn, &r);
+}
+
+int
+store_counter_put(struct store *s, const char *day, const char *prefix, int64_t last)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER_PUT];
+
+	bind_text(st, 1, day);
+	bind_text(st, 2, prefix);
+	sqlite3_bind_int64(st, 3, last);
+	return store_run(s, ST_COUNTER_PUT);
+}
+
+int64_t
+store_counter_get(struct store *s, const char *day, const char *prefix)
+{
+	int64_t v = 0;
+
+	bind_text(s->st[ST_COUNTER_GET], 1, day);
+	bind_text(s->st[ST_COUNTER_GET], 2, prefix);
+	if (store_rows(s, ST_COUNTER_GET, int64_row_fn, &v) == -1)
+		return -1;
+	return v;
+}
+
+int
+store_event_put(struct store *s, int64_t seq, int64_t at, const char *type,
+    const char *json)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_PUT];
+
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, type);
+	bind_text(st, 4, json);
+	return store_run(s, ST_EVENT_PUT);
+}
+
+int
+store_events(struct store *s, int64_t since, int limit, store_event_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_EVENTS];
+	int rc, n = 0;
+
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1)) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: events: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return n;
+}
+
+int64_t
+store_event_max_seq(struct store *s)
+{
+	int64_t v = 0;
+
+	if (store_rows(s, ST_EVENT_MAX_SEQ, int64_row_fn, &v) == -1)
+		return -1;
+	return v;
+}
+
+int
+store_meta_put(struct store *s, const char *key, const char *value)
+{
+	bind_text(s->st[ST_META_PUT], 1, key);
+	bind_text(s->st[ST_META_PUT], 2, value);
+	return store_run(s, ST_META_PUT);
+}
+
+static void
+text_row_fn(sqlite3_stmt *st, void *arg)
+{
+	*(char **)arg = xstrdup(col_text(st, 0));
+}
+
+char *
+store_meta_get(struct store *s, const char *key)
+{
+	char *v = NULL;
+
+	bind_text(s->st[ST_META_GET], 1, key);
+	store_rows(s, ST_META_GET, text_row_fn, &v);
+	return v;
+}

@@ -1,0 +1,79 @@
+/* store.h — the durable hall: tickets, windows, numbering, the event log, in
+ * one SQLite file (WAL, synchronous=FULL). */
+#ifndef HALLQ_STORE_H
+#define HALLQ_STORE_H
+
+#include <stdint.h>
+
+struct store;
+
+/* A ticket row as stored; names are borrowed from the caller or the row. */
+struct store_ticket {
+	int64_t		 id;
+	const char	*day;
+	const char	*number;
+	const char	*prefix;
+	int64_t		 seqno;
+	const char	*matter;
+	const char	*cls;
+	const char	*channel;
+	const char	*state;
+	int		 window;	/* 0: none */
+	int		 target_window;	/* 0: none */
+	int		 held_by;	/* 0: none */
+	int64_t		 issued_at;
+	int64_t		 arrival;
+	int64_t		 slot_start;	/* 0: none */
+	int64_t		 called_at;	/* 0: never */
+	int64_t		 serving_at;
+	int64_t		 ended_at;
+	int64_t		 no_show_at;
+	int		 recalls;
+	int		 transfers;
+	const char	*phone;		/* masked */
+	const char	*id_number;	/* masked */
+	const char	*token;
+};
+
+struct store_window {
+	int		 number;
+	const char	*state;
+	int64_t		 ticket;	/* 0: none */
+	int64_t		 since;
+};
+
+typedef void (*store_ticket_cb)(void *, const struct store_ticket *);
+typedef void (*store_window_cb)(void *, const struct store_window *);
+typedef int (*store_event_cb)(void *, int64_t seq, const char *json);
+
+extern const int store_schema_version;
+
+struct store	*store_open(const char *path, char *err, size_t errlen);
+struct store	*store_open_upto(const char *path, int version, char *err,
+		     size_t errlen);
+void		 store_close(struct store *);
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+int		 store_ticket_put(struct store *, const struct store_ticket *);
+int		 store_ticket_get(struct store *, int64_t id, store_ticket_cb, void *);
+int		 store_tickets_live(struct store *, const char *day,
+		     store_ticket_cb, void *);
+int64_t		 store_ticket_max_id(struct store *);
+int		 store_window_put(struct store *, const struct store_window *);
+int		 store_windows(struct store *, store_window_cb, void *);
+int		 store_counter_put(struct store *, const char *day,
+		     const char *prefix, int64_t last);
+int64_t		 store_counter_get(struct store *, const char *day,
+		     const char *prefix);
+int		 store_event_put(struct store *, int64_t seq, int64_t at,
+		     const char *type, const char *json);
+int		 store_events(struct store *, int64_t since, int limit,
+		     store_event_cb, void *);
+int64_t		 store_event_max_seq(struct store *);
+int		 store_meta_put(struct store *, const char *key, const char *value);
+char		*store_meta_get(struct store *, const char *key);
+int		 store_user_version(struct store *);
+const char	*store_errmsg(struct store *);
+
+#endif

@@ -1,0 +1,150 @@
+/* util.c — allocation that cannot fail, the logging API, the wall clock.
+ * Logs go to stderr in the foreground (-d) and to syslog otherwise. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "util.h"
+
+static int log_foreground = 1;
+static int log_verbose;
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatalx("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int
+xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(ret, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("out of memory (asprintf)");
+	return n;
+}
+
+void
+log_init(int foreground, int verbose)
+{
+	log_foreground = foreground;
+	log_verbose = verbose;
+	if (!foreground)
+		openlog("hallqd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
+{
+	char buf[2048];
+	int saved = errno;
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (with_errno) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, sizeof buf - len, ": %s", strerror(saved));
+	}
+	if (log_foreground)
+		fprintf(stderr, "hallqd: %s\n", buf);
+	else
+		syslog(pri, "%s", buf);
+	errno = saved;
+}
+
+#define LOG_FN(name, pri, with_errno, cond)			\
+void								\
+name(const char *fmt, ...)					\
+{								\
+	va_list ap;						\
+								\
+	if (!(cond))						\
+		return;						\
+	va_start(ap, fmt);					\
+	log_vwrite(pri, fmt, ap, with_errno);			\
+	va_end(ap);						\
+}
+
+LOG_FN(log_warn, LOG_WARNING, 1, 1)
+LOG_FN(log_warnx, LOG_WARNING, 0, 1)
+LOG_FN(log_info, LOG_INFO, 0, 1)
+LOG_FN(log_debug, LOG_DEBUG, 0, log_verbose)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, fmt, ap, 1);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, fmt, ap, 0);
+	va_end(ap);
+	exit(1);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
