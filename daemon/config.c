@@ -236,13 +236,6 @@ hall_aging_h(struct cfg *c, json_t *v, void *a)
 	c->conf->aging_ms = cfg_int(c, v, 1, 86400) * 1000;
 }
 
-static void
-hall_web_h(struct cfg *c, json_t *v, void *a)
-{
-	(void)a;
-	free(c->conf->web_root);
-	c->conf->web_root = xstrdup(cfg_string(c, v, 1024));
-}
 
 static const struct cfg_key hall_keys[] = {
 	{ "name", JSON_STRING, 1, hall_name_h },
@@ -252,7 +245,6 @@ static const struct cfg_key hall_keys[] = {
 	{ "late_appointment_s", JSON_INTEGER, 0, hall_late_h },
 	{ "policy", JSON_STRING, 0, hall_policy_h },
 	{ "aging_s", JSON_INTEGER, 0, hall_aging_h },
-	{ "web_root", JSON_STRING, 0, hall_web_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -260,6 +252,51 @@ static void
 top_hall_h(struct cfg *c, json_t *v, void *a)
 {
 	cfg_object(c, v, hall_keys, a);
+}
+
+/* --- "web": the web thread's knobs --- */
+
+static void
+web_root_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	free(c->conf->web_root);
+	c->conf->web_root = xstrdup(cfg_string(c, v, 1024));
+}
+
+static void
+web_ring_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->event_ring = (int)cfg_int(c, v, 64, 1 << 20);
+}
+
+static void
+web_clients_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->max_clients = (int)cfg_int(c, v, 1, 100000);
+}
+
+static void
+web_queue_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->cmd_queue = (int)cfg_int(c, v, 16, 1 << 16);
+}
+
+static const struct cfg_key web_keys[] = {
+	{ "root", JSON_STRING, 0, web_root_h },
+	{ "event_ring", JSON_INTEGER, 0, web_ring_h },
+	{ "max_clients", JSON_INTEGER, 0, web_clients_h },
+	{ "command_queue", JSON_INTEGER, 0, web_queue_h },
+	{ NULL, 0, 0, NULL }
+};
+
+static void
+top_web_h(struct cfg *c, json_t *v, void *a)
+{
+	cfg_object(c, v, web_keys, a);
 }
 
 static void
@@ -713,6 +750,7 @@ static const struct cfg_key top_keys[] = {
 	{ "hall", JSON_OBJECT, 1, top_hall_h },
 	{ "listen", JSON_STRING, 1, top_listen_h },
 	{ "database", JSON_STRING, 1, top_database_h },
+	{ "web", JSON_OBJECT, 0, top_web_h },
 	{ "tokens", JSON_OBJECT, 1, top_tokens_h },
 	{ "classes", JSON_OBJECT, 1, top_classes_h },
 	{ "domains", JSON_OBJECT, 1, top_domains_h },
@@ -764,6 +802,9 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->policy = xstrdup("default");
 	c.conf->aging_ms = 600 * 1000;
 	c.conf->web_root = xstrdup("web");
+	c.conf->event_ring = 4096;
+	c.conf->max_clients = 1000;
+	c.conf->cmd_queue = 1024;
 	if (setjmp(c.fail) != 0) {
 		json_decref(root);
 		config_free(c.conf);

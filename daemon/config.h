@@ -63,7 +63,10 @@ struct config {
 	int64_t		 late_appointment_ms;	/* past slot start: no head start */
 	char		*policy;
 	int64_t		 aging_ms;
-	char		*web_root;
+	char		*web_root;	/* web.root: the pages */
+	int		 event_ring;	/* web.event_ring: live events kept for WebSocket readers */
+	int		 max_clients;	/* web.max_clients: WebSocket sessions at once */
+	int		 cmd_queue;	/* web.command_queue: commands waiting for the core */
 	char		*listen_host;
 	int		 listen_port;
 	char		*database;

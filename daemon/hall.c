@@ -1352,6 +1352,15 @@ op_snapshot(struct hall *h, struct op_ctx *c)
 	return 200;
 }
 
+/* The WebSocket's first question: is this token good, and for what role. */
+static int
+op_auth(struct hall *h, struct op_ctx *c)
+{
+	c->reply = json_pack("{s:s, s:s, s:I}", "type", "auth",
+	    "role", config_role_name(c->token->role), "seq", (json_int_t)h->seq);
+	return 200;
+}
+
 static int
 op_status(struct hall *h, struct op_ctx *c)
 {
@@ -1429,6 +1438,7 @@ struct op {
 
 static const struct op ops[] = {
 	{ "status", R_NONE | R_ANY, 0, 0, { NULL }, op_status },
+	{ "auth", R_ANY, 0, 0, { NULL }, op_auth },
 	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
 	    { "matter", "class", "channel", "phone", "id_number", "appointment",
 	      "slot_start", NULL }, op_issue },
