@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""mkhall.py — builds etc/hallq.json, the demo hall, from the planning data in
+../shared/data/hall-workload.json.  Run from the repository root:
+
+    /usr/bin/python3 tools/mkhall.py
+
+The workload's window profiles use wildcards; the daemon takes explicit
+matter lists, so they are expanded here:
+  "SB*"    every matter whose domain is SB (in catalogue order)
+  "*"      every matter
+  "*green" every matter, green class only (that tier gets tier_classes ["green"])
+  "ZX01"   that matter
+The output is written one matter and one window to a line so that the
+daemon's "file:line:col" errors point somewhere readable.
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, "..", "shared", "data", "hall-workload.json")
+DST = os.path.join(ROOT, "etc", "hallq.json")
+
+TARGET_WAIT_S = 1800
+OVERFLOW_LOWER_S = 900
+# ZX01 (综合咨询) names a domain the workload's domain list lacks.
+EXTRA_DOMAINS = {"ZX": "综合咨询"}
+
+
+def expand(pattern, matters):
+    """One wildcard -> (matter codes, class restriction or None)."""
+    codes = [m["code"] for m in matters]
+    if pattern == "*":
+        return codes, None
+    if pattern.startswith("*"):
+        return codes, pattern[1:]
+    if pattern.endswith("*"):
+        dom = pattern[:-1]
+        got = [m["code"] for m in matters if m["domain"] == dom]
+        if not got:
+            sys.exit("mkhall: %s matches no matter" % pattern)
+        return got, None
+    if pattern not in codes:
+        sys.exit("mkhall: unknown matter %s" % pattern)
+    return [pattern], None
+
+
+def window_range(key):
+    if "-" in key:
+        lo, hi = key.split("-")
+        return range(int(lo), int(hi) + 1)
+    return range(int(key), int(key) + 1)
+
+
+def build(wl):
+    matters = wl["matters"]
+    domains = dict(wl["domains"])
+    for code, name in EXTRA_DOMAINS.items():
+        domains.setdefault(code, name)
+    for m in matters:
+        if m["domain"] not in domains:
+            sys.exit("mkhall: matter %s: unknown domain %s" % (m["code"], m["domain"]))
+
+    windows = []
+    for key, prof in wl["windows"].items():
+        tiers, classes = [], []
+        for tier in prof["tiers"]:
+            codes, cls = [], None
+            for pat in tier:
+                got, c = expand(pat, matters)
+                if c is not None:
+                    cls = c
+                codes += [x for x in got if x not in codes]
+            tiers.append(codes)
+            classes.append([cls] if cls else [])
+        for n in window_range(key):
+            w = {"number": n, "name": "%d号窗口" % n, "kind": prof["kind"],
+                 "state": "open", "tiers": tiers}
+            if any(classes):
+                w["tier_classes"] = classes
+            w["overflow_s"] = [0] + [OVERFLOW_LOWER_S] * (len(tiers) - 1)
+            windows.append(w)
+    windows.sort(key=lambda w: w["number"])
+    numbers = [w["number"] for w in windows]
+    if numbers != list(range(1, len(windows) + 1)):
+        sys.exit("mkhall: window numbers are not 1..N: %s" % numbers)
+
+    return {
+        "hall": {"name": "示范县政务服务中心", "timezone": "Asia/Shanghai",
+                 "number_width": 3, "no_show_grace_s": 600},
+        "listen": "127.0.0.1:8080",
+        "database": "var/hallq.db",
+        "web": {"root": "web"},
+        "tokens": {
+            "kiosk": ["k1", "k2"],
+            "clerk": dict([("c%d" % n, [n]) for n in numbers] + [("c-all", "*")]),
+            "manager": ["m1"],
+            "admin": ["a1"],
+            "display": ["d1"],
+        },
+        "classes": {"green": {"head_start_s": 900},
+                    "appointment": {"head_start_s": 600},
+                    "normal": {"head_start_s": 0}},
+        "domains": domains,
+        "matters": [{"code": m["code"], "name": m["name"], "domain": m["domain"],
+                     "prefix": m["prefix"], "service_s": int(round(m["service_min"] * 60)),
+                     "target_wait_s": TARGET_WAIT_S} for m in matters],
+        "windows": windows,
+        "devices": [],
+    }
+
+
+def dump(v):
+    return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+
+
+def render(conf):
+    """Top level and lists of objects one item a line; the rest compact."""
+    out = ["{"]
+    keys = list(conf)
+    for i, k in enumerate(keys):
+        v = conf[k]
+        comma = "," if i + 1 < len(keys) else ""
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            out.append('  "%s": [' % k)
+            out += ["    " + dump(x) + ("," if j + 1 < len(v) else "")
+                    for j, x in enumerate(v)]
+            out.append("  ]" + comma)
+        elif isinstance(v, dict) and k in ("tokens", "classes"):
+            out.append('  "%s": {' % k)
+            sub = list(v)
+            out += ['    "%s": %s%s' % (s, dump(v[s]), "," if j + 1 < len(sub) else "")
+                    for j, s in enumerate(sub)]
+            out.append("  }" + comma)
+        else:
+            out.append('  "%s": %s%s' % (k, dump(v), comma))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    with open(SRC, encoding="utf-8") as f:
+        wl = json.load(f)
+    conf = build(wl)
+    text = render(conf)
+    assert json.loads(text) == conf
+    with open(DST + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(DST + ".tmp", DST)
+    print("mkhall: %s: %d domains, %d matters, %d windows" % (
+        os.path.relpath(DST, ROOT), len(conf["domains"]), len(conf["matters"]),
+        len(conf["windows"])))
+
+
+if __name__ == "__main__":
+    main()
