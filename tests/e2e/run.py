@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""run.py — runs every end-to-end test module in tests/e2e/ (test_*.py)
+against the daemon named by $HALLQD and prints `N passed, N failed`.
+
+    HALLQD=/abs/build/hallqd /usr/bin/python3 tests/e2e/run.py [-v] [NAME...]
+
+NAME picks modules, classes or tests by substring of their id
+(e.g. `test_ws` or `Commands.test_hold`).  Each test is bounded by an alarm
+(E2E_TEST_TIMEOUT seconds, default 150); a stuck test fails, the run goes on.
+"""
+import faulthandler
+import os
+import signal
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+TEST_TIMEOUT = int(os.environ.get("E2E_TEST_TIMEOUT", "150"))
+
+
+class TestTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise TestTimeout("test took longer than %d s" % TEST_TIMEOUT)
+
+
+class Result(unittest.TextTestResult):
+    def startTest(self, test):
+        self._t0 = time.monotonic()
+        signal.alarm(TEST_TIMEOUT)
+        super().startTest(test)
+
+    def stopTest(self, test):
+        signal.alarm(0)
+        super().stopTest(test)
+        if self.showAll:
+            self.stream.writeln("    (%.1f s)" % (time.monotonic() - self._t0))
+            self.stream.flush()
+
+
+def flatten(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from flatten(t)
+        else:
+            yield t
+
+
+def main(argv):
+    verbose = "-v" in argv
+    names = [a for a in argv if not a.startswith("-")]
+    if not os.environ.get("HALLQD"):
+        os.environ["HALLQD"] = os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                                            "build", "hallqd")
+    faulthandler.enable()
+    # A last resort if something blocks signals: dump stacks and die.
+    faulthandler.dump_traceback_later(900, exit=True)
+    signal.signal(signal.SIGALRM, _alarm)
+
+    loader = unittest.TestLoader()
+    suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+    if names:
+        picked = [t for t in flatten(suite) if any(n in t.id() for n in names)]
+        suite = unittest.TestSuite(picked)
+    ntests = suite.countTestCases()
+    print("e2e: %d tests, daemon %s" % (ntests, os.environ["HALLQD"]), flush=True)
+
+    t0 = time.monotonic()
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if verbose else 1,
+                                     resultclass=Result)
+    res = runner.run(suite)
+    failed_ids = set()
+    for t, _ in res.failures + res.errors:
+        failed_ids.add(t.id())
+    for t in res.unexpectedSuccesses:
+        failed_ids.add(t.id())
+    # Class/module set-up or tear-down errors are not test cases of their
+    # own; their tests count as failed (set-up) or one extra failure (tear-down).
+    real_ids = {t.id() for t in flatten(suite)}
+    extra = [i for i in failed_ids if i not in real_ids]
+    failed_real = [i for i in failed_ids if i in real_ids]
+    nfailed = len(failed_real)
+    for i in extra:
+        if "setUpClass" in i or "setUpModule" in i:
+            # every test of that class did not run
+            owner = i.split("(")[-1].rstrip(")")
+            nfailed += sum(1 for t in real_ids if t.startswith(owner + ".") and
+                           t not in failed_ids)
+        else:
+            nfailed += 1
+    npassed = res.testsRun - len(failed_real) - len(res.skipped)
+    npassed = max(npassed, 0)
+    # skipped tests did not show anything works: count them as failed
+    nfailed += len(res.skipped)
+    print("e2e took %.1f s" % (time.monotonic() - t0))
+    if res.skipped:
+        for t, why in res.skipped:
+            print("skipped (counted as failed): %s: %s" % (t.id(), why))
+    print("%d passed, %d failed" % (npassed, nfailed))
+    return 1 if nfailed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
