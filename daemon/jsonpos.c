@@ -33,28 +33,103 @@ scan_ws(struct scan *s)
 		scan_adv(s);
 }
 
-/* Skip a string starting at '"'; copy up to cap-1 bytes of it (raw). */
-static void
-scan_string(struct scan *s, char *out, size_t cap)
+/* Four hex digits of a \u escape; -1 if they are not there. */
+static long
+scan_hex4(struct scan *s)
 {
-	size_t n = 0;
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = *s->p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (c - 'A' + 10);
+		else
+			return -1;
+		scan_adv(s);
+	}
+	return v;
+}
+
+/* With s just past a backslash: decode one escape into buf (UTF-8). */
+static size_t
+scan_escape(struct scan *s, char *buf)
+{
+	static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+	const char *e;
+	long cp;
+
+	if (*s->p == '\0')
+		return 0;
+	if (*s->p != 'u') {
+		buf[0] = (e = strchr(from, *s->p)) != NULL ? to[e - from] : *s->p;
+		scan_adv(s);
+		return 1;
+	}
+	scan_adv(s);
+	if ((cp = scan_hex4(s)) < 0)
+		return 0;
+	if (cp >= 0xD800 && cp < 0xDC00 && s->p[0] == '\\' && s->p[1] == 'u') {
+		long lo;
+		scan_adv(s);
+		scan_adv(s);
+		if ((lo = scan_hex4(s)) >= 0xDC00 && lo < 0xE000)
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xC0 | cp >> 6);
+		buf[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xE0 | cp >> 12);
+		buf[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		buf[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	buf[0] = (char)(0xF0 | cp >> 18);
+	buf[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	buf[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	buf[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * Skip a string starting at '"'.  With want, say whether the string, escapes
+ * decoded as jansson decodes them, equals want (object keys such as "x\"y"
+ * or "\u540d" must match the key jansson handed to the checker).
+ */
+static int
+scan_string(struct scan *s, const char *want)
+{
+	size_t wlen = want ? strlen(want) : 0, n = 0, len;
+	int eq = want != NULL;
+	char buf[4];
 
 	scan_adv(s);
 	while (*s->p != '\0' && *s->p != '"') {
 		if (*s->p == '\\') {
-			if (out != NULL && n + 1 < cap)
-				out[n++] = *s->p;
 			scan_adv(s);
-			if (*s->p == '\0')
-				break;
+			len = scan_escape(s, buf);
+		} else {
+			buf[0] = *s->p;
+			len = 1;
+			scan_adv(s);
 		}
-		if (out != NULL && n + 1 < cap)
-			out[n++] = *s->p;
-		scan_adv(s);
+		if (eq && (n + len > wlen || memcmp(want + n, buf, len) != 0))
+			eq = 0;
+		n += len;
 	}
-	if (out != NULL)
-		out[n] = '\0';
 	scan_adv(s);
+	return eq && n == wlen;
 }
 
 static void scan_value(struct scan *);
@@ -86,7 +161,7 @@ scan_value(struct scan *s)
 {
 	scan_ws(s);
 	if (*s->p == '"')
-		scan_string(s, NULL, 0);
+		scan_string(s, NULL);
 	else if (*s->p == '{' || *s->p == '[')
 		scan_container(s);
 	else
@@ -98,8 +173,7 @@ scan_value(struct scan *s)
 static int
 scan_enter(struct scan *s, const struct jsonpos_step *step)
 {
-	char key[256];
-	int i = 0;
+	int i = 0, match;
 
 	if (*s->p != (step->key ? '{' : '['))
 		return -1;
@@ -111,13 +185,13 @@ scan_enter(struct scan *s, const struct jsonpos_step *step)
 		if (step->key != NULL) {
 			if (*s->p != '"')
 				return -1;
-			scan_string(s, key, sizeof key);
+			match = scan_string(s, step->key);
 			scan_ws(s);
 			if (*s->p != ':')
 				return -1;
 			scan_adv(s);
 			scan_ws(s);
-			if (strcmp(key, step->key) == 0)
+			if (match)
 				return 0;
 		} else if (i++ == step->index)
 			return 0;

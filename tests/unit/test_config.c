@@ -1,0 +1,423 @@
+/* test_config.c — the config checker: a good file parses to what it says, and
+ * every error names the file, line and column of the value at fault.  Each
+ * bad text marks the expected position with '@' (removed before parsing), so
+ * the expected line:col is read off the text, not off the implementation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "t.h"
+
+/*
+ * A small good hall.  BASE_* pieces are glued so each test can swap one line.
+ */
+#define L_HALL		"  \"hall\": {\"name\": \"示范县政务服务中心\", \"timezone\": \"Asia/Shanghai\", \"number_width\": 4},\n"
+#define L_LISTEN	"  \"listen\": \"127.0.0.1:8080\",\n"
+#define L_DB		"  \"database\": \"var/t.db\",\n"
+#define L_WEB		"  \"web\": {\"root\": \"web\", \"event_ring\": 128},\n"
+#define L_TOKENS	"  \"tokens\": {\"kiosk\": [\"k1\"], \"clerk\": {\"c3\": [3], \"c-all\": \"*\"},\n" \
+			"             \"manager\": [\"m1\"], \"admin\": [\"a1\"], \"display\": [\"d1\"]},\n"
+#define L_CLASSES	"  \"classes\": {\"green\": {\"head_start_s\": 900}, \"appointment\": {\"head_start_s\": 600},\n" \
+			"              \"normal\": {\"head_start_s\": 0}},\n"
+#define L_DOMAINS	"  \"domains\": {\"SB\": \"社会保险\", \"YB\": \"医疗保障\"},\n"
+#define L_MATTERS	"  \"matters\": [\n" \
+			"    {\"code\": \"SB01\", \"name\": \"社保参保登记\", \"domain\": \"SB\", \"prefix\": \"A\", \"service_s\": 360},\n" \
+			"    {\"code\": \"SB02\", \"name\": \"养老保险待遇申领\", \"domain\": \"SB\", \"prefix\": \"A\"},\n" \
+			"    {\"code\": \"YB01\", \"name\": \"医保参保变更\", \"domain\": \"YB\", \"prefix\": \"B\", \"target_wait_s\": 900}\n" \
+			"  ],\n"
+#define L_W3		"    {\"number\": 3, \"name\": \"3号窗口\", \"state\": \"open\", \"tiers\": [[\"SB01\", \"SB02\"], [\"YB01\"]], \"overflow_s\": [0, 1200]},\n"
+#define L_W4		"    {\"number\": 4, \"tiers\": [[\"SB01\", \"SB02\", \"YB01\"], [\"YB01\"]], \"tier_classes\": [[\"green\"], []]}\n"
+#define L_WINDOWS	"  \"windows\": [\n" L_W3 L_W4 "  ]\n"
+
+#define GOOD	"{\n" L_HALL L_LISTEN L_DB L_WEB L_TOKENS L_CLASSES L_DOMAINS L_MATTERS L_WINDOWS "}\n"
+
+/* Replace the first occurrence of `from` in GOOD with `to`. */
+static char *
+subst(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	char *out;
+
+	if (at == NULL) {
+		fprintf(stderr, "test bug: \"%s\" not in the text\n", from);
+		abort();
+	}
+	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
+	memcpy(out, text, at - text);
+	strcpy(out + (at - text), to);
+	strcat(out, at + strlen(from));
+	return out;
+}
+
+/* Where '@' is (line, column in characters, 1-based); the text without it. */
+static char *
+unmark(const char *marked, int *line, int *col)
+{
+	const char *at = strchr(marked, '@'), *p;
+	char *out;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL) {
+		fprintf(stderr, "test bug: need exactly one '@'\n");
+		abort();
+	}
+	*line = 1;
+	*col = 1;
+	for (p = marked; p < at; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80)
+			(*col)++;
+	}
+	out = malloc(strlen(marked));
+	memcpy(out, marked, at - marked);
+	strcpy(out + (at - marked), at + 1);
+	return out;
+}
+
+static int expect_fail_count;
+
+/* The marked text must fail at the mark with a message containing msg. */
+static void
+expect_err(const char *what, const char *marked, const char *msg)
+{
+	char err[1024], prefix[64];
+	struct config *c;
+	int line, col;
+	char *text = unmark(marked, &line, &col);
+
+	err[0] = '\0';
+	snprintf(prefix, sizeof prefix, "t.json:%d:%d: ", line, col);
+	c = config_parse("t.json", text, err, sizeof err);
+	CHECK(c == NULL);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 || strstr(err, msg) == NULL) {
+		fprintf(stderr, "  %s: want \"%s...%s\", got \"%s\"\n", what, prefix,
+		    msg, err);
+		expect_fail_count++;
+		CHECK(0);
+	} else
+		CHECK(1);
+	config_free(c);
+	free(text);
+}
+
+/* Same, for a GOOD text with `from` replaced by the marked `to`. */
+static void
+expect_sub(const char *what, const char *from, const char *to, const char *msg)
+{
+	char *marked = subst(GOOD, from, to);
+
+	expect_err(what, marked, msg);
+	free(marked);
+}
+
+static void
+test_good(void)
+{
+	char err[512] = "";
+	struct config *c = config_parse("t.json", GOOD, err, sizeof err);
+	const struct window_conf *w3, *w4;
+	const struct token *t;
+
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  good config refused: %s\n", err);
+		return;
+	}
+	CHECK(strcmp(c->hall_name, "示范县政务服务中心") == 0);
+	CHECK(strcmp(c->timezone, "Asia/Shanghai") == 0);
+	CHECK_EQ_INT(c->number_width, 4);
+	CHECK_EQ_INT(c->no_show_grace_ms, 600000);	/* default */
+	CHECK(strcmp(c->policy, "default") == 0);
+	CHECK(strcmp(c->listen_host, "127.0.0.1") == 0);
+	CHECK_EQ_INT(c->listen_port, 8080);
+	CHECK(strcmp(c->database, "var/t.db") == 0);
+	CHECK(strcmp(c->web_root, "web") == 0);
+	CHECK_EQ_INT(c->event_ring, 128);
+	CHECK_EQ_INT(c->nclasses, 3);
+	CHECK_EQ_INT(config_class(c, "green"), 0);
+	CHECK_EQ_INT(config_class(c, "normal"), 2);
+	CHECK_EQ_INT(c->normal_class, 2);
+	CHECK_EQ_INT(config_class(c, "vip"), -1);
+	CHECK_EQ_INT(c->classes[0].head_start_ms, 900000);
+	CHECK_EQ_INT(c->classes[1].head_start_ms, 600000);
+	CHECK_EQ_INT(c->ndomains, 2);
+	CHECK_EQ_INT(c->nmatters, 3);
+	CHECK_EQ_INT(config_matter(c, "YB01"), 2);
+	CHECK_EQ_INT(config_matter(c, "ZZ01"), -1);
+	CHECK_EQ_INT(c->matters[0].service_ms, 360000);
+	CHECK_EQ_INT(c->matters[1].service_ms, 600000);	/* default */
+	CHECK_EQ_INT(c->matters[1].target_wait_ms, 1800000);
+	CHECK_EQ_INT(c->matters[2].target_wait_ms, 900000);
+	CHECK_EQ_INT(c->matters[2].domain, 1);
+	CHECK(strcmp(c->matters[2].prefix, "B") == 0);
+	CHECK_EQ_INT(c->nwindows, 2);
+	w3 = config_window(c, 3);
+	w4 = config_window(c, 4);
+	CHECK(w3 != NULL && w4 != NULL);
+	CHECK(config_window(c, 5) == NULL);
+	if (w3 != NULL && w4 != NULL) {
+		CHECK(strcmp(w3->name, "3号窗口") == 0);
+		CHECK(strcmp(w4->name, "4") == 0);	/* default name */
+		CHECK(w3->initially_open);
+		CHECK(!w4->initially_open);
+		CHECK_EQ_INT(w3->ntiers, 2);
+		CHECK_EQ_INT(w3->tiers[0].nmatters, 2);
+		CHECK_EQ_INT(w3->tiers[0].matters[1], 1);
+		CHECK_EQ_INT(w3->tiers[1].matters[0], 2);
+		CHECK_EQ_INT(w3->tiers[0].overflow_ms, 0);
+		CHECK_EQ_INT(w3->tiers[1].overflow_ms, 1200000);
+		CHECK_EQ_INT(w3->tiers[0].class_mask, 7);
+		CHECK(strcmp(w3->tier_codes[1][0], "YB01") == 0);
+		CHECK(w3->tier_codes[1][1] == NULL);
+		CHECK_EQ_INT(w4->tiers[0].class_mask, 1);	/* green only */
+		CHECK_EQ_INT(w4->tiers[1].class_mask, 7);	/* [] = all */
+	}
+	CHECK_EQ_INT(c->ntokens, 6);
+	CHECK(config_token(c, "nope") == NULL);
+	CHECK(config_token(c, NULL) == NULL);
+	t = config_token(c, "c3");
+	CHECK(t != NULL && t->role == ROLE_CLERK);
+	if (t != NULL) {
+		CHECK(config_token_has_window(t, 3));
+		CHECK(!config_token_has_window(t, 4));
+	}
+	t = config_token(c, "c-all");
+	CHECK(t != NULL && config_token_has_window(t, 4));
+	t = config_token(c, "m1");
+	CHECK(t != NULL && t->role == ROLE_MANAGER && config_token_has_window(t, 4));
+	t = config_token(c, "k1");
+	CHECK(t != NULL && t->role == ROLE_KIOSK && !config_token_has_window(t, 3));
+	t = config_token(c, "d1");
+	CHECK(t != NULL && t->role == ROLE_DISPLAY && !config_token_has_window(t, 3));
+	CHECK(strcmp(config_role_name(ROLE_ADMIN), "admin") == 0);
+	config_free(c);
+	config_free(NULL);
+}
+
+static void
+test_errors(void)
+{
+	/* Unknown keys: the value of the stray key. */
+	expect_sub("unknown top key", L_LISTEN,
+	    "  \"listen\": \"127.0.0.1:8080\", \"lisen\": @\"x\",\n",
+	    "unknown key \"lisen\"");
+	expect_sub("unknown key in a window", L_W4,
+	    "    {\"number\": 4, \"tiers\": [[\"SB01\"]], \"colour\": @\"red\"}\n",
+	    "unknown key \"colour\"");
+	expect_sub("unknown key after CJK text", L_HALL,
+	    "  \"hall\": {\"name\": \"示范县政务服务中心\", \"timezone\": \"Asia/Shanghai\", \"nmae\": @1},\n",
+	    "unknown key \"nmae\"");
+	expect_sub("unknown key with an escape", L_HALL,
+	    "  \"hall\": {\"name\": \"示范县\", \"x\\\"y\": @1, \"timezone\": \"Asia/Shanghai\"},\n",
+	    "unknown key \"x\"y\"");
+	expect_sub("unknown key written as \\u", L_HALL,
+	    "  \"hall\": {\"\\u540d\": @1, \"name\": \"示范县\", \"timezone\": \"Asia/Shanghai\"},\n",
+	    "unknown key \"名\"");
+	expect_sub("unknown key in a matter", "\"prefix\": \"B\", ",
+	    "\"prefix\": \"B\", \"fee\": @0, ", "unknown key \"fee\"");
+
+	/* Wrong types and ranges. */
+	expect_sub("number_width as a string", "\"number_width\": 4",
+	    "\"number_width\": @\"4\"", "number_width must be an integer");
+	expect_sub("number_width range", "\"number_width\": 4",
+	    "\"number_width\": @9", "must be from 1 to 6");
+	expect_sub("windows as an object", L_WINDOWS,
+	    "  \"windows\": @{}\n", "windows must be an array");
+	expect_sub("a tier that is a string", "[[\"SB01\", \"SB02\"], [\"YB01\"]]",
+	    "[[\"SB01\", \"SB02\"], @\"YB01\"]", "a tier is a non-empty array");
+	expect_sub("head start negative", "{\"head_start_s\": 600}",
+	    "{\"head_start_s\": @-1}", "must be from 0 to 86400");
+	expect_sub("event_ring below 64", "\"event_ring\": 128",
+	    "\"event_ring\": @8", "must be from 64");
+	expect_sub("empty database", L_DB, "  \"database\": @\"\",\n",
+	    "must not be empty");
+
+	/* Dangling references. */
+	expect_sub("unknown matter in a tier", "[[\"SB01\", \"SB02\"], [\"YB01\"]]",
+	    "[[\"SB01\", @\"SB09\"], [\"YB01\"]]", "unknown matter \"SB09\"");
+	expect_sub("unknown matter in tier 2, window 4",
+	    "[[\"SB01\", \"SB02\", \"YB01\"], [\"YB01\"]]",
+	    "[[\"SB01\", \"SB02\", \"YB01\"], [@\"YB07\"]]", "unknown matter \"YB07\"");
+	expect_sub("matter twice in a tier", "[[\"SB01\", \"SB02\"], [\"YB01\"]]",
+	    "[[\"SB01\", @\"SB01\"], [\"YB01\"]]", "twice in a tier");
+	expect_sub("unknown domain", "\"domain\": \"YB\", \"prefix\": \"B\"",
+	    "\"domain\": @\"XX\", \"prefix\": \"B\"", "unknown domain \"XX\"");
+	expect_sub("unknown class in tier_classes", "[[\"green\"], []]",
+	    "[[@\"gold\"], []]", "unknown class \"gold\"");
+	expect_sub("tier_classes count", "\"tier_classes\": [[\"green\"], []]",
+	    "\"tier_classes\": @[[\"green\"]]", "one entry per tier");
+	expect_sub("overflow_s count", "\"overflow_s\": [0, 1200]",
+	    "\"overflow_s\": @[0]", "one entry per tier");
+	expect_sub("overflow_s range", "\"overflow_s\": [0, 1200]",
+	    "\"overflow_s\": [0, @100000]", "must be from 0 to 86400");
+
+	/* Duplicates the checker finds. */
+	expect_sub("duplicate window", L_W4,
+	    "    {\"number\": @3, \"tiers\": [[\"SB01\"]]}\n", "window 3 is given twice");
+	expect_sub("duplicate matter", "{\"code\": \"SB02\"",
+	    "{\"code\": @\"SB01\"", "matter \"SB01\" is given twice");
+	expect_sub("duplicate token", "\"display\": [\"d1\"]",
+	    "\"display\": [@\"k1\"]", "token \"k1\" is given twice");
+	expect_sub("clerk token mapping", "\"c-all\": \"*\"",
+	    "\"c-all\": @\"all\"", "maps to [window numbers]");
+
+	/* listen. */
+	expect_sub("listen without port", L_LISTEN,
+	    "  \"listen\": @\"127.0.0.1\",\n", "listen must be \"HOST:PORT\"");
+	expect_sub("listen port too big", L_LISTEN,
+	    "  \"listen\": @\"127.0.0.1:70000\",\n", "bad port");
+	expect_sub("listen port not a number", L_LISTEN,
+	    "  \"listen\": @\"127.0.0.1:80x\",\n", "bad port");
+	expect_sub("listen without host", L_LISTEN,
+	    "  \"listen\": @\":8080\",\n", "HOST:PORT");
+	expect_sub("listen as a number", L_LISTEN,
+	    "  \"listen\": @8080,\n", "listen must be a string");
+
+	/* Whole-file and hall checks. */
+	expect_sub("unknown time zone", "\"timezone\": \"Asia/Shanghai\"",
+	    "\"timezone\": @\"Mars/Olympus\"", "unknown time zone");
+	expect_sub("time zone path", "\"timezone\": \"Asia/Shanghai\"",
+	    "\"timezone\": @\"../etc/passwd\"", "bad time zone");
+	expect_sub("unknown policy", "\"number_width\": 4",
+	    "\"number_width\": 4, \"policy\": @\"random\"", "unknown policy");
+	expect_sub("no normal class", L_CLASSES,
+	    "  \"classes\": @{\"green\": {\"head_start_s\": 900}, \"appointment\": {\"head_start_s\": 600}},\n",
+	    "class \"normal\" is required");
+	/* A missing key: the object that lacks it. */
+	expect_sub("matter without prefix", "{\"code\": \"SB02\", \"name\": \"养老保险待遇申领\", \"domain\": \"SB\", \"prefix\": \"A\"}",
+	    "@{\"code\": \"SB02\", \"name\": \"养老保险待遇申领\", \"domain\": \"SB\"}",
+	    "missing key \"prefix\"");
+	expect_sub("no windows key", L_WINDOWS, "  \"w\": @[]\n", "unknown key \"w\"");
+	expect_err("top level not an object", "@[1, 2]", "configuration must be an object");
+
+	/* JSON syntax: jansson's position (the last character it read). */
+	expect_sub("missing comma", L_DB,
+	    "  \"database\": \"var/t.db\"\n  \"web@\": {},\n", "'}' expected");
+	expect_sub("trailing comma", "\"display\": [\"d1\"]}",
+	    "\"display\": [\"d1\"],@}", "string or '}' expected");
+	expect_sub("duplicate key", "\"number_width\": 4",
+	    "\"number_width\": 4, \"name@\": \"x\"", "duplicate object key");
+	expect_sub("bad literal", "\"state\": \"open\"", "\"state\": ope@n",
+	    "invalid token");
+}
+
+/* Errors jansson places at column 0 (end of input), and files. */
+static void
+test_eof_and_files(void)
+{
+	char err[512];
+	struct config *c;
+
+	c = config_parse("t.json", "{\n  \"hall\": {\n", err, sizeof err);
+	CHECK(c == NULL);
+	CHECK(strncmp(err, "t.json:3:0: ", 12) == 0);
+	c = config_parse("t.json", "", err, sizeof err);
+	CHECK(c == NULL);
+	CHECK(strncmp(err, "t.json:1:0: ", 12) == 0);
+	c = config_load("/nonexistent/hallq.json", err, sizeof err);
+	CHECK(c == NULL);
+	CHECK(strncmp(err, "/nonexistent/hallq.json:0:0: ", 29) == 0);
+	CHECK(strstr(err, "No such file") != NULL);
+}
+
+/* The demo hall the project ships, as tools/mkhall.py wrote it. */
+static void
+test_demo_hall(void)
+{
+	char err[512] = "";
+	struct config *c = config_load("etc/hallq.json", err, sizeof err);
+	const struct window_conf *w;
+	int i, green, normal;
+
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  etc/hallq.json: %s\n", err);
+		return;
+	}
+	CHECK(strcmp(c->hall_name, "示范县政务服务中心") == 0);
+	CHECK_EQ_INT(c->nmatters, 23);
+	CHECK_EQ_INT(c->nwindows, 28);
+	CHECK_EQ_INT(c->number_width, 3);
+	CHECK_EQ_INT(c->no_show_grace_ms, 600000);
+	CHECK_EQ_INT(c->listen_port, 8080);
+	CHECK(strcmp(c->database, "var/hallq.db") == 0);
+	CHECK_EQ_INT(c->ntokens, 2 + 29 + 3);
+	CHECK(config_matter(c, "ZX01") >= 0);
+	CHECK_EQ_INT(c->matters[config_matter(c, "GC01")].service_ms, 1800000);
+	green = config_class(c, "green");
+	normal = config_class(c, "normal");
+	CHECK(green >= 0 && normal >= 0);
+	for (i = 1; i <= 28; i++) {
+		const struct token *t;
+		char name[8];
+		snprintf(name, sizeof name, "c%d", i);
+		t = config_token(c, name);
+		CHECK(t != NULL && config_token_has_window(t, i) &&
+		    !config_token_has_window(t, i % 28 + 1));
+		w = config_window(c, i);
+		CHECK(w != NULL && w->initially_open);
+	}
+	/* 无差别: SB YB GJJ GA JG MZ + ZX01 = 3+3+2+2+2+1+1. */
+	w = config_window(c, 1);
+	CHECK_EQ_INT(w->ntiers, 1);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 14);
+	/* 不动产 then 公积金 at 900 s. */
+	w = config_window(c, 15);
+	CHECK_EQ_INT(w->ntiers, 2);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 3);
+	CHECK_EQ_INT(w->tiers[1].nmatters, 2);
+	CHECK(strcmp(w->tier_codes[1][1], "GJJ02") == 0);
+	CHECK_EQ_INT(w->tiers[1].overflow_ms, 900000);
+	w = config_window(c, 21);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 4);		/* QY01-03, GC01 */
+	w = config_window(c, 22);
+	CHECK(strcmp(w->tier_codes[0][0], "SW01") == 0);
+	CHECK_EQ_INT(w->tiers[1].nmatters, 3);
+	/* 绿色通道: every matter, green only; then every matter, all classes. */
+	w = config_window(c, 25);
+	CHECK_EQ_INT(w->ntiers, 2);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 23);
+	CHECK_EQ_INT(w->tiers[0].class_mask, 1u << green);
+	CHECK_EQ_INT(w->tiers[1].nmatters, 23);
+	CHECK_EQ_INT(w->tiers[1].class_mask, (1u << c->nclasses) - 1);
+	w = config_window(c, 26);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 23);
+	w = config_window(c, 27);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 8);
+	w = config_window(c, 28);
+	CHECK_EQ_INT(w->tiers[0].nmatters, 1);
+	CHECK(strcmp(w->kind, "办不成事反映窗口") == 0);
+	config_free(c);
+}
+
+/* jsonpos directly: paths through objects and arrays. */
+static void
+test_jsonpos(void)
+{
+	static const char text[] = "{\"a\": [1, {\"b\": \"中文\", \"c\": [true, null]}],\n \"d\": 2}";
+	struct jsonpos_step p1[] = { { "a", 0 }, { NULL, 1 }, { "c", 0 }, { NULL, 1 } };
+	struct jsonpos_step p2[] = { { "d", 0 } };
+	struct jsonpos_step p3[] = { { "a", 0 }, { NULL, 5 } };
+	int line, col;
+
+	CHECK_EQ_INT(jsonpos_locate(text, p1, 4, &line, &col), 0);
+	CHECK_EQ_INT(line, 1);
+	CHECK_EQ_INT(col, 35);
+	CHECK_EQ_INT(jsonpos_locate(text, p2, 1, &line, &col), 0);
+	CHECK_EQ_INT(line, 2);
+	CHECK_EQ_INT(col, 7);
+	CHECK_EQ_INT(jsonpos_locate(text, p3, 2, &line, &col), -1);
+}
+
+int
+main(void)
+{
+	test_good();
+	test_errors();
+	test_eof_and_files();
+	test_demo_hall();
+	test_jsonpos();
+	return t_done("config");
+}
