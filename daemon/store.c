@@ -73,8 +73,22 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_TICKET_PUT] = "INSERT OR REPLACE INTO tickets (" TICKET_COLS ") "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	/* An upsert on id, not INSERT OR REPLACE: a second (day, number) must
+	 * fail the command, not silently delete the ticket that holds it. */
+	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLS ") "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "ON CONFLICT (id) DO UPDATE SET day = excluded.day, "
+	    "number = excluded.number, prefix = excluded.prefix, "
+	    "seqno = excluded.seqno, matter = excluded.matter, "
+	    "class = excluded.class, channel = excluded.channel, "
+	    "state = excluded.state, window = excluded.window, "
+	    "target_window = excluded.target_window, held_by = excluded.held_by, "
+	    "issued_at = excluded.issued_at, arrival = excluded.arrival, "
+	    "slot_start = excluded.slot_start, called_at = excluded.called_at, "
+	    "serving_at = excluded.serving_at, ended_at = excluded.ended_at, "
+	    "no_show_at = excluded.no_show_at, recalls = excluded.recalls, "
+	    "transfers = excluded.transfers, phone = excluded.phone, "
+	    "id_number = excluded.id_number, token = excluded.token",
 	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
 	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
 	    "OR state IN ('waiting','called','serving','held','no_show','transferred') "
