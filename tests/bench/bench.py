@@ -39,7 +39,7 @@ ISSUE_CLIENTS = 16
 WAITING_TARGET = 10000       # tickets waiting for the call-next phase
 CALL_ROUNDS = 1000           # call-next + finish pairs timed
 WS_CLIENTS = 200
-WS_ROUNDS = 100              # call-next events timed at every WS client
+WS_ROUNDS = 200              # call-next events timed at every WS client
 PHASE_TIMEOUT = 60.0         # no phase waits longer than this
 
 TOKENS = {"kiosk": "bench-kiosk", "clerk": "bench-clerk", "manager": "bench-manager",
@@ -101,7 +101,7 @@ def pct(values, p):
 
 
 def row(label, value):
-    print("  %-52s %s" % (label, value), flush=True)
+    print("  %-56s %s" % (label, value), flush=True)
 
 
 class Http:
@@ -122,13 +122,13 @@ class Http:
         self.reader = self.writer = None
 
     async def request(self, method, path, body=None):
-        if self.writer is None:
-            await self.open()
         data = b"" if body is None else json.dumps(body).encode()
         head = ("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
                 "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
                 % (method, path, self.port, self.token, len(data))).encode()
         try:
+            if self.writer is None:
+                await self.open()
             self.writer.write(head + data)
             raw = await self.reader.readuntil(b"\r\n\r\n")
             lines = raw.decode("latin-1").split("\r\n")
@@ -370,7 +370,7 @@ async def phase_fanout(port):
     await asyncio.wait_for(fan.open(), PHASE_TIMEOUT)
     connect_s = time.monotonic() - t0
     c = Http(port, TOKENS["clerk"])
-    lat, missing, rounds = [], 0, 0
+    lat, first, last, rest, missing, rounds = [], [], [], [], 0, 0
     deadline = time.monotonic() + PHASE_TIMEOUT
     for i in range(WS_ROUNDS):
         if time.monotonic() > deadline or fan.closed:
@@ -380,10 +380,15 @@ async def phase_fanout(port):
         status, body = await c.request("POST", "/api/windows/%d/call-next" % w)
         if status != 200:
             continue
+        rest.append(time.perf_counter() - t0)
         tid = json.loads(body)["ticket"]["id"]
         if not await fan.all_saw(("ticket.called", tid), 10):
             missing += WS_CLIENTS - len(fan.seen.get(("ticket.called", tid), ()))
-        lat.extend(at - t0 for at in fan.seen.get(("ticket.called", tid), ()))
+        got = [at - t0 for at in fan.seen.get(("ticket.called", tid), ())]
+        lat.extend(got)
+        if got:
+            first.append(min(got))
+            last.append(max(got))
         rounds += 1
         # Let the finish's event reach everyone before the next call is timed.
         status, _ = await c.request("POST", "/api/windows/%d/finish" % w)
@@ -392,7 +397,7 @@ async def phase_fanout(port):
     c.close()
     closed = fan.closed
     await fan.close()
-    return lat, missing, rounds, connect_s, closed
+    return lat, first, last, rest, missing, rounds, connect_s, closed
 
 
 def ms(v):
@@ -428,7 +433,7 @@ async def run(hallqd, tmp, port, conf, commits):
             "p50 %s   p99 %s   (n=%d)" % (ms(pct(finishes, 50)), ms(pct(finishes, 99)),
                                          len(finishes)))
 
-        lat, missing, rounds, connect_s, closed = await phase_fanout(port)
+        lat, first, last, rest, missing, rounds, connect_s, closed = await phase_fanout(port)
         extra = ""
         if missing:
             extra += ", %d deliveries missing" % missing
@@ -437,7 +442,13 @@ async def run(hallqd, tmp, port, conf, commits):
         row("call-next -> ticket.called at %d WS clients" % WS_CLIENTS,
             "p50 %s   p99 %s   (%d calls, %d deliveries%s)"
             % (ms(pct(lat, 50)), ms(pct(lat, 99)), rounds, len(lat), extra))
-        row("  (%d clients connected and subscribed in %.2f s)" % (WS_CLIENTS, connect_s), "")
+        row("  first client of each call / last client of each call",
+            "p50 %s / %s   p99 %s / %s" % (ms(pct(first, 50)), ms(pct(last, 50)),
+                                           ms(pct(first, 99)), ms(pct(last, 99))))
+        row("  the same call-next's REST reply meanwhile",
+            "p50 %s   p99 %s" % (ms(pct(rest, 50)), ms(pct(rest, 99))))
+        row("  (all %d clients in one Python process, so the spread" % WS_CLIENTS, "")
+        row("   includes the client's own work; subscribed in %.2f s)" % connect_s, "")
         return 0, figures
     finally:
         hwm, rss = daemon.status_value("VmHWM"), daemon.status_value("VmRSS")
