@@ -68,6 +68,7 @@ def main(argv):
         picked = [t for t in flatten(suite) if any(n in t.id() for n in names)]
         suite = unittest.TestSuite(picked)
     ntests = suite.countTestCases()
+    real_ids = {t.id() for t in flatten(suite)}
     print("e2e: %d tests, daemon %s" % (ntests, os.environ["HALLQD"]), flush=True)
 
     t0 = time.monotonic()
@@ -81,7 +82,6 @@ def main(argv):
         failed_ids.add(t.id())
     # Class/module set-up or tear-down errors are not test cases of their
     # own; their tests count as failed (set-up) or one extra failure (tear-down).
-    real_ids = {t.id() for t in flatten(suite)}
     extra = [i for i in failed_ids if i not in real_ids]
     failed_real = [i for i in failed_ids if i in real_ids]
     nfailed = len(failed_real)
