@@ -17,7 +17,7 @@
       'windows.title': '窗口', 'footer.seq': '事件序号',
       'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
       't.called': '叫号中', 't.serving': '办理中', 't.none': '空闲',
-      'held': '挂起', 'window': '窗口', 'min': '分钟', 'none': '–',
+      'held': '挂起', 'min': '分钟', 'none': '–',
       'lang.other': 'EN'
     },
     en: {
@@ -30,11 +30,14 @@
       'windows.title': 'Windows', 'footer.seq': 'Event seq',
       'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
       't.called': 'called', 't.serving': 'serving', 't.none': 'idle',
-      'held': 'held', 'window': 'Window', 'min': 'min', 'none': '–',
+      'held': 'held', 'min': 'min', 'none': '–',
       'lang.other': '中文'
     }
   };
 
+  var params = new URLSearchParams(location.search);
+  if (params.get('lang') === 'en' || params.get('lang') === 'zh')
+    localStorage.setItem('hallq.lang', params.get('lang'));
   var lang = localStorage.getItem('hallq.lang') === 'en' ? 'en' : 'zh';
   var token = null;
   var ws = null;
@@ -60,7 +63,7 @@
   /* ------------------------------------------------------------ token */
 
   function readToken() {
-    var q = new URLSearchParams(location.search).get('token');
+    var q = params.get('token');
     if (q) {
       localStorage.setItem('hallq.token', q);
       return q;
@@ -155,7 +158,11 @@
       var card = el('div', 'win win-' + w.state + (w.ticket ? ' win-busy' : ''));
       var head = el('div', 'win-head');
       head.appendChild(el('span', 'win-no', n));
-      head.appendChild(el('span', 'win-name', w.name || (t('window') + ' ' + n)));
+      /* "3号窗口" says no more than the number: show the kind instead. */
+      var plain = !w.name || w.name === String(n) || /^\d+\s*号?窗口$/.test(w.name);
+      var sub = el('span', 'win-name', plain ? (w.kind || '') : w.name);
+      sub.title = [w.name, w.kind].filter(Boolean).join(' · ');
+      head.appendChild(sub);
       head.appendChild(el('span', 'win-state', t('w.' + w.state)));
       card.appendChild(head);
       var body = el('div', 'win-ticket');
@@ -360,8 +367,8 @@
   setInterval(function () { if (hall.matters.length) renderMatters(); }, 1000);
 
   token = readToken();
-  if (new URLSearchParams(location.search).has('token'))
-    history.replaceState(null, '', location.pathname);   /* keep it out of the address bar */
+  if (params.has('token') || params.has('lang'))
+    history.replaceState(null, '', location.pathname);   /* keep the token out of sight */
   applyLang();
   connect();
 })();
