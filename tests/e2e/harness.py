@@ -318,15 +318,17 @@ class Hall:
             return "ws://127.0.0.1:%d%s" % (self.port, path)
         return "ws://127.0.0.1:%d%s?token=%s" % (self.port, path, token)
 
-    def assert_serving(self, tc=None):
+    def assert_serving(self, timeout=15):
         """The daemon is up and answers REST."""
         if not self.alive():
             raise DaemonError("hallqd died (exit %s):\n%s" %
                               (self.proc.returncode if self.proc else None,
                                self.stderr_tail()))
-        c = self.http()
+        c = self.http(timeout)
         try:
             r = c.req("GET", "/api/status")
+        except OSError as e:
+            raise DaemonError("hallqd does not answer GET /api/status (%r)" % e)
         finally:
             c.close()
         if r.status != 200 or not r.json.get("ok"):
