@@ -199,6 +199,16 @@ bridge_event_get(struct bridge *b, int64_t seq, char **json, size_t *len)
 	return rc;
 }
 
+/* The ring holds [*first, *next). */
+void
+bridge_ring_bounds(struct bridge *b, int64_t *first, int64_t *next)
+{
+	pthread_mutex_lock(&b->mtx);
+	*first = b->first_seq;
+	*next = b->next_seq;
+	pthread_mutex_unlock(&b->mtx);
+}
+
 int64_t
 bridge_next_seq(struct bridge *b)
 {

@@ -1,0 +1,257 @@
+/* main.c — hallqd: flags, configuration, the store and the hall, then the core
+ * thread's libevent loop.  The core alone owns hall state and SQLite; it runs
+ * each command the web thread hands over, publishes the committed events to
+ * the bridge ring and wakes the web thread.  Signals: TERM/INT stop cleanly,
+ * HUP re-reads the configuration and applies it only when it is valid. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "bridge.h"
+#include "config.h"
+#include "hall.h"
+#include "store.h"
+#include "util.h"
+#include "web.h"
+
+/* Commands run per loop turn before timers and signals get theirs. */
+#define CORE_BATCH	64
+
+struct core {
+	struct event_base	*base;
+	struct event		*ev_cmd;	/* activated by the web thread */
+	struct event		*ev_tick;	/* once a second: day rollover */
+	struct event		*ev_sig[3];
+	const char		*conf_path;
+	struct config		*conf;
+	struct store		*store;
+	struct hall		*hall;
+	struct bridge		*bridge;
+	struct web		*web;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: hallqd [-dnv] -f config\n");
+	exit(1);
+}
+
+/* From the web thread: commands wait.  event_active() is thread-safe once
+ * evthread_use_pthreads() has run. */
+static void
+core_wake(void *arg)
+{
+	struct core *c = arg;
+
+	event_active(c->ev_cmd, EV_READ, 0);
+}
+
+/* Hand a result's events to the ring and its reply to the web thread. */
+static void
+core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
+{
+	struct bridge_reply br;
+
+	if (r->nevents)
+		bridge_events_push(c->bridge, r->events, r->nevents);
+	if (reply) {
+		memset(&br, 0, sizeof br);
+		br.conn = conn;
+		br.status = r->status;
+		br.body = r->body;
+		br.items = r->items;
+		br.nitems = r->nitems;
+		r->body = NULL;
+		r->items = NULL;
+		r->nitems = 0;
+		bridge_reply_push(c->bridge, &br);
+	}
+	hall_result_clear(r);
+}
+
+static void
+core_cmd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct core *c = arg;
+	struct bridge_cmd cmd;
+	struct hall_result r;
+	int n;
+
+	(void)fd;
+	(void)what;
+	for (n = 0; n < CORE_BATCH && bridge_cmd_pop(c->bridge, &cmd) == 0; n++) {
+		hall_exec(c->hall, cmd.msg, now_ms(), &r);
+		json_decref(cmd.msg);
+		core_publish(c, cmd.conn, &r, 1);
+	}
+	if (n > 0)
+		web_wake(c->web);
+	if (n == CORE_BATCH)
+		event_active(c->ev_cmd, EV_READ, 0);	/* more: after others */
+}
+
+static void
+core_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct core *c = arg;
+	struct hall_result r;
+
+	(void)fd;
+	(void)what;
+	hall_tick(c->hall, now_ms(), &r);
+	if (r.nevents) {
+		core_publish(c, 0, &r, 0);
+		web_wake(c->web);
+	} else
+		hall_result_clear(&r);
+}
+
+/* SIGHUP: only a configuration that passes every check replaces the old. */
+static void
+core_reload(struct core *c)
+{
+	struct config *nc, *old = c->conf;
+	char err[1024];
+
+	if ((nc = config_load(c->conf_path, err, sizeof err)) == NULL) {
+		log_warnx("reload refused, keeping the running configuration: %s",
+		    err);
+		return;
+	}
+	if (strcmp(nc->database, old->database) != 0 ||
+	    strcmp(nc->listen_host, old->listen_host) != 0 ||
+	    nc->listen_port != old->listen_port ||
+	    strcmp(nc->timezone, old->timezone) != 0 ||
+	    strcmp(nc->web_root, old->web_root) != 0)
+		log_warnx("reload: listen, database, timezone and web.root take "
+		    "effect at the next start");
+	hall_reconfigure(c->hall, nc);
+	c->conf = nc;
+	config_free(old);
+	log_info("configuration reloaded from %s", c->conf_path);
+}
+
+static void
+core_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct core *c = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGHUP:
+		core_reload(c);
+		break;
+	default:
+		log_info("signal %d: stopping", (int)sig);
+		event_base_loopbreak(c->base);
+		break;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct core core, *c = &core;
+	struct web_conf wc;
+	struct timeval sec = { 1, 0 };
+	char err[1024];
+	int ch, foreground = 0, check = 0, verbose = 0, i;
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+
+	memset(c, 0, sizeof *c);
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			c->conf_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || c->conf_path == NULL)
+		usage();
+	log_init(1, verbose);
+
+	if ((c->conf = config_load(c->conf_path, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		fprintf(stderr, "%s: configuration OK\n", c->conf_path);
+		config_free(c->conf);
+		return 0;
+	}
+	/* The business day is the hall's, whatever the machine's zone. */
+	setenv("TZ", c->conf->timezone, 1);
+	tzset();
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((c->store = store_open(c->conf->database, err, sizeof err)) == NULL)
+		fatalx("database %s", err);
+	if ((c->hall = hall_new(c->conf, c->store, now_ms(), err, sizeof err)) == NULL)
+		fatalx("%s", err);
+	c->bridge = bridge_new((size_t)c->conf->cmd_queue, (size_t)c->conf->event_ring);
+	bridge_events_start(c->bridge, hall_seq(c->hall));
+
+	if (!foreground) {
+		if (daemon(1, 0) == -1)
+			fatal("daemon");
+		log_init(0, verbose);
+	}
+	if (evthread_use_pthreads() == -1)
+		fatalx("evthread_use_pthreads");
+	if ((c->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	c->ev_cmd = event_new(c->base, -1, 0, core_cmd_cb, c);
+	c->ev_tick = event_new(c->base, -1, EV_PERSIST, core_tick_cb, c);
+	for (i = 0; i < 3; i++) {
+		c->ev_sig[i] = evsignal_new(c->base, sigs[i], core_signal_cb, c);
+		event_add(c->ev_sig[i], NULL);
+	}
+	event_add(c->ev_tick, &sec);
+
+	wc.host = c->conf->listen_host;
+	wc.port = c->conf->listen_port;
+	wc.root = c->conf->web_root;
+	wc.max_clients = c->conf->max_clients;
+	if ((c->web = web_new(&wc, c->bridge, core_wake, c, err, sizeof err)) == NULL)
+		fatalx("web: %s", err);
+	if (web_start(c->web) == -1)
+		fatalx("web: cannot start its thread");
+	log_info("%s: serving on %s:%d, database %s, seq %lld, day %s",
+	    c->conf->hall_name, c->conf->listen_host, c->conf->listen_port,
+	    c->conf->database, (long long)hall_seq(c->hall), hall_day(c->hall));
+
+	event_base_dispatch(c->base);
+
+	/* Stop taking requests before the hall goes away. */
+	web_free(c->web);
+	for (i = 0; i < 3; i++)
+		event_free(c->ev_sig[i]);
+	event_free(c->ev_tick);
+	event_free(c->ev_cmd);
+	event_base_free(c->base);
+	hall_free(c->hall);
+	store_close(c->store);
+	bridge_free(c->bridge);
+	config_free(c->conf);
+	log_info("stopped");
+	return 0;
+}
