@@ -212,19 +212,27 @@ ticket_in_queue_state(const struct ticket *t)
 	return t->state == TS_WAITING || t->state == TS_TRANSFERRED;
 }
 
-/* Dispatch key: virtual arrival less the head start of the class, except an
- * appointment that came later than its slot allows, which waits as normal. */
+/* The class a ticket waits as: its own, except an appointment that came
+ * later than its slot allows, which waits as normal.  It is queued under this
+ * class too, so within a (matter, class) queue key order stays arrival order
+ * (dispatch_oldest() and the overflow thresholds rely on it). */
+static int
+hall_ticket_class(struct hall *h, const struct ticket *t)
+{
+	const struct config *c = h->conf;
+
+	if (t->ci < 0)
+		return c->normal_class;
+	if (t->slot_start != 0 && t->issued_at > t->slot_start + c->late_appointment_ms)
+		return c->normal_class;
+	return t->ci;
+}
+
+/* Dispatch key: virtual arrival less the head start of the class it waits as. */
 static int64_t
 hall_ticket_key(struct hall *h, const struct ticket *t)
 {
-	const struct config *c = h->conf;
-	int ci = t->ci;
-
-	if (ci < 0)
-		ci = c->normal_class;
-	if (t->slot_start != 0 && t->issued_at > t->slot_start + c->late_appointment_ms)
-		ci = c->normal_class;
-	return t->arrival - c->classes[ci].head_start_ms;
+	return t->arrival - h->conf->classes[hall_ticket_class(h, t)].head_start_ms;
 }
 
 static void
@@ -234,7 +242,7 @@ hall_queue(struct hall *h, struct ticket *t)
 		return;
 	t->dt.id = t->id;
 	t->dt.matter = t->mi;
-	t->dt.cls = t->ci >= 0 ? t->ci : h->conf->normal_class;
+	t->dt.cls = hall_ticket_class(h, t);
 	t->dt.window = t->target_window;
 	t->dt.arrival = t->arrival;
 	t->dt.key = hall_ticket_key(h, t);
@@ -340,6 +348,17 @@ mask_digits(const char *s)
 	return m;
 }
 
+/* json_string copies: the masked text is ours to free. */
+static json_t *
+json_masked(const char *s)
+{
+	char *m = mask_digits(s);
+	json_t *v = json_string_nocheck(m);
+
+	free(m);
+	return v;
+}
+
 static json_t *
 ticket_json(struct hall *h, struct ticket *t)
 {
@@ -370,10 +389,9 @@ ticket_json(struct hall *h, struct ticket *t)
 	if (o == NULL)
 		fatalx("json_pack ticket");
 	if (t->phone != NULL)
-		json_object_set_new(o, "phone", json_string_nocheck(mask_digits(t->phone)));
+		json_object_set_new(o, "phone", json_masked(t->phone));
 	if (t->id_number != NULL)
-		json_object_set_new(o, "id_number",
-		    json_string_nocheck(mask_digits(t->id_number)));
+		json_object_set_new(o, "id_number", json_masked(t->id_number));
 	if (t->slot_start)
 		json_object_set_new(o, "slot_start", json_integer(t->slot_start));
 	return o;
@@ -821,6 +839,7 @@ op_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
 	json_decref(c->reply);
 	c->reply = json_pack("{s:{s:s, s:s}}", "error", "code", code,
 	    "message", msg);
+	c->status = status;	/* callers of body_*() return c->status */
 	return status;
 }
 
