@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 WARN	+= -Werror
 endif
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 $(WARN) -D_GNU_SOURCE -pthread
+XCFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE -pthread
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -pthread -lm
@@ -33,10 +33,10 @@ all: $(BUILD)/hallqd
 
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Idaemon -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -c -o $@ $<
 
 $(BUILD)/hallqd: $(DAEMON_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/util.c
@@ -48,7 +48,7 @@ UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
 
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(patsubst %.c,$(BUILD)/%.o,$$(UNIT_DEPS_$$*))
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Set up what is missing: Debian packages (as root), nothing else.
 deps:
@@ -89,7 +89,7 @@ bench: deps
 
 $(BUILD)/bench_store: tests/bench/bench_store.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
 
 clean:
 	rm -rf build build-san
