@@ -328,7 +328,8 @@ class Hall:
         try:
             r = c.req("GET", "/api/status")
         except OSError as e:
-            raise DaemonError("hallqd does not answer GET /api/status (%r)" % e)
+            raise DaemonError("hallqd does not answer GET /api/status (%r); "
+                              "its stderr:\n%s" % (e, self.stderr_tail()))
         finally:
             c.close()
         if r.status != 200 or not r.json.get("ok"):
