@@ -11,10 +11,14 @@
 #include "dispatch.h"
 #include "util.h"
 
+/* Elements live in base[off .. off + n): taking the head, which is what a
+ * call does, only moves `off`; inserts go by memmove of the shorter side. */
 struct dq {
-	struct dispatch_ticket	*v;
+	struct dispatch_ticket	*base;
+	struct dispatch_ticket	*v;		/* base + off */
+	size_t			 off;
 	size_t			 n;
-	size_t			 cap;
+	size_t			 cap;		/* of base */
 };
 
 struct dq_window {
@@ -62,11 +66,24 @@ dq_insert(struct dq *q, const struct dispatch_ticket *t)
 {
 	size_t at = dq_lower(q, t);
 
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
+	if (q->off > 0 && at < q->n / 2) {
+		/* Room before the head, and the front is the shorter side. */
+		q->off--;
+		q->v = q->base + q->off;
+		memmove(&q->v[0], &q->v[1], at * sizeof *q->v);
+	} else {
+		if (q->off + q->n == q->cap) {
+			if (q->off > q->cap / 2) {
+				memmove(q->base, q->v, q->n * sizeof *q->v);
+				q->off = 0;
+			} else {
+				q->cap = q->cap ? q->cap * 2 : 16;
+				q->base = xrealloc(q->base, q->cap * sizeof *q->base);
+			}
+			q->v = q->base + q->off;
+		}
+		memmove(&q->v[at + 1], &q->v[at], (q->n - at) * sizeof *q->v);
 	}
-	memmove(&q->v[at + 1], &q->v[at], (q->n - at) * sizeof *q->v);
 	q->v[at] = *t;
 	q->n++;
 }
@@ -78,8 +95,17 @@ dq_delete(struct dq *q, const struct dispatch_ticket *t)
 
 	if (at >= q->n || q->v[at].id != t->id)
 		return -1;
-	memmove(&q->v[at], &q->v[at + 1], (q->n - at - 1) * sizeof *q->v);
+	if (at < q->n / 2) {
+		memmove(&q->v[1], &q->v[0], at * sizeof *q->v);
+		q->off++;
+		q->v = q->base + q->off;
+	} else
+		memmove(&q->v[at], &q->v[at + 1], (q->n - at - 1) * sizeof *q->v);
 	q->n--;
+	if (q->n == 0) {
+		q->off = 0;
+		q->v = q->base;
+	}
 	return 0;
 }
 
@@ -102,9 +128,9 @@ dispatch_free(struct dispatch *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < (size_t)d->nmatters * d->nclasses; i++)
-		free(d->q[i].v);
+		free(d->q[i].base);
 	for (i = 0; i < d->nwq; i++)
-		free(d->wq[i].q.v);
+		free(d->wq[i].q.base);
 	free(d->q);
 	free(d->wq);
 	free(d);
