@@ -48,14 +48,15 @@ bridge_new(size_t ncmds, size_t nring)
 void
 bridge_free(struct bridge *b)
 {
-	struct bridge_cmd c;
 	struct bridge_reply r;
 	size_t i;
 
 	if (b == NULL)
 		return;
-	while (bridge_cmd_pop(b, &c) == 0)
-		json_decref(c.msg);
+	/* Straight from the array: bridge_cmd_pop() holds back commands whose
+	 * replies would not fit, and those must be released too. */
+	for (i = 0; i < b->cmd_count; i++)
+		json_decref(b->cmds[(b->cmd_head + i) % b->ncmds].msg);
 	while (bridge_reply_pop(b, &r) == 0)
 		bridge_reply_clear(&r);
 	for (i = 0; i < b->nring; i++)
