@@ -118,6 +118,8 @@ struct hall {
 	int64_t		 now;
 	struct hall_result *res;
 	int		 failed;	/* a write failed: roll back */
+	int		 batch;		/* inside hall_batch_begin/end */
+	int		 batch_failed;	/* a savepoint could not be undone */
 };
 
 /* ---------------------------------------------------------------- tickets */
@@ -1553,7 +1555,10 @@ hall_recover(struct hall *h)
 {
 	char err[256];
 
-	store_rollback(h->store);
+	if (!h->batch)
+		store_rollback(h->store);
+	else if (store_rollback_to(h->store) == -1)
+		h->batch_failed = 1;	/* the whole batch will be undone */
 	hall_drop_events(h->res);
 	h->failed = 0;
 	if (hall_rebuild(h, err, sizeof err) == -1)
@@ -1601,13 +1606,15 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 			c.status = op_error(&c, 500, "storage_failed",
 			    "the database could not be read");
 		}
-	} else if (store_begin(h->store) == -1) {
+	} else if ((h->batch ? store_savepoint(h->store) :
+	    store_begin(h->store)) == -1) {
 		c.status = op_error(&c, 500, "storage_failed",
 		    "the database is not available");
 	} else {
 		hall_roll_if_due(h);
 		c.status = op->fn(h, &c);
-		if (!h->failed && store_commit(h->store) == 0)
+		if (!h->failed && (h->batch ? store_release(h->store) :
+		    store_commit(h->store)) == 0)
 			;
 		else {
 			hall_recover(h);
@@ -1619,6 +1626,55 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 	hall_result_body(r, &c);
 	json_decref(c.body);
 	h->res = NULL;
+}
+
+/*
+ * Group commit.  The core runs the commands that are waiting inside one
+ * transaction, each in its own savepoint (so a failing one is undone alone),
+ * and commits once: one fsync for the lot.  Every reply of the batch waits
+ * for that commit; if it fails, nothing of the batch stands and the hall is
+ * rebuilt from the disk, and the caller answers each with hall_result_fail().
+ */
+int
+hall_batch_begin(struct hall *h)
+{
+	if (store_begin(h->store) == -1)
+		return -1;
+	h->batch = 1;
+	h->batch_failed = 0;
+	return 0;
+}
+
+int
+hall_batch_end(struct hall *h)
+{
+	char err[256];
+
+	h->batch = 0;
+	if (!h->batch_failed && store_commit(h->store) == 0)
+		return 0;
+	store_rollback(h->store);
+	if (hall_rebuild(h, err, sizeof err) == -1)
+		fatalx("cannot rebuild the hall after a failed commit: %s", err);
+	return -1;
+}
+
+/* A result whose batch did not commit: its events never happened. */
+void
+hall_result_fail(struct hall_result *r)
+{
+	size_t i;
+
+	hall_drop_events(r);
+	for (i = 0; i < r->nitems; i++)
+		free(r->items[i].json);
+	free(r->items);
+	r->items = NULL;
+	r->nitems = 0;
+	free(r->body);
+	r->status = 500;
+	r->body = xstrdup("{\"error\":{\"code\":\"storage_failed\",\"message\":"
+	    "\"the change could not be written; nothing was changed\"}}");
 }
 
 /* Timers: the day rolls over even when nobody issues a ticket. */

@@ -39,6 +39,9 @@ void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
 		     struct hall_result *);
 void		 hall_tick(struct hall *, int64_t now, struct hall_result *);
 void		 hall_result_clear(struct hall_result *);
+int		 hall_batch_begin(struct hall *);
+int		 hall_batch_end(struct hall *);
+void		 hall_result_fail(struct hall_result *);
 int64_t		 hall_seq(struct hall *);
 const char	*hall_day(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);

@@ -77,21 +77,36 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 	hall_result_clear(r);
 }
 
+/*
+ * Run what waits, up to CORE_BATCH commands, in one transaction (group
+ * commit, see hall_batch_begin): replies and events go out after the commit.
+ */
 static void
 core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct core *c = arg;
+	static struct {
+		uint64_t		 conn;
+		struct hall_result	 r;
+	} batch[CORE_BATCH];
 	struct bridge_cmd cmd;
-	struct hall_result r;
-	int n;
+	int n, i, batched;
 
 	(void)fd;
 	(void)what;
+	batched = hall_batch_begin(c->hall) == 0;
 	for (n = 0; n < CORE_BATCH && bridge_cmd_pop(c->bridge, &cmd) == 0; n++) {
-		hall_exec(c->hall, cmd.msg, now_ms(), &r);
+		batch[n].conn = cmd.conn;
+		hall_exec(c->hall, cmd.msg, now_ms(), &batch[n].r);
 		json_decref(cmd.msg);
-		core_publish(c, cmd.conn, &r, 1);
 	}
+	if (batched && hall_batch_end(c->hall) == -1) {
+		log_warnx("a batch of %d commands could not be committed", n);
+		for (i = 0; i < n; i++)
+			hall_result_fail(&batch[i].r);
+	}
+	for (i = 0; i < n; i++)
+		core_publish(c, batch[i].conn, &batch[i].r, 1);
 	if (n > 0)
 		web_wake(c->web);
 	if (n == CORE_BATCH)

@@ -53,6 +53,9 @@ enum stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_TICKET_PUT,
 	ST_TICKET_GET,
 	ST_TICKETS_LIVE,
@@ -73,6 +76,9 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT cmd",
+	[ST_RELEASE] = "RELEASE cmd",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO cmd",
 	/* An upsert on id, not INSERT OR REPLACE: a second (day, number) must
 	 * fail the command, not silently delete the ticket that holds it. */
 	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLS ") "
@@ -264,6 +270,34 @@ store_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db) == 0)
 		store_run(s, ST_ROLLBACK);
+}
+
+/* One command inside a larger transaction (group commit). */
+int
+store_savepoint(struct store *s)
+{
+	return store_run(s, ST_SAVEPOINT);
+}
+
+int
+store_release(struct store *s)
+{
+	return store_run(s, ST_RELEASE);
+}
+
+/* Undo the command's writes; the transaction around it goes on. */
+int
+store_rollback_to(struct store *s)
+{
+	if (store_run(s, ST_ROLLBACK_TO) == -1)
+		return -1;
+	return store_run(s, ST_RELEASE);
+}
+
+int
+store_in_transaction(struct store *s)
+{
+	return sqlite3_get_autocommit(s->db) == 0;
 }
 
 static void

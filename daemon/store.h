@@ -55,6 +55,10 @@ void		 store_close(struct store *);
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+int		 store_savepoint(struct store *);
+int		 store_release(struct store *);
+int		 store_rollback_to(struct store *);
+int		 store_in_transaction(struct store *);
 int		 store_ticket_put(struct store *, const struct store_ticket *);
 int		 store_ticket_get(struct store *, int64_t id, store_ticket_cb, void *);
 int		 store_tickets_live(struct store *, const char *day,
