@@ -46,8 +46,13 @@ UNIT_DEPS_hall     = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
 
+# The object list is a function: a '%' written in a pattern rule's
+# prerequisites is replaced by the stem, which would turn the patsubst into a
+# no-op and link the .c files instead of the objects.
+unit_objs = $(patsubst %.c,$(BUILD)/%.o,$(UNIT_DEPS_$(1)))
+
 .SECONDEXPANSION:
-$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(patsubst %.c,$(BUILD)/%.o,$$(UNIT_DEPS_$$*))
+$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(call unit_objs,$$*)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Set up what is missing: Debian packages (as root), nothing else.

@@ -351,7 +351,7 @@ test_demo_hall(void)
 	CHECK(green >= 0 && normal >= 0);
 	for (i = 1; i <= 28; i++) {
 		const struct token *t;
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "c%d", i);
 		t = config_token(c, name);
 		CHECK(t != NULL && config_token_has_window(t, i) &&
