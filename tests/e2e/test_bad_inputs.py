@@ -151,6 +151,16 @@ class BadRest(SharedHallCase):
             for s in socks:
                 s.close()
 
+    def test_no_path_traversal(self):
+        for path in (b"/../etc/passwd", b"/..%2f..%2fetc/passwd",
+                     b"/%2e%2e/%2e%2e/etc/passwd", b"//etc/passwd",
+                     b"/index.html/../../../etc/passwd", b"/./../../etc/passwd",
+                     b"/%2e%2e%5c%2e%2e%5cetc%5cpasswd", b"/web/../../../../etc/passwd"):
+            status, out = raw_http(self.hall.port,
+                                   b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n", timeout=3)
+            self.assertNotIn(b"root:", out, path)
+            self.assertTrue(status is None or 400 <= status < 500, (path, out[:200]))
+
     def test_error_content_type(self):
         r = self.hall.issue("ZZ99")
         self.assertTrue((r.header("Content-Type") or "").startswith("application/json"),

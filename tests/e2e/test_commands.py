@@ -468,6 +468,10 @@ class Commands(HallCase):
         self.assertEqual(wins[2]["state"], "paused")
         self.assertEqual(h.issue_ok("SB01")["number"], "A003")
         self.assertEqual(h.win(1, "finish").status, 200)
+        # the event log goes on from where it was
+        evs = h.events()
+        self.assertEqual([e["seq"] for e in evs], list(range(1, seq + 3)))
+        self.assertEqual([e["type"] for e in evs[seq:]], ["ticket.issued", "ticket.done"])
 
 
 class ShortGrace(HallCase):

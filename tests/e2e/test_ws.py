@@ -266,6 +266,39 @@ class Subscribe(HallCase):
 
         run_async(go())
 
+    def test_many_commands_in_flight(self):
+        """40 commands sent without waiting: every reply carries its req;
+        those refused say so (the daemon bounds what one client has in
+        flight), those taken got contiguous numbers."""
+        h = self.hall
+
+        async def go():
+            ws = await ws_open(h, "m1")
+            try:
+                for i in range(40):
+                    await ws_send(ws, {"op": "issue", "matter": "YB01", "req": "q%d" % i})
+                reps = {}
+                for _ in range(40):
+                    m = await ws_recv(ws)
+                    self.assertEqual(m.get("type"), "reply", m)
+                    self.assertNotIn(m["req"], reps)
+                    reps[m["req"]] = m
+                return reps
+            finally:
+                await ws.close()
+
+        reps = run_async(go())
+        self.assertEqual(set(reps), {"q%d" % i for i in range(40)})
+        ok = [r for r in reps.values() if r["status"] == 201]
+        for r in reps.values():
+            if r["status"] != 201:
+                self.assertIsInstance(r["error"]["code"], str, r)
+                self.assertIsInstance(r["error"]["message"], str, r)
+        self.assertGreaterEqual(len(ok), 1)
+        self.assertEqual(sorted(r["ticket"]["number"] for r in ok),
+                         ["B%03d" % i for i in range(1, len(ok) + 1)])
+        self.assertEqual(h.status()["seq"], len(ok))
+
     def test_commands_need_a_token(self):
         h = self.hall
 
