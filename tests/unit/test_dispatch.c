@@ -631,6 +631,88 @@ test_ten_thousand(void)
 	dispatch_free(d);
 }
 
+/*
+ * A model check: random adds and removals anywhere in the queues (cancels
+ * take tickets from the middle), with the counters and the pick compared to
+ * a brute-force scan of the same tickets after every step.
+ */
+static void
+test_random_model(void)
+{
+	enum { NM = 4, STEPS = 20000, MAXLIVE = 400 };
+	static const int all[NM] = { 0, 1, 2, 3 };
+	struct dispatch_tier tiers[] = { { all, NM, ALL_CLASSES, 0 } };
+	struct dispatch_window w = { 1, tiers, 1 };
+	struct dispatch *d = dispatch_new(NM, NCLASSES);
+	struct dispatch_ticket *live = calloc(MAXLIVE, sizeof *live);
+	int nlive = 0, step, i, bad_total = 0, bad_waiting = 0, bad_oldest = 0;
+	int bad_ahead = 0, bad_pick = 0, bad_remove = 0;
+	int64_t id = 1;
+
+	for (step = 0; step < STEPS; step++) {
+		int op = rng_below(10);
+
+		if ((op < 6 && nlive < MAXLIVE) || nlive == 0) {
+			int cls = rng_below(3);
+			live[nlive] = tk(id++, rng_below(NM), cls,
+			    T0 + rng_below(4 * 3600) * S);
+			dispatch_add(d, &live[nlive++]);
+		} else {
+			int at = rng_below(nlive);
+			if (dispatch_remove(d, &live[at]) != 0)
+				bad_remove++;
+			live[at] = live[--nlive];
+		}
+		if (dispatch_total(d) != (size_t)nlive)
+			bad_total++;
+		{
+			int m = rng_below(NM);
+			size_t n = 0;
+			int64_t oldest = -1;
+			for (i = 0; i < nlive; i++)
+				if (live[i].matter == m) {
+					n++;
+					if (oldest == -1 || live[i].arrival < oldest)
+						oldest = live[i].arrival;
+				}
+			if (dispatch_waiting(d, m) != n)
+				bad_waiting++;
+			if (dispatch_oldest(d, m) != oldest)
+				bad_oldest++;
+		}
+		if (nlive > 0) {
+			const struct dispatch_ticket *t = &live[rng_below(nlive)];
+			size_t ahead = 0;
+			int best = 0;
+			struct dispatch_ticket out;
+			for (i = 0; i < nlive; i++) {
+				if (live[i].matter == t->matter &&
+				    (live[i].key < t->key ||
+				    (live[i].key == t->key && live[i].id < t->id)))
+					ahead++;
+				if (live[i].key < live[best].key ||
+				    (live[i].key == live[best].key &&
+				    live[i].id < live[best].id))
+					best = i;
+			}
+			if (dispatch_ahead(d, t) != ahead)
+				bad_ahead++;
+			if (dispatch_policies[0].pick(d, &w, &params, T0 + 5 * 3600 * S,
+			    &out) != 0 || out.id != live[best].id)
+				bad_pick++;
+		}
+	}
+	CHECK_EQ_INT(bad_remove, 0);
+	CHECK_EQ_INT(bad_total, 0);
+	CHECK_EQ_INT(bad_waiting, 0);
+	CHECK_EQ_INT(bad_oldest, 0);
+	CHECK_EQ_INT(bad_ahead, 0);
+	CHECK_EQ_INT(bad_pick, 0);
+	CHECK(id > STEPS / 2);
+	free(live);
+	dispatch_free(d);
+}
+
 int
 main(void)
 {
@@ -646,5 +728,6 @@ main(void)
 	test_strict_aging();
 	test_counters();
 	test_ten_thousand();
+	test_random_model();
 	return t_done("dispatch");
 }
