@@ -433,3 +433,46 @@ class ConfigCheck(HallCase):
         h.win(5, "open")
         self.assertEqual(h.win(5, "call-next").json["ticket"]["id"], t["id"])
         self.assertEqual(h.issue_ok("SB01")["number"], "A003")
+
+
+class Reconfigure(HallCase):
+    """SIGHUP with a valid config that takes away what tickets stand on."""
+
+    def test_sighup_removes_matter_and_window(self):
+        h = self.hall
+        y = h.issue_ok("YB02")                  # its matter goes away
+        s = h.issue_ok("SB01")
+        self.assertEqual(h.win(4, "call-next").json["ticket"]["id"], y["id"])
+        h.win(4, "transfer", {"matter": "YB02"})    # waiting again, YB02
+        c = h.win(4, "call-next").json["ticket"]   # window 4 goes away with it
+        self.assertEqual(c["id"], y["id"])
+        conf = h.config()
+        conf["matters"] = [m for m in conf["matters"] if m["code"] != "YB02"]
+        for w in conf["windows"]:
+            w["tiers"] = [[m for m in t if m != "YB02"] for t in w["tiers"]]
+        conf["windows"] = [w for w in conf["windows"] if w["number"] != 4]
+        conf["hall"]["name"] = "少了一个窗口"
+        h.write_config(conf)
+        h.signal(signal.SIGHUP)
+        for _ in range(100):
+            if h.status()["hall"] == "少了一个窗口":
+                break
+            time.sleep(0.05)
+        self.assertEqual(h.status()["hall"], "少了一个窗口", h.stderr_tail())
+        # everything still answers
+        self.assertEqual(h.ticket(y["id"])["number"], y["number"])
+        r = h.req("GET", "/api/hall", None, "m1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sorted(w["number"] for w in r.json["windows"]), [1, 2, 3, 5, 6])
+        self.assertNotIn("YB02", [m["code"] for m in r.json["matters"]])
+        self.assertError(h.win(4, "finish"), 404, "unknown_window")
+        self.assertError(h.issue("YB02"), 404, "unknown_matter")
+        self.assertEqual(h.win(1, "call-next").json["ticket"]["id"], s["id"])
+        self.assertEqual(h.win(1, "finish").status, 200)
+        self.assertEqual(h.win(1, "call-next").status, 204)
+        self.assertEqual(h.issue_ok("YB01")["number"], "B002")
+        self.assertIsInstance(h.events(), list)
+        # and after a restart on the same database
+        h.restart()
+        self.assertEqual(h.ticket(y["id"])["number"], y["number"])
+        self.assertEqual(h.req("GET", "/api/hall", None, "m1").status, 200)

@@ -266,6 +266,46 @@ class Subscribe(HallCase):
 
         run_async(go())
 
+    def test_resume_across_restart(self):
+        """The ring is gone after a restart: a client resumes from the
+        database, then goes live."""
+        h = self.hall
+        for m in ("SB01", "YB01", "SB02"):
+            h.issue_ok(m)
+
+        async def first():
+            ws = await ws_open(h, "d1")
+            try:
+                await ws_send(ws, {"op": "subscribe", "since": 1})
+                evs, _ = await ws_events_until(ws, 3)
+                contiguous(self, evs, 2, 3)
+            finally:
+                await ws.close()
+        run_async(first())
+        h.win(1, "call-next")
+        h.stop()
+        h.start()
+        h.win(1, "finish")
+        h.issue_ok("BDC01")
+        last = h.status()["seq"]
+        self.assertEqual(last, 6)
+
+        async def second():
+            loop = asyncio.get_running_loop()
+            ws = await ws_open(h, "d1")
+            try:
+                await ws_send(ws, {"op": "subscribe", "since": 3})
+                evs, _ = await ws_events_until(ws, last)
+                contiguous(self, evs, 4, last)
+                self.assertEqual([e["type"] for e in evs],
+                                 ["ticket.called", "ticket.done", "ticket.issued"])
+                await loop.run_in_executor(None, lambda: h.issue_ok("SB01"))
+                ev = await ws_recv(ws)
+                self.assertEqual(ev["seq"], last + 1)
+            finally:
+                await ws.close()
+        run_async(second())
+
     def test_many_commands_in_flight(self):
         """40 commands sent without waiting: every reply carries its req;
         those refused say so (the daemon bounds what one client has in
