@@ -300,7 +300,7 @@
     if (retryTimer) return;
     setConn('retry');
     retryTimer = setTimeout(function () { retryTimer = null; connect(); }, retryMs);
-    retryMs = Math.min(retryMs * 2, 15000);
+    retryMs = Math.min(retryMs * 2, 5000);
   }
 
   function connect() {
@@ -337,7 +337,22 @@
       }
       if (msg.type === 'hall.snapshot') {
         applySnapshot(msg);
-      } else if (msg.type === 'reply' || msg.type === 'auth') {
+      } else if (msg.type === 'auth') {
+        if (lastSeq !== null && msg.seq < lastSeq) {
+          /* A new database: its log is not ours to resume.  Start afresh. */
+          lastSeq = null;
+          sock.onclose = null;
+          sock.close();
+          ws = null;
+          connect();
+          return;
+        }
+        /* Resuming with since is not acknowledged otherwise: the token is
+         * good and the stream is ours, so the page is live. */
+        setConn('live');
+        retryMs = 1000;
+        return;
+      } else if (msg.type === 'reply') {
         return;
       } else {
         applyEvent(msg);
