@@ -486,3 +486,48 @@ class ShortGrace(HallCase):
         self.assertError(h.win(1, "call", {"ticket": t["id"]}), 409, "grace_expired")
 
 
+
+
+class Rollover(HallCase):
+    """A new business day, made by restarting the hall 26 hours further
+    east (Etc/GMT+12 is UTC-12, Etc/GMT-14 is UTC+14: always another date)."""
+    hall_over = {"hall.timezone": "Etc/GMT+12"}
+
+    def test_day_rollover(self):
+        h = self.hall
+        d1 = h.status()["business_day"]
+        a1 = h.issue_ok("SB01")
+        a2 = h.issue_ok("SB01")
+        b1 = h.issue_ok("YB01")
+        waiting = h.issue_ok("SB02")
+        self.assertEqual(h.win(1, "call-next").json["ticket"]["id"], a1["id"])
+        self.assertEqual(h.win(2, "call-next").json["ticket"]["id"], a2["id"])
+        h.win(2, "start")
+        h.win(2, "finish")
+        self.assertEqual(h.win(2, "call-next").json["ticket"]["id"], b1["id"])
+        h.win(2, "no-show")
+        h.stop()
+        h.over["hall.timezone"] = "Etc/GMT-14"
+        h.write_config()
+        h.start()
+        # the first change of the new day rolls it over (or the timer did)
+        t = h.issue_ok("YB02")
+        self.assertEqual(t["number"], "B001", "numbering restarts each day")
+        d2 = t["business_day"]
+        self.assertGreater(d2, d1)
+        self.assertEqual(h.status()["business_day"], d2)
+        self.assertEqual(h.issue_ok("SB01")["number"], "A001")
+        ev = [e for e in h.events() if e["type"] == "day.rollover"]
+        self.assertEqual(len(ev), 1, ev)
+        self.assertEqual((ev[0]["from"], ev[0]["to"]), (d1, d2))
+        # open tickets of the old day ended: the called one, the waiting one,
+        # the no-show still in its grace period; the finished one stays done
+        self.assertEqual(ev[0]["expired"], 3)
+        for x in (a1, b1, waiting):
+            self.assertEqual(h.ticket(x["id"])["state"], "expired", x["number"])
+        self.assertEqual(h.ticket(a2["id"])["state"], "done")
+        w1 = h.req("GET", "/api/windows/1", None, "m1").json["window"]
+        self.assertIsNone(w1["ticket"])
+        # the old day's tickets are not dispatched; the new ones are
+        self.assertEqual(h.win(1, "call-next").json["ticket"]["id"], t["id"])
+        self.assertError(h.win(2, "call", {"ticket": b1["id"]}), 409)
