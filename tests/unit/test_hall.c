@@ -1143,6 +1143,68 @@ test_failed_write(void)
 	close_hall();
 }
 
+/*
+ * Group commit: commands inside hall_batch_begin/end share one transaction,
+ * each in a savepoint, so one that fails is undone alone and the others stand.
+ */
+static void
+test_batch(void)
+{
+	long long a1, a2, a3, b1;
+	int64_t seq;
+
+	open_hall("batch.db");
+	a1 = issue("SB01", NULL);
+	CHECK_EQ_INT(raw_exec("CREATE TRIGGER no_yb BEFORE INSERT ON tickets"
+	    " WHEN NEW.matter = 'YB01' BEGIN SELECT RAISE(ABORT, 'refused'); END;"), 0);
+	CHECK_EQ_INT(hall_batch_begin(H), 0);
+	a2 = issue("SB01", NULL);
+	CHECK_STR(tstr("number"), "A002");
+	seq = SEQ;
+	CHECK_ERR(500, "storage_failed",
+	    run("{\"op\":\"issue\",\"token\":\"k1\",\"body\":{\"matter\":\"YB01\"}}"));
+	CHECK_EQ_INT(NEV, 0);
+	CHECK_EQ_INT(hall_seq(H), seq);
+	/* The batch goes on: the earlier command still stands. */
+	CHECK_STR(state_of(a2), "waiting");
+	a3 = issue("SB01", NULL);
+	CHECK_STR(tstr("number"), "A003");
+	CHECK_EQ_INT(a3, a2 + 1);
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a1);
+	CHECK_EQ_INT(hall_batch_end(H), 0);
+	CHECK_EQ_INT(raw_exec("DROP TRIGGER no_yb;"), 0);
+	/* Committed: a restart sees the batch, and B001 was never used. */
+	restart_hall();
+	CHECK_EQ_INT(load_of("SB01", "waiting"), 2);
+	b1 = issue("YB01", NULL);
+	CHECK_STR(tstr("number"), "B001");
+	CHECK_EQ_INT(b1, a3 + 1);
+	CHECK_EQ_INT(json_integer_value(json_object_get(
+	    json_object_get(window_of(1), "ticket"), "id")), a1);
+	/* A reply of a batch that did not commit. */
+	{
+		struct hall_result r;
+		json_t *cmd = json_loads("{\"op\":\"issue\",\"token\":\"k1\","
+		    "\"body\":{\"matter\":\"SB01\"}}", 0, NULL);
+		CHECK_EQ_INT(hall_batch_begin(H), 0);
+		hall_exec(H, cmd, NOW, &r);
+		json_decref(cmd);
+		CHECK_EQ_INT(r.status, 201);
+		CHECK_EQ_INT(r.nevents, 1);
+		hall_result_fail(&r);
+		CHECK_EQ_INT(r.status, 500);
+		CHECK_EQ_INT(r.nevents, 0);
+		CHECK(r.body != NULL && strstr(r.body, "storage_failed") != NULL);
+		hall_result_clear(&r);
+		/* (this batch commits; the caller chose to fail the reply) */
+		CHECK_EQ_INT(hall_batch_end(H), 0);
+		SEQ = hall_seq(H);
+	}
+	CHECK_EQ_INT(seq_breaks, 0);
+	close_hall();
+}
+
 static void
 test_events_op(void)
 {
@@ -1223,6 +1285,7 @@ main(void)
 	test_rollover();
 	test_events_op();
 	test_failed_write();
+	test_batch();
 	CHECK_EQ_INT(seq_breaks, 0);
 
 	json_decref(LAST);
