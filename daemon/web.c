@@ -407,6 +407,13 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 
 	sess_link(w, s, wsi, K_HTTP);
 	sess_http_reset(s);
+	/*
+	 * One request per connection.  lws 4.1.6 loses a request pipelined
+	 * behind one we answer later (from the core): it spins on the bytes it
+	 * buffered and never lets us answer.  Closing after each answer keeps
+	 * every request answered; a connection on loopback is cheap.
+	 */
+	s->close_after = 1;
 	s->method = http_method(wsi);
 	if (strlen(uri) >= sizeof s->path) {
 		http_error(s, 414, "uri_too_long", "the path is too long");
@@ -419,9 +426,15 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 		len = strtoll(cl, NULL, 10);
 	if (len > API_MAX_BODY)
 		s->too_large = 1;
+	/* lws 4.1 does not decode chunked request bodies: ask for a length. */
+	if (len <= 0 &&
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING)) {
+		http_error(s, 411, "length_required",
+		    "send the body with a Content-Length");
+		return 0;
+	}
 	/* A body follows: wait for it (or answer 413 without reading it). */
-	if (s->method == API_POST && !s->too_large && (len > 0 ||
-	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING)))
+	if (s->method == API_POST && !s->too_large && len > 0)
 		return 0;
 	return http_dispatch(w, s);
 }
@@ -1064,7 +1077,7 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	}
 	w->root = root;
 	atomic_init(&w->stop, 0);
-	lws_set_log_level(LLL_ERR | LLL_WARN, web_log_cb);
+	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
 
 	memset(&info, 0, sizeof info);
 	info.port = wc->port;
