@@ -765,6 +765,7 @@ static void
 cfg_finish(struct cfg *c)
 {
 	struct config *conf = c->conf;
+	int i, j;
 
 	if ((conf->normal_class = config_class(conf, "normal")) == -1) {
 		cfg_push_key(c, "classes");
@@ -773,6 +774,18 @@ cfg_finish(struct cfg *c)
 	if (conf->nmatters == 0) {
 		cfg_push_key(c, "matters");
 		cfg_error(c, "a hall needs at least one matter");
+	}
+	/* Tokens are read before windows: check clerks' windows now. */
+	for (i = 0; i < conf->ntokens; i++) {
+		for (j = 0; j < conf->tokens[i].nwindows; j++) {
+			if (config_window(conf, conf->tokens[i].windows[j]) != NULL)
+				continue;
+			cfg_push_key(c, "tokens");
+			cfg_push_key(c, "clerk");
+			cfg_push_key(c, conf->tokens[i].token);
+			cfg_push_index(c, j);
+			cfg_error(c, "no window %d", conf->tokens[i].windows[j]);
+		}
 	}
 }
 

@@ -227,6 +227,9 @@ hall_ticket_class(struct hall *h, const struct ticket *t)
 		return c->normal_class;
 	if (t->slot_start != 0 && t->issued_at > t->slot_start + c->late_appointment_ms)
 		return c->normal_class;
+	/* The appointment head start is for a booked slot, not for the asking. */
+	if (t->slot_start == 0 && strcmp(c->classes[t->ci].name, "appointment") == 0)
+		return c->normal_class;
 	return t->ci;
 }
 
@@ -804,7 +807,7 @@ hall_forget_old(struct hall *h)
 				if (h->wins[k].cur == t)
 					busy = 1;
 			if (strcmp(t->day, h->day) != 0 && !busy && !t->queued &&
-			    t->state != TS_HELD && t->state != TS_NO_SHOW) {
+			    t->state != TS_HELD) {
 				*pp = t->hnext;
 				ticket_free(t);
 				h->ntickets--;

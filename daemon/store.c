@@ -97,7 +97,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "id_number = excluded.id_number, token = excluded.token",
 	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
 	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
-	    "OR state IN ('waiting','called','serving','held','no_show','transferred') "
+	    "OR state IN ('waiting','called','serving','held','transferred') "
 	    "ORDER BY id",
 	[ST_TICKET_MAX_ID] = "SELECT COALESCE(MAX(id), 0) FROM tickets",
 	[ST_WINDOW_PUT] = "INSERT OR REPLACE INTO windows (number, state, ticket, since) "

@@ -260,6 +260,8 @@ test_errors(void)
 	    "{\"code\": @\"SB01\"", "matter \"SB01\" is given twice");
 	expect_sub("duplicate token", "\"display\": [\"d1\"]",
 	    "\"display\": [@\"k1\"]", "token \"k1\" is given twice");
+	expect_sub("clerk token for a window that does not exist",
+	    "\"c3\": [3]", "\"c3\": [3, @99]", "no window 99");
 	expect_sub("clerk token mapping", "\"c-all\": \"*\"",
 	    "\"c-all\": @\"all\"", "maps to [window numbers]");
 

@@ -831,6 +831,26 @@ test_classes(void)
 	close_hall();
 }
 
+/* "appointment" without a booked slot: no head start, it waits as normal. */
+static void
+test_appointment_without_slot(void)
+{
+	long long n1, ap;
+
+	open_hall("noslot.db");
+	n1 = issue("SB02", NULL);
+	NOW = D1 + 100 * S;
+	ap = issue("SB02", ",\"class\":\"appointment\"");
+	CHECK(ap > 0);
+	CHECK_EQ_INT(tint("ahead"), 1);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), n1);
+	CHECK_EQ_INT(win(3, "finish"), 200);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), ap);
+	close_hall();
+}
+
 /*
  * A late appointment waits as a normal ticket, so it must also be counted as
  * one: the oldest wait of a matter is its longest-waiting ticket, whatever
@@ -1280,6 +1300,7 @@ main(void)
 	test_window_states();
 	test_classes();
 	test_late_appointment_oldest();
+	test_appointment_without_slot();
 	test_no_double_calls();
 	test_restart();
 	test_rollover();
