@@ -182,6 +182,14 @@
     box.replaceChildren(frag);
   }
 
+  /* Bursts of events draw once a frame. */
+  var renderPending = false;
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    requestAnimationFrame(function () { renderPending = false; render(); });
+  }
+
   function render() {
     $('hall-name').textContent = hall.name || 'hallq';
     document.title = (hall.name ? hall.name + ' · ' : '') + 'hallq';
@@ -285,7 +293,7 @@
           (s.windows || []).forEach(function (w) { hall.windows[w.number] = w; });
         }
         if (lastSeq !== null && s.seq < lastSeq) refresh.wanted = true;
-        render();
+        scheduleRender();
       })
       .catch(function () { refresh.wanted = true; })
       .then(function () {
@@ -358,7 +366,7 @@
         applyEvent(msg);
       }
       if (connState !== 'live') { setConn('live'); retryMs = 1000; }
-      render();
+      scheduleRender();
     };
     var heard = false;
     sock.addEventListener('message', function () { heard = true; });
