@@ -2,7 +2,7 @@
 numbering, estimates, the hall snapshot and the event log."""
 import time
 
-from harness import HallCase, ALL
+from harness import HallCase, ALL, WINDOWS
 
 
 class Commands(HallCase):
@@ -531,3 +531,24 @@ class Rollover(HallCase):
         # the old day's tickets are not dispatched; the new ones are
         self.assertEqual(h.win(1, "call-next").json["ticket"]["id"], t["id"])
         self.assertError(h.win(2, "call", {"ticket": b1["id"]}), 409)
+
+
+class Overflow(HallCase):
+    """Window 3's lower tier (医保) opens early once its oldest ticket has
+    waited past overflow_s (1 s here)."""
+    hall_over = {"windows": [dict(w, overflow_s=[0, 1]) if w["number"] == 3 else w
+                             for w in WINDOWS]}
+
+    def test_lower_tier_overflow(self):
+        h = self.hall
+        y = h.issue_ok("YB01")
+        time.sleep(1.3)
+        s = h.issue_ok("SB01")
+        # the 医保 ticket waited over 1 s: it is older, window 3 takes it first
+        self.assertEqual(h.win(3, "call-next").json["ticket"]["id"], y["id"])
+        h.win(3, "finish")
+        # a fresh 医保 ticket has not waited long enough: 社保 goes first
+        y2 = h.issue_ok("YB02")
+        self.assertEqual(h.win(3, "call-next").json["ticket"]["id"], s["id"])
+        h.win(3, "finish")
+        self.assertEqual(h.win(3, "call-next").json["ticket"]["id"], y2["id"])

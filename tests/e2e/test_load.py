@@ -156,6 +156,8 @@ class Load(HallCase):
             if len(out) < len(seq):
                 print("  [pipelining: %d of %d answered, then closed]" %
                       (len(out), len(seq)))
+            # nothing was done that was not answered
+            self.assertEqual(h.status()["seq"], nposts)
 
     def test_chunked_body(self):
         h = self.hall
@@ -174,6 +176,8 @@ class Load(HallCase):
             self.assertIn(b'"B001"', out[0][1])
         else:
             self.assertIn(out[0][0], (400, 411), out)
+            self.assertEqual(self.hall.status()["seq"], 0)
+        print("  [chunked body: %d]" % out[0][0])
 
     def test_many_websocket_clients(self):
         h = self.hall
