@@ -93,6 +93,7 @@ struct sess {
 	size_t		 rxlen;
 	int		 rx_bad;	/* message too large: drop to its end */
 	int		 auth_state;	/* 0 none, 1 asked, 2 good */
+	int		 auth_quiet;	/* token from the URL: no greeting */
 	enum sub	 sub;
 	int64_t		 since;		/* asked for: events after this */
 	int64_t		 cursor;	/* next seq to send */
@@ -867,7 +868,10 @@ ws_reply(struct web *w, struct sess *s, enum tag tag, struct bridge_reply *r)
 			return;
 		}
 		s->auth_state = 2;
-		ws_queue_json(s, o);
+		if (s->auth_quiet)
+			json_decref(o);
+		else
+			ws_queue_json(s, o);
 		if (s->sub == SUB_WANT)
 			ws_subscribe_go(w, s);
 		return;
@@ -1021,6 +1025,7 @@ web_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    sizeof tok)) != NULL) {
 			snprintf(s->token, sizeof s->token, "%s", t);
 			s->has_token = 1;
+			s->auth_quiet = 1;
 			ws_auth(w, s);
 		}
 		return 0;
