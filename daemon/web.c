@@ -778,11 +778,28 @@ ws_send(struct sess *s, char *buf, size_t len)
 	return 0;
 }
 
+/* Send one event (takes `json`) and ask for the next turn. */
+static int
+ws_send_event(struct sess *s, char *json, size_t len)
+{
+	char *buf = xmalloc(LWS_PRE + len);
+	int rc;
+
+	memcpy(buf + LWS_PRE, json, len);
+	free(json);
+	rc = ws_send(s, buf, len);
+	free(buf);
+	if (rc == -1)
+		return -1;
+	lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
 /* One message per callback: replies first, then the event stream. */
 static int
 ws_writeable(struct web *w, struct sess *s)
 {
-	char *json, *buf;
+	char *json;
 	size_t len;
 	int rc;
 
@@ -805,18 +822,10 @@ ws_writeable(struct web *w, struct sess *s)
 	}
 	if (s->sub == SUB_REPLAY && s->pagepos < s->npage) {
 		struct hall_event *e = &s->page[s->pagepos++];
-		len = strlen(e->json);
-		buf = xmalloc(LWS_PRE + len);
-		memcpy(buf + LWS_PRE, e->json, len);
-		free(e->json);
-		e->json = NULL;
 		s->cursor = e->seq + 1;
-		rc = ws_send(s, buf, len);
-		free(buf);
-		if (rc == -1)
-			return -1;
-		lws_callback_on_writable(s->wsi);
-		return 0;
+		rc = ws_send_event(s, e->json, strlen(e->json));
+		e->json = NULL;
+		return rc;
 	}
 	if (s->sub != SUB_REPLAY && s->sub != SUB_LIVE)
 		return 0;
@@ -837,16 +846,8 @@ ws_writeable(struct web *w, struct sess *s)
 		return 0;
 	}
 	s->sub = SUB_LIVE;
-	buf = xmalloc(LWS_PRE + len);
-	memcpy(buf + LWS_PRE, json, len);
-	free(json);
 	s->cursor++;
-	rc = ws_send(s, buf, len);
-	free(buf);
-	if (rc == -1)
-		return -1;
-	lws_callback_on_writable(s->wsi);
-	return 0;
+	return ws_send_event(s, json, len);
 }
 
 /* A reply from the core for one of this client's needs. */
