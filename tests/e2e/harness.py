@@ -264,11 +264,15 @@ class Hall:
         return 0
 
     def cleanup(self):
+        """Kill what is left; remove the temp dir (E2E_KEEP=1 keeps it)."""
         try:
             if self.proc is not None:
                 self.kill9()
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if os.environ.get("E2E_KEEP"):
+                print("  [kept %s]" % self.dir)
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- clients
     def http(self, timeout=15):

@@ -7,6 +7,7 @@ against the daemon named by $HALLQD and prints `N passed, N failed`.
 NAME picks modules, classes or tests by substring of their id
 (e.g. `test_ws` or `Commands.test_hold`).  Each test is bounded by an alarm
 (E2E_TEST_TIMEOUT seconds, default 150); a stuck test fails, the run goes on.
+E2E_KEEP=1 keeps each test's temp dir (config, database, the daemon's stderr).
 """
 import faulthandler
 import os
