@@ -314,8 +314,7 @@
   function connect() {
     if (ws) { ws.onclose = null; ws.close(); ws = null; }
     if (!token) { setConn('notoken'); askToken(); return; }
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
-      '/ws?token=' + encodeURIComponent(token);
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
     var sock;
     try {
       sock = new WebSocket(url, 'hallq.v1');
@@ -326,6 +325,10 @@
     ws = sock;
     if (connState !== 'retry') setConn('connecting');
     sock.onopen = function () {
+      /* The token as the first message: it is answered with a greeting
+       * ({"type":"auth","seq":N}) that says the stream is ours, and it stays
+       * out of URLs and logs. */
+      sock.send(JSON.stringify({ op: 'auth', token: token }));
       var sub = { op: 'subscribe' };
       if (lastSeq !== null) sub.since = lastSeq;     /* resume: only what we missed */
       sock.send(JSON.stringify(sub));
