@@ -1129,6 +1129,17 @@ op_call_next(struct hall *h, struct op_ctx *c)
 	return op_do_call(h, c, hall_ticket_find(h, pick.id));
 }
 
+/* Would this window take the ticket if it were waiting? */
+static int
+op_serves(struct hall *h, struct win *w, const struct ticket *t)
+{
+	struct dispatch_ticket dt = {
+		.id = t->id, .matter = t->mi, .cls = hall_ticket_class(h, t),
+	};
+
+	return t->mi >= 0 && dispatch_eligible(&w->dw, &dt);
+}
+
 static int
 op_call(struct hall *h, struct op_ctx *c)
 {
@@ -1160,6 +1171,12 @@ op_call(struct hall *h, struct op_ctx *c)
 			return op_error(c, 409, "grace_expired",
 			    "ticket %s missed its call more than %lld s ago",
 			    t->number, (long long)(h->conf->no_show_grace_ms / 1000));
+		/* Called back by the window that missed it, or one that serves
+		 * its matter. */
+		if (t->window != c->win->number && !op_serves(h, c->win, t))
+			return op_error(c, 409, "not_for_this_window",
+			    "window %d does not serve ticket %s", c->win->number,
+			    t->number);
 		break;
 	default:
 		return op_illegal(c, t, "call");
@@ -1422,6 +1439,10 @@ op_events(struct hall *h, struct op_ctx *c)
 		since = 0;
 	if (json_object_get(c->body, "limit") == NULL)
 		limit = 100;
+	if (since > h->seq)
+		return op_error(c, 400, "since_ahead",
+		    "since %lld is past the newest event %lld: start again "
+		    "from a snapshot", (long long)since, (long long)h->seq);
 	if (store_events(h->store, since, (int)limit, op_events_cb, r) < 0)
 		return op_error(c, 500, "storage_failed", "cannot read the event log");
 	next = r->nitems ? r->items[r->nitems - 1].seq : since;

@@ -607,6 +607,15 @@ ws_replay_page(struct web *w, struct sess *s)
 static void
 ws_subscribe_go(struct web *w, struct sess *s)
 {
+	int64_t first, next;
+
+	bridge_ring_bounds(w->bridge, &first, &next);
+	if (s->since >= next) {
+		/* Past the newest event (a new database?): start afresh. */
+		ws_error(s, NULL, "since_ahead",
+		    "since is past the newest event: here is a snapshot");
+		s->since = -1;
+	}
 	if (s->since < 0) {
 		s->sub = SUB_SNAPSHOT;
 		if (web_submit(w, s, TAG_SNAPSHOT, ws_cmd(s, "snapshot")) == -1)

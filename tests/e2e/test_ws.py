@@ -51,6 +51,33 @@ class Subscribe(HallCase):
 
         run_async(go())
 
+    def test_since_ahead_gets_a_snapshot(self):
+        """A since past the newest event (a client of an older database) is
+        told so and starts again from a snapshot; nothing is skipped."""
+        h = self.hall
+        h.issue_ok("SB01")
+
+        async def go():
+            ws = await ws_open(h, "d1")
+            try:
+                await ws_send(ws, {"op": "subscribe", "since": 10000})
+                err = await ws_recv(ws)
+                self.assertEqual(err.get("type"), "error", err)
+                self.assertEqual(err["error"]["code"], "since_ahead")
+                snap = await ws_recv(ws)
+                self.assertEqual(snap.get("type"), "hall.snapshot", snap)
+                self.assertEqual(snap["seq"], 1)
+                await asyncio.get_running_loop().run_in_executor(
+                    None, lambda: h.issue_ok("SB01"))
+                ev = await ws_recv(ws)
+                self.assertEqual((ev["seq"], ev["type"]), (2, "ticket.issued"))
+            finally:
+                await ws.close()
+        asyncio.run(go())
+        r = h.req("GET", "/api/events?since=10000", token="d1")
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["error"]["code"], "since_ahead")
+
     def test_resume_with_since(self):
         h = self.hall
         h.issue_ok("SB01")

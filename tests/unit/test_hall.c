@@ -577,8 +577,10 @@ test_no_show(void)
 	CHECK(has_event("ticket.no_show"));
 	CHECK_ERR(409, "illegal_transition",
 	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":%lld}", a1));
-	/* Within the grace period the window calls it back. */
+	/* Within the grace period: not by a window that does not serve it
+	 * (window 2 is 医保 only), but by the window that missed it. */
 	NOW = at + 600 * S;
+	CHECK_ERR(409, "not_for_this_window", call_ticket(2, a1));
 	CHECK_EQ_INT(call_ticket(1, a1), 200);
 	CHECK_STR(tstr("state"), "called");
 	CHECK_EQ_INT(win(1, "no-show"), 200);
@@ -1246,6 +1248,9 @@ test_events_op(void)
 	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":4}}"), 200);
 	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "events")), 0);
 	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "next")), 4);
+	/* Past the newest: said, not silently skipped. */
+	CHECK_ERR(400, "since_ahead",
+	    run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":5}}"));
 	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\"}"), 200);
 	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "events")), 4);
 	CHECK_ERR(400, "bad_request",
