@@ -110,6 +110,8 @@ struct hall {
 
 	struct win	*wins;
 	int		 nwins;
+	struct ticket	**held;		/* every held ticket: windows list theirs */
+	size_t		 nheld;
 	struct counter	*counters;
 	int		 ncounters;
 	int64_t		*service_ms;	/* per matter: EWMA of service time */
@@ -298,13 +300,14 @@ hall_open_windows(struct hall *h, int mi)
 }
 
 static int64_t
-hall_eta_s(struct hall *h, int mi, size_t ahead)
+hall_eta_s(struct hall *h, int mi, size_t ahead, int one_window)
 {
 	int open;
 
 	if (mi < 0)
 		return 0;
-	open = hall_open_windows(h, mi);
+	/* A ticket transferred to one window waits for that window alone. */
+	open = one_window ? 1 : hall_open_windows(h, mi);
 	if (open < 1)
 		open = 1;
 	return (int64_t)((double)ahead * h->service_ms[mi] / open / 1000.0 + 0.5);
@@ -386,7 +389,8 @@ ticket_json(struct hall *h, struct ticket *t)
 	    "serving_at", json_ms(t->serving_at),
 	    "ended_at", json_ms(t->ended_at),
 	    "ahead", (json_int_t)ahead,
-	    "eta_s", (json_int_t)(t->queued ? hall_eta_s(h, t->mi, ahead) : 0),
+	    "eta_s", (json_int_t)(t->queued ? hall_eta_s(h, t->mi, ahead,
+	    t->target_window != 0) : 0),
 	    "business_day", t->day,
 	    "target_window", json_window_no(t->target_window),
 	    "recalls", t->recalls,
@@ -415,12 +419,9 @@ window_json(struct hall *h, struct win *w)
 			json_array_append_new(tier, json_string(w->conf->tier_codes[j][k]));
 		json_array_append_new(tiers, tier);
 	}
-	for (i = 0; i < h->nbuckets; i++) {
-		struct ticket *t;
-		for (t = h->buckets[i]; t != NULL; t = t->hnext)
-			if (t->state == TS_HELD && t->window == w->number)
-				json_array_append_new(held, json_integer(t->id));
-	}
+	for (i = 0; i < h->nheld; i++)
+		if (h->held[i]->window == w->number)
+			json_array_append_new(held, json_integer(h->held[i]->id));
 	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I}",
 	    "number", w->number,
 	    "name", w->conf->name,
@@ -433,6 +434,41 @@ window_json(struct hall *h, struct win *w)
 	if (o == NULL)
 		fatalx("json_pack window");
 	return o;
+}
+
+/* The held list follows the tickets' states: kept by hold and call, made
+ * anew from all tickets after a rebuild or a rollover. */
+static void
+hall_held_add(struct hall *h, struct ticket *t)
+{
+	h->held = xrealloc(h->held, (h->nheld + 1) * sizeof *h->held);
+	h->held[h->nheld++] = t;
+}
+
+static void
+hall_held_del(struct hall *h, struct ticket *t)
+{
+	size_t i;
+
+	for (i = 0; i < h->nheld; i++) {
+		if (h->held[i] == t) {
+			h->held[i] = h->held[--h->nheld];
+			return;
+		}
+	}
+}
+
+static void
+hall_held_rebuild(struct hall *h)
+{
+	struct ticket *t;
+	size_t i;
+
+	h->nheld = 0;
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext)
+			if (t->state == TS_HELD)
+				hall_held_add(h, t);
 }
 
 static json_t *
@@ -451,7 +487,7 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 	    "domain_name", h->conf->domains[m->domain].name,
 	    "waiting", (json_int_t)waiting,
 	    "oldest_wait_s", (json_int_t)wait_s,
-	    "eta_s", (json_int_t)hall_eta_s(h, mi, waiting),
+	    "eta_s", (json_int_t)hall_eta_s(h, mi, waiting, 0),
 	    "open_windows", hall_open_windows(h, mi),
 	    "target_wait_s", (json_int_t)(m->target_wait_ms / 1000),
 	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
@@ -741,6 +777,7 @@ hall_rebuild(struct hall *h, char *err, size_t errlen)
 	for (i = 0; i < ndone; i++)
 		hall_learn_service(h, done[i]);
 	free(done);
+	hall_held_rebuild(h);
 	return 0;
 }
 
@@ -789,6 +826,7 @@ hall_rollover(struct hall *h, const char *today)
 		h->failed = 1;
 	for (k = 0; k < h->ncounters; k++)
 		h->counters[k].last = -1;
+	hall_held_rebuild(h);
 	hall_emit(h, "day.rollover", json_pack("{s:s, s:s, s:I}", "from", from,
 	    "to", today, "expired", (json_int_t)n));
 }
@@ -1103,6 +1141,8 @@ op_do_call(struct hall *h, struct op_ctx *c, struct ticket *t)
 	struct win *w = c->win;
 
 	hall_unqueue(h, t);
+	if (t->state == TS_HELD)
+		hall_held_del(h, t);
 	t->state = TS_CALLED;
 	t->window = w->number;
 	t->target_window = 0;
@@ -1283,6 +1323,7 @@ op_hold(struct hall *h, struct op_ctx *c)
 	if (t == NULL)
 		return 409;
 	t->state = TS_HELD;
+	hall_held_add(h, t);
 	op_release(h, c->win);
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.held", t);
@@ -1789,6 +1830,7 @@ hall_free(struct hall *h)
 	hall_tickets_clear(h);
 	dispatch_free(h->disp);
 	free(h->wins);
+	free(h->held);
 	free(h->counters);
 	free(h->service_ms);
 	free(h);

@@ -471,12 +471,15 @@ http_writeable(struct sess *s)
 	if (!s->responding)
 		return 0;
 	if (!s->hdr_sent) {
+		/* A 204 carries no body and so no length (RFC 9110). */
 		if (lws_add_http_common_headers(s->wsi, (unsigned)s->status,
-		    s->outlen ? "application/json" : NULL, s->outlen, &p, end) ||
+		    s->outlen ? "application/json" : NULL, s->status == 204 ?
+		    LWS_ILLEGAL_HTTP_CONTENT_LEN : s->outlen, &p, end) ||
 		    lws_add_http_header_by_token(s->wsi,
 		    WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store",
 		    8, &p, end) ||
-		    (s->close_after && lws_add_http_header_by_token(s->wsi,
+		    (s->close_after && s->status != 204 &&
+		    lws_add_http_header_by_token(s->wsi,
 		    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end)) ||
 		    lws_finalize_write_http_header(s->wsi, start, &p, end))
 			return -1;
@@ -972,10 +975,11 @@ web_drain(struct web *w)
 		if (s->kind != K_WS || s->sub != SUB_LIVE || s->closing)
 			continue;
 		if (s->cursor < first) {
-			/* Cannot even be told: it does not read. */
-			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
-			    LWS_TO_KILL_ASYNC);
-			s->closing = 1;
+			/* Told with a close frame if its socket takes one soon;
+			 * dropped otherwise.  Nothing is kept for it. */
+			ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "too slow: resume with since");
+			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 5);
 		} else if (s->cursor < next)
 			lws_callback_on_writable(s->wsi);
 	}
