@@ -89,8 +89,13 @@ sanitize: deps
 	  LDFLAGS="-fsanitize=address,undefined" test
 
 bench: deps
-	$(MAKE) all $(BUILD)/bench_store
+	$(MAKE) all $(BUILD)/bench_store $(BUILD)/bench_dispatch
+	$(BUILD)/bench_dispatch
 	HALLQD=$(abspath $(BUILD)/hallqd) BENCH_STORE=$(abspath $(BUILD)/bench_store) $(PY) tests/bench/bench.py
+
+$(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/util.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) -Idaemon -o $@ $^
 
 $(BUILD)/bench_store: tests/bench/bench_store.c
 	@mkdir -p $(dir $@)
