@@ -51,6 +51,8 @@ UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
 # no-op and link the .c files instead of the objects.
 unit_objs = $(patsubst %.c,$(BUILD)/%.o,$(UNIT_DEPS_$(1)))
 
+# Keep the test objects: make would otherwise delete them as intermediates.
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(call unit_objs,$$*)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
