@@ -200,6 +200,18 @@ bridge_event_get(struct bridge *b, int64_t seq, char **json, size_t *len)
 	return rc;
 }
 
+/* Commands waiting for the core. */
+size_t
+bridge_cmd_count(struct bridge *b)
+{
+	size_t n;
+
+	pthread_mutex_lock(&b->mtx);
+	n = b->cmd_count;
+	pthread_mutex_unlock(&b->mtx);
+	return n;
+}
+
 /* The ring holds [*first, *next). */
 void
 bridge_ring_bounds(struct bridge *b, int64_t *first, int64_t *next)

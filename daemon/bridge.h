@@ -40,6 +40,7 @@ void		 bridge_events_push(struct bridge *, const struct hall_event *,
 int		 bridge_event_get(struct bridge *, int64_t seq, char **json,
 		     size_t *len);
 int64_t		 bridge_next_seq(struct bridge *);
+size_t		 bridge_cmd_count(struct bridge *);
 void		 bridge_ring_bounds(struct bridge *, int64_t *first, int64_t *next);
 
 #endif

@@ -256,7 +256,15 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(c->base);
 
-	/* Stop taking requests before the hall goes away. */
+	/*
+	 * Stop taking requests, run the commands already taken (their clients
+	 * are waiting), let the web thread send those answers, then go.
+	 */
+	web_quiesce(c->web);
+	for (i = 0; i < 2000 && bridge_cmd_count(c->bridge) > 0; i++) {
+		core_cmd_cb(-1, 0, c);
+		usleep(1000);
+	}
 	web_free(c->web);
 	for (i = 0; i < 3; i++)
 		event_free(c->ev_sig[i]);

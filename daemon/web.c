@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libwebsockets.h>
@@ -81,6 +82,7 @@ struct sess {
 	size_t		 bodylen;
 	int		 too_large;
 	int		 dispatched;	/* command sent or answer decided */
+	int		 awaiting;	/* the core has the command */
 	int		 responding;	/* our own answer, not a file */
 	int		 status;
 	char		*out;
@@ -117,6 +119,7 @@ struct web {
 	pthread_t		 thread;
 	int			 started;
 	atomic_int		 stop;
+	atomic_int		 quiesce;	/* stopping: take no new commands */
 	char			*root;
 	int			 max_clients;
 	int			 nws;
@@ -153,6 +156,7 @@ sess_http_reset(struct sess *s)
 	s->body = s->out = NULL;
 	s->bodylen = s->outlen = s->outoff = 0;
 	s->too_large = s->dispatched = s->responding = s->hdr_sent = 0;
+	s->awaiting = 0;
 	s->close_after = s->has_token = 0;
 	s->status = 0;
 	s->path[0] = s->query[0] = s->token[0] = '\0';
@@ -209,7 +213,8 @@ web_find(struct web *w, uint64_t id)
 static int
 web_submit(struct web *w, struct sess *s, enum tag tag, json_t *cmd)
 {
-	if (bridge_cmd_push(w->bridge, s->id << 8 | (uint64_t)tag, cmd) == -1) {
+	if (atomic_load(&w->quiesce) ||
+	    bridge_cmd_push(w->bridge, s->id << 8 | (uint64_t)tag, cmd) == -1) {
 		json_decref(cmd);
 		return -1;
 	}
@@ -343,6 +348,8 @@ http_dispatch(struct web *w, struct sess *s)
 	s->dispatched = 1;
 	if (web_submit(w, s, TAG_HTTP, cmd) == -1)
 		http_error(s, 503, "busy", "the hall is busy: try again");
+	else
+		s->awaiting = 1;
 	return 0;
 }
 
@@ -961,6 +968,7 @@ web_drain(struct web *w)
 			continue;	/* the client went away */
 		}
 		if (s->kind == K_HTTP && tag == TAG_HTTP) {
+			s->awaiting = 0;
 			http_answer(s, r.status, r.body);
 			r.body = NULL;
 		} else if (s->kind == K_WS && tag != TAG_HTTP && tag < TAG_MAX)
@@ -1096,6 +1104,7 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	}
 	w->root = root;
 	atomic_init(&w->stop, 0);
+	atomic_init(&w->quiesce, 0);
 	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
 
 	memset(&info, 0, sizeof info);
@@ -1118,15 +1127,48 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	return w;
 }
 
+/* Stopping: is an answer the core has given (or will) still unsent? */
+static int
+web_flushing(struct web *w)
+{
+	struct sess *s;
+
+	for (s = w->sessions; s != NULL; s = s->next) {
+		if (s->kind == K_HTTP && (s->awaiting || s->responding))
+			return 1;
+		if (s->kind == K_WS && s->outq_n > 0 && !s->closing)
+			return 1;
+	}
+	return 0;
+}
+
 static void *
 web_main(void *arg)
 {
 	struct web *w = arg;
+	int64_t deadline;
 
 	while (!atomic_load(&w->stop))
 		if (lws_service(w->ctx, 0) < 0)
+			return NULL;
+	/* Send what was answered before going: at most 2 s. */
+	deadline = now_ms() + 2000;
+	while (now_ms() < deadline) {
+		web_drain(w);
+		if (!web_flushing(w))
 			break;
+		if (lws_service(w->ctx, -1) < 0)
+			break;
+		usleep(1000);
+	}
 	return NULL;
+}
+
+/* From the core thread: new requests are refused (503) from now on. */
+void
+web_quiesce(struct web *w)
+{
+	atomic_store(&w->quiesce, 1);
 }
 
 int

@@ -24,6 +24,7 @@ struct web	*web_new(const struct web_conf *, struct bridge *, web_wake_fn,
 		     void *, char *err, size_t errlen);
 int		 web_start(struct web *);
 void		 web_wake(struct web *);
+void		 web_quiesce(struct web *);
 void		 web_free(struct web *);
 
 #endif

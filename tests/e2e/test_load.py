@@ -117,6 +117,10 @@ class Load(HallCase):
                 seqs = sorted(r[0] for r in db.execute(
                     "SELECT seqno FROM tickets WHERE prefix = ?", (p,)))
                 self.assertEqual(seqs, list(range(1, len(seqs) + 1)))
+            # A clean stop answers every command it ran: each ticket on disk
+            # was told to its kiosk (none issued and never answered).
+            self.assertEqual(db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0],
+                             len(acked))
         finally:
             db.close()
 
