@@ -560,7 +560,8 @@ ws_queue_json(struct sess *s, json_t *o)
 }
 
 static void
-ws_error(struct sess *s, const char *req, const char *code, const char *msg)
+ws_error(struct sess *s, const char *req, int status, const char *code,
+    const char *msg)
 {
 	json_t *o = json_pack("{s:s, s:{s:s, s:s}}", "type", "error", "error",
 	    "code", code, "message", msg);
@@ -568,7 +569,7 @@ ws_error(struct sess *s, const char *req, const char *code, const char *msg)
 	if (req != NULL) {
 		json_object_set_new(o, "type", json_string("reply"));
 		json_object_set_new(o, "req", json_string(req));
-		json_object_set_new(o, "status", json_integer(400));
+		json_object_set_new(o, "status", json_integer(status));
 	}
 	ws_queue_json(s, o);
 }
@@ -622,7 +623,7 @@ ws_subscribe_go(struct web *w, struct sess *s)
 	bridge_ring_bounds(w->bridge, &first, &next);
 	if (s->since >= next) {
 		/* Past the newest event (a new database?): start afresh. */
-		ws_error(s, NULL, "since_ahead",
+		ws_error(s, NULL, 400, "since_ahead",
 		    "since is past the newest event: here is a snapshot");
 		s->since = -1;
 	}
@@ -659,7 +660,7 @@ ws_command(struct web *w, struct sess *s, json_t *msg, const char *op,
 		if (!s->slot_used[slot])
 			break;
 	if (slot == WEB_WS_INFLIGHT) {
-		ws_error(s, req, "too_many_requests",
+		ws_error(s, req, 429, "too_many_requests",
 		    "at most 16 commands may wait for replies");
 		return;
 	}
@@ -682,7 +683,7 @@ ws_command(struct web *w, struct sess *s, json_t *msg, const char *op,
 		s->slot_used[slot] = 0;
 		free(s->slot_req[slot]);
 		s->slot_req[slot] = NULL;
-		ws_error(s, req, "busy", "the hall is busy: try again");
+		ws_error(s, req, 503, "busy", "the hall is busy: try again");
 	}
 }
 
@@ -697,17 +698,17 @@ ws_message(struct web *w, struct sess *s, const char *text, size_t len)
 	if ((msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		snprintf(buf, sizeof buf, "malformed JSON at %d:%d", jerr.line,
 		    jerr.column);
-		ws_error(s, NULL, "malformed_json", buf);
+		ws_error(s, NULL, 400, "malformed_json", buf);
 		return;
 	}
 	if (!json_is_object(msg) || !json_is_string(json_object_get(msg, "op"))) {
-		ws_error(s, NULL, "bad_request", "a message is an object with \"op\"");
+		ws_error(s, NULL, 400, "bad_request", "a message is an object with \"op\"");
 		goto done;
 	}
 	op = json_string_value(json_object_get(msg, "op"));
 	if ((v = json_object_get(msg, "req")) != NULL) {
 		if (!json_is_string(v) || json_string_length(v) > 64) {
-			ws_error(s, NULL, "bad_request",
+			ws_error(s, NULL, 400, "bad_request",
 			    "\"req\" is a string of at most 64 bytes");
 			goto done;
 		}
@@ -717,7 +718,7 @@ ws_message(struct web *w, struct sess *s, const char *text, size_t len)
 		v = json_object_get(msg, "token");
 		if (s->auth_state != 0 || !json_is_string(v) ||
 		    json_string_length(v) > WEB_TOKEN_MAX) {
-			ws_error(s, req, "bad_request", s->auth_state ?
+			ws_error(s, req, 400, "bad_request", s->auth_state ?
 			    "already authenticated" : "\"token\" is a string");
 			goto done;
 		}
@@ -727,11 +728,11 @@ ws_message(struct web *w, struct sess *s, const char *text, size_t len)
 	} else if (strcmp(op, "subscribe") == 0) {
 		v = json_object_get(msg, "since");
 		if (s->sub != SUB_NONE) {
-			ws_error(s, req, "bad_request", "already subscribed");
+			ws_error(s, req, 400, "bad_request", "already subscribed");
 			goto done;
 		}
 		if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0)) {
-			ws_error(s, req, "bad_request",
+			ws_error(s, req, 400, "bad_request",
 			    "\"since\" is a non-negative integer");
 			goto done;
 		}
@@ -761,7 +762,7 @@ ws_receive(struct web *w, struct sess *s, const void *in, size_t len)
 
 	if (lws_frame_is_binary(s->wsi)) {
 		if (final)
-			ws_error(s, NULL, "bad_request", "messages are JSON text");
+			ws_error(s, NULL, 400, "bad_request", "messages are JSON text");
 		return 0;
 	}
 	if (!s->rx_bad && s->rxlen + len > WEB_WS_RX_MAX) {
@@ -778,7 +779,7 @@ ws_receive(struct web *w, struct sess *s, const void *in, size_t len)
 	if (!final)
 		return 0;
 	if (s->rx_bad)
-		ws_error(s, NULL, "message_too_large", "a message is at most 64 KiB");
+		ws_error(s, NULL, 413, "message_too_large", "a message is at most 64 KiB");
 	else
 		ws_message(w, s, s->rx, s->rxlen);
 	free(s->rx);
