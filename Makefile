@@ -25,15 +25,18 @@ DAEMON_SRC = $(CORE_SRC) daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store hall api bridge
+# Pure codecs of protocols/: each tested alone once its test exists.
+CODECS	 = bx ft12 modbus
+UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
 UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
-.PHONY: all run check test unit e2e sanitize bench clean deps
+.PHONY: all run check test unit e2e sanitize bench fuzz clean deps
 
 all: $(BUILD)/hallqd
 
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -c -o $@ $<
 
 $(BUILD)/hallqd: $(DAEMON_OBJ)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -45,6 +48,9 @@ UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_hall     = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
+UNIT_DEPS_bx       = protocols/bx.c
+UNIT_DEPS_ft12     = protocols/ft12.c
+UNIT_DEPS_modbus   = protocols/modbus.c
 
 # The object list is a function: a '%' written in a pattern rule's
 # prerequisites is replaced by the stem, which would turn the patsubst into a
@@ -102,6 +108,21 @@ $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/u
 $(BUILD)/bench_store: tests/bench/bench_store.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
+
+# libFuzzer: each codec's target runs for FUZZ_SECONDS (clang, libclang-rt).
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = $(foreach c,$(CODECS),$(if $(wildcard tests/fuzz/fuzz_$(c).c),$(c)))
+fuzz:
+	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	  grep -q "ok installed" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$p; }; done
+	@mkdir -p $(BUILD)/fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -Iprotocols -o $(BUILD)/fuzz/fuzz_$$t \
+	    tests/fuzz/fuzz_$$t.c protocols/$$t.c; \
+	  mkdir -p $(BUILD)/fuzz/corpus_$$t; \
+	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus_$$t tests/fuzz/seeds_$$t 2>&1 | tail -3; \
+	done
 
 clean:
 	rm -rf build build-san
