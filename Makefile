@@ -34,7 +34,7 @@ UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
 all: $(BUILD)/hallqd
 
-$(BUILD)/%.o: %.c $(wildcard daemon/*.h) tests/unit/t.h
+$(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -c -o $@ $<
 
