@@ -24,7 +24,7 @@ CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
 DAEMON_SRC = $(CORE_SRC) daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
-UNIT	 = dispatch config store hall api bridge
+UNIT	 = dispatch config store hall api bridge transport
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -48,6 +48,7 @@ UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_hall     = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
+UNIT_DEPS_transport = daemon/transport.c daemon/util.c
 UNIT_DEPS_bx       = protocols/bx.c
 UNIT_DEPS_ft12     = protocols/ft12.c
 UNIT_DEPS_modbus   = protocols/modbus.c
@@ -120,8 +121,10 @@ fuzz:
 	  clang -g -O1 -fsanitize=fuzzer,address,undefined -Iprotocols -o $(BUILD)/fuzz/fuzz_$$t \
 	    tests/fuzz/fuzz_$$t.c protocols/$$t.c; \
 	  mkdir -p $(BUILD)/fuzz/corpus_$$t; \
-	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(BUILD)/fuzz/corpus_$$t tests/fuzz/seeds_$$t 2>&1 | tail -3; \
+	  if ! $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus_$$t tests/fuzz/seeds_$$t > $(BUILD)/fuzz/fuzz_$$t.log 2>&1; then \
+	    tail -30 $(BUILD)/fuzz/fuzz_$$t.log; echo "fuzz_$$t: FAILED" >&2; exit 1; fi; \
+	  echo "fuzz_$$t: clean"; tail -3 $(BUILD)/fuzz/fuzz_$$t.log; \
 	done
 
 clean:
