@@ -21,7 +21,7 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
 	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c
-DAEMON_SRC = $(CORE_SRC) daemon/web.c daemon/main.c
+DAEMON_SRC = $(CORE_SRC) daemon/transport.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store hall api bridge transport

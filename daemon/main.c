@@ -18,6 +18,7 @@
 #include "config.h"
 #include "hall.h"
 #include "store.h"
+#include "transport.h"
 #include "util.h"
 #include "web.h"
 
@@ -40,7 +41,8 @@ struct core {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: hallqd [-dnv] -f config\n");
+	fprintf(stderr, "usage: hallqd [-dnv] -f config\n"
+	    "       hallqd --list-ports\n");
 	exit(1);
 }
 
@@ -182,6 +184,18 @@ main(int argc, char *argv[])
 	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 
 	memset(c, 0, sizeof *c);
+	if (argc == 2 && strcmp(argv[1], "--list-ports") == 0) {
+		/* What libserialport sees, for `serial:` transports. */
+		char ports[8192];
+		int n = transport_list_ports(ports, sizeof ports);
+		if (n < 0) {
+			fprintf(stderr, "hallqd: cannot list serial ports\n");
+			return 1;
+		}
+		fputs(ports, stdout);
+		fprintf(stderr, "%d serial port%s\n", n, n == 1 ? "" : "s");
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
 		case 'd':
