@@ -594,20 +594,14 @@ hall_emit_window(struct hall *h, const char *type, struct win *w)
 
 /* ---------------------------------------------------------------- loading */
 
-static void
-hall_business_day_into(int64_t now, char *buf, size_t len)
+void
+hall_business_day(int64_t now, char *buf, size_t len)
 {
 	time_t t = (time_t)(now / 1000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
-void
-hall_business_day(int64_t now, char *buf, size_t len)
-{
-	hall_business_day_into(now, buf, len);
 }
 
 static void
@@ -745,7 +739,7 @@ hall_rebuild(struct hall *h, char *err, size_t errlen)
 		snprintf(h->day, sizeof h->day, "%s", day);
 		free(day);
 	} else
-		hall_business_day_into(h->now, h->day, sizeof h->day);
+		hall_business_day(h->now, h->day, sizeof h->day);
 	if ((h->seq = store_event_max_seq(h->store)) < 0 ||
 	    (h->next_id = store_ticket_max_id(h->store)) < 0 ||
 	    store_tickets_live(h->store, h->day, hall_load_ticket_cb, h) < 0 ||
@@ -1635,7 +1629,7 @@ hall_roll_if_due(struct hall *h)
 {
 	char today[16];
 
-	hall_business_day_into(h->now, today, sizeof today);
+	hall_business_day(h->now, today, sizeof today);
 	if (strcmp(today, h->day) > 0)
 		hall_rollover(h, today);
 }
@@ -1752,7 +1746,7 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 	h->now = now;
 	h->res = r;
 	h->failed = 0;
-	hall_business_day_into(now, today, sizeof today);
+	hall_business_day(now, today, sizeof today);
 	if (strcmp(today, h->day) > 0) {
 		if (store_begin(h->store) == -1)
 			h->failed = 1;
@@ -1845,12 +1839,6 @@ hall_reconfigure(struct hall *h, struct config *conf)
 	h->conf = conf;
 	if (hall_rebuild(h, err, sizeof err) == -1)
 		fatalx("reconfigure: %s", err);
-}
-
-struct config *
-hall_config(struct hall *h)
-{
-	return h->conf;
 }
 
 int64_t

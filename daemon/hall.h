@@ -34,7 +34,6 @@ struct hall	*hall_new(struct config *, struct store *, int64_t now,
 		     char *err, size_t errlen);
 void		 hall_free(struct hall *);
 void		 hall_reconfigure(struct hall *, struct config *);
-struct config	*hall_config(struct hall *);
 void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
 		     struct hall_result *);
 void		 hall_tick(struct hall *, int64_t now, struct hall_result *);

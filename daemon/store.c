@@ -294,12 +294,6 @@ store_rollback_to(struct store *s)
 	return store_run(s, ST_RELEASE);
 }
 
-int
-store_in_transaction(struct store *s)
-{
-	return sqlite3_get_autocommit(s->db) == 0;
-}
-
 static void
 bind_text(sqlite3_stmt *st, int i, const char *v)
 {

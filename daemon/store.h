@@ -58,7 +58,6 @@ void		 store_rollback(struct store *);
 int		 store_savepoint(struct store *);
 int		 store_release(struct store *);
 int		 store_rollback_to(struct store *);
-int		 store_in_transaction(struct store *);
 int		 store_ticket_put(struct store *, const struct store_ticket *);
 int		 store_ticket_get(struct store *, int64_t id, store_ticket_cb, void *);
 int		 store_tickets_live(struct store *, const char *day,

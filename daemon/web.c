@@ -383,8 +383,9 @@ http_token(struct sess *s)
 	s->has_token = 1;
 }
 
-/* The query string, its fragments joined again with '&'. */
-static void
+/* The query string, its fragments joined again with '&'; -1 when it is
+ * longer than any of ours could be (rather than cut and misread). */
+static int
 http_query(struct sess *s)
 {
 	char frag[256];
@@ -392,13 +393,13 @@ http_query(struct sess *s)
 	int i, n;
 
 	s->query[0] = '\0';
-	for (i = 0; i < 16; i++) {
+	for (i = 0; ; i++) {
+		if (lws_hdr_fragment_length(s->wsi, WSI_TOKEN_HTTP_URI_ARGS, i) <= 0)
+			return 0;
 		n = lws_hdr_copy_fragment(s->wsi, frag, sizeof frag,
 		    WSI_TOKEN_HTTP_URI_ARGS, i);
-		if (n < 0)
-			break;
-		if (len + (size_t)n + 2 >= sizeof s->query)
-			break;
+		if (i >= 16 || n < 0 || len + (size_t)n + 2 >= sizeof s->query)
+			return -1;
 		if (len)
 			s->query[len++] = '&';
 		memcpy(s->query + len, frag, (size_t)n);
@@ -429,7 +430,10 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 	}
 	snprintf(s->path, sizeof s->path, "%s", uri);
 	http_token(s);
-	http_query(s);
+	if (http_query(s) == -1) {
+		http_error(s, 400, "bad_request", "the query string is too long");
+		return 0;
+	}
 	if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
 		len = strtoll(cl, NULL, 10);
 	if (len > API_MAX_BODY)
