@@ -13,18 +13,23 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -pthread -lm
 BUILD	?= build
+VOICE_DIR   = web/voice
+VOICE_STAMP = $(VOICE_DIR)/.made
 PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus
+	   python3-websockets python3-serial python3-pymodbus espeak-ng
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
-	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c
-DAEMON_SRC = $(CORE_SRC) daemon/transport.c daemon/web.c daemon/main.c
+	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c \
+	   daemon/transport.c displays/voice.c
+DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
+	   protocols/modbus.c
+DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
-UNIT	 = dispatch config store hall api bridge transport
+UNIT	 = dispatch config store hall api bridge transport text voice
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -32,23 +37,32 @@ UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
 .PHONY: all run check test unit e2e sanitize bench fuzz clean deps
 
-all: $(BUILD)/hallqd
+all: $(BUILD)/hallqd $(VOICE_STAMP)
 
-$(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h) tests/unit/t.h
+# The default voice clips (espeak-ng), served as /voice/; a hall may put
+# recorded clips of the same names in voice.dir instead.
+$(VOICE_STAMP): tools/mkvoice.sh displays/voice.c
+	sh tools/mkvoice.sh $(VOICE_DIR)
+	@touch $@
+
+$(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -c -o $@ $<
 
 $(BUILD)/hallqd: $(DAEMON_OBJ)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/util.c
-UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c
+UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
+		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_hall     = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
 UNIT_DEPS_transport = daemon/transport.c daemon/util.c
+UNIT_DEPS_text     = displays/text.c
+UNIT_DEPS_voice    = displays/voice.c
 UNIT_DEPS_bx       = protocols/bx.c
 UNIT_DEPS_ft12     = protocols/ft12.c
 UNIT_DEPS_modbus   = protocols/modbus.c

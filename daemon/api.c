@@ -35,6 +35,7 @@ static const struct route routes[] = {
 	{ API_POST, "/api/windows/#/open", "open", 1 },
 	{ API_POST, "/api/windows/#/close", "close", 1 },
 	{ API_GET, "/api/hall", "hall", 0 },
+	{ API_GET, "/api/devices", "devices", 0 },
 	{ API_GET, "/api/events", "events", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_POST, "/api/ratings", NULL, 0 },

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "transport.h"
 #include "util.h"
 
 #define CFG_MAX_DEPTH	8
@@ -691,8 +692,28 @@ window_overflow_h(struct cfg *c, json_t *v, void *a)
 	}
 }
 
+static void
+window_paused_text_h(struct cfg *c, json_t *v, void *a)
+{
+	struct window_conf *w = a;
+
+	free(w->paused_text);
+	w->paused_text = xstrdup(cfg_string(c, v, 200));
+}
+
+static void
+window_closed_text_h(struct cfg *c, json_t *v, void *a)
+{
+	struct window_conf *w = a;
+
+	free(w->closed_text);
+	w->closed_text = xstrdup(cfg_string(c, v, 200));
+}
+
 static const struct cfg_key window_keys[] = {
 	{ "number", JSON_INTEGER, 1, window_number_h },
+	{ "paused_text", JSON_STRING, 0, window_paused_text_h },
+	{ "closed_text", JSON_STRING, 0, window_closed_text_h },
 	{ "name", JSON_STRING, 0, window_name_h },
 	{ "kind", JSON_STRING, 0, window_kind_h },
 	{ "state", JSON_STRING, 0, window_state_h },
@@ -715,6 +736,8 @@ top_windows_h(struct cfg *c, json_t *v, void *a)
 		struct window_conf *w = &conf->windows[conf->nwindows];
 
 		cfg_push_index(c, (int)i);
+		w->paused_text = xstrdup("暂停服务");
+		w->closed_text = xstrdup("停止服务");
 		cfg_object(c, o, window_keys, w);
 		if (w->name == NULL)
 			xasprintf(&w->name, "%d", w->number);
@@ -723,27 +746,324 @@ top_windows_h(struct cfg *c, json_t *v, void *a)
 	}
 }
 
-/* Devices come in a later part; until then each must at least be named. */
+/* --- "devices" --- */
+
+static const char *devrole_names[DEVROLE_MAX] = { "window_display", "hall_board" };
+static const char *devproto_names[DEVPROTO_MAX] = { "bx", "ft12", "modbus" };
+static const char *devtext_defaults[DEVICE_TEXTS] = {
+	"{number} 请到{window}号窗口", "{number} 正在办理", "{window}号窗口",
+	"{number} 请到{window}号窗口"
+};
+
+static void
+device_name_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 64), *p;
+
+	for (p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			cfg_error(c, "device name \"%s\": letters, digits, '.', '-' and '_' only", s);
+	if (config_device(c->conf, s) != NULL)
+		cfg_error(c, "device \"%s\" is given twice", s);
+	d->name = xstrdup(s);
+}
+
+static void
+device_role_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 64);
+	int i;
+
+	for (i = 0; i < DEVROLE_MAX; i++)
+		if (strcmp(devrole_names[i], s) == 0)
+			break;
+	if (i == DEVROLE_MAX) {
+		if (strcmp(s, "keypad_bus") == 0 || strcmp(s, "evaluator") == 0 ||
+		    strcmp(s, "printer") == 0)
+			cfg_error(c, "role \"%s\" is not supported by this build "
+			    "(window_display, hall_board)", s);
+		cfg_error(c, "unknown role \"%s\" (window_display, hall_board)", s);
+	}
+	d->role = i;
+}
+
+static void
+device_proto_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 64);
+	int i;
+
+	for (i = 0; i < DEVPROTO_MAX; i++)
+		if (strcmp(devproto_names[i], s) == 0)
+			break;
+	if (i == DEVPROTO_MAX)
+		cfg_error(c, "unknown protocol \"%s\" for this role (bx, ft12, modbus)", s);
+	if (d->role == DEVROLE_HALL_BOARD && i != DEVPROTO_BX)
+		cfg_error(c, "a hall_board speaks bx");
+	d->proto = i;
+}
+
+static void
+device_transport_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 300);
+	char err[256];
+
+	d->spec = xcalloc(1, sizeof *d->spec);
+	if (transport_parse(s, d->spec, err, sizeof err) == -1)
+		cfg_error(c, "%s", err);
+	d->transport = xstrdup(s);
+}
+
+static void
+device_window_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	int n = (int)cfg_int(c, v, 1, 9999);
+
+	if (config_window(c->conf, n) == NULL)
+		cfg_error(c, "no window %d", n);
+	d->window = n;
+}
+
+static void
+device_address_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+
+	switch (d->proto) {
+	case DEVPROTO_BX:
+		d->address = (int)cfg_int(c, v, 1, 0xfffe);
+		break;
+	case DEVPROTO_FT12:
+		d->address = (int)cfg_int(c, v, 0, 255);
+		break;
+	default:
+		d->address = (int)cfg_int(c, v, 1, 247);
+		break;
+	}
+}
+
+static void
+device_width_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->width = (int)cfg_int(c, v, 2, 256);
+}
+
+static void
+device_rows_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->rows = (int)cfg_int(c, v, 1, 32);
+}
+
+static void
+device_line_px_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->line_px = (int)cfg_int(c, v, 8, 64);
+}
+
+static void
+device_mode_h(struct cfg *c, json_t *v, void *a)
+{
+	static const char *modes[] = { "static", "quick", "left", "right", "up", "down" };
+	const char *s = cfg_string(c, v, 16);
+	size_t i;
+
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(modes[i], s) == 0) {
+			((struct device_conf *)a)->mode = (int)i + 1;
+			return;
+		}
+	cfg_error(c, "unknown mode \"%s\" (static, quick, left, right, up, down)", s);
+}
+
+static void
+device_reply_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->reply_ms = (int)cfg_int(c, v, 0, 5000);
+}
+
+static void
+device_charset_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 16);
+
+	if (strcmp(s, "GB2312") != 0 && strcmp(s, "GB18030") != 0)
+		cfg_error(c, "charset is GB2312 or GB18030");
+	free(d->charset);
+	d->charset = xstrdup(s);
+}
+
+static void
+device_text_h(struct cfg *c, json_t *v, void *a, int which)
+{
+	struct device_conf *d = a;
+
+	free(d->texts[which]);
+	d->texts[which] = xstrdup(cfg_string(c, v, 200));
+}
+
+static void device_called_h(struct cfg *c, json_t *v, void *a) { device_text_h(c, v, a, DEVTEXT_CALLED); }
+static void device_serving_h(struct cfg *c, json_t *v, void *a) { device_text_h(c, v, a, DEVTEXT_SERVING); }
+static void device_idle_h(struct cfg *c, json_t *v, void *a) { device_text_h(c, v, a, DEVTEXT_IDLE); }
+static void device_row_h(struct cfg *c, json_t *v, void *a) { device_text_h(c, v, a, DEVTEXT_ROW); }
+
+/* Table order: what a key depends on comes first (role before protocol,
+ * protocol before address). */
+static const struct cfg_key device_keys[] = {
+	{ "name", JSON_STRING, 1, device_name_h },
+	{ "role", JSON_STRING, 1, device_role_h },
+	{ "protocol", JSON_STRING, 1, device_proto_h },
+	{ "transport", JSON_STRING, 1, device_transport_h },
+	{ "window", JSON_INTEGER, 0, device_window_h },
+	{ "address", JSON_INTEGER, 0, device_address_h },
+	{ "width", JSON_INTEGER, 0, device_width_h },
+	{ "rows", JSON_INTEGER, 0, device_rows_h },
+	{ "line_px", JSON_INTEGER, 0, device_line_px_h },
+	{ "mode", JSON_STRING, 0, device_mode_h },
+	{ "reply_ms", JSON_INTEGER, 0, device_reply_h },
+	{ "charset", JSON_STRING, 0, device_charset_h },
+	{ "called_text", JSON_STRING, 0, device_called_h },
+	{ "serving_text", JSON_STRING, 0, device_serving_h },
+	{ "idle_text", JSON_STRING, 0, device_idle_h },
+	{ "row_text", JSON_STRING, 0, device_row_h },
+	{ NULL, 0, 0, NULL }
+};
+
+#define DEVICES_MAX	256
+
 static void
 top_devices_h(struct cfg *c, json_t *v, void *a)
 {
+	struct config *conf = c->conf;
 	json_t *o;
 	size_t i;
+	int k;
 
 	(void)a;
+	if (json_array_size(v) > DEVICES_MAX)
+		cfg_error(c, "at most %d devices", DEVICES_MAX);
+	conf->devices = xcalloc(json_array_size(v) + 1, sizeof *conf->devices);
 	json_array_foreach(v, i, o) {
+		struct device_conf *d = &conf->devices[conf->ndevices];
+
 		cfg_push_index(c, (int)i);
-		if (!json_is_object(o))
-			cfg_error(c, "a device is an object");
-		cfg_push_key(c, "name");
-		cfg_string(c, json_object_get(o, "name"), 64);
-		cfg_pop(c);
-		cfg_push_key(c, "role");
-		cfg_string(c, json_object_get(o, "role"), 64);
-		cfg_pop(c);
-		c->conf->ndevices++;
+		d->address = 1;
+		d->line_px = 16;
+		d->mode = 1;
+		d->reply_ms = -1;
+		d->charset = xstrdup("GB2312");
+		for (k = 0; k < DEVICE_TEXTS; k++)
+			d->texts[k] = xstrdup(devtext_defaults[k]);
+		cfg_object(c, o, device_keys, d);
+		if (d->role == DEVROLE_WINDOW_DISPLAY && d->window == 0)
+			cfg_error(c, "a window_display needs \"window\"");
+		if (d->role == DEVROLE_HALL_BOARD && d->window != 0)
+			cfg_error(c, "a hall_board shows every window: no \"window\"");
+		if (d->width == 0)
+			d->width = d->role == DEVROLE_HALL_BOARD ? 32 : 16;
+		if (d->rows == 0)
+			d->rows = d->role == DEVROLE_HALL_BOARD ? 4 : 1;
+		if (d->role == DEVROLE_WINDOW_DISPLAY && d->rows != 1)
+			cfg_error(c, "a window_display has one row");
+		if (d->reply_ms == -1)
+			d->reply_ms = d->proto == DEVPROTO_FT12 ? 0 : 300;
+		if (d->proto == DEVPROTO_MODBUS && d->reply_ms == 0)
+			cfg_error(c, "a modbus device needs reply_ms above 0");
+		if (d->proto == DEVPROTO_BX && d->width * 8 > 4096)
+			cfg_error(c, "a bx area is at most 4096 pixels wide");
+		conf->ndevices++;
 		cfg_pop(c);
 	}
+	/* Devices on one transport share it: one protocol per line. */
+	for (k = 0; k < conf->ndevices; k++) {
+		int j;
+
+		for (j = 0; j < k; j++) {
+			if (strcmp(conf->devices[j].transport, conf->devices[k].transport) != 0)
+				continue;
+			cfg_push_index(c, k);
+			cfg_push_key(c, "transport");
+			if (conf->devices[j].proto != conf->devices[k].proto)
+				cfg_error(c, "devices sharing %s must speak one protocol",
+				    conf->devices[k].transport);
+			if (conf->devices[j].address == conf->devices[k].address)
+				cfg_error(c, "devices %s and %s share %s and address %d",
+				    conf->devices[j].name, conf->devices[k].name,
+				    conf->devices[k].transport, conf->devices[k].address);
+			cfg_pop(c);
+			cfg_pop(c);
+		}
+	}
+}
+
+/* --- "voice" --- */
+
+static void
+voice_langs_h(struct cfg *c, json_t *v, void *a)
+{
+	struct voice_conf *vc = &c->conf->voice;
+	json_t *e;
+	size_t i;
+	int k;
+
+	(void)a;
+	for (k = 0; k < vc->nlangs; k++)
+		free(vc->langs[k]);
+	vc->nlangs = 0;
+	if (json_array_size(v) > 4)
+		cfg_error(c, "at most 4 languages");
+	json_array_foreach(v, i, e) {
+		const char *s;
+
+		cfg_push_index(c, (int)i);
+		s = cfg_string(c, e, 8);
+		if (strcmp(s, "zh") != 0 && strcmp(s, "en") != 0)
+			cfg_error(c, "unknown language \"%s\" (zh, en)", s);
+		vc->langs[vc->nlangs++] = xstrdup(s);
+		cfg_pop(c);
+	}
+}
+
+static void
+voice_repeat_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->voice.repeat = (int)cfg_int(c, v, 1, 5);
+}
+
+static void
+voice_dir_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->voice.dir = xstrdup(cfg_string(c, v, 200));
+}
+
+static void
+voice_player_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->voice.player = xstrdup(cfg_string(c, v, 500));
+}
+
+static const struct cfg_key voice_keys[] = {
+	{ "languages", JSON_ARRAY, 0, voice_langs_h },
+	{ "repeat", JSON_INTEGER, 0, voice_repeat_h },
+	{ "dir", JSON_STRING, 0, voice_dir_h },
+	{ "player", JSON_STRING, 0, voice_player_h },
+	{ NULL, 0, 0, NULL }
+};
+
+static void
+top_voice_h(struct cfg *c, json_t *v, void *a)
+{
+	cfg_object(c, v, voice_keys, a);
 }
 
 static const struct cfg_key top_keys[] = {
@@ -757,6 +1077,7 @@ static const struct cfg_key top_keys[] = {
 	{ "matters", JSON_ARRAY, 1, top_matters_h },
 	{ "windows", JSON_ARRAY, 1, top_windows_h },
 	{ "devices", JSON_ARRAY, 0, top_devices_h },
+	{ "voice", JSON_OBJECT, 0, top_voice_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -771,6 +1092,8 @@ cfg_finish(struct cfg *c)
 		cfg_push_key(c, "classes");
 		cfg_error(c, "class \"normal\" is required");
 	}
+	if (conf->voice.dir == NULL)
+		xasprintf(&conf->voice.dir, "%s/voice", conf->web_root);
 	if (conf->nmatters == 0) {
 		cfg_push_key(c, "matters");
 		cfg_error(c, "a hall needs at least one matter");
@@ -818,6 +1141,9 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->event_ring = 4096;
 	c.conf->max_clients = 1000;
 	c.conf->cmd_queue = 1024;
+	c.conf->voice.langs[0] = xstrdup("zh");
+	c.conf->voice.nlangs = 1;
+	c.conf->voice.repeat = 2;
 	if (setjmp(c.fail) != 0) {
 		json_decref(root);
 		config_free(c.conf);
@@ -898,7 +1224,23 @@ config_free(struct config *conf)
 		free(w->tier_codes);
 		free(w->name);
 		free(w->kind);
+		free(w->paused_text);
+		free(w->closed_text);
 	}
+	for (i = 0; i <= conf->ndevices && conf->devices != NULL; i++) {
+		struct device_conf *d = &conf->devices[i];
+		free(d->name);
+		free(d->transport);
+		free(d->spec);
+		free(d->charset);
+		for (j = 0; j < DEVICE_TEXTS; j++)
+			free(d->texts[j]);
+	}
+	free(conf->devices);
+	for (i = 0; i < conf->voice.nlangs; i++)
+		free(conf->voice.langs[i]);
+	free(conf->voice.dir);
+	free(conf->voice.player);
 	free(conf->tokens);
 	free(conf->classes);
 	free(conf->domains);
@@ -975,6 +1317,30 @@ config_token_has_window(const struct token *t, int number)
 		if (t->windows[i] == number)
 			return 1;
 	return 0;
+}
+
+const struct device_conf *
+config_device(const struct config *conf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < conf->ndevices; i++)
+		if (conf->devices[i].name != NULL &&
+		    strcmp(conf->devices[i].name, name) == 0)
+			return &conf->devices[i];
+	return NULL;
+}
+
+const char *
+config_devrole_name(enum device_role r)
+{
+	return r < DEVROLE_MAX ? devrole_names[r] : "?";
+}
+
+const char *
+config_devproto_name(enum device_proto p)
+{
+	return p < DEVPROTO_MAX ? devproto_names[p] : "?";
 }
 
 const char *

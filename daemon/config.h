@@ -7,6 +7,8 @@
 
 #include "dispatch.h"
 
+struct transport_spec;
+
 enum role {
 	ROLE_NONE,
 	ROLE_KIOSK,
@@ -48,10 +50,59 @@ struct window_conf {
 	int			 number;
 	char			*name;
 	char			*kind;
+	char			*paused_text;	/* what its display shows when paused */
+	char			*closed_text;	/* ... and when closed */
 	int			 initially_open;
 	int			 ntiers;
 	struct dispatch_tier	*tiers;	/* matters arrays owned here */
 	char			***tier_codes;	/* matter codes as configured */
+};
+
+/* Devices: transport × protocol × role (ARCHITECTURE.md). */
+enum device_role {
+	DEVROLE_WINDOW_DISPLAY,		/* one window's caller strip or number display */
+	DEVROLE_HALL_BOARD,		/* the latest calls of the whole hall */
+	DEVROLE_MAX
+};
+
+enum device_proto {
+	DEVPROTO_BX,			/* Onbon BX-5K/6K text */
+	DEVPROTO_FT12,			/* 叫号 pad display */
+	DEVPROTO_MODBUS,		/* Modbus RTU display */
+	DEVPROTO_MAX
+};
+
+#define DEVICE_TEXTS	4
+enum device_text {
+	DEVTEXT_CALLED,			/* a ticket is called to the window */
+	DEVTEXT_SERVING,		/* ... and being served */
+	DEVTEXT_IDLE,			/* open, nobody called */
+	DEVTEXT_ROW,			/* one row of the hall board */
+};
+
+struct device_conf {
+	char			*name;
+	enum device_role	 role;
+	enum device_proto	 proto;
+	char			*transport;	/* as written */
+	struct transport_spec	*spec;		/* parsed */
+	int			 window;	/* window display: its window */
+	int			 address;	/* bx screen, ft12 pad, modbus slave */
+	int			 width;		/* columns: 1 per ASCII, 2 per 汉字 */
+	int			 rows;		/* hall board: lines */
+	int			 line_px;	/* bx: pixel height of one line */
+	int			 mode;		/* bx: enum bx_mode */
+	int			 reply_ms;	/* wait this long for a reply (0: none) */
+	char			*charset;	/* GB2312 or GB18030 */
+	char			*texts[DEVICE_TEXTS];	/* templates */
+};
+
+struct voice_conf {
+	char			*langs[4];	/* "zh", "en" */
+	int			 nlangs;
+	int			 repeat;
+	char			*dir;		/* clips: NAME.wav, served as /voice/ */
+	char			*player;	/* optional command that plays on the box */
 };
 
 struct config {
@@ -82,7 +133,9 @@ struct config {
 	int		 nmatters;
 	struct window_conf *windows;
 	int		 nwindows;
+	struct device_conf *devices;
 	int		 ndevices;
+	struct voice_conf voice;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);
@@ -95,6 +148,9 @@ const struct window_conf *config_window(const struct config *, int number);
 const struct token *config_token(const struct config *, const char *token);
 int		 config_token_has_window(const struct token *, int number);
 const char	*config_role_name(enum role);
+const struct device_conf *config_device(const struct config *, const char *name);
+const char	*config_devrole_name(enum device_role);
+const char	*config_devproto_name(enum device_proto);
 
 /* jsonpos.c: where in a JSON text the value at a path starts. */
 struct jsonpos_step {

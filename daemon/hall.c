@@ -19,6 +19,7 @@
 #include "hall.h"
 #include "store.h"
 #include "util.h"
+#include "voice.h"
 
 #define HALL_VERSION	"0.1.0"
 
@@ -122,6 +123,10 @@ struct hall {
 	int		 failed;	/* a write failed: roll back */
 	int		 batch;		/* inside hall_batch_begin/end */
 	int		 batch_failed;	/* a savepoint could not be undone */
+
+	/* GET /api/devices: the device manager answers (core thread). */
+	json_t		*(*devices_fn)(void *);
+	void		*devices_arg;
 };
 
 /* ---------------------------------------------------------------- tickets */
@@ -584,6 +589,33 @@ hall_emit_ticket(struct hall *h, const char *type, struct ticket *t)
 {
 	hall_emit(h, type, json_pack("{s:o, s:o}", "ticket", ticket_json(h, t),
 	    "window", json_window_no(t->window)));
+}
+
+/* What the voice says for a call: its clip list (displays/voice.c), in the
+ * same transaction as the call, so a board that replays gets both or none. */
+static void
+hall_announce(struct hall *h, struct ticket *t, int recall)
+{
+	const struct voice_conf *vc = &h->conf->voice;
+	const char *clips[VOICE_CLIPS_MAX];
+	json_t *a, *langs;
+	int n, i;
+
+	if (vc->nlangs == 0)
+		return;
+	n = voice_compose(t->number, t->window, (const char *const *)vc->langs,
+	    vc->nlangs, vc->repeat, clips, VOICE_CLIPS_MAX);
+	if (n <= 0)
+		return;
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(clips[i]));
+	langs = json_array();
+	for (i = 0; i < vc->nlangs; i++)
+		json_array_append_new(langs, json_string(vc->langs[i]));
+	hall_emit(h, "call.announce", json_pack("{s:I, s:s, s:i, s:b, s:o, s:i, s:o}",
+	    "ticket", (json_int_t)t->id, "number", t->number, "window", t->window,
+	    "recall", recall, "languages", langs, "repeat", vc->repeat, "clips", a));
 }
 
 static void
@@ -1147,6 +1179,7 @@ op_do_call(struct hall *h, struct op_ctx *c, struct ticket *t)
 	hall_put_ticket(h, t);
 	hall_put_window(h, w);
 	hall_emit_ticket(h, "ticket.called", t);
+	hall_announce(h, t, 0);
 	return op_ticket_reply(h, c, 200, t);
 }
 
@@ -1256,6 +1289,7 @@ op_recall(struct hall *h, struct op_ctx *c)
 	t->recalls++;
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.recalled", t);
+	hall_announce(h, t, 1);
 	return op_ticket_reply(h, c, 200, t);
 }
 
@@ -1428,6 +1462,14 @@ op_snapshot(struct hall *h, struct op_ctx *c)
 	return 200;
 }
 
+static int
+op_devices(struct hall *h, struct op_ctx *c)
+{
+	c->reply = h->devices_fn != NULL ? h->devices_fn(h->devices_arg) :
+	    json_pack("{s:[]}", "devices");
+	return 200;
+}
+
 /* The WebSocket's first question: is this token good, and for what role. */
 static int
 op_auth(struct hall *h, struct op_ctx *c)
@@ -1541,6 +1583,7 @@ static const struct op ops[] = {
 	{ "hall", R_ANY, 0, 0, { NULL }, op_hall },
 	{ "snapshot", R_ANY, 0, 0, { NULL }, op_snapshot },
 	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, op_events },
+	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, op_devices },
 };
 
 static int
@@ -1760,6 +1803,82 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 	}
 	r->status = 200;
 	h->res = NULL;
+}
+
+/*
+ * Something outside any command happened (a device came or went): one event
+ * in its own transaction.  Takes `o`.  Returns -1 if it could not be written.
+ */
+int
+hall_note(struct hall *h, const char *type, json_t *o, int64_t now,
+    struct hall_result *r)
+{
+	memset(r, 0, sizeof *r);
+	h->now = now;
+	h->res = r;
+	h->failed = 0;
+	if (h->batch || store_begin(h->store) == -1) {
+		json_decref(o);
+		h->res = NULL;
+		return -1;
+	}
+	hall_emit(h, type, o);
+	if (h->failed || store_commit(h->store) == -1) {
+		hall_recover(h);
+		h->res = NULL;
+		return -1;
+	}
+	r->status = 200;
+	h->res = NULL;
+	return 0;
+}
+
+void
+hall_set_devices_fn(struct hall *h, json_t *(*fn)(void *), void *arg)
+{
+	h->devices_fn = fn;
+	h->devices_arg = arg;
+}
+
+/* What a window's display needs: its state, its ticket, who waits for it. */
+int
+hall_window_view(struct hall *h, int number, struct hall_window_view *v)
+{
+	struct win *w = hall_win(h, number);
+	size_t n = 0;
+	int i, j, k, seen[64], nseen = 0;
+
+	memset(v, 0, sizeof *v);
+	if (w == NULL || w->number != number)
+		return -1;
+	v->number = w->number;
+	v->state = wstate_names[w->state];
+	v->paused = w->state == WS_PAUSED;
+	v->closed = w->state == WS_CLOSED;
+	v->paused_text = w->conf->paused_text;
+	v->closed_text = w->conf->closed_text;
+	if (w->cur != NULL) {
+		snprintf(v->ticket, sizeof v->ticket, "%s", w->cur->number);
+		v->ticket_id = w->cur->id;
+		v->serving = w->cur->state == TS_SERVING;
+		v->called_at = w->cur->called_at;
+		if (w->cur->mi >= 0)
+			v->matter = h->conf->matters[w->cur->mi].name;
+	}
+	/* Waiting for it: each matter of its tiers counted once. */
+	for (i = 0; i < w->conf->ntiers; i++)
+		for (j = 0; j < w->conf->tiers[i].nmatters; j++) {
+			int mi = w->conf->tiers[i].matters[j];
+			for (k = 0; k < nseen && seen[k] != mi; k++)
+				;
+			if (k < nseen)
+				continue;
+			if (nseen < (int)(sizeof seen / sizeof seen[0]))
+				seen[nseen++] = mi;
+			n += dispatch_waiting(h->disp, mi);
+		}
+	v->waiting = (int)n;
+	return 0;
 }
 
 void

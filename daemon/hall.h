@@ -30,6 +30,20 @@ struct hall_result {
 
 #define HALL_EVENTS_MAX_LIMIT	1000
 
+/* A window as its displays see it. */
+struct hall_window_view {
+	int		 number;
+	const char	*state;		/* "open", "paused", "closed" */
+	int		 paused, closed;
+	const char	*paused_text, *closed_text;
+	char		 ticket[24];	/* current ticket's number, "" if none */
+	int64_t		 ticket_id;
+	int		 serving;	/* 0: called, 1: being served */
+	int64_t		 called_at;
+	const char	*matter;	/* current ticket's matter name, or NULL */
+	int		 waiting;	/* tickets of the window's matters waiting */
+};
+
 struct hall	*hall_new(struct config *, struct store *, int64_t now,
 		     char *err, size_t errlen);
 void		 hall_free(struct hall *);
@@ -42,6 +56,11 @@ int		 hall_batch_begin(struct hall *);
 int		 hall_batch_end(struct hall *);
 void		 hall_result_fail(struct hall_result *);
 int64_t		 hall_seq(struct hall *);
+int		 hall_note(struct hall *, const char *type, json_t *, int64_t now,
+		     struct hall_result *);
+int		 hall_window_view(struct hall *, int number,
+		     struct hall_window_view *);
+void		 hall_set_devices_fn(struct hall *, json_t *(*)(void *), void *);
 const char	*hall_day(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);
 

@@ -16,6 +16,7 @@
 
 #include "bridge.h"
 #include "config.h"
+#include "devices.h"
 #include "hall.h"
 #include "store.h"
 #include "transport.h"
@@ -36,6 +37,7 @@ struct core {
 	struct hall		*hall;
 	struct bridge		*bridge;
 	struct web		*web;
+	struct devices		*devices;
 };
 
 static void
@@ -62,8 +64,10 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 {
 	struct bridge_reply br;
 
-	if (r->nevents)
+	if (r->nevents) {
 		bridge_events_push(c->bridge, r->events, r->nevents);
+		devices_events(c->devices, r->events, r->nevents);
+	}
 	if (reply) {
 		memset(&br, 0, sizeof br);
 		br.conn = conn;
@@ -131,6 +135,22 @@ core_tick_cb(evutil_socket_t fd, short what, void *arg)
 		hall_result_clear(&r);
 }
 
+/* The device manager's own events: device.up, device.down. */
+static void
+core_note(void *arg, const char *type, json_t *o)
+{
+	struct core *c = arg;
+	struct hall_result r;
+
+	if (hall_note(c->hall, type, o, now_ms(), &r) == -1) {
+		log_warnx("could not write a %s event", type);
+		hall_result_clear(&r);
+		return;
+	}
+	core_publish(c, 0, &r, 0);
+	web_wake(c->web);
+}
+
 /* SIGHUP: only a configuration that passes every check replaces the old. */
 static void
 core_reload(struct core *c)
@@ -150,8 +170,10 @@ core_reload(struct core *c)
 	    strcmp(nc->web_root, old->web_root) != 0)
 		log_warnx("reload: listen, database, timezone and web.root take "
 		    "effect at the next start");
+	devices_free(c->devices);
 	hall_reconfigure(c->hall, nc);
 	c->conf = nc;
+	c->devices = devices_new(c->base, nc, c->hall, core_note, c);
 	config_free(old);
 	log_info("configuration reloaded from %s", c->conf_path);
 }
@@ -259,11 +281,13 @@ main(int argc, char *argv[])
 	wc.host = c->conf->listen_host;
 	wc.port = c->conf->listen_port;
 	wc.root = c->conf->web_root;
+	wc.voice_dir = c->conf->voice.dir;
 	wc.max_clients = c->conf->max_clients;
 	if ((c->web = web_new(&wc, c->bridge, core_wake, c, err, sizeof err)) == NULL)
 		fatalx("web: %s", err);
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
+	c->devices = devices_new(c->base, c->conf, c->hall, core_note, c);
 	log_info("%s: serving on %s:%d, database %s, seq %lld, day %s",
 	    c->conf->hall_name, c->conf->listen_host, c->conf->listen_port,
 	    c->conf->database, (long long)hall_seq(c->hall), hall_day(c->hall));
@@ -280,6 +304,8 @@ main(int argc, char *argv[])
 		usleep(1000);
 	}
 	web_free(c->web);
+	devices_free(c->devices);
+	c->devices = NULL;
 	for (i = 0; i < 3; i++)
 		event_free(c->ev_sig[i]);
 	event_free(c->ev_tick);

@@ -121,6 +121,7 @@ struct web {
 	atomic_int		 stop;
 	atomic_int		 quiesce;	/* stopping: take no new commands */
 	char			*root;
+	char			*voice_dir;	/* /voice/: the announcement clips */
 	int			 max_clients;
 	int			 nws;
 	uint64_t		 next_id;
@@ -282,7 +283,7 @@ static int
 http_file(struct web *w, struct sess *s)
 {
 	char fpath[1024], rel[512];
-	const char *p, *mime;
+	const char *p, *mime, *base = w->root;
 	struct stat st;
 	int n;
 
@@ -292,6 +293,10 @@ http_file(struct web *w, struct sess *s)
 	}
 	snprintf(rel, sizeof rel, "%s", strcmp(s->path, "/") == 0 ?
 	    "/index.html" : s->path);
+	if (strncmp(rel, "/voice/", 7) == 0) {	/* clips may live elsewhere */
+		base = w->voice_dir;
+		memmove(rel, rel + 6, strlen(rel + 6) + 1);
+	}
 	for (p = rel; *p != '\0'; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
@@ -306,7 +311,7 @@ http_file(struct web *w, struct sess *s)
 		http_error(s, 404, "not_found", "no such page");
 		return 0;
 	}
-	n = snprintf(fpath, sizeof fpath, "%s%s", w->root, rel);
+	n = snprintf(fpath, sizeof fpath, "%s%s", base, rel);
 	if (n < 0 || (size_t)n >= sizeof fpath || stat(fpath, &st) == -1 ||
 	    !S_ISREG(st.st_mode)) {
 		http_error(s, 404, "not_found", "no such page");
@@ -1108,6 +1113,8 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 		root = xstrdup(wc->root);
 	}
 	w->root = root;
+	if ((w->voice_dir = realpath(wc->voice_dir, NULL)) == NULL)
+		w->voice_dir = xstrdup(wc->voice_dir);
 	atomic_init(&w->stop, 0);
 	atomic_init(&w->quiesce, 0);
 	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
@@ -1126,6 +1133,7 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	if ((w->ctx = lws_create_context(&info)) == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%d", wc->host, wc->port);
 		free(w->root);
+		free(w->voice_dir);
 		free(w);
 		return NULL;
 	}
@@ -1204,5 +1212,6 @@ web_free(struct web *w)
 	}
 	lws_context_destroy(w->ctx);
 	free(w->root);
+	free(w->voice_dir);
 	free(w);
 }

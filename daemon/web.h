@@ -14,6 +14,7 @@ struct web_conf {
 	const char	*host;		/* listen address */
 	int		 port;
 	const char	*root;		/* the pages */
+	const char	*voice_dir;	/* served as /voice/ */
 	int		 max_clients;	/* WebSocket sessions at once */
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "transport.h"
 #include "t.h"
 
 /*
@@ -394,6 +395,119 @@ test_demo_hall(void)
 	config_free(c);
 }
 
+/* Devices and voice: defaults, and each error at its place. */
+#define DEV_W3	"{\"name\": \"w3-strip\", \"role\": \"window_display\", \"window\": 3, \"protocol\": \"bx\", \"address\": 3, \"transport\": \"tty:/dev/pts/7\"}"
+#define DEV_BOARD "{\"name\": \"board\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tcp:10.0.0.50:5005\", \"rows\": 6, \"mode\": \"up\", \"charset\": \"GB18030\"}"
+#define DEV_MB	"{\"name\": \"w4-num\", \"role\": \"window_display\", \"window\": 4, \"protocol\": \"modbus\", \"address\": 4, \"transport\": \"serial:/dev/ttyUSB0?baud=9600\"}"
+
+static char *
+with_devices(const char *devices)
+{
+	char *text = malloc(strlen(GOOD) + strlen(devices) + 64);
+	size_t n = strlen(GOOD);
+
+	/* GOOD ends "  ]\n}\n": put the list after the windows. */
+	memcpy(text, GOOD, n - 3);
+	sprintf(text + n - 3, ",\n%s\n}\n", devices);
+	return text;
+}
+
+static void
+dev_err(const char *what, const char *devices, const char *msg)
+{
+	char *text = with_devices(devices);
+
+	expect_err(what, text, msg);
+	free(text);
+}
+
+static void
+test_devices(void)
+{
+	char err[512] = "", *text;
+	struct config *c;
+	const struct device_conf *d;
+
+	text = with_devices("  \"devices\": [" DEV_W3 ", " DEV_BOARD ", " DEV_MB "],\n"
+	    "  \"voice\": {\"languages\": [\"zh\", \"en\"], \"repeat\": 3, \"player\": \"aplay -q\"}");
+	c = config_parse("t.json", text, err, sizeof err);
+	free(text);
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  devices refused: %s\n", err);
+		return;
+	}
+	CHECK_EQ_INT(c->ndevices, 3);
+	d = config_device(c, "w3-strip");
+	CHECK(d != NULL && d->role == DEVROLE_WINDOW_DISPLAY && d->window == 3 &&
+	    d->address == 3 && d->proto == DEVPROTO_BX && d->width == 16 &&
+	    d->rows == 1 && d->reply_ms == 300 && strcmp(d->charset, "GB2312") == 0 &&
+	    strcmp(d->texts[DEVTEXT_CALLED], "{number} 请到{window}号窗口") == 0);
+	d = config_device(c, "board");
+	CHECK(d != NULL && d->role == DEVROLE_HALL_BOARD && d->rows == 6 &&
+	    d->width == 32 && d->mode == 5 && d->address == 1 &&
+	    strcmp(d->charset, "GB18030") == 0 && strcmp(d->spec->path, "10.0.0.50") == 0 &&
+	    d->spec->port == 5005);
+	d = config_device(c, "w4-num");
+	CHECK(d != NULL && d->proto == DEVPROTO_MODBUS && d->spec->baud == 9600);
+	CHECK(config_device(c, "nothing") == NULL);
+	CHECK_EQ_INT(c->voice.nlangs, 2);
+	CHECK(strcmp(c->voice.langs[1], "en") == 0);
+	CHECK_EQ_INT(c->voice.repeat, 3);
+	CHECK(strcmp(c->voice.player, "aplay -q") == 0);
+	CHECK(strcmp(c->voice.dir, "web/voice") == 0);
+	CHECK(strcmp(config_window(c, 3)->paused_text, "暂停服务") == 0);
+	config_free(c);
+
+	/* Without a voice section: Chinese, twice, no player. */
+	c = config_parse("t.json", GOOD, err, sizeof err);
+	CHECK(c != NULL && c->voice.nlangs == 1 && c->voice.repeat == 2 &&
+	    c->voice.player == NULL && c->ndevices == 0);
+	config_free(c);
+
+	dev_err("unknown role", "  \"devices\": [{\"name\": \"x\", \"role\": @\"toaster\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
+	    "unknown role \"toaster\"");
+	dev_err("later role", "  \"devices\": [{\"name\": \"x\", \"role\": @\"printer\", \"protocol\": \"escpos\", \"transport\": \"tcp:10.0.0.60:9100\"}]",
+	    "not supported by this build");
+	dev_err("unknown protocol", "  \"devices\": [{\"name\": \"x\", \"role\": \"window_display\", \"window\": 3, \"protocol\": @\"morse\", \"transport\": \"tty:/dev/x\"}]",
+	    "unknown protocol");
+	dev_err("board not bx", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": @\"ft12\", \"transport\": \"tty:/dev/x\"}]",
+	    "a hall_board speaks bx");
+	dev_err("bad transport", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": @\"usb:thing\"}]",
+	    "a transport is");
+	dev_err("relative path", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": @\"tty:dev/x\"}]",
+	    "absolute");
+	dev_err("no window", "  \"devices\": [@{\"name\": \"x\", \"role\": \"window_display\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
+	    "needs \"window\"");
+	dev_err("unknown window", "  \"devices\": [{\"name\": \"x\", \"role\": \"window_display\", \"window\": @9, \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
+	    "no window 9");
+	dev_err("board with window", "  \"devices\": [@{\"name\": \"x\", \"role\": \"hall_board\", \"window\": 3, \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
+	    "no \"window\"");
+	dev_err("modbus address", "  \"devices\": [{\"name\": \"x\", \"role\": \"window_display\", \"window\": 3, \"protocol\": \"modbus\", \"address\": @248, \"transport\": \"tty:/dev/x\"}]",
+	    "from 1 to 247");
+	dev_err("twice", "  \"devices\": [" DEV_W3 ", {\"name\": @\"w3-strip\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\"}]",
+	    "given twice");
+	dev_err("bad name", "  \"devices\": [{\"name\": @\"w 3\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\"}]",
+	    "letters, digits");
+	dev_err("line protocols", "  \"devices\": [" DEV_W3 ", {\"name\": \"p\", \"role\": \"window_display\", \"window\": 4, \"protocol\": \"ft12\", \"transport\": @\"tty:/dev/pts/7\"}]",
+	    "must speak one protocol");
+	dev_err("line address", "  \"devices\": [" DEV_W3 ", {\"name\": \"p\", \"role\": \"window_display\", \"window\": 4, \"protocol\": \"bx\", \"address\": 3, \"transport\": @\"tty:/dev/pts/7\"}]",
+	    "share tty:/dev/pts/7 and address 3");
+	dev_err("bad charset", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\", \"charset\": @\"BIG5\"}]",
+	    "GB2312 or GB18030");
+	dev_err("bad mode", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\", \"mode\": @\"spin\"}]",
+	    "unknown mode");
+	dev_err("modbus silent", "  \"devices\": [@{\"name\": \"x\", \"role\": \"window_display\", \"window\": 3, \"protocol\": \"modbus\", \"reply_ms\": 0, \"transport\": \"tty:/dev/y\"}]",
+	    "reply_ms above 0");
+	dev_err("strip rows", "  \"devices\": [@{\"name\": \"x\", \"role\": \"window_display\", \"window\": 3, \"protocol\": \"bx\", \"rows\": 2, \"transport\": \"tty:/dev/y\"}]",
+	    "one row");
+	dev_err("unknown key", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\", \"colour\": @1}]",
+	    "unknown key \"colour\"");
+	dev_err("voice language", "  \"voice\": {\"languages\": [@\"fr\"]}",
+	    "unknown language \"fr\"");
+	dev_err("voice repeat", "  \"voice\": {\"repeat\": @9}", "from 1 to 5");
+}
+
 /* jsonpos directly: paths through objects and arrays. */
 static void
 test_jsonpos(void)
@@ -421,5 +535,6 @@ main(void)
 	test_eof_and_files();
 	test_demo_hall();
 	test_jsonpos();
+	test_devices();
 	return t_done("config");
 }

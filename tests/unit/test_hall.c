@@ -736,9 +736,10 @@ test_tokens_and_errors(void)
 	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":12345}"));
 	CHECK_ERR(400, "bad_request",
 	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":0}"));
-	/* Failed commands wrote nothing: one issue, one call, one finish. */
-	CHECK_EQ_INT(SEQ, 3);
-	CHECK_EQ_INT(hall_seq(H), 3);
+	/* Failed commands wrote nothing: one issue, one call and its
+	 * announcement, one finish. */
+	CHECK_EQ_INT(SEQ, 4);
+	CHECK_EQ_INT(hall_seq(H), 4);
 	CHECK_EQ_INT(seq_breaks, 0);
 	close_hall();
 }
@@ -1237,7 +1238,7 @@ test_events_op(void)
 	issue("SB01", NULL);
 	win(1, "call-next");
 	win(1, "finish");
-	CHECK_EQ_INT(SEQ, 4);
+	CHECK_EQ_INT(SEQ, 5);	/* issued, issued, called, call.announce, done */
 	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":1,\"limit\":2}}"), 200);
 	evs = json_object_get(LAST, "events");
 	CHECK_EQ_INT(json_array_size(evs), 2);
@@ -1245,14 +1246,23 @@ test_events_op(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(evs, 1), "type")),
 	    "ticket.called");
 	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "next")), 3);
-	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":4}}"), 200);
+	/* The call's announcement: the same transaction, right after it. */
+	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":3,\"limit\":1}}"), 200);
+	evs = json_object_get(json_array_get(json_object_get(LAST, "events"), 0), "clips");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(
+	    json_object_get(LAST, "events"), 0), "type")), "call.announce");
+	CHECK_STR(json_string_value(json_array_get(evs, 0)), "chime");
+	CHECK_STR(json_string_value(json_array_get(evs, 1)), "zh/qing");
+	CHECK_STR(json_string_value(json_array_get(evs, 2)), "zh/A");
+	CHECK_STR(json_string_value(json_array_get(evs, 3)), "zh/0");
+	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":5}}"), 200);
 	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "events")), 0);
-	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "next")), 4);
+	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "next")), 5);
 	/* Past the newest: said, not silently skipped. */
 	CHECK_ERR(400, "since_ahead",
-	    run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":5}}"));
+	    run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"since\":6}}"));
 	CHECK_EQ_INT(run("{\"op\":\"events\",\"token\":\"d1\"}"), 200);
-	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "events")), 4);
+	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "events")), 5);
 	CHECK_ERR(400, "bad_request",
 	    run("{\"op\":\"events\",\"token\":\"d1\",\"body\":{\"limit\":0}}"));
 	CHECK_ERR(400, "bad_request",
@@ -1261,7 +1271,7 @@ test_events_op(void)
 	/* The snapshot. */
 	CHECK_EQ_INT(run("{\"op\":\"snapshot\",\"token\":\"d1\"}"), 200);
 	CHECK_STR(json_string_value(json_object_get(LAST, "type")), "hall.snapshot");
-	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "seq")), 4);
+	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "seq")), 5);
 	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "matters")), 3);
 	CHECK_EQ_INT(json_array_size(json_object_get(LAST, "windows")), 4);
 	close_hall();
