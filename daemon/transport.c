@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -159,7 +160,22 @@ transport_parse(const char *s, struct transport_spec *sp, char *err,
 			snprintf(err, errlen, "a tcp transport is tcp:HOST:PORT");
 			return -1;
 		}
-		memcpy(sp->path, rest, (size_t)(colon - rest));
+		if (rest[0] == '[' && colon[-1] == ']')	/* [::1]:9100 */
+			memcpy(sp->path, rest + 1, (size_t)(colon - rest - 2));
+		else
+			memcpy(sp->path, rest, (size_t)(colon - rest));
+		{
+			unsigned char a[16];
+
+			/* Numbers only: a name lookup would block the hall. */
+			if (strcmp(sp->path, "localhost") != 0 &&
+			    inet_pton(AF_INET, sp->path, a) != 1 &&
+			    inet_pton(AF_INET6, sp->path, a) != 1) {
+				snprintf(err, errlen, "tcp host \"%s\" must be an "
+				    "IP address", sp->path);
+				return -1;
+			}
+		}
 		return 0;
 	} else {
 		snprintf(err, errlen, "a transport is serial:PATH, tty:PATH or "

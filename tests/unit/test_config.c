@@ -475,6 +475,8 @@ test_devices(void)
 	    "a hall_board speaks bx");
 	dev_err("bad transport", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": @\"usb:thing\"}]",
 	    "a transport is");
+	dev_err("tcp name", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": @\"tcp:board.local:5005\"}]",
+	    "must be an IP address");
 	dev_err("relative path", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": @\"tty:dev/x\"}]",
 	    "absolute");
 	dev_err("no window", "  \"devices\": [@{\"name\": \"x\", \"role\": \"window_display\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
