@@ -245,6 +245,8 @@ dev_send(struct dev *d, const uint8_t *buf, int n)
 	return 0;
 }
 
+/* The senders: 1 when a frame went out, 0 when there was nothing to send,
+ * -1 on error. */
 static int
 dev_send_bx(struct dev *d)
 {
@@ -269,8 +271,10 @@ dev_send_bx(struct dev *d)
 	t.text_len = n;
 	memcpy(d->sent_text, text, n);
 	d->sent_len = n;
-	return dev_send(d, wire, bx_encode_text((uint16_t)c->address, &t, wire,
-	    sizeof wire));
+	if (dev_send(d, wire, bx_encode_text((uint16_t)c->address, &t, wire,
+	    sizeof wire)) == -1)
+		return -1;
+	return 1;
 }
 
 static int
@@ -290,10 +294,11 @@ dev_send_ft12(struct dev *d)
 		return -1;
 	if (d->beep) {
 		d->beep = 0;
-		return dev_send(d, buf, ft12_encode_beep((uint8_t)d->conf->address,
-		    buf, sizeof buf));
+		if (dev_send(d, buf, ft12_encode_beep((uint8_t)d->conf->address,
+		    buf, sizeof buf)) == -1)
+			return -1;
 	}
-	return 0;
+	return 1;
 }
 
 /*
@@ -323,7 +328,7 @@ dev_send_modbus(struct dev *d)
 	rq->values = l->req_vals;
 	switch (d->step) {
 	case 0:
-		memset(text, 0, sizeof text);
+		memset(text, ' ', 6);	/* padded with 0x20: protocols/README.md */
 		if (!v.paused && !v.closed)
 			memcpy(text, v.ticket, strnlen(v.ticket, 6));
 		rq->func = MODBUS_WRITE_MULTIPLE;
