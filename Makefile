@@ -98,7 +98,7 @@ run: deps
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
-e2e: $(BUILD)/hallqd
+e2e: $(BUILD)/hallqd $(VOICE_STAMP)
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/e2e/run.py
 
 test: unit e2e

@@ -178,6 +178,29 @@ class Strips(DeviceCase):
         ups = self.events(("device.up",))
         self.assertEqual(sorted(e["device"] for e in ups), ["board", "w3-strip"])
 
+    def test_reload_reopens_devices_with_the_new_texts(self):
+        import signal
+        w3 = self.pty("w3")
+        h = self.start_hall([strip("w3-strip", 3, w3)])
+        self.assertEqual(self.texts(w3)[0]["text"], "3号窗口")
+        h.issue_ok("SB01")
+        self.assertEqual(h.win(3, "call-next").status, 200)
+        self.texts(w3)
+        seq = h.status()["seq"]
+        conf = h.config(devices=[strip("w3-strip", 3, w3, called_text="请{number}到{window}号")])
+        h.write_config(conf)
+        h.signal(signal.SIGHUP)
+        self.wait_event("device.up", lambda e: e["device"] == "w3-strip", seq)
+        # Reopened: the current state, in the new words.
+        self.assertEqual(self.settle(w3, quiet=0.5)[-1]["text"], "请A001到3号")
+        # A config that fails its checks changes nothing.
+        bad = h.config(devices=[strip("w3-strip", 3, w3, protocol="toaster")])
+        h.write_config(bad)
+        h.signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertEqual(h.win(3, "recall").status, 200)
+        self.assertEqual(self.texts(w3)[0]["text"], "请A001到3号")
+
     def test_width_charset_and_replacements(self):
         w3 = self.pty("w3")
         w4 = self.pty("w4")
