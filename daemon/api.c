@@ -38,7 +38,7 @@ static const struct route routes[] = {
 	{ API_GET, "/api/devices", "devices", 0 },
 	{ API_GET, "/api/events", "events", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
-	{ API_POST, "/api/ratings", NULL, 0 },
+	{ API_POST, "/api/ratings", "rate", 1 },
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
 

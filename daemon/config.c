@@ -238,7 +238,30 @@ hall_aging_h(struct cfg *c, json_t *v, void *a)
 }
 
 
+static void
+hall_rating_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->rating_timeout_ms = cfg_int(c, v, 10, 86400) * 1000;
+}
+
+static void
+hall_url_h(struct cfg *c, json_t *v, void *a)
+{
+	const char *s = cfg_string(c, v, 200);
+
+	(void)a;
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		cfg_error(c, "public_url starts with http:// or https://");
+	free(c->conf->public_url);
+	c->conf->public_url = xstrdup(s);
+	if (c->conf->public_url[strlen(s) - 1] == '/')
+		c->conf->public_url[strlen(s) - 1] = '\0';
+}
+
 static const struct cfg_key hall_keys[] = {
+	{ "rating_timeout_s", JSON_INTEGER, 0, hall_rating_h },
+	{ "public_url", JSON_STRING, 0, hall_url_h },
 	{ "name", JSON_STRING, 1, hall_name_h },
 	{ "timezone", JSON_STRING, 1, hall_tz_h },
 	{ "number_width", JSON_INTEGER, 0, hall_width_h },
@@ -382,11 +405,40 @@ tokens_clerk_h(struct cfg *c, json_t *v, void *a)
 	(void)a;
 	json_object_foreach(v, key, w) {
 		struct token *t;
+		int pushed = 0;
 
 		cfg_push_key(c, key);
 		if (*key == '\0' || strlen(key) > 256)
 			cfg_error(c, "bad clerk token");
 		t = token_add(c, key, ROLE_CLERK);
+		/* {"windows": [3], "name": "王芳"}: the long form, with a name. */
+		if (json_is_object(w)) {
+			json_t *nm = json_object_get(w, "name");
+			const char *k2;
+			json_t *v2;
+
+			json_object_foreach(w, k2, v2)
+				if (strcmp(k2, "windows") != 0 && strcmp(k2, "name") != 0) {
+					cfg_push_key(c, k2);
+					cfg_error(c, "unknown key \"%s\"", k2);
+				}
+			if (nm != NULL) {
+				cfg_push_key(c, "name");
+				t->name = xstrdup(cfg_string(c, nm, 64));
+				cfg_pop(c);
+			}
+			if ((w = json_object_get(w, "windows")) == NULL)
+				cfg_error(c, "missing key \"windows\"");
+			cfg_push_key(c, "windows");
+			pushed = 1;
+		}
+		if (t->name == NULL) {
+			int k, nclerks = 0;
+
+			for (k = 0; k < c->conf->ntokens; k++)
+				nclerks += c->conf->tokens[k].role == ROLE_CLERK;
+			xasprintf(&t->name, "clerk%d", nclerks);
+		}
 		if (json_is_string(w) && strcmp(json_string_value(w), "*") == 0)
 			t->all_windows = 1;
 		else if (json_is_array(w)) {
@@ -397,7 +449,10 @@ tokens_clerk_h(struct cfg *c, json_t *v, void *a)
 				cfg_pop(c);
 			}
 		} else
-			cfg_error(c, "a clerk token maps to [window numbers] or \"*\"");
+			cfg_error(c, "a clerk token maps to [window numbers], \"*\" "
+			    "or {\"windows\": ..., \"name\": ...}");
+		if (pushed)
+			cfg_pop(c);
 		cfg_pop(c);
 	}
 }
@@ -1092,6 +1147,9 @@ cfg_finish(struct cfg *c)
 		cfg_push_key(c, "classes");
 		cfg_error(c, "class \"normal\" is required");
 	}
+	if (conf->public_url == NULL)
+		xasprintf(&conf->public_url, "http://%s:%d", conf->listen_host,
+		    conf->listen_port);
 	if (conf->voice.dir == NULL)
 		xasprintf(&conf->voice.dir, "%s/voice", conf->web_root);
 	if (conf->nmatters == 0) {
@@ -1137,6 +1195,7 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->late_appointment_ms = 900 * 1000;
 	c.conf->policy = xstrdup("default");
 	c.conf->aging_ms = 600 * 1000;
+	c.conf->rating_timeout_ms = 300 * 1000;
 	c.conf->web_root = xstrdup("web");
 	c.conf->event_ring = 4096;
 	c.conf->max_clients = 1000;
@@ -1198,6 +1257,7 @@ config_free(struct config *conf)
 		return;
 	for (i = 0; i < conf->ntokens; i++) {
 		free(conf->tokens[i].token);
+		free(conf->tokens[i].name);
 		free(conf->tokens[i].windows);
 	}
 	for (i = 0; i < conf->nclasses; i++)
@@ -1250,6 +1310,7 @@ config_free(struct config *conf)
 	free(conf->hall_name);
 	free(conf->timezone);
 	free(conf->policy);
+	free(conf->public_url);
 	free(conf->web_root);
 	free(conf->listen_host);
 	free(conf->database);
@@ -1317,6 +1378,27 @@ config_token_has_window(const struct token *t, int number)
 		if (t->windows[i] == number)
 			return 1;
 	return 0;
+}
+
+/* The clerk a window's own pad acts as: the first token bound to that
+ * window by number, else one bound to every window. */
+const struct token *
+config_window_clerk(const struct config *conf, int window)
+{
+	const struct token *any = NULL;
+	int i, j;
+
+	for (i = 0; i < conf->ntokens; i++) {
+		const struct token *t = &conf->tokens[i];
+		if (t->role != ROLE_CLERK)
+			continue;
+		for (j = 0; j < t->nwindows; j++)
+			if (t->windows[j] == window)
+				return t;
+		if (t->all_windows && any == NULL)
+			any = t;
+	}
+	return any;
 }
 
 const struct device_conf *

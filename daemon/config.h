@@ -21,6 +21,7 @@ enum role {
 
 struct token {
 	char		*token;
+	char		*name;		/* clerk: recorded with ratings (never the token) */
 	enum role	 role;
 	int		 all_windows;	/* clerk bound to every window */
 	int		*windows;	/* clerk's windows */
@@ -114,6 +115,8 @@ struct config {
 	int64_t		 late_appointment_ms;	/* past slot start: no head start */
 	char		*policy;
 	int64_t		 aging_ms;
+	int64_t		 rating_timeout_ms;	/* no rating by then: "not rated" */
+	char		*public_url;	/* the ticket QR's base: URL/t/ID?token=T */
 	char		*web_root;	/* web.root: the pages */
 	int		 event_ring;	/* web.event_ring: live events kept for WebSocket readers */
 	int		 max_clients;	/* web.max_clients: WebSocket sessions at once */
@@ -148,6 +151,7 @@ const struct window_conf *config_window(const struct config *, int number);
 const struct token *config_token(const struct config *, const char *token);
 int		 config_token_has_window(const struct token *, int number);
 const char	*config_role_name(enum role);
+const struct token *config_window_clerk(const struct config *, int window);
 const struct device_conf *config_device(const struct config *, const char *name);
 const char	*config_devrole_name(enum device_role);
 const char	*config_devproto_name(enum device_proto);

@@ -76,6 +76,8 @@ struct ticket {
 	char		*phone;
 	char		*id_number;
 	char		 token[33];
+	char		 finished_by[68];	/* clerk's name */
+	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
 	int		 queued;	/* in the dispatcher */
 	struct dispatch_ticket dt;	/* as queued */
 	struct ticket	*hnext;
@@ -544,6 +546,8 @@ hall_put_ticket(struct hall *h, struct ticket *t)
 		.no_show_at = t->no_show_at, .recalls = t->recalls,
 		.transfers = t->transfers, .phone = t->phone,
 		.id_number = t->id_number, .token = t->token,
+		.finished_by = t->finished_by[0] ? t->finished_by : NULL,
+		.rated = t->rated,
 	};
 
 	if (!h->failed && store_ticket_put(h->store, &st) == -1)
@@ -680,6 +684,9 @@ hall_load_ticket_cb(void *arg, const struct store_ticket *st)
 	t->phone = st->phone ? xstrdup(st->phone) : NULL;
 	t->id_number = st->id_number ? xstrdup(st->id_number) : NULL;
 	snprintf(t->token, sizeof t->token, "%s", st->token ? st->token : "");
+	snprintf(t->finished_by, sizeof t->finished_by, "%s",
+	    st->finished_by ? st->finished_by : "");
+	t->rated = st->rated;
 	hall_resolve(h, t);
 	hall_ticket_link(h, t);
 }
@@ -887,6 +894,7 @@ struct op_ctx {
 	json_t			*cmd;
 	json_t			*body;		/* never NULL: {} when absent */
 	const struct token	*token;
+	const char		*device;	/* a window's pad or evaluator */
 	struct win		*win;		/* window commands */
 	json_t			*reply;		/* owned; NULL with 204 */
 	int			 status;
@@ -895,6 +903,9 @@ struct op_ctx {
 static int
 op_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+static void	op_clerk_name(struct hall *, struct op_ctx *, char *, size_t);
+static void	hall_rating_write(struct hall *, struct ticket *, int,
+		    const char *, const char *);
 
 static int
 op_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
@@ -1069,7 +1080,11 @@ op_issue(struct hall *h, struct op_ctx *c)
 	hall_queue(h, t);
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.issued", t);
-	return op_ticket_reply(h, c, 201, t);
+	op_ticket_reply(h, c, 201, t);
+	/* Only the issuer learns the ticket's own token (its QR code: the
+	 * status page and the citizen's rating); no event carries it. */
+	json_object_set_new(c->reply, "token", json_string(t->token));
+	return 201;
 }
 
 static struct ticket *
@@ -1321,6 +1336,7 @@ op_finish(struct hall *h, struct op_ctx *c)
 		return 409;
 	t->state = TS_DONE;
 	t->ended_at = h->now;
+	op_clerk_name(h, c, t->finished_by, sizeof t->finished_by);
 	hall_learn_service(h, t);
 	op_release(h, c->win);
 	hall_put_ticket(h, t);
@@ -1462,6 +1478,95 @@ op_snapshot(struct hall *h, struct op_ctx *c)
 	return 200;
 }
 
+/* The clerk a command comes from: its token's name, or — from a window's
+ * pad — the clerk of that window. */
+static void
+op_clerk_name(struct hall *h, struct op_ctx *c, char *out, size_t len)
+{
+	const struct token *t = c->token;
+
+	if (t == NULL && c->win != NULL)
+		t = config_window_clerk(h->conf, c->win->number);
+	snprintf(out, len, "%s", t != NULL && t->role == ROLE_CLERK && t->name ?
+	    t->name : t != NULL ? config_role_name(t->role) : "");
+}
+
+static void
+hall_rating_write(struct hall *h, struct ticket *t, int score,
+    const char *source, const char *comment)
+{
+	struct store_rating r = {
+		.ticket = t->id, .day = t->day, .window = t->window,
+		.clerk = t->finished_by[0] ? t->finished_by : NULL,
+		.matter = t->matter, .score = score, .source = source,
+		.comment = comment, .at = h->now,
+	};
+	json_t *o;
+
+	t->rated = score > 0 ? 1 : 2;
+	if (!h->failed && store_rating_put(h->store, &r) == -1)
+		h->failed = 1;
+	hall_put_ticket(h, t);
+	o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:o, s:s, s:b}",
+	    "ticket", (json_int_t)t->id, "number", t->number,
+	    "window", json_window_no(t->window), "matter", t->matter,
+	    "clerk", t->finished_by, "score", score > 0 ? json_integer(score) :
+	    json_null(), "source", source, "not_rated", score == 0);
+	if (comment != NULL)
+		json_object_set_new(o, "comment", json_string(comment));
+	hall_emit(h, "rating.recorded", o);
+}
+
+/*
+ * 好差评: one score per served ticket, from the window's clerk (the soft
+ * evaluator on the pad), the window's hardware evaluator, or the citizen
+ * with the ticket's own token (printed in its QR code).
+ */
+static int
+op_rate(struct hall *h, struct op_ctx *c)
+{
+	json_t *tok = json_object_get(c->cmd, "token");
+	const char *comment, *source;
+	struct ticket *t;
+	int64_t id, score;
+
+	if (op_ticket_id(c, &id) == -1 ||
+	    body_int(c, "score", 1, 5, &score, 1) != 0 ||
+	    body_string(c, "comment", 500, &comment) == -1)
+		return c->status;
+	if ((t = op_find_ticket(h, c, id)) == NULL)
+		return c->status;
+	if (c->device != NULL)
+		source = "evaluator";
+	else if (c->token != NULL && c->token->role == ROLE_CLERK)
+		source = "clerk";
+	else if (c->token != NULL)
+		return op_error(c, 403, "forbidden", "a %s token cannot rate",
+		    config_role_name(c->token->role));
+	else if (json_is_string(tok) && t->token[0] != '\0' &&
+	    strcmp(json_string_value(tok), t->token) == 0)
+		source = "ticket";
+	else
+		return op_error(c, 401, "unauthorized",
+		    "a rating needs the window clerk's token or the ticket's own");
+	if (t->state != TS_DONE)
+		return op_error(c, 409, "not_served", "ticket %s is %s: only a "
+		    "served ticket is rated", t->number, tstate_names[t->state]);
+	if (c->token != NULL && !config_token_has_window(c->token, t->window))
+		return op_error(c, 403, "forbidden", "only the clerk of window %d "
+		    "or the ticket's holder rates ticket %s", t->window, t->number);
+	if (t->rated == 1)
+		return op_error(c, 409, "already_rated", "ticket %s is rated already",
+		    t->number);
+	if (t->rated == 2)
+		return op_error(c, 409, "rating_closed", "ticket %s was not rated "
+		    "in time", t->number);
+	hall_rating_write(h, t, (int)score, source, comment);
+	c->reply = json_pack("{s:I, s:I, s:s}", "ticket", (json_int_t)t->id,
+	    "score", (json_int_t)score, "source", source);
+	return 201;
+}
+
 static int
 op_devices(struct hall *h, struct op_ctx *c)
 {
@@ -1584,6 +1689,9 @@ static const struct op ops[] = {
 	{ "snapshot", R_ANY, 0, 0, { NULL }, op_snapshot },
 	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, op_events },
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, op_devices },
+	/* Its own checks: a clerk token or the ticket's own token. */
+	{ "rate", R_NONE | R_CLERK, 0, 1, { "ticket", "score", "comment", NULL },
+	    op_rate },
 };
 
 static int
@@ -1594,7 +1702,16 @@ hall_check(struct hall *h, struct op_ctx *c, const struct op *op)
 	int i;
 
 	(void)h;
-	if (!(op->roles & R_NONE)) {
+	/* A window's own pad or evaluator (never from the web: the web
+	 * thread builds its commands without this member). */
+	if (json_is_string(json_object_get(c->cmd, "device")) && tok == NULL) {
+		if (!(op->roles & R_CLERK))
+			return op_error(c, 403, "forbidden", "a device cannot %s",
+			    op->name);
+		c->device = json_string_value(json_object_get(c->cmd, "device"));
+	} else if (op->roles & R_NONE && json_is_string(tok))
+		c->token = config_token(h->conf, json_string_value(tok));
+	else if (!(op->roles & R_NONE)) {
 		if (!json_is_string(tok))
 			return op_error(c, 401, "unauthorized",
 			    "this needs a token (Authorization: Bearer TOKEN)");
@@ -1780,6 +1897,31 @@ hall_result_fail(struct hall_result *r)
 }
 
 /* Timers: the day rolls over even when nobody issues a ticket. */
+/* Served tickets nobody rated in time are recorded as not rated. */
+#define UNRATED_PER_TICK	256
+static void
+hall_unrated(struct hall *h)
+{
+	struct ticket *due[UNRATED_PER_TICK], *t;
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nbuckets && n < UNRATED_PER_TICK; i++)
+		for (t = h->buckets[i]; t != NULL && n < UNRATED_PER_TICK; t = t->hnext)
+			if (t->state == TS_DONE && t->rated == 0 && t->ended_at > 0 &&
+			    t->ended_at + h->conf->rating_timeout_ms <= h->now)
+				due[n++] = t;
+	if (n == 0 || h->failed)
+		return;
+	if (store_begin(h->store) == -1) {
+		h->failed = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		hall_rating_write(h, due[i], 0, "none", NULL);
+	if (h->failed || store_commit(h->store) == -1)
+		hall_recover(h);
+}
+
 void
 hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 {
@@ -1801,6 +1943,7 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 				hall_forget_old(h);
 		}
 	}
+	hall_unrated(h);
 	r->status = 200;
 	h->res = NULL;
 }

@@ -40,6 +40,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN token TEXT;"
 	"CREATE INDEX tickets_state ON tickets (state);"
 	"CREATE INDEX tickets_day ON tickets (day);",
+	/* 3: 好差评 — who finished a ticket, whether it was rated; remotes */
+	"ALTER TABLE tickets ADD COLUMN finished_by TEXT;"
+	"ALTER TABLE tickets ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE ratings (ticket INTEGER PRIMARY KEY, day TEXT NOT NULL,"
+	"  window INTEGER, clerk TEXT, matter TEXT NOT NULL, score INTEGER,"
+	"  source TEXT NOT NULL, comment TEXT, at INTEGER NOT NULL);"
+	"CREATE INDEX ratings_day ON ratings (day);"
+	"CREATE TABLE remotes (device TEXT NOT NULL, remote INTEGER NOT NULL,"
+	"  window INTEGER NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (device, remote));",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -47,7 +57,7 @@ const int store_schema_version = sizeof migrations / sizeof migrations[0];
 	"id, day, number, prefix, seqno, matter, class, channel, state, " \
 	"window, target_window, held_by, issued_at, arrival, slot_start, " \
 	"called_at, serving_at, ended_at, no_show_at, recalls, transfers, " \
-	"phone, id_number, token"
+	"phone, id_number, token, finished_by, rated"
 
 enum stmt {
 	ST_BEGIN,
@@ -69,6 +79,9 @@ enum stmt {
 	ST_EVENT_MAX_SEQ,
 	ST_META_PUT,
 	ST_META_GET,
+	ST_RATING_PUT,
+	ST_REMOTE_PUT,
+	ST_REMOTES,
 	ST_MAX
 };
 
@@ -82,7 +95,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	/* An upsert on id, not INSERT OR REPLACE: a second (day, number) must
 	 * fail the command, not silently delete the ticket that holds it. */
 	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLS ") "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "ON CONFLICT (id) DO UPDATE SET day = excluded.day, "
 	    "number = excluded.number, prefix = excluded.prefix, "
 	    "seqno = excluded.seqno, matter = excluded.matter, "
@@ -94,7 +107,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "serving_at = excluded.serving_at, ended_at = excluded.ended_at, "
 	    "no_show_at = excluded.no_show_at, recalls = excluded.recalls, "
 	    "transfers = excluded.transfers, phone = excluded.phone, "
-	    "id_number = excluded.id_number, token = excluded.token",
+	    "id_number = excluded.id_number, token = excluded.token, "
+	    "finished_by = excluded.finished_by, rated = excluded.rated",
 	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
 	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
 	    "OR state IN ('waiting','called','serving','held','transferred') "
@@ -111,6 +125,12 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_EVENT_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM events",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	/* One rating per ticket: a second one fails on the key. */
+	[ST_RATING_PUT] = "INSERT INTO ratings (ticket, day, window, clerk, matter, "
+	    "score, source, comment, at) VALUES (?,?,?,?,?,?,?,?,?)",
+	[ST_REMOTE_PUT] = "INSERT OR REPLACE INTO remotes (device, remote, window, at) "
+	    "VALUES (?,?,?,?)",
+	[ST_REMOTES] = "SELECT remote, window FROM remotes WHERE device = ?",
 };
 
 struct store {
@@ -342,6 +362,8 @@ store_ticket_put(struct store *s, const struct store_ticket *t)
 	bind_text(st, 22, t->phone);
 	bind_text(st, 23, t->id_number);
 	bind_text(st, 24, t->token);
+	bind_text(st, 25, t->finished_by);
+	sqlite3_bind_int(st, 26, t->rated);
 	return store_run(s, ST_TICKET_PUT);
 }
 
@@ -378,6 +400,8 @@ ticket_from_row(sqlite3_stmt *st, struct store_ticket *t)
 	t->phone = col_text(st, 21);
 	t->id_number = col_text(st, 22);
 	t->token = col_text(st, 23);
+	t->finished_by = col_text(st, 24);
+	t->rated = sqlite3_column_int(st, 25);
 }
 
 /* Step a read statement, handing each row to fn; returns rows or -1. */
@@ -564,6 +588,58 @@ store_meta_put(struct store *s, const char *key, const char *value)
 	bind_text(s->st[ST_META_PUT], 1, key);
 	bind_text(s->st[ST_META_PUT], 2, value);
 	return store_run(s, ST_META_PUT);
+}
+
+int
+store_rating_put(struct store *s, const struct store_rating *r)
+{
+	sqlite3_stmt *st = s->st[ST_RATING_PUT];
+
+	sqlite3_bind_int64(st, 1, r->ticket);
+	bind_text(st, 2, r->day);
+	bind_opt(st, 3, r->window);
+	bind_text(st, 4, r->clerk);
+	bind_text(st, 5, r->matter);
+	bind_opt(st, 6, r->score);
+	bind_text(st, 7, r->source);
+	bind_text(st, 8, r->comment);
+	sqlite3_bind_int64(st, 9, r->at);
+	return store_run(s, ST_RATING_PUT);
+}
+
+int
+store_remote_put(struct store *s, const char *device, int64_t remote,
+    int window, int64_t at)
+{
+	sqlite3_stmt *st = s->st[ST_REMOTE_PUT];
+
+	bind_text(st, 1, device);
+	sqlite3_bind_int64(st, 2, remote);
+	sqlite3_bind_int(st, 3, window);
+	sqlite3_bind_int64(st, 4, at);
+	return store_run(s, ST_REMOTE_PUT);
+}
+
+struct remote_rows {
+	store_remote_cb	 cb;
+	void		*arg;
+};
+
+static void
+remote_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct remote_rows *r = arg;
+
+	r->cb(r->arg, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+}
+
+int
+store_remotes(struct store *s, const char *device, store_remote_cb cb, void *arg)
+{
+	struct remote_rows r = { cb, arg };
+
+	bind_text(s->st[ST_REMOTES], 1, device);
+	return store_rows(s, ST_REMOTES, remote_row_fn, &r);
 }
 
 static void

@@ -33,6 +33,20 @@ struct store_ticket {
 	const char	*phone;		/* masked */
 	const char	*id_number;	/* masked */
 	const char	*token;
+	const char	*finished_by;	/* the clerk's label, or NULL */
+	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
+};
+
+struct store_rating {
+	int64_t		 ticket;
+	const char	*day;
+	int		 window;
+	const char	*clerk;
+	const char	*matter;
+	int		 score;		/* 1..5; 0: not rated (NULL) */
+	const char	*source;	/* evaluator, clerk, ticket, none */
+	const char	*comment;
+	int64_t		 at;
 };
 
 struct store_window {
@@ -45,6 +59,7 @@ struct store_window {
 typedef void (*store_ticket_cb)(void *, const struct store_ticket *);
 typedef void (*store_window_cb)(void *, const struct store_window *);
 typedef int (*store_event_cb)(void *, int64_t seq, const char *json);
+typedef void (*store_remote_cb)(void *, int64_t remote, int window);
 
 extern const int store_schema_version;
 
@@ -77,6 +92,11 @@ int64_t		 store_event_max_seq(struct store *);
 int		 store_meta_put(struct store *, const char *key, const char *value);
 char		*store_meta_get(struct store *, const char *key);
 int		 store_user_version(struct store *);
+int		 store_rating_put(struct store *, const struct store_rating *);
+int		 store_remote_put(struct store *, const char *device, int64_t remote,
+		     int window, int64_t at);
+int		 store_remotes(struct store *, const char *device, store_remote_cb,
+		     void *);
 const char	*store_errmsg(struct store *);
 
 #endif

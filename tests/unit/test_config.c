@@ -505,6 +505,28 @@ test_devices(void)
 	    "one row");
 	dev_err("unknown key", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/y\", \"colour\": @1}]",
 	    "unknown key \"colour\"");
+	/* Clerks with names (recorded with ratings). */
+	{
+		char *t2 = subst(GOOD, "\"c3\": [3]", "\"c3\": {\"windows\": [3], \"name\": \"王芳\"}");
+		c = config_parse("t.json", t2, err, sizeof err);
+		free(t2);
+		CHECK(c != NULL && strcmp(config_token(c, "c3")->name, "王芳") == 0 &&
+		    config_token(c, "c3")->windows[0] == 3 &&
+		    strcmp(config_token(c, "c-all")->name, "clerk2") == 0 &&
+		    config_window_clerk(c, 3) == config_token(c, "c3") &&
+		    config_window_clerk(c, 4) == config_token(c, "c-all") &&
+		    c->rating_timeout_ms == 300000 &&
+		    strcmp(c->public_url, "http://127.0.0.1:8080") == 0);
+		config_free(c);
+	}
+	expect_sub("clerk bad key", "\"c3\": [3]", "\"c3\": {\"windows\": [3], \"x\": @1}",
+	    "unknown key \"x\"");
+	expect_sub("clerk no windows", "\"c3\": [3]", "\"c3\": @{\"name\": \"王芳\"}",
+	    "missing key \"windows\"");
+	expect_sub("clerk bad window", "\"c3\": [3]", "\"c3\": {\"windows\": [@0]}",
+	    "from 1 to 9999");
+	expect_sub("public url", "\"number_width\": 4", "\"number_width\": 4, \"public_url\": @\"ftp://x\"",
+	    "http://");
 	dev_err("voice language", "  \"voice\": {\"languages\": [@\"fr\"]}",
 	    "unknown language \"fr\"");
 	dev_err("voice repeat", "  \"voice\": {\"repeat\": @9}", "from 1 to 5");

@@ -1026,8 +1026,11 @@ test_rollover(void)
 	CHECK_EQ_INT(call_ticket(1, a5), 200);
 	CHECK_EQ_INT(win(1, "no-show"), 200);
 
-	/* Before midnight a tick does nothing. */
+	/* Before midnight a tick only records that a4, served hours ago, was
+	 * not rated. */
 	tick(D1 + 14 * HOUR + 59 * MIN);
+	CHECK_EQ_INT(NEV, 1);
+	tick(D1 + 14 * HOUR + 59 * MIN + 1000);
 	CHECK_EQ_INT(NEV, 0);
 	CHECK_STR(hall_day(H), "2026-11-23");
 	/* 00:01: b1 (waiting), a1 (held), a3 (called), a5 (no-show in grace)
@@ -1277,6 +1280,87 @@ test_events_op(void)
 	close_hall();
 }
 
+/* 好差评: once per served ticket, by the window's clerk, the window's
+ * evaluator, or the citizen with the ticket's own token; not rated in time
+ * is recorded too. */
+static void
+test_ratings(void)
+{
+	long long a1, a2, a3;
+	char tok[64];
+
+	open_hall("ratings.db");
+	a1 = issue("SB01", NULL);
+	snprintf(tok, sizeof tok, "%s", json_string_value(json_object_get(LAST, "token")));
+	CHECK_EQ_INT(strlen(tok), 32);
+	a2 = issue("SB01", NULL);
+	a3 = issue("SB01", NULL);
+	CHECK_ERR(409, "not_served",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld,\"score\":5}}", a1));
+	CHECK_EQ_INT(run("{\"op\":\"call-next\",\"token\":\"c1\",\"window\":1}"), 200);
+	CHECK_EQ_INT(run("{\"op\":\"finish\",\"token\":\"c1\",\"window\":1}"), 200);
+	/* Not the clerk of window 1, no token, a kiosk, a bad score. */
+	CHECK_ERR(403, "forbidden",
+	    run("{\"op\":\"rate\",\"token\":\"c2\",\"body\":{\"ticket\":%lld,\"score\":5}}", a1));
+	CHECK_ERR(401, "unauthorized",
+	    run("{\"op\":\"rate\",\"body\":{\"ticket\":%lld,\"score\":5}}", a1));
+	CHECK_ERR(401, "unauthorized",
+	    run("{\"op\":\"rate\",\"token\":\"nope\",\"body\":{\"ticket\":%lld,\"score\":5}}", a1));
+	CHECK_ERR(403, "forbidden",
+	    run("{\"op\":\"rate\",\"token\":\"k1\",\"body\":{\"ticket\":%lld,\"score\":5}}", a1));
+	CHECK_ERR(400, "bad_request",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld,\"score\":6}}", a1));
+	CHECK_ERR(400, "bad_request",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld}}", a1));
+	CHECK_ERR(404, "unknown_ticket",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":999,\"score\":5}}"));
+	/* The citizen, with the token from the ticket's QR code. */
+	CHECK_EQ_INT(run("{\"op\":\"rate\",\"token\":\"%s\",\"body\":{\"ticket\":%lld,"
+	    "\"score\":4,\"comment\":\"快\"}}", tok, a1), 201);
+	CHECK_EQ_INT(NEV, 1);
+	CHECK_STR(EV[0], "rating.recorded");
+	CHECK_EQ_INT(json_integer_value(json_object_get(EVJ[0], "score")), 4);
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "source")), "ticket");
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "clerk")), "clerk1");
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "matter")), "SB01");
+	CHECK_EQ_INT(json_integer_value(json_object_get(EVJ[0], "window")), 1);
+	/* Once. */
+	CHECK_ERR(409, "already_rated",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld,\"score\":1}}", a1));
+	CHECK_ERR(409, "already_rated",
+	    run("{\"op\":\"rate\",\"token\":\"%s\",\"body\":{\"ticket\":%lld,\"score\":1}}", tok, a1));
+	/* The window's evaluator (a device command, never from the web). */
+	CHECK_EQ_INT(run("{\"op\":\"call-next\",\"device\":\"pads\",\"window\":1}"), 200);
+	CHECK_EQ_INT(tint("id"), a2);
+	CHECK_EQ_INT(run("{\"op\":\"finish\",\"device\":\"pads\",\"window\":1}"), 200);
+	CHECK_EQ_INT(run("{\"op\":\"rate\",\"device\":\"ev1\",\"body\":{\"ticket\":%lld,\"score\":5}}", a2), 201);
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "source")), "evaluator");
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "clerk")), "clerk1");
+	CHECK_ERR(403, "forbidden", run("{\"op\":\"devices\",\"device\":\"x\"}"));
+	/* Nobody rates a3: after the timeout it is recorded as not rated. */
+	CHECK_EQ_INT(run("{\"op\":\"call-next\",\"token\":\"c-all\",\"window\":1}"), 200);
+	CHECK_EQ_INT(run("{\"op\":\"finish\",\"token\":\"c-all\",\"window\":1}"), 200);
+	tick(NOW + 299 * S);
+	CHECK_EQ_INT(NEV, 0);
+	tick(NOW + 300 * S);
+	CHECK_EQ_INT(NEV, 1);
+	CHECK_STR(EV[0], "rating.recorded");
+	CHECK(json_is_null(json_object_get(EVJ[0], "score")));
+	CHECK(json_is_true(json_object_get(EVJ[0], "not_rated")));
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "clerk")), "clerk3");
+	NOW += 301 * S;
+	CHECK_ERR(409, "rating_closed",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld,\"score\":3}}", a3));
+	/* It all survives a restart. */
+	close_hall();
+	open_hall_with("ratings.db", conf_text);
+	CHECK_ERR(409, "already_rated",
+	    run("{\"op\":\"rate\",\"token\":\"c1\",\"body\":{\"ticket\":%lld,\"score\":1}}", a2));
+	tick(NOW + 3600 * S);
+	CHECK_EQ_INT(NEV, 0);
+	close_hall();
+}
+
 int
 main(void)
 {
@@ -1306,6 +1390,7 @@ main(void)
 		return 1;
 	}
 	test_numbering();
+	test_ratings();
 	test_life();
 	test_call_specific();
 	test_hold();

@@ -129,7 +129,7 @@ test_fresh(void)
 		fprintf(stderr, "  store_open: %s\n", err);
 		return;
 	}
-	CHECK_EQ_INT(store_schema_version, 2);
+	CHECK_EQ_INT(store_schema_version, 3);
 	CHECK_EQ_INT(store_user_version(s), store_schema_version);
 	CHECK_EQ_INT(store_ticket_max_id(s), 0);
 	CHECK_EQ_INT(store_event_max_seq(s), 0);
@@ -500,6 +500,51 @@ test_rows(void)
 	rm_db(path);
 }
 
+static void
+remote_cb(void *arg, int64_t remote, int window)
+{
+	int64_t *got = arg;
+
+	got[0]++;
+	got[1] = remote;
+	got[2] = window;
+}
+
+/* 好差评: one rating per ticket; learned remotes per device. */
+static void
+test_ratings_remotes(void)
+{
+	char path[128], err[256] = "";
+	struct store *s;
+	struct store_rating r = { .ticket = 7, .day = "2026-11-23", .window = 3,
+	    .clerk = "王芳", .matter = "SB01", .score = 5, .source = "evaluator",
+	    .at = 1000 };
+	int64_t got[3] = { 0, 0, 0 };
+
+	path_of(path, sizeof path, "ratings.db");
+	if ((s = store_open(path, err, sizeof err)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ_INT(store_rating_put(s, &r), 0);
+	r.score = 1;
+	CHECK_EQ_INT(store_rating_put(s, &r), -1);	/* the same ticket again */
+	r.ticket = 8;
+	r.score = 0;				/* not rated: NULL */
+	r.source = "none";
+	CHECK_EQ_INT(store_rating_put(s, &r), 0);
+	CHECK_EQ_INT(raw_int(path, "SELECT score FROM ratings WHERE ticket = 7"), 5);
+	CHECK_EQ_INT(raw_int(path, "SELECT COUNT(*) FROM ratings WHERE score IS NULL"), 1);
+	CHECK_EQ_INT(store_remote_put(s, "rx", 0xA1B2C, 3, 5), 0);
+	CHECK_EQ_INT(store_remote_put(s, "rx", 0xA1B2C, 4, 6), 0);	/* rebound */
+	CHECK_EQ_INT(store_remotes(s, "rx", remote_cb, got), 1);
+	CHECK_EQ_INT(got[0], 1);
+	CHECK_EQ_INT(got[1], 0xA1B2C);
+	CHECK_EQ_INT(got[2], 4);
+	CHECK_EQ_INT(store_remotes(s, "other", remote_cb, got), 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -509,6 +554,7 @@ main(void)
 		return 1;
 	}
 	test_fresh();
+	test_ratings_remotes();
 	test_migration();
 	test_newer_refused();
 	test_rows();
