@@ -36,6 +36,7 @@ static const struct route routes[] = {
 	{ API_POST, "/api/windows/#/close", "close", 1 },
 	{ API_GET, "/api/hall", "hall", 0 },
 	{ API_GET, "/api/devices", "devices", 0 },
+	{ API_POST, "/api/devices/$/learn", "learn", 1 },
 	{ API_GET, "/api/events", "events", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_POST, "/api/ratings", "rate", 1 },
@@ -62,11 +63,27 @@ api_fail(char **err, int status, const char *code, const char *message)
 	return status;
 }
 
-/* Match path to pattern; the "#" segment's value goes to *num. */
+/* Match path to pattern; the "#" segment's value goes to *num, the "$"
+ * segment (a device name: letters, digits, '.', '-', '_') to name. */
 static int
-route_match(const char *pattern, const char *path, long long *num)
+route_match(const char *pattern, const char *path, long long *num, char *name)
 {
 	while (*pattern != '\0') {
+		if (*pattern == '$') {
+			size_t n = 0;
+			while ((path[n] >= 'a' && path[n] <= 'z') ||
+			    (path[n] >= 'A' && path[n] <= 'Z') ||
+			    (path[n] >= '0' && path[n] <= '9') || path[n] == '.' ||
+			    path[n] == '-' || path[n] == '_')
+				n++;
+			if (n == 0 || n > 64)
+				return 0;
+			memcpy(name, path, n);
+			name[n] = '\0';
+			path += n;
+			pattern++;
+			continue;
+		}
 		if (*pattern == '#') {
 			char *end;
 			if (*path < '1' || *path > '9')
@@ -116,6 +133,7 @@ api_route(enum api_method method, const char *path, const char *query,
 	const struct route *r = NULL;
 	int path_known = 0;
 	long long num = 0, v;
+	char name[65] = "";
 	json_t *b = NULL;
 	json_error_t jerr;
 	size_t i;
@@ -123,7 +141,7 @@ api_route(enum api_method method, const char *path, const char *query,
 	*cmd = NULL;
 	*err = NULL;
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (!route_match(routes[i].pattern, path, &num))
+		if (!route_match(routes[i].pattern, path, &num, name))
 			continue;
 		path_known = 1;
 		if (routes[i].method == method) {
@@ -182,5 +200,7 @@ api_route(enum api_method method, const char *path, const char *query,
 		json_object_set_new(*cmd, "window", json_integer(num));
 	else if (strstr(r->pattern, "/tickets/#") != NULL)
 		json_object_set_new(*cmd, "ticket", json_integer(num));
+	else if (strstr(r->pattern, "/$") != NULL)
+		json_object_set_new(*cmd, "name", json_string(name));
 	return 0;
 }

@@ -803,8 +803,29 @@ top_windows_h(struct cfg *c, json_t *v, void *a)
 
 /* --- "devices" --- */
 
-static const char *devrole_names[DEVROLE_MAX] = { "window_display", "hall_board" };
-static const char *devproto_names[DEVPROTO_MAX] = { "bx", "ft12", "modbus" };
+static const char *devrole_names[DEVROLE_MAX] = {
+	"window_display", "hall_board", "keypad_bus", "keypad", "evaluator",
+	"remote_receiver", "printer"
+};
+static const char *devproto_names[DEVPROTO_MAX] = {
+	"bx", "ft12", "modbus", "ev1527", "escpos"
+};
+/* Which protocols each role speaks. */
+static const unsigned devrole_protos[DEVROLE_MAX] = {
+	[DEVROLE_WINDOW_DISPLAY] = 1u << DEVPROTO_BX | 1u << DEVPROTO_FT12 |
+	    1u << DEVPROTO_MODBUS,
+	[DEVROLE_HALL_BOARD] = 1u << DEVPROTO_BX,
+	[DEVROLE_KEYPAD_BUS] = 1u << DEVPROTO_FT12,
+	[DEVROLE_KEYPAD] = 1u << DEVPROTO_MODBUS,
+	[DEVROLE_EVALUATOR] = 1u << DEVPROTO_MODBUS,
+	[DEVROLE_REMOTE_RECEIVER] = 1u << DEVPROTO_EV1527,
+	[DEVROLE_PRINTER] = 1u << DEVPROTO_ESCPOS,
+};
+/* The commands a remote's key may stand for. */
+static const char *remote_ops[] = {
+	"call-next", "recall", "start", "finish", "no-show", "hold", "pause",
+	"resume", NULL
+};
 static const char *devtext_defaults[DEVICE_TEXTS] = {
 	"{number} 请到{window}号窗口", "{number} 正在办理", "{window}号窗口",
 	"{number} 请到{window}号窗口"
@@ -835,13 +856,9 @@ device_role_h(struct cfg *c, json_t *v, void *a)
 	for (i = 0; i < DEVROLE_MAX; i++)
 		if (strcmp(devrole_names[i], s) == 0)
 			break;
-	if (i == DEVROLE_MAX) {
-		if (strcmp(s, "keypad_bus") == 0 || strcmp(s, "evaluator") == 0 ||
-		    strcmp(s, "printer") == 0)
-			cfg_error(c, "role \"%s\" is not supported by this build "
-			    "(window_display, hall_board)", s);
-		cfg_error(c, "unknown role \"%s\" (window_display, hall_board)", s);
-	}
+	if (i == DEVROLE_MAX)
+		cfg_error(c, "unknown role \"%s\" (window_display, hall_board, "
+		    "keypad_bus, keypad, evaluator, remote_receiver, printer)", s);
 	d->role = i;
 }
 
@@ -856,9 +873,19 @@ device_proto_h(struct cfg *c, json_t *v, void *a)
 		if (strcmp(devproto_names[i], s) == 0)
 			break;
 	if (i == DEVPROTO_MAX)
-		cfg_error(c, "unknown protocol \"%s\" for this role (bx, ft12, modbus)", s);
-	if (d->role == DEVROLE_HALL_BOARD && i != DEVPROTO_BX)
-		cfg_error(c, "a hall_board speaks bx");
+		cfg_error(c, "unknown protocol \"%s\" (bx, ft12, modbus, ev1527, escpos)", s);
+	if (!(devrole_protos[d->role] & 1u << i)) {
+		char list[64] = "";
+		int k;
+
+		for (k = 0; k < DEVPROTO_MAX; k++)
+			if (devrole_protos[d->role] & 1u << k) {
+				if (list[0])
+					strcat(list, ", ");
+				strcat(list, devproto_names[k]);
+			}
+		cfg_error(c, "a %s speaks %s", devrole_names[d->role], list);
+	}
 	d->proto = i;
 }
 
@@ -956,6 +983,129 @@ device_charset_h(struct cfg *c, json_t *v, void *a)
 }
 
 static void
+device_poll_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->poll_ms = (int)cfg_int(c, v, 20, 10000);
+}
+
+static void
+device_debounce_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->debounce_ms = (int)cfg_int(c, v, 50, 5000);
+}
+
+static void
+device_status_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct device_conf *)a)->status_ms = (int)cfg_int(c, v, 500, 600000);
+}
+
+static void
+device_kiosk_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *s = cfg_string(c, v, 256);
+	const struct token *t = config_token(c->conf, s);
+
+	if (t == NULL || t->role != ROLE_KIOSK)
+		cfg_error(c, "\"%s\" is not a kiosk token", s);
+	d->kiosk = xstrdup(s);
+}
+
+/* keypad_bus: {"1": 1, "2": 2}: pad address → window. */
+static void
+device_map_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *key;
+	json_t *w;
+	int k;
+
+	if (json_object_size(v) == 0 || json_object_size(v) > 255)
+		cfg_error(c, "a map has 1 to 255 pads");
+	d->map_addr = xcalloc(json_object_size(v), sizeof *d->map_addr);
+	d->map_window = xcalloc(json_object_size(v), sizeof *d->map_window);
+	json_object_foreach(v, key, w) {
+		char *end;
+		long addr;
+
+		cfg_push_key(c, key);
+		addr = strtol(key, &end, 10);
+		if (*key == '\0' || *end != '\0' || addr < 0 || addr > 255)
+			cfg_error(c, "a pad address is 0 to 255");
+		for (k = 0; k < d->nmap; k++)
+			if (d->map_addr[k] == addr)
+				cfg_error(c, "pad %ld is given twice", addr);
+		d->map_window[d->nmap] = (int)cfg_int(c, w, 1, 9999);
+		if (config_window(c->conf, d->map_window[d->nmap]) == NULL)
+			cfg_error(c, "no window %d", d->map_window[d->nmap]);
+		d->map_addr[d->nmap++] = (int)addr;
+		cfg_pop(c);
+	}
+}
+
+/* ev1527: {"1": "call-next", "2": "recall", ...}: a remote's key → command. */
+static void
+device_keys_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *key, *op;
+	json_t *o;
+	int k;
+
+	for (k = 0; k < 16; k++) {
+		free(d->keys[k]);
+		d->keys[k] = NULL;
+	}
+	json_object_foreach(v, key, o) {
+		char *end;
+		long code;
+
+		cfg_push_key(c, key);
+		code = strtol(key, &end, 10);
+		if (*key == '\0' || *end != '\0' || code < 1 || code > 15)
+			cfg_error(c, "a remote key is 1 to 15");
+		op = cfg_string(c, o, 32);
+		for (k = 0; remote_ops[k] != NULL; k++)
+			if (strcmp(remote_ops[k], op) == 0)
+				break;
+		if (remote_ops[k] == NULL)
+			cfg_error(c, "a remote key does call-next, recall, start, "
+			    "finish, no-show, hold, pause or resume");
+		d->keys[code] = xstrdup(op);
+		cfg_pop(c);
+	}
+}
+
+/* ev1527: {"A1B2C": 3}: remote id (hex, 20 bits) → window. */
+static void
+device_remotes_h(struct cfg *c, json_t *v, void *a)
+{
+	struct device_conf *d = a;
+	const char *key;
+	json_t *w;
+
+	if (json_object_size(v) > 1024)
+		cfg_error(c, "at most 1024 remotes");
+	d->remote_ids = xcalloc(json_object_size(v) + 1, sizeof(int));
+	d->remote_windows = xcalloc(json_object_size(v) + 1, sizeof(int));
+	json_object_foreach(v, key, w) {
+		char *end;
+		long id;
+
+		cfg_push_key(c, key);
+		id = strtol(key, &end, 16);
+		if (*key == '\0' || *end != '\0' || id < 0 || id > 0xFFFFF)
+			cfg_error(c, "a remote id is 1 to 5 hex digits");
+		d->remote_windows[d->nremotes] = (int)cfg_int(c, w, 1, 9999);
+		if (config_window(c->conf, d->remote_windows[d->nremotes]) == NULL)
+			cfg_error(c, "no window %d", d->remote_windows[d->nremotes]);
+		d->remote_ids[d->nremotes++] = (int)id;
+		cfg_pop(c);
+	}
+}
+
+static void
 device_text_h(struct cfg *c, json_t *v, void *a, int which)
 {
 	struct device_conf *d = a;
@@ -988,6 +1138,13 @@ static const struct cfg_key device_keys[] = {
 	{ "serving_text", JSON_STRING, 0, device_serving_h },
 	{ "idle_text", JSON_STRING, 0, device_idle_h },
 	{ "row_text", JSON_STRING, 0, device_row_h },
+	{ "poll_ms", JSON_INTEGER, 0, device_poll_h },
+	{ "debounce_ms", JSON_INTEGER, 0, device_debounce_h },
+	{ "status_ms", JSON_INTEGER, 0, device_status_h },
+	{ "kiosk", JSON_STRING, 0, device_kiosk_h },
+	{ "map", JSON_OBJECT, 0, device_map_h },
+	{ "keys", JSON_OBJECT, 0, device_keys_h },
+	{ "remotes", JSON_OBJECT, 0, device_remotes_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1016,23 +1173,53 @@ top_devices_h(struct cfg *c, json_t *v, void *a)
 		d->charset = xstrdup("GB2312");
 		for (k = 0; k < DEVICE_TEXTS; k++)
 			d->texts[k] = xstrdup(devtext_defaults[k]);
+		d->poll_ms = 200;
+		d->debounce_ms = 300;
+		d->status_ms = 5000;
+		d->keys[1] = xstrdup("call-next");
+		d->keys[2] = xstrdup("recall");
+		d->keys[4] = xstrdup("finish");
+		d->keys[8] = xstrdup("pause");
 		cfg_object(c, o, device_keys, d);
-		if (d->role == DEVROLE_WINDOW_DISPLAY && d->window == 0)
-			cfg_error(c, "a window_display needs \"window\"");
-		if (d->role == DEVROLE_HALL_BOARD && d->window != 0)
-			cfg_error(c, "a hall_board shows every window: no \"window\"");
+		switch (d->role) {
+		case DEVROLE_WINDOW_DISPLAY:
+		case DEVROLE_KEYPAD:
+		case DEVROLE_EVALUATOR:
+			if (d->window == 0)
+				cfg_error(c, "a %s needs \"window\"", devrole_names[d->role]);
+			break;
+		default:
+			if (d->window != 0)
+				cfg_error(c, "a %s takes no \"window\"", devrole_names[d->role]);
+			break;
+		}
+		if ((d->role == DEVROLE_KEYPAD_BUS) != (d->nmap > 0))
+			cfg_error(c, d->nmap ? "only a keypad_bus has a \"map\"" :
+			    "a keypad_bus needs \"map\" (pad address → window)");
+		if ((d->role == DEVROLE_PRINTER) != (d->kiosk != NULL))
+			cfg_error(c, d->kiosk ? "only a printer has a \"kiosk\"" :
+			    "a printer needs \"kiosk\" (the kiosk token it prints for)");
+		if (d->nremotes > 0 && d->role != DEVROLE_REMOTE_RECEIVER)
+			cfg_error(c, "only a remote_receiver has \"remotes\"");
 		if (d->width == 0)
-			d->width = d->role == DEVROLE_HALL_BOARD ? 32 : 16;
+			d->width = d->role == DEVROLE_HALL_BOARD ? 32 :
+			    d->role == DEVROLE_PRINTER ? 32 : 16;
 		if (d->rows == 0)
 			d->rows = d->role == DEVROLE_HALL_BOARD ? 4 : 1;
-		if (d->role == DEVROLE_WINDOW_DISPLAY && d->rows != 1)
-			cfg_error(c, "a window_display has one row");
+		if (d->role != DEVROLE_HALL_BOARD && d->rows != 1)
+			cfg_error(c, "a %s has one row", devrole_names[d->role]);
 		if (d->reply_ms == -1)
-			d->reply_ms = d->proto == DEVPROTO_FT12 ? 0 : 300;
+			d->reply_ms = d->proto == DEVPROTO_BX ||
+			    d->proto == DEVPROTO_MODBUS ? 300 :
+			    d->proto == DEVPROTO_ESCPOS ? 1000 : 0;
 		if (d->proto == DEVPROTO_MODBUS && d->reply_ms == 0)
 			cfg_error(c, "a modbus device needs reply_ms above 0");
 		if (d->proto == DEVPROTO_BX && d->width * 8 > 4096)
 			cfg_error(c, "a bx area is at most 4096 pixels wide");
+		if (d->proto == DEVPROTO_ESCPOS && strcmp(d->charset, "GB2312") == 0) {
+			free(d->charset);		/* printers: GB18030, FS & */
+			d->charset = xstrdup("GB18030");
+		}
 		conf->ndevices++;
 		cfg_pop(c);
 	}
@@ -1295,6 +1482,13 @@ config_free(struct config *conf)
 		free(d->charset);
 		for (j = 0; j < DEVICE_TEXTS; j++)
 			free(d->texts[j]);
+		for (j = 0; j < 16; j++)
+			free(d->keys[j]);
+		free(d->map_addr);
+		free(d->map_window);
+		free(d->remote_ids);
+		free(d->remote_windows);
+		free(d->kiosk);
 	}
 	free(conf->devices);
 	for (i = 0; i < conf->voice.nlangs; i++)

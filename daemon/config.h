@@ -63,6 +63,11 @@ struct window_conf {
 enum device_role {
 	DEVROLE_WINDOW_DISPLAY,		/* one window's caller strip or number display */
 	DEVROLE_HALL_BOARD,		/* the latest calls of the whole hall */
+	DEVROLE_KEYPAD_BUS,		/* ft12 pads of several windows on one bus */
+	DEVROLE_KEYPAD,			/* one window's Modbus keypad (+ display) */
+	DEVROLE_EVALUATOR,		/* one window's Modbus 好差评 evaluator */
+	DEVROLE_REMOTE_RECEIVER,	/* 433 MHz receiver of clerks' remotes */
+	DEVROLE_PRINTER,		/* a kiosk's ticket printer */
 	DEVROLE_MAX
 };
 
@@ -70,6 +75,8 @@ enum device_proto {
 	DEVPROTO_BX,			/* Onbon BX-5K/6K text */
 	DEVPROTO_FT12,			/* 叫号 pad display */
 	DEVPROTO_MODBUS,		/* Modbus RTU display */
+	DEVPROTO_EV1527,		/* FD id id id|key DF */
+	DEVPROTO_ESCPOS,		/* ESC/POS printer */
 	DEVPROTO_MAX
 };
 
@@ -96,6 +103,17 @@ struct device_conf {
 	int			 reply_ms;	/* wait this long for a reply (0: none) */
 	char			*charset;	/* GB2312 or GB18030 */
 	char			*texts[DEVICE_TEXTS];	/* templates */
+	int			 poll_ms;	/* modbus keypad/evaluator */
+	int			 debounce_ms;	/* ev1527 */
+	int			*map_addr;	/* keypad_bus: pad address → window */
+	int			*map_window;
+	int			 nmap;
+	char			*keys[16];	/* ev1527: key → op ("call-next"...) */
+	int			*remote_ids;	/* ev1527: remotes bound in the file */
+	int			*remote_windows;
+	int			 nremotes;
+	char			*kiosk;		/* printer: the kiosk token it serves */
+	int			 status_ms;	/* printer: how often to ask DLE EOT */
 };
 
 struct voice_conf {

@@ -467,8 +467,20 @@ test_devices(void)
 
 	dev_err("unknown role", "  \"devices\": [{\"name\": \"x\", \"role\": @\"toaster\", \"protocol\": \"bx\", \"transport\": \"tty:/dev/x\"}]",
 	    "unknown role \"toaster\"");
-	dev_err("later role", "  \"devices\": [{\"name\": \"x\", \"role\": @\"printer\", \"protocol\": \"escpos\", \"transport\": \"tcp:10.0.0.60:9100\"}]",
-	    "not supported by this build");
+	dev_err("printer without kiosk", "  \"devices\": [@{\"name\": \"x\", \"role\": \"printer\", \"protocol\": \"escpos\", \"transport\": \"tcp:10.0.0.60:9100\"}]",
+	    "needs \"kiosk\"");
+	dev_err("printer for a clerk", "  \"devices\": [{\"name\": \"x\", \"role\": \"printer\", \"protocol\": \"escpos\", \"kiosk\": @\"c3\", \"transport\": \"tcp:10.0.0.60:9100\"}]",
+	    "not a kiosk token");
+	dev_err("keypad bus without map", "  \"devices\": [@{\"name\": \"x\", \"role\": \"keypad_bus\", \"protocol\": \"ft12\", \"transport\": \"tty:/dev/x\"}]",
+	    "needs \"map\"");
+	dev_err("keypad bus map window", "  \"devices\": [{\"name\": \"x\", \"role\": \"keypad_bus\", \"protocol\": \"ft12\", \"map\": {\"1\": @7}, \"transport\": \"tty:/dev/x\"}]",
+	    "no window 7");
+	dev_err("keypad bus speaks ft12", "  \"devices\": [{\"name\": \"x\", \"role\": \"keypad_bus\", \"protocol\": @\"bx\", \"map\": {\"1\": 3}, \"transport\": \"tty:/dev/x\"}]",
+	    "a keypad_bus speaks ft12");
+	dev_err("remote key", "  \"devices\": [{\"name\": \"x\", \"role\": \"remote_receiver\", \"protocol\": \"ev1527\", \"keys\": {\"1\": @\"dance\"}, \"transport\": \"tty:/dev/x\"}]",
+	    "a remote key does");
+	dev_err("remote id", "  \"devices\": [{\"name\": \"x\", \"role\": \"remote_receiver\", \"protocol\": \"ev1527\", \"remotes\": {\"XYZ\": @3}, \"transport\": \"tty:/dev/x\"}]",
+	    "hex digits");
 	dev_err("unknown protocol", "  \"devices\": [{\"name\": \"x\", \"role\": \"window_display\", \"window\": 3, \"protocol\": @\"morse\", \"transport\": \"tty:/dev/x\"}]",
 	    "unknown protocol");
 	dev_err("board not bx", "  \"devices\": [{\"name\": \"x\", \"role\": \"hall_board\", \"protocol\": @\"ft12\", \"transport\": \"tty:/dev/x\"}]",
