@@ -14,11 +14,27 @@ and LuckyKoala's published frames, the Modbus spec), not from protocols/*.c:
 
     bx_frames / bx_split / bx_frame / bx_reply     Onbon BX-5K/6K
     ft12_frames / ft12_split / ft12_frame / ft12_key   keypad/display bus
+      (ft12_display / ft12_waiting / ft12_beep: frames a host sends)
     regs_to_text / decode_display                  Modbus display registers
+    decode_keypad_inputs                           Modbus keypad input registers
+    ev1527_frame / ev1527_frames                   433 MHz receiver output
 
 ModbusSlave(port_path, unit_ids) is Debian's pymodbus 3.0.0rc1 serving Modbus
 RTU on a pty, in a thread of its own.  Responder answers frames in the
 background (e.g. a BX controller's ACKs).
+
+Input devices (the daemon reads them), on a PtyPair's peer_path:
+
+    Ft12Pad(path, addr)        a 叫号 window pad on an ft12 bus (pyserial):
+                               press()/confirm() wait for the host's echo
+                               and resend like real pads; .display,
+                               .waiting, .beeps from what the host sends.
+                               Pads on one path share an Ft12Bus.
+    ModbusKeypad(path, units)  ModbusSlave with keypad/evaluator firmware:
+                               an acknowledged event FIFO in input
+                               registers 0x0000-0x0005, ratings, and
+                               drop_next_reply() to lose a reply.
+    Ev1527Receiver(path)       a 433 MHz receiver printing FD b1 b2 b3 DF.
 
 What socat 1.7.4.4 does (checked on this machine, Linux 6.x):
 
@@ -806,6 +822,20 @@ def ft12_display(addr, digits):
     return ft12_frame(addr, 0x02, cells)
 
 
+def ft12_waiting(addr, n):
+    """A host's waiting-count frame (FUNC 04): n (0-999) in 3 cells,
+    right-aligned, leading cells blank; or a 3-character string."""
+    s = ("%3d" % n) if isinstance(n, int) else str(n)
+    if len(s) != 3:
+        raise ValueError("waiting count %r does not fit 3 cells" % (n,))
+    return ft12_frame(addr, 0x04, bytes(FT12_BLANK if c == " " else int(c) for c in s))
+
+
+def ft12_beep(addr):
+    """A host's beep frame (FUNC 03, no data)."""
+    return ft12_frame(addr, 0x03)
+
+
 def _ft12_parse(fr, preamble, raw):
     L = fr[2]
     body = fr[5:5 + L]
@@ -827,6 +857,17 @@ def _ft12_parse(fr, preamble, raw):
             f["ok"], f["error"] = False, "display cell not 0-9 or 0A: %s" % _hex(f["data"])
     elif f["func"] == 0x03:
         f["beep"] = True
+    elif f["func"] == 0x04:
+        f["digits"] = "".join(" " if c == FT12_BLANK else (str(c) if c <= 9 else "?")
+                              for c in f["data"])
+        ds = f["digits"].strip()
+        f["waiting"] = int(ds) if ds.isdigit() else None
+        if len(f["data"]) != 3:
+            f["ok"], f["error"] = False, "waiting frame with %d cells" % len(f["data"])
+        elif "?" in f["digits"]:
+            f["ok"], f["error"] = False, "waiting cell not 0-9 or 0A: %s" % _hex(f["data"])
+        elif " " in ds:
+            f["ok"], f["error"] = False, "waiting cells with a blank between digits: %r" % f["digits"]
     return f
 
 
@@ -896,7 +937,8 @@ def ft12_frames(data):
     """Every frame in a capture: dicts with ok, raw, preamble (count of FF),
     L, addr, func, data, cs, cs_calc; func 01 adds key and key_name, func 02
     digits (6 characters, ' ' for a blank cell, '?' for a bad one), func 03
-    beep=True.  Bad frames, garbage and an unfinished frame at the end have
+    beep=True, func 04 digits (3 cells) and waiting (an int, None when all
+    blank).  Bad frames, garbage and an unfinished frame at the end have
     ok=False and "error"; nothing raises."""
     frames, rest = ft12_split(data)
     if rest:
@@ -1010,7 +1052,7 @@ class ModbusSlave:
         self.delay = 0.0
         self.answered = 0
         self.loop_errors = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # RLock: _after_write runs under it
         slave = self
 
         class Ctx(ModbusSlaveContext):
@@ -1026,6 +1068,7 @@ class ModbusSlave:
                 with slave._lock:
                     super().setValues(fc, address, values)
                     slave.writes.append((self.unit, fc, address, list(values)))
+                    slave._after_write(self.unit, fc, address, list(values))
 
             def getValues(self, fc, address, count=1):
                 with slave._lock:
@@ -1054,6 +1097,11 @@ class ModbusSlave:
         if self._start_error is not None:
             self.stop()
             raise AssertionError("Modbus slave on %s: %r" % (port_path, self._start_error))
+
+    def _after_write(self, unit, fc, address, values):
+        """Called (under the lock, in the server's thread) after each write
+        the master made has been stored, before the reply is built: the
+        place for a subclass's firmware (see ModbusKeypad)."""
 
     # -- the server thread
     def _manipulate(self, response):
@@ -1296,6 +1344,774 @@ def bx_auto_ack(link, status=0, addr=None, **kw):
             return bx_reply(addr if addr is not None else f["dst"], status)
         return None
     return Responder(link, "bx", answer, **kw)
+
+
+# ------------------------------------------------------------ input devices
+#
+# pyserial (Debian's python3-serial 3.5) on the peer side of a PtyPair:
+#   * serial.Serial(path, 9600) on a pty works: the termios calls succeed,
+#     the DTR/RTS ioctls fail with ENOTTY, which pyserial ignores at open;
+#     the baud rate means nothing on a pty (bytes arrive at once).
+#   * when socat dies (PtyPair.kill) read() raises SerialException "device
+#     reports readiness to read but returned no data", write() raises
+#     SerialException "write failed: [Errno 5] EIO", in_waiting raises
+#     OSError EIO; opening the removed link raises SerialException ENOENT.
+#     So the simulators below close the port and, as ModbusSlave does, try
+#     to open the path again every 0.2 s until stop().
+
+
+def _serial_open(path, baudrate, timeout=0.05):
+    import serial
+    return serial.Serial(path, baudrate, bytesize=8, parity="N", stopbits=1,
+                         timeout=timeout, write_timeout=2.0)
+
+
+def _key_code(key):
+    """A key name from FT12_KEYS ("call", "confirm", "7"...) or an int code
+    (0-9 are the digits; any other int is sent as it is)."""
+    if isinstance(key, str):
+        if key not in FT12_KEYS:
+            raise ValueError("unknown key %r (one of %s)" % (key, ", ".join(FT12_KEYS)))
+        return FT12_KEYS[key]
+    code = int(key)
+    if not 0 <= code <= 0xFF:
+        raise ValueError("key code %r out of 0..255" % (key,))
+    return code
+
+
+def _wait_cond(cond, pred, timeout, what):
+    """cond.wait_for(pred) with a deadline; raises AssertionError(what())."""
+    with cond:
+        if cond.wait_for(pred, max(timeout, 0)):
+            return True
+    raise AssertionError(what())
+
+
+_ft12_buses = {}
+_ft12_buses_lock = threading.Lock()
+
+
+class Ft12Bus:
+    """One RS-485 ft12 bus as the pads see it: one pyserial port (9600 8N1)
+    on a pty path (a PtyPair's peer_path), a reader thread that decodes what
+    the host sends (ft12_split) and hands each frame to the pad with that
+    address (.pad(addr) makes one).  Good frames for addresses nobody
+    simulates (good or bad) go to .other; garbage and frames that failed a
+    check before their address was known go to .bad; .frames has everything, in order
+    (the last 10000).  Several Ft12Pad(path, addr) share one bus through
+    Ft12Bus.shared(path); such a bus closes when its last pad stops.
+
+    With reconnect (default) the port is opened again after the pty went
+    away (PtyPair.kill/restart), every 0.2 s; .reopens counts.  A partial
+    frame followed by `quiet` s of silence is dropped into .bad (a real pad
+    resets its receiver after an inter-byte timeout)."""
+
+    MAX_FRAMES = 10000
+
+    def __init__(self, path, baudrate=9600, reconnect=True, quiet=0.5, lifetime=900.0):
+        self.path = path
+        self.baudrate = baudrate
+        self._key = os.path.realpath(os.path.dirname(path) or ".") + "/" + os.path.basename(path)
+        self.pads = {}
+        self.frames = []
+        self.other = []
+        self.bad = []
+        self.errors = []
+        self.reopens = 0
+        self.written = 0          # bytes the pads wrote
+        self._auto = False        # made by shared(): close with the last pad
+        self._reconnect = reconnect
+        self._quiet = quiet
+        self._lifetime = lifetime
+        self._lock = threading.RLock()
+        self._wlock = threading.Lock()
+        self._stop = threading.Event()
+        self._broken = False
+        self._ser = _serial_open(path, baudrate)    # raises if it cannot open
+        with _ft12_buses_lock:
+            old = _ft12_buses.get(self._key)
+            if old is not None and old.alive():
+                self._ser.close()
+                raise AssertionError("an Ft12Bus already serves %s (use Ft12Bus.shared)" % path)
+            _ft12_buses[self._key] = self
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name="Ft12Bus %s" % path)
+        self._thread.start()
+
+    @classmethod
+    def shared(cls, path, **kw):
+        """The running bus on `path`, or a new one that closes itself when
+        its last pad stops."""
+        key = os.path.realpath(os.path.dirname(path) or ".") + "/" + os.path.basename(path)
+        with _ft12_buses_lock:
+            b = _ft12_buses.get(key)
+            if b is not None and b.alive():
+                return b
+        b = cls(path, **kw)
+        b._auto = True
+        return b
+
+    def pad(self, addr, **kw):
+        """A simulated pad at `addr` on this bus (see Ft12Pad)."""
+        return Ft12Pad(self, addr, **kw)
+
+    def alive(self):
+        return self._thread.is_alive() and not self._stop.is_set()
+
+    def connected(self):
+        return self._ser is not None and not self._broken
+
+    # -- reader thread
+    def _run(self):
+        import serial
+        buf = b""
+        last = time.monotonic()
+        deadline = time.monotonic() + self._lifetime
+        for _ in range(int(self._lifetime / 0.04) + 100000):
+            if self._stop.is_set() or time.monotonic() > deadline:
+                break
+            ser = self._ser
+            if ser is None or self._broken:
+                buf = b""
+                if ser is not None:
+                    self._close_port()
+                if not self._reconnect:
+                    self._stop.wait(0.05)
+                    continue
+                try:
+                    s2 = _serial_open(self.path, self.baudrate)
+                except (serial.SerialException, OSError):
+                    self._stop.wait(0.2)
+                    continue
+                with self._wlock:
+                    self._ser, self._broken = s2, False
+                self.reopens += 1
+                continue
+            try:
+                n = ser.in_waiting
+                d = ser.read(max(1, min(n, 4096)))
+            except (serial.SerialException, OSError, TypeError, ValueError) as e:
+                self.errors.append(repr(e))
+                del self.errors[:-100]
+                self._broken = True
+                self._stop.wait(0.05)
+                continue
+            now = time.monotonic()
+            if not d:
+                if buf and now - last > self._quiet:
+                    self._dispatch({"ok": False, "raw": buf,
+                                    "error": "partial frame, then %.1f s of silence" % self._quiet})
+                    buf = b""
+                continue
+            last = now
+            frames, buf = ft12_split(buf + d)
+            for f in frames:
+                self._dispatch(f)
+        self._close_port()
+
+    def _close_port(self):
+        with self._wlock:
+            ser, self._ser = self._ser, None
+        if ser is not None:
+            try:
+                ser.close()
+            except Exception:       # noqa: BLE001 - closing a dead port
+                pass
+
+    def _dispatch(self, f):
+        with self._lock:
+            self.frames.append(f)
+            del self.frames[:-self.MAX_FRAMES]
+            pad = self.pads.get(f["addr"]) if "addr" in f else None
+            if pad is None:
+                if "addr" in f:
+                    self.other.append(f)
+                    del self.other[:-self.MAX_FRAMES]
+                else:
+                    self.bad.append(f)
+                    del self.bad[:-self.MAX_FRAMES]
+                return
+        pad._receive(f)
+
+    # -- the pads' side
+    def write(self, data):
+        """Write bytes on the bus (as a pad); raises OSError when the port
+        is not open or the write fails."""
+        import serial
+        with self._wlock:
+            ser = self._ser
+            if ser is None or self._broken:
+                raise OSError("ft12 bus %s is not open" % self.path)
+            try:
+                ser.write(bytes(data))
+            except (serial.SerialException, OSError) as e:
+                self._broken = True
+                raise OSError("ft12 bus %s: %s" % (self.path, e)) from None
+            self.written += len(data)
+
+    def _attach(self, pad):
+        with self._lock:
+            if self._stop.is_set():
+                raise AssertionError("ft12 bus %s is stopped" % self.path)
+            if pad.addr in self.pads:
+                raise AssertionError("address %d is already simulated on %s" % (pad.addr, self.path))
+            self.pads[pad.addr] = pad
+
+    def _detach(self, pad):
+        with self._lock:
+            if self.pads.get(pad.addr) is pad:
+                del self.pads[pad.addr]
+            last = not self.pads
+        if last and self._auto:
+            self.stop()
+
+    def stop(self, timeout=3.0):
+        """Stop the reader, close the port (pads on it stop working)."""
+        self._stop.set()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                raise AssertionError("Ft12Bus reader on %s still running" % self.path)
+        self._close_port()
+        with _ft12_buses_lock:
+            if _ft12_buses.get(self._key) is self:
+                del _ft12_buses[self._key]
+
+    close = stop
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        return "<Ft12Bus %s pads=%s>" % (self.path, sorted(self.pads))
+
+
+class Ft12Pad:
+    """A 叫号 window pad at `addr` on an ft12 bus.  `path` is a pty path
+    (the bus is Ft12Bus.shared(path)) or an Ft12Bus.
+
+    press(key) sends FUNC 01 with the key code and waits `echo_timeout` s
+    for the host to send the frame back; without an echo it sends it again,
+    `tries` times in all (as real pads do).  Returns True when echoed.
+
+    State, updated by the bus's reader thread:
+      .display   6 chars (' ' blank) of the latest FUNC 02, None before any
+      .waiting   int of the latest FUNC 04 (None before any, or all blank)
+      .beeps     FUNC 03 frames received
+      .frames    every frame to this address (decoded dicts), .bad those
+                 that failed a check (ok=False)
+      .sent      key frames written (resends included)
+      .presses / .echoes / .resends / .failed (no echo after all tries)
+      .stray_echoes   key frames from the host when no press awaited them
+      .echo_mismatch  echoes of the right key whose bytes differ from what
+                      was sent (another preamble): accepted, but counted
+    .lose_echoes(n) makes the pad miss the next n echoes (line noise), so
+    the host sees resends."""
+
+    def __init__(self, path, addr, echo_timeout=0.5, tries=3, bus=None):
+        if isinstance(path, Ft12Bus):
+            bus = path
+        if not 0 <= int(addr) <= 0xFF:
+            raise ValueError("ft12 address %r out of 0..255" % (addr,))
+        self.addr = int(addr)
+        self.echo_timeout = echo_timeout
+        self.tries = tries
+        self.display = None
+        self.waiting = None
+        self.beeps = 0
+        self.frames = []
+        self.bad = []
+        self.sent = []
+        self.presses = self.echoes = self.resends = self.failed = 0
+        self.stray_echoes = self.echo_mismatch = self.lost_echoes = 0
+        self._lose = 0
+        self._await = None        # (code, frame bytes) of the press awaiting its echo
+        self._got = None
+        self._cond = threading.Condition()
+        self._press_lock = threading.Lock()
+        self._stopped = False
+        self.bus = bus if bus is not None else Ft12Bus.shared(path)
+        self.bus._attach(self)
+
+    # -- from the bus's reader thread
+    def _receive(self, f):
+        with self._cond:
+            self.frames.append(f)
+            del self.frames[:-Ft12Bus.MAX_FRAMES]
+            if not f.get("ok"):
+                self.bad.append(f)
+                self._cond.notify_all()
+                return
+            func = f["func"]
+            if func == 0x01:
+                aw = self._await
+                if aw is not None and self._got is None and f["key"] == aw[0]:
+                    if self._lose > 0:
+                        self._lose -= 1
+                        self.lost_echoes += 1
+                    else:
+                        if f["raw"] != aw[1]:
+                            self.echo_mismatch += 1
+                        self.echoes += 1
+                        self._got = f
+                else:
+                    self.stray_echoes += 1
+            elif func == 0x02:
+                self.display = f["digits"]
+            elif func == 0x03:
+                self.beeps += 1
+            elif func == 0x04:
+                self.waiting = f["waiting"]
+            self._cond.notify_all()
+
+    # -- the test's side
+    def press(self, key, tries=None, echo_timeout=None):
+        """Press a key ("call", "recall", "evaluate", "pause", "transfer",
+        "confirm", a digit 0-9, or an int code); True when the host echoed."""
+        code = _key_code(key)
+        frame = ft12_key(self.addr, code)
+        tries = self.tries if tries is None else tries
+        wait = self.echo_timeout if echo_timeout is None else echo_timeout
+        with self._press_lock:
+            with self._cond:
+                self.presses += 1
+            for attempt in range(max(1, tries)):
+                with self._cond:
+                    self._await, self._got = (code, frame), None
+                    if attempt:
+                        self.resends += 1
+                try:
+                    self.bus.write(frame)
+                    with self._cond:
+                        self.sent.append(frame)
+                except OSError:
+                    pass          # a dead line: no echo will come either
+                try:
+                    with self._cond:
+                        if self._cond.wait_for(lambda: self._got is not None, wait):
+                            return True
+                finally:
+                    with self._cond:
+                        self._await = None
+            with self._cond:
+                self.failed += 1
+            return False
+
+    def confirm(self, digit):
+        """The digit, then confirm (two presses, each echoed)."""
+        a = self.press(int(digit))
+        b = self.press("confirm")
+        return a and b
+
+    def send_raw(self, data):
+        """Put any bytes on the bus (garbled frames and the like)."""
+        self.bus.write(data)
+
+    def lose_echoes(self, n=1):
+        with self._cond:
+            self._lose += int(n)
+
+    def _state(self):
+        return ("display=%r waiting=%r beeps=%d; last frames: %r" %
+                (self.display, self.waiting, self.beeps,
+                 [_hex(f["raw"]) for f in self.frames[-5:]]))
+
+    def wait_display(self, text, timeout=5.0):
+        """Wait until the display shows `text` (right-aligned to 6 cells)."""
+        text = str(text).rjust(6)
+        _wait_cond(self._cond, lambda: self.display == text, timeout,
+                   lambda: "pad %d: display not %r in %.1f s: %s" %
+                   (self.addr, text, timeout, self._state()))
+        return text
+
+    def wait_waiting(self, n, timeout=5.0):
+        _wait_cond(self._cond, lambda: self.waiting == n, timeout,
+                   lambda: "pad %d: waiting not %r in %.1f s: %s" %
+                   (self.addr, n, timeout, self._state()))
+        return n
+
+    def wait_beeps(self, n, timeout=5.0):
+        """Wait until at least n beeps have come."""
+        _wait_cond(self._cond, lambda: self.beeps >= n, timeout,
+                   lambda: "pad %d: %d beeps, not %d, in %.1f s: %s" %
+                   (self.addr, self.beeps, n, timeout, self._state()))
+        return self.beeps
+
+    def stop(self):
+        """Leave the bus (the bus closes if it was shared and this was its
+        last pad)."""
+        if not self._stopped:
+            self._stopped = True
+            self.bus._detach(self)
+
+    close = stop
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        return "<Ft12Pad %d on %s display=%r>" % (self.addr, self.bus.path, self.display)
+
+
+# ------------------------------------------------------------ Modbus keypads
+
+KP_REG_ACK_SEQ = 0x0030          # holding, written by the host
+KP_REG_RATE_PROMPT = 0x0031
+KP_REG_RATE_TICKET = 0x0032      # 2 registers, high word first
+KP_IN_EVENT_SEQ = 0x0000         # input registers, read by the host
+KP_IN_EVENT_KIND = 0x0001
+KP_IN_EVENT_CODE = 0x0002
+KP_IN_EVENT_ARG = 0x0003
+KP_IN_LAST_RATING = 0x0004
+KP_IN_STATUS = 0x0005
+KP_INPUTS = 6
+KP_EVENT_NONE, KP_EVENT_KEY, KP_EVENT_RATING = 0, 1, 2
+KP_STATUS_PENDING, KP_STATUS_PROMPT = 0x01, 0x02
+_WRITE_FCS = (6, 16, 22, 23)
+
+
+def decode_keypad_inputs(regs):
+    """Input registers 0x0000..0x0005 of a keypad as a dict."""
+    regs = list(regs)
+    if len(regs) < KP_INPUTS:
+        raise ValueError("need %d registers, got %d" % (KP_INPUTS, len(regs)))
+    return {"seq": regs[0], "kind": regs[1], "code": regs[2], "arg": regs[3],
+            "last_rating": regs[4], "status": regs[5],
+            "pending": bool(regs[5] & KP_STATUS_PENDING),
+            "prompt": bool(regs[5] & KP_STATUS_PROMPT)}
+
+
+class ModbusKeypad(ModbusSlave):
+    """Modbus RTU keypads / evaluators, one slave per unit id, with the
+    firmware of the keypad register map (protocols/README.md): a FIFO of
+    key presses and ratings, the oldest pending one shown in input registers
+    0x0000-0x0003 until the host writes its seq to holding 0x0030.
+
+    Sequence numbers run 1..65535 and wrap to 1 (never 0).  Before the
+    first event EVENT_SEQ reads 0; once the FIFO is empty it reads the last
+    acknowledged seq with EVENT_KIND 0.  ACK_SEQ writes of any other value
+    change nothing (so a repeated ack, after its reply was lost, is
+    harmless).  A rating needs RATE_PROMPT (0x0031) == 1 and turns it off.
+
+    The test's side:
+      press(unit, key, arg=None) -> seq   key a name, digit or int code;
+            for confirm, arg None means the digit pressed just before (if
+            the last key was a digit, else 0); other keys default to 0
+      confirm(unit, digit) -> seq        one confirm event, arg = digit
+      rate(unit, score) -> seq, or False when the prompt is off
+      pending(unit), events(unit)        event dicts (seq kind code arg t,
+                                         ratings also ticket)
+      acked(unit)                        seqs acknowledged, in order
+      inputs(unit, 0, 6) / state(unit)   the registers the host reads
+      display(unit)                      decode_display + rate_prompt, rate_ticket
+      wait(pred, timeout)                poll pred() until true
+      drop_next_reply(unit, func=4, count=1)   the next reply(s) to `func`
+            from `unit` are computed but not sent (.dropped lists them)
+      power_cycle(unit, next_seq=1)      a restarted device: FIFO and
+            registers cleared, numbering from next_seq
+    Everything of ModbusSlave (writes, reads, fault, delay, stop) works."""
+
+    def __init__(self, port_path, units, fifo_size=32, **kw):
+        if isinstance(units, int):
+            units = [units]
+        self.fifo_size = fifo_size
+        self.dropped = []
+        self._drops = {}
+        self._kp = {u: self._fresh(1) for u in units}
+        super().__init__(port_path, units, **kw)
+        with self._lock:
+            for u in self.unit_ids:
+                self._expose(u)
+
+    @staticmethod
+    def _fresh(next_seq):
+        return {"fifo": [], "next_seq": next_seq, "shown": 0, "acked": [],
+                "events": [], "last_key": None, "last_rating": 0, "overflow": 0}
+
+    # -- firmware (all under self._lock)
+    def _st(self, unit):
+        if unit not in self._kp:
+            raise KeyError("unit %r is not simulated (units %s)" % (unit, sorted(self._kp)))
+        return self._kp[unit]
+
+    def _prompt(self, unit):
+        return self._block(unit, "h").getValues(KP_REG_RATE_PROMPT, 1)[0] == 1
+
+    def _expose(self, unit):
+        st = self._kp[unit]
+        status = KP_STATUS_PROMPT if self._prompt(unit) else 0
+        if st["fifo"]:
+            ev = st["fifo"][0]
+            regs = [ev["seq"], ev["kind"], ev["code"], ev["arg"]]
+            status |= KP_STATUS_PENDING
+        else:
+            regs = [st["shown"], KP_EVENT_NONE, 0, 0]
+        self._block(unit, "i").setValues(0, regs + [st["last_rating"], status])
+
+    def _after_write(self, unit, fc, address, values):
+        st = self._kp.get(unit)
+        if st is None or fc not in _WRITE_FCS:
+            return
+        end = address + len(values)
+        if address <= KP_REG_ACK_SEQ < end:
+            v = values[KP_REG_ACK_SEQ - address]
+            if st["fifo"] and st["fifo"][0]["seq"] == v:
+                ev = st["fifo"].pop(0)
+                ev["acked"] = time.monotonic()
+                st["acked"].append(v)
+                st["shown"] = v
+        self._expose(unit)
+
+    def _push(self, unit, kind, code, arg, **extra):
+        st = self._st(unit)
+        if len(st["fifo"]) >= self.fifo_size:
+            st["overflow"] += 1
+            return None
+        seq = st["next_seq"]
+        st["next_seq"] = seq % 0xFFFF + 1
+        ev = dict(seq=seq, kind=kind, code=code, arg=arg, t=time.monotonic(), **extra)
+        st["fifo"].append(ev)
+        st["events"].append(ev)
+        del st["events"][:-10000]
+        self._expose(unit)
+        return seq
+
+    def _manipulate(self, response):
+        key = (response.unit_id, response.function_code & 0x7F)
+        with self._lock:
+            n = self._drops.get(key, 0)
+            if n:
+                self._drops[key] = n - 1
+                self.dropped.append(key)
+        if n:
+            return b"", True           # computed, not sent: lost on the wire
+        return super()._manipulate(response)
+
+    # -- the test's side
+    def press(self, unit, key, arg=None):
+        """A key press into the FIFO; returns its seq (None if the FIFO is full)."""
+        code = _key_code(key)
+        with self._lock:
+            st = self._st(unit)
+            if arg is None:
+                lk = st["last_key"]
+                arg = lk if code == FT12_KEYS["confirm"] and lk is not None and lk <= 9 else 0
+            st["last_key"] = code
+            return self._push(unit, KP_EVENT_KEY, code, int(arg) & 0xFFFF)
+
+    def confirm(self, unit, digit):
+        """One confirm event carrying `digit` in EVENT_ARG."""
+        return self.press(unit, "confirm", int(digit))
+
+    def rate(self, unit, score):
+        """The citizen rates 1-5: only while RATE_PROMPT is 1 (else False).
+        Turns the prompt off; sets LAST_RATING; returns the event's seq."""
+        if not 1 <= int(score) <= 5:
+            raise ValueError("a rating is 1..5, not %r" % (score,))
+        with self._lock:
+            st = self._st(unit)
+            if not self._prompt(unit):
+                return False
+            hi, lo = self._block(unit, "h").getValues(KP_REG_RATE_TICKET, 2)
+            self._block(unit, "h").setValues(KP_REG_RATE_PROMPT, [0])
+            st["last_rating"] = int(score)
+            st["last_key"] = None
+            seq = self._push(unit, KP_EVENT_RATING, int(score), 0, ticket=(hi << 16) | lo)
+            self._expose(unit)
+            return seq if seq is not None else False
+
+    def pending(self, unit):
+        with self._lock:
+            return [dict(e) for e in self._st(unit)["fifo"]]
+
+    def events(self, unit):
+        with self._lock:
+            return [dict(e) for e in self._st(unit)["events"]]
+
+    def acked(self, unit):
+        with self._lock:
+            return list(self._st(unit)["acked"])
+
+    def overflow(self, unit):
+        with self._lock:
+            return self._st(unit)["overflow"]
+
+    def state(self, unit):
+        """decode_keypad_inputs of what the host would read now."""
+        return decode_keypad_inputs(self.inputs(unit, 0, KP_INPUTS))
+
+    def display(self, unit):
+        with self._lock:
+            d = decode_display(self.holding(unit, 0, DISPLAY_REGS))
+            hi, lo = self.holding(unit, KP_REG_RATE_TICKET, 2)
+            d["rate_prompt"] = self.holding(unit, KP_REG_RATE_PROMPT, 1)[0]
+            d["rate_ticket"] = (hi << 16) | lo
+        return d
+
+    def drop_next_reply(self, unit, func=4, count=1):
+        """The next `count` replies to function `func` from `unit` are
+        computed (reads happen, writes take effect) but not sent."""
+        with self._lock:
+            k = (unit, int(func) & 0x7F)
+            self._drops[k] = self._drops.get(k, 0) + int(count)
+
+    def power_cycle(self, unit, next_seq=1):
+        """The device restarts: FIFO, numbering and all registers cleared."""
+        if not 1 <= next_seq <= 0xFFFF:
+            raise ValueError("seq 1..65535, not %r" % (next_seq,))
+        with self._lock:
+            self._st(unit)
+            self._kp[unit] = self._fresh(next_seq)
+            self._block(unit, "h").setValues(0, [0] * self.size)
+            self._block(unit, "i").setValues(0, [0] * self.size)
+            self._expose(unit)
+
+    def wait(self, pred, timeout=5.0, interval=0.01):
+        """Poll pred() until it is true; returns its value."""
+        deadline = time.monotonic() + timeout
+        v = None
+        for _ in range(int(timeout / max(interval, 0.001)) + 10):
+            v = pred()
+            if v:
+                return v
+            if time.monotonic() > deadline:
+                break
+            time.sleep(interval)
+        raise AssertionError("ModbusKeypad.wait: not true in %.1f s (last %r); units: %s" %
+                             (timeout, v, {u: (self.state(u), self.pending(u))
+                                           for u in self.unit_ids}))
+
+
+# ------------------------------------------------------------ EV1527 433 MHz
+
+
+def ev1527_frame(remote_id, key):
+    """FD b1 b2 b3 DF: id = b1<<12 | b2<<4 | b3>>4 (20 bits), key = b3 & 0x0F."""
+    if not 0 <= remote_id <= 0xFFFFF:
+        raise ValueError("EV1527 id %r is not 20 bits" % (remote_id,))
+    if not 0 <= key <= 0x0F:
+        raise ValueError("EV1527 key %r is not 4 bits" % (key,))
+    return bytes((0xFD, (remote_id >> 12) & 0xFF, (remote_id >> 4) & 0xFF,
+                  ((remote_id & 0x0F) << 4) | key, 0xDF))
+
+
+def ev1527_frames(data):
+    """Frames in a capture: {"ok", "raw", "id", "key"}; bytes that are not
+    a frame come as {"ok": False, "raw", "error"}."""
+    data = bytes(data)
+    out, i, n = [], 0, len(data)
+    for _ in range(n + 1):
+        if i >= n:
+            break
+        j = data.find(b"\xFD", i)
+        if j < 0:
+            j = n
+        if j > i:
+            out.append({"ok": False, "raw": data[i:j], "error": "garbage outside a frame"})
+            i = j
+            continue
+        if n - j >= 5 and data[j + 4] == 0xDF:
+            b1, b2, b3 = data[j + 1:j + 4]
+            out.append({"ok": True, "raw": data[j:j + 5],
+                        "id": (b1 << 12) | (b2 << 4) | (b3 >> 4), "key": b3 & 0x0F})
+            i = j + 5
+        else:
+            k = data.find(b"\xFD", j + 1)
+            k = n if k < 0 else k
+            out.append({"ok": False, "raw": data[j:k],
+                        "error": "incomplete frame" if k == n and n - j < 5 else "no DF end byte"})
+            i = k
+    return out
+
+
+class Ev1527Receiver:
+    """A 433 MHz EV1527 receiver module on a serial line (pyserial on a pty
+    path, 9600 8N1): each decoded remote press comes out as FD b1 b2 b3 DF.
+    .sent counts frames written; .received() returns what the host wrote
+    to the module (it should write nothing).  After a replug a write opens
+    the path again (once)."""
+
+    def __init__(self, path, baudrate=9600):
+        self.path = path
+        self.baudrate = baudrate
+        self.sent = 0
+        self._lock = threading.Lock()
+        self._ser = _serial_open(path, baudrate, timeout=0)
+
+    def write(self, raw):
+        import serial
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    if self._ser is None:
+                        self._ser = _serial_open(self.path, self.baudrate, timeout=0)
+                    self._ser.write(bytes(raw))
+                    return
+                except (serial.SerialException, OSError):
+                    if self._ser is not None:
+                        try:
+                            self._ser.close()
+                        except Exception:      # noqa: BLE001
+                            pass
+                    self._ser = None
+                    if attempt:
+                        raise
+
+    def click(self, remote_id, key):
+        self.write(ev1527_frame(remote_id, key))
+        self.sent += 1
+
+    def hold(self, remote_id, key, seconds, every=0.1):
+        """The button held for `seconds`: the frame every `every` s (at
+        least once).  Returns the number of frames written."""
+        every = max(float(every), 0.005)
+        n = max(1, int(round(float(seconds) / every)))
+        t0 = time.monotonic()
+        for i in range(n):
+            self.click(remote_id, key)
+            if i + 1 < n:
+                time.sleep(max(0.0, t0 + (i + 1) * every - time.monotonic()))
+        return n
+
+    def received(self, wait=0.0):
+        """Bytes the host sent to the module within `wait` s."""
+        import serial
+        out = b""
+        deadline = time.monotonic() + wait
+        for _ in range(int(wait / 0.01) + 2):
+            with self._lock:
+                try:
+                    if self._ser is not None:
+                        out += self._ser.read(4096)
+                except (serial.SerialException, OSError):
+                    pass
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        return out
+
+    def stop(self):
+        with self._lock:
+            if self._ser is not None:
+                try:
+                    self._ser.close()
+                except Exception:      # noqa: BLE001
+                    pass
+                self._ser = None
+
+    close = stop
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 # ------------------------------------------------------------ command line

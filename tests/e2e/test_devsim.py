@@ -9,6 +9,7 @@ import select
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import unittest
 
@@ -16,7 +17,8 @@ import devsim
 from devsim import (PtyPair, TcpListener, ModbusSlave, bx_frames, bx_split, bx_frame,
                     bx_reply, bx_text_frame, bx_auto_ack, ft12_frames, ft12_split,
                     ft12_frame, ft12_key, ft12_display, regs_to_text, text_to_regs,
-                    decode_display)
+                    decode_display, ft12_waiting, ft12_beep, Ft12Bus, Ft12Pad,
+                    ModbusKeypad, Ev1527Receiver, ev1527_frame, ev1527_frames)
 
 
 def h(s):
@@ -490,6 +492,426 @@ class Modbus(TmpCase):
         m = self.open_tty(pair.daemon_path)
         self.assertEqual(self.request(m, mb("07 06 00 04 00 09"), 8), mb("07 06 00 04 00 09"))
         self.assertEqual(slave.holding(7, 4, 1), [9])
+
+
+# ------------------------------------------------------------ input devices
+
+
+class Ft12Waiting(unittest.TestCase):
+
+    def test_func04_and_beep_frames(self):
+        # waiting 7 at pad 5: cells 0A 0A 07, CS = 05+04+0A+0A+07 = 0x24
+        raw = h("FF 68 05 05 68 05 04 0A 0A 07 24 16")
+        self.assertEqual(ft12_waiting(5, 7), raw)
+        [f] = ft12_frames(raw)
+        self.assertTrue(f["ok"], f)
+        self.assertEqual((f["func"], f["digits"], f["waiting"]), (4, "  7", 7))
+        [g] = ft12_frames(ft12_waiting(1, 120))
+        self.assertEqual((g["digits"], g["waiting"]), ("120", 120))
+        [b] = ft12_frames(ft12_frame(1, 0x04, h("0A 0A 0A")))
+        self.assertTrue(b["ok"])
+        self.assertIsNone(b["waiting"])
+        [e] = ft12_frames(ft12_frame(1, 0x04, h("01 0A 02")))
+        self.assertFalse(e["ok"])
+        [e] = ft12_frames(ft12_frame(1, 0x04, h("01 02")))
+        self.assertIn("2 cells", e["error"])
+        self.assertEqual(ft12_beep(3), h("FF 68 02 02 68 03 03 06 16"))
+
+
+class FtHost:
+    """The host end of an ft12 bus, written here: reads the daemon side of
+    a PtyPair, echoes key frames (unless told not to), sends frames."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.keys = []            # raw key frames received
+        self.echo = True
+        self.skip = 0             # echoes to leave out
+        self.delay = 0.0
+        self.stop_ev = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        buf = b""
+        for _ in range(100000):
+            if self.stop_ev.is_set():
+                return
+            r, _, _ = select.select([self.fd], [], [], 0.02)
+            if not r:
+                continue
+            try:
+                d = os.read(self.fd, 1000)
+            except OSError:
+                time.sleep(0.02)
+                continue
+            # find FF 68 03 03 68 .. 16 key frames by hand
+            buf += d
+            for _ in range(1000):
+                i = buf.find(b"\xFF\x68")
+                if i < 0 or len(buf) - i < 10:
+                    break
+                fr = buf[i:i + 10]
+                buf = buf[i + 10:]
+                with self.lock:
+                    self.keys.append(fr)
+                    skip = self.skip > 0
+                    if skip:
+                        self.skip -= 1
+                if self.echo and not skip:
+                    if self.delay:
+                        time.sleep(self.delay)
+                    os.write(self.fd, fr)
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def wait_keys(self, n, timeout=3.0):
+        deadline = time.monotonic() + timeout
+        for _ in range(int(timeout / 0.01) + 10):
+            with self.lock:
+                if len(self.keys) >= n:
+                    return list(self.keys)
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        raise AssertionError("host got %d of %d key frames: %r" % (len(self.keys), n, self.keys))
+
+    def stop(self):
+        self.stop_ev.set()
+        self.thread.join(2)
+
+
+class Ft12PadSim(TmpCase):
+
+    def setUp(self):
+        super().setUp()
+        self.pair = PtyPair(self.dir)
+        self.addCleanup(self.pair.close)
+        self.host = FtHost(self.open_tty(self.pair.daemon_path))
+        self.addCleanup(self.host.stop)
+
+    def pad(self, addr, **kw):
+        p = Ft12Pad(self.pair.peer_path, addr, **kw)
+        self.addCleanup(p.stop)
+        return p
+
+    def test_press_echo_display_waiting_beep(self):
+        pad = self.pad(5)
+        self.assertTrue(pad.press("call"))
+        # protocols/README.md: pad 5 presses call
+        self.assertEqual(self.host.wait_keys(1), [h("FF 68 03 03 68 05 01 0C 12 16")])
+        self.assertEqual((pad.presses, pad.echoes, pad.resends, pad.failed), (1, 1, 0, 0))
+        self.assertEqual((pad.stray_echoes, pad.echo_mismatch), (0, 0))
+        self.assertTrue(pad.confirm(6))
+        self.assertEqual(self.host.wait_keys(3)[1:], [h("FF 68 03 03 68 05 01 06 0C 16"),
+                                                      h("FF 68 03 03 68 05 01 0F 15 16")])
+        for name, code in (("evaluate", 0x0B), ("recall", 0x0D), ("pause", 0x12),
+                           ("transfer", 0x13), (9, 0x09)):
+            self.assertTrue(pad.press(name))
+            self.assertEqual(self.host.wait_keys(1)[-1][7], code)
+        with self.assertRaises(ValueError):
+            pad.press("nosuchkey")
+        self.assertIsNone(pad.display)
+        self.assertIsNone(pad.waiting)
+        self.host.send(h("FF 68 08 08 68 05 02 0A 0A 0A 00 01 02 28 16"))   # "   012"
+        self.assertEqual(pad.wait_display("   012", 2), "   012")
+        self.host.send(h("FF 68 05 05 68 05 04 0A 0A 07 24 16"))
+        pad.wait_waiting(7, 2)
+        self.host.send(h("FF 68 02 02 68 05 03 08 16") * 2)
+        pad.wait_beeps(2, 2)
+        self.assertEqual(pad.beeps, 2)
+        # a display with a bad cell: kept in .bad, the display unchanged
+        self.host.send(ft12_frame(5, 0x02, h("0A 0B 0A 00 01 02")) + ft12_display(5, "  7001"))
+        pad.wait_display("7001", 2)
+        self.assertEqual(len(pad.bad), 1)
+        self.assertEqual(pad.display, "  7001")
+        with self.assertRaises(AssertionError):
+            pad.wait_display("999999", 0.1)
+
+    def test_resend_and_no_echo(self):
+        pad = self.pad(1, echo_timeout=0.15)
+        self.host.skip = 1                   # the first echo never comes
+        t0 = time.monotonic()
+        self.assertTrue(pad.press("recall"))
+        self.assertGreaterEqual(time.monotonic() - t0, 0.14)
+        keys = self.host.wait_keys(2)
+        self.assertEqual(keys, [ft12_key(1, "recall")] * 2)   # a resend is the same bytes
+        self.assertEqual((pad.echoes, pad.resends, pad.failed), (1, 1, 0))
+        # no echo at all: 3 tries, then False
+        self.host.echo = False
+        t0 = time.monotonic()
+        self.assertFalse(pad.press(3))
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertEqual(self.host.wait_keys(5)[2:], [ft12_key(1, 3)] * 3)
+        self.assertEqual((pad.presses, pad.resends, pad.failed), (2, 3, 1))
+        # the pad misses an echo the host did send
+        self.host.echo = True
+        pad.lose_echoes(1)
+        self.assertTrue(pad.press("call"))
+        self.assertEqual(len(self.host.wait_keys(7)), 7)
+        self.assertEqual((pad.lost_echoes, pad.resends, pad.stray_echoes), (1, 4, 0))
+        # an echo that comes too late is stray
+        self.host.delay = 0.25
+        pad.press("pause", tries=1)
+        for _ in range(100):
+            if pad.stray_echoes:
+                break
+            time.sleep(0.01)
+        self.assertEqual(pad.stray_echoes, 1)
+
+    def test_two_pads_one_bus(self):
+        p1, p2 = self.pad(1), self.pad(2)
+        self.assertIs(p1.bus, p2.bus)
+        with self.assertRaises(AssertionError):
+            Ft12Pad(self.pair.peer_path, 2)
+        res = {}
+        ts = [threading.Thread(target=lambda p=p, k=k: res.__setitem__(p.addr, p.press(k)))
+              for p, k in ((p1, "call"), (p2, "transfer"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(3)
+        self.assertEqual(res, {1: True, 2: True})
+        self.assertEqual(sorted(self.host.wait_keys(2)),
+                         sorted([ft12_key(1, "call"), ft12_key(2, "transfer")]))
+        self.host.send(ft12_display(1, "   101") + ft12_display(9, "   909") +
+                       ft12_display(2, "   202") + ft12_waiting(2, 15) +
+                       h("FF 68 03 03 68 01 01 0C 0E 16") + b"\x00\x13")
+        p1.wait_display("   101", 2)
+        p2.wait_display("   202", 2)
+        p2.wait_waiting(15, 2)
+        bus = p1.bus
+        for _ in range(200):
+            if bus.other and bus.bad:
+                break
+            time.sleep(0.01)
+        self.assertEqual([(f["addr"], f["digits"]) for f in bus.other], [(9, "   909")])
+        self.assertEqual([f["raw"] for f in bus.bad], [b"\x00\x13"])
+        self.assertEqual(p1.stray_echoes, 1)      # a key frame nobody waited for
+        self.assertIsNone(p1.waiting)
+        self.assertEqual(p2.beeps, 0)
+        # an explicit bus cannot be made twice; the shared one closes with its last pad
+        with self.assertRaises(AssertionError):
+            Ft12Bus(self.pair.peer_path)
+        p1.stop()
+        self.assertTrue(bus.alive())
+        p2.stop()
+        self.assertFalse(bus.alive())
+        with Ft12Bus(self.pair.peer_path) as bus2:
+            p3 = bus2.pad(3, echo_timeout=0.2)
+            self.assertTrue(p3.press(4))
+            p3.stop()
+            self.assertTrue(bus2.alive())
+
+    def test_replug(self):
+        pad = self.pad(7, echo_timeout=0.2)
+        self.assertTrue(pad.press("call"))
+        self.host.stop()
+        self.pair.restart()
+        self.host = FtHost(self.open_tty(self.pair.daemon_path))
+        self.addCleanup(self.host.stop)
+        for _ in range(300):
+            if pad.bus.reopens and pad.bus.connected():
+                break
+            time.sleep(0.01)
+        self.assertEqual(pad.bus.reopens, 1)
+        self.assertTrue(pad.press("recall"))
+        self.host.send(ft12_display(7, "000123"))
+        pad.wait_display("000123", 2)
+
+
+class KeypadMaster:
+    """A Modbus RTU master written here (CRC by crc_reflected above)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def xfer(self, req, nreply, timeout=0.5):
+        os.write(self.fd, mb(req))
+        return read_fd(self.fd, nreply, timeout)
+
+    def read(self, unit, timeout=0.5):
+        """04 0x0000 x6 -> 6 registers, or None if no reply came."""
+        rep = self.xfer("%02X 04 00 00 00 06" % unit, 17, timeout)
+        if not rep:
+            return None
+        assert len(rep) == 17, rep.hex(" ")
+        assert rep[:3] == bytes((unit, 4, 12)), rep.hex(" ")
+        assert crc_reflected(rep[:-2], 0xFFFF).to_bytes(2, "little") == rep[-2:], rep.hex(" ")
+        return [int.from_bytes(rep[3 + 2 * i:5 + 2 * i], "big") for i in range(6)]
+
+    def ack(self, unit, seq, timeout=0.5):
+        """06 at 0x0030; True when the echo came."""
+        req = "%02X 06 00 30 %02X %02X" % (unit, seq >> 8, seq & 0xFF)
+        rep = self.xfer(req, 8, timeout)
+        if not rep:
+            return False
+        assert rep == mb(req), rep.hex(" ")
+        return True
+
+    def poll(self, unit, handled, last):
+        """One poll as a daemon would do it: read; a new event (seq not
+        the last handled) is handled once; the exposed event is acked.
+        Returns the last handled seq."""
+        r = self.read(unit, 0.2)
+        if r is None or r[1] == 0:
+            return last
+        seq = r[0]
+        if seq != last:
+            handled.append((seq, r[1], r[2], r[3]))
+            last = seq
+        self.ack(unit, seq, 0.2)
+        return last
+
+
+class ModbusKeypadSim(TmpCase):
+
+    def setUp(self):
+        super().setUp()
+        self.pair = PtyPair(self.dir)
+        self.addCleanup(self.pair.close)
+        self.kp = ModbusKeypad(self.pair.peer_path, [1, 2])
+        self.addCleanup(self.kp.stop)
+        self.m = KeypadMaster(self.open_tty(self.pair.daemon_path))
+
+    def test_events_ack_and_lost_replies(self):
+        kp, m = self.kp, self.m
+        self.assertEqual(m.read(1), [0, 0, 0, 0, 0, 0])
+        self.assertEqual(kp.press(1, "call"), 1)
+        self.assertEqual(kp.press(1, 4), 2)
+        self.assertEqual(kp.press(1, "confirm"), 3)      # arg: the digit before
+        self.assertEqual(kp.confirm(1, 7), 4)
+        self.assertEqual([(e["seq"], e["code"], e["arg"]) for e in kp.pending(1)],
+                         [(1, 0x0C, 0), (2, 4, 0), (3, 0x0F, 4), (4, 0x0F, 7)])
+        self.assertEqual(m.read(1), [1, 1, 0x0C, 0, 0, 1])
+        # the reply to the next read is lost: the read happened, no bytes came
+        nreads = len(kp.reads)
+        kp.drop_next_reply(1, 4)
+        self.assertIsNone(m.read(1, 0.2))
+        self.assertEqual(kp.reads[nreads:], [(1, 4, 0, 6)])
+        self.assertEqual(kp.dropped, [(1, 4)])
+        # the same event comes back, and is acknowledged once
+        self.assertEqual(m.read(1), [1, 1, 0x0C, 0, 0, 1])
+        self.assertTrue(m.ack(1, 1))
+        self.assertEqual(kp.acked(1), [1])
+        self.assertTrue(m.ack(1, 1))                      # a repeat changes nothing
+        self.assertTrue(m.ack(1, 99))                     # nor does a wrong seq
+        self.assertEqual(kp.acked(1), [1])
+        self.assertEqual(m.read(1), [2, 1, 4, 0, 0, 1])
+        # the ack's reply is lost: the device took it; the master's retry is ignored
+        kp.drop_next_reply(1, 6)
+        self.assertFalse(m.ack(1, 2, 0.2))
+        self.assertTrue(m.ack(1, 2))
+        self.assertEqual(kp.acked(1), [1, 2])
+        self.assertEqual(m.read(1), [3, 1, 0x0F, 4, 0, 1])
+        self.assertTrue(m.ack(1, 3))
+        self.assertEqual(m.read(1), [4, 1, 0x0F, 7, 0, 1])
+        self.assertTrue(m.ack(1, 4))
+        self.assertEqual(m.read(1), [4, 0, 0, 0, 0, 0])   # none pending: the last acked
+        self.assertEqual(kp.acked(1), [1, 2, 3, 4])
+        self.assertEqual(kp.pending(1), [])
+        self.assertEqual(m.read(2), [0, 0, 0, 0, 0, 0])   # unit 2 untouched
+        self.assertEqual(kp.state(1)["seq"], 4)
+
+    def test_master_loop_neither_loses_nor_doubles(self):
+        kp, m = self.kp, self.m
+        for k in ("call", 1, 2, "confirm", "recall", "pause"):
+            kp.press(2, k)
+        kp.drop_next_reply(2, 4)           # a lost read
+        kp.drop_next_reply(2, 6, count=2)  # two lost acks
+        handled, last = [], 0
+        for _ in range(20):
+            last = m.poll(2, handled, last)
+            if not kp.pending(2):
+                break
+        self.assertEqual([(s, c, a) for s, _, c, a in handled],
+                         [(1, 0x0C, 0), (2, 1, 0), (3, 2, 0), (4, 0x0F, 2),
+                          (5, 0x0D, 0), (6, 0x12, 0)])
+        self.assertEqual(kp.acked(2), [1, 2, 3, 4, 5, 6])
+        self.assertEqual(kp.dropped, [(2, 4), (2, 6), (2, 6)])
+        self.assertEqual(kp.wait(lambda: kp.state(2)["status"] == 0, 1), True)
+
+    def test_rating(self):
+        kp, m = self.kp, self.m
+        self.assertFalse(kp.rate(1, 5))                   # no prompt
+        with self.assertRaises(ValueError):
+            kp.rate(1, 6)
+        # RATE_PROMPT := 1, RATE_TICKET := 100000 (0x000186A0), one function 16
+        req = "01 10 00 31 00 03 06 00 01 00 01 86 A0"
+        self.assertEqual(m.xfer(req, 8), mb("01 10 00 31 00 03"))
+        self.assertEqual(m.read(1), [0, 0, 0, 0, 0, 2])
+        d = kp.display(1)
+        self.assertEqual((d["rate_prompt"], d["rate_ticket"], d["window"]), (1, 100000, 0))
+        self.assertEqual(kp.rate(1, 4), 1)
+        self.assertEqual(kp.display(1)["rate_prompt"], 0)  # the device turned it off
+        self.assertFalse(kp.rate(1, 3))
+        self.assertEqual(m.read(1), [1, 2, 4, 0, 4, 1])
+        self.assertEqual(kp.events(1)[0]["ticket"], 100000)
+        self.assertTrue(m.ack(1, 1))
+        self.assertTrue(m.ack(1, 0))                      # the host writes 0 later
+        self.assertEqual(m.xfer("01 06 00 31 00 00", 8), mb("01 06 00 31 00 00"))
+        self.assertEqual(m.read(1), [1, 0, 0, 0, 4, 0])
+        # the display registers work as on ModbusSlave
+        self.assertEqual(m.xfer("01 10 00 00 00 04 08 00 03 41 30 31 32 20 20", 8),
+                         mb("01 10 00 00 00 04"))
+        self.assertEqual(kp.display(1)["ticket"], "A012")
+
+    def test_wrap_overflow_power_cycle(self):
+        kp, m = self.kp, self.m
+        kp.power_cycle(1, next_seq=65535)
+        self.assertEqual((kp.press(1, "call"), kp.press(1, "recall")), (65535, 1))
+        self.assertEqual(m.read(1), [65535, 1, 0x0C, 0, 0, 1])
+        self.assertTrue(m.ack(1, 65535))
+        self.assertEqual(m.read(1), [1, 1, 0x0D, 0, 0, 1])
+        self.assertTrue(m.ack(1, 1))
+        self.assertEqual(kp.acked(1), [65535, 1])
+        kp.fifo_size = 2
+        self.assertEqual([kp.press(1, 0), kp.press(1, 1), kp.press(1, 2)], [2, 3, None])
+        self.assertEqual(kp.overflow(1), 1)
+        kp.power_cycle(1)
+        self.assertEqual(m.read(1), [0, 0, 0, 0, 0, 0])
+        self.assertEqual(kp.press(1, "evaluate"), 1)
+        with self.assertRaises(AssertionError):
+            kp.wait(lambda: kp.acked(1) == [1], 0.1)
+
+
+class Ev1527(TmpCase):
+
+    def test_frames_on_the_wire(self):
+        pair = PtyPair(self.dir)
+        self.addCleanup(pair.close)
+        d = self.open_tty(pair.daemon_path)
+        rx = Ev1527Receiver(pair.peer_path)
+        self.addCleanup(rx.stop)
+        rx.click(0xABCDE, 3)
+        raw = read_fd(d, 5)
+        self.assertEqual(raw, h("FD AB CD E3 DF"))
+        b1, b2, b3 = raw[1:4]
+        self.assertEqual(((b1 << 12) | (b2 << 4) | (b3 >> 4), b3 & 0x0F), (0xABCDE, 3))
+        t0 = time.monotonic()
+        self.assertEqual(rx.hold(0x00001, 0x0F, 0.3, every=0.1), 3)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.19)
+        self.assertEqual(read_fd(d, 15), h("FD 00 00 1F DF") * 3)
+        rx.write(b"\x00FD")
+        self.assertEqual(read_fd(d, 3), b"\x00FD")
+        self.assertEqual(rx.sent, 4)
+        self.assertEqual(rx.received(), b"")
+        os.write(d, b"?")
+        self.assertEqual(rx.received(0.1), b"?")
+        with self.assertRaises(ValueError):
+            ev1527_frame(1 << 20, 0)
+        fs = ev1527_frames(h("00 FD AB CD E3 DF FD 01 02 03 04 FD 12 34 5F DF FD 01"))
+        self.assertEqual([f["ok"] for f in fs], [False, True, False, True, False])
+        self.assertEqual((fs[1]["id"], fs[1]["key"]), (0xABCDE, 3))
+        self.assertEqual((fs[3]["id"], fs[3]["key"]), (0x12345, 0x0F))
+        self.assertEqual(ev1527_frame(0x12345, 0x0F), h("FD 12 34 5F DF"))
+        # a replug: the next write opens the path again
+        pair.restart()
+        d2 = self.open_tty(pair.daemon_path)
+        rx.click(0x00010, 1)
+        self.assertEqual(read_fd(d2, 5), h("FD 00 01 01 DF"))
 
 
 if __name__ == "__main__":
