@@ -19,19 +19,19 @@ PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus espeak-ng
+	   python3-websockets python3-serial python3-pymodbus espeak-ng nodejs npm
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
 	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
-	   protocols/modbus.c
+	   protocols/modbus.c protocols/escpos.c protocols/ev1527.c
 DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store hall api bridge transport text voice
 # Pure codecs of protocols/: each tested alone once its test exists.
-CODECS	 = bx ft12 modbus
+CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
 UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
@@ -66,6 +66,8 @@ UNIT_DEPS_voice    = displays/voice.c
 UNIT_DEPS_bx       = protocols/bx.c
 UNIT_DEPS_ft12     = protocols/ft12.c
 UNIT_DEPS_modbus   = protocols/modbus.c
+UNIT_DEPS_escpos   = protocols/escpos.c
+UNIT_DEPS_ev1527   = protocols/ev1527.c
 
 # The object list is a function: a '%' written in a pattern rule's
 # prerequisites is replaced by the stem, which would turn the patsubst into a
@@ -98,7 +100,13 @@ run: deps
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
-e2e: $(BUILD)/hallqd $(VOICE_STAMP)
+# The tests' own ESC/POS decoder (npm's npos, pinned by its lockfile).
+ESCPOS_STAMP = tests/escpos/node_modules/.package-lock.json
+$(ESCPOS_STAMP): tests/escpos/package-lock.json tests/escpos/package.json
+	npm ci --prefix tests/escpos --omit=optional --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+e2e: $(BUILD)/hallqd $(VOICE_STAMP) $(ESCPOS_STAMP)
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/e2e/run.py
 
 test: unit e2e

@@ -26,6 +26,8 @@
 #include "bx.h"
 #include "config.h"
 #include "devices.h"
+#include "escpos.h"
+#include "ev1527.h"
 #include "ft12.h"
 #include "hall.h"
 #include "modbus.h"
@@ -46,6 +48,8 @@ struct line;
 struct dev {
 	const struct device_conf *conf;
 	struct line	*line;
+	int		 window;	/* its window (keypad_bus: per pad) */
+	int		 addr;		/* its address on the line */
 	struct textconv	*conv;
 	int		 dirty;		/* send the current state */
 	int		 beep;		/* and beep (a call, a recall) */
@@ -55,6 +59,32 @@ struct dev {
 	int		 sent_waiting;	/* modbus: the waiting count last sent */
 	char		 sent_text[TEXT_MAX];	/* bx: what the display shows */
 	size_t		 sent_len;
+
+	/* Inputs: keypads, evaluators, printers. */
+	int		 digits;	/* number typed on a pad before a key */
+	int		 ndigits;
+	int		 last_digit;	/* -1: none */
+	int64_t		 digits_at;
+	uint8_t		 last_key;	/* ft12: a resent key is one press */
+	int64_t		 last_key_at;
+	int		 inflight;	/* modbus: REQ_* */
+	int		 poll_due;
+	struct event	*ev_poll;
+	int		 ack_pending;
+	uint16_t	 ack_seq;
+	int		 have_applied;
+	uint16_t	 applied_seq;
+	int		 prompt_dirty;
+	int		 prompt_on;
+	int64_t		 prompt_ticket;
+	int		 ready;		/* printer: online, paper in */
+	int		 status_due;
+	struct event	*ev_status;
+	uint64_t	 keys;		/* key presses taken */
+	uint64_t	 ratings;	/* ratings taken */
+	uint64_t	 refused;	/* commands the hall refused */
+	uint64_t	 printed;
+	uint64_t	 unknown_keys;
 
 	uint64_t	 frames;	/* frames handed to the transport */
 	uint64_t	 replies;	/* good replies */
@@ -85,6 +115,19 @@ struct line {
 	uint64_t	 unsolicited;	/* whole frames nobody asked for */
 };
 
+#define REMOTES_MAX	1024
+#define DEBOUNCE_MAX	32
+#define LEARN_MS	60000
+
+enum { REQ_NONE, REQ_DISPLAY, REQ_ACK, REQ_PROMPT, REQ_POLL };
+
+/* A window remembered for its pads: what "call back" and "evaluate" mean. */
+struct winmem {
+	int		 window;
+	int64_t		 last_done;	/* the last ticket it finished */
+	int64_t		 last_parked;	/* the last it held or no-showed */
+};
+
 struct board_row {
 	int64_t		 ticket;
 	char		 number[24];
@@ -92,9 +135,14 @@ struct board_row {
 };
 
 struct note {
+	int		 kind;		/* NOTE_EVENT, NOTE_CMD, NOTE_LEARNED */
 	char		*type;
 	json_t		*o;
+	struct dev	*dev;		/* NOTE_CMD: who pressed */
+	int64_t		 remote;
+	int		 window;
 };
+enum { NOTE_EVENT, NOTE_CMD, NOTE_LEARNED };
 
 struct announcement {
 	char		*argv[PLAYER_ARGS + 1];
@@ -105,8 +153,23 @@ struct devices {
 	struct event_base *base;
 	struct config	*conf;
 	struct hall	*hall;
-	devices_note_fn	 note;
-	void		*note_arg;
+	const struct devices_host *host;
+	void		*host_arg;
+
+	struct winmem	*wm;
+	int		 nwm;
+	/* ev1527: remotes known (config, then learned) and learning. */
+	int64_t		 remote_id[REMOTES_MAX];
+	int		 remote_win[REMOTES_MAX];
+	struct dev	*remote_dev[REMOTES_MAX];
+	int		 nremotes;
+	struct ev1527_debounce deb[DEBOUNCE_MAX];
+	int		 ndeb;
+	uint32_t	 unknown_logged[64];
+	int		 nunknown_logged;
+	struct dev	*learning;
+	int		 learn_window;
+	int64_t		 learn_until;
 
 	struct line	*lines;
 	int		 nlines;
@@ -134,24 +197,59 @@ struct devices {
 
 static void	line_kick(struct line *);
 static void	line_kick_later(struct line *);
+static void	line_done(struct line *, int);
+static void	dev_poll_reply(struct dev *, const struct modbus_reply *);
+static void	dm_pad_key(struct dev *, uint8_t code, int arg);
+static void	line_rx_ev1527(struct line *);
 
 /* ---------------------------------------------------------------- notes */
+
+static void	dev_feedback(struct dev *, int status);
 
 static void
 dm_notes_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct devices *dm = arg;
-	size_t i;
+	struct note *notes = dm->notes;
+	size_t i, n = dm->nnotes;
+	int st;
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < dm->nnotes; i++) {
-		dm->note(dm->note_arg, dm->notes[i].type, dm->notes[i].o);
-		free(dm->notes[i].type);
-	}
-	free(dm->notes);
+	/* Taken first: a command's events may add notes of their own. */
 	dm->notes = NULL;
 	dm->nnotes = 0;
+	for (i = 0; i < n; i++) {
+		switch (notes[i].kind) {
+		case NOTE_EVENT:
+			dm->host->note(dm->host_arg, notes[i].type, notes[i].o);
+			break;
+		case NOTE_CMD:
+			st = dm->host->cmd(dm->host_arg, notes[i].o);
+			if (notes[i].dev != NULL)
+				dev_feedback(notes[i].dev, st);
+			break;
+		case NOTE_LEARNED:
+			dm->host->learned(dm->host_arg, notes[i].type,
+			    notes[i].remote, notes[i].window);
+			break;
+		}
+		free(notes[i].type);
+	}
+	free(notes);
+}
+
+static struct note *
+dm_note_add(struct devices *dm, int kind)
+{
+	struct note *n;
+
+	dm->notes = xrealloc(dm->notes, (dm->nnotes + 1) * sizeof *dm->notes);
+	n = &dm->notes[dm->nnotes++];
+	memset(n, 0, sizeof *n);
+	n->kind = kind;
+	event_active(dm->ev_notes, EV_READ, 0);
+	return n;
 }
 
 /* Events of our own are written from the loop, never from inside a transport
@@ -159,11 +257,25 @@ dm_notes_cb(evutil_socket_t fd, short what, void *arg)
 static void
 dm_note(struct devices *dm, const char *type, json_t *o)
 {
-	dm->notes = xrealloc(dm->notes, (dm->nnotes + 1) * sizeof *dm->notes);
-	dm->notes[dm->nnotes].type = xstrdup(type);
-	dm->notes[dm->nnotes].o = o;
-	dm->nnotes++;
-	event_active(dm->ev_notes, EV_READ, 0);
+	struct note *n = dm_note_add(dm, NOTE_EVENT);
+
+	n->type = xstrdup(type);
+	n->o = o;
+}
+
+/* A window's pad or evaluator asks the hall: {"op":..., "window":N}. */
+static void
+dm_cmd(struct devices *dm, struct dev *d, const char *op, int window,
+    json_t *body)
+{
+	struct note *n = dm_note_add(dm, NOTE_CMD);
+
+	n->o = json_pack("{s:s, s:s, s:o}", "op", op, "device", d->conf->name,
+	    "body", body != NULL ? body : json_object());
+	if (window > 0)
+		json_object_set_new(n->o, "window", json_integer(window));
+	n->dev = d;
+	d->keys++;
 }
 
 /* ---------------------------------------------------------------- render */
@@ -174,7 +286,7 @@ dev_window_text(struct dev *d, size_t cols, char *out, size_t size)
 {
 	struct devices *dm = d->line->dm;
 	const struct device_conf *c = d->conf;
-	const struct window_conf *wc = config_window(dm->conf, c->window);
+	const struct window_conf *wc = config_window(dm->conf, d->window);
 	struct hall_window_view v;
 	struct text_var vars[4];
 	char wnum[16], utf8[TEXT_MAX];
@@ -182,7 +294,7 @@ dev_window_text(struct dev *d, size_t cols, char *out, size_t size)
 	unsigned replaced = 0;
 	size_t n;
 
-	if (hall_window_view(dm->hall, c->window, &v) == -1) {
+	if (hall_window_view(dm->hall, d->window, &v) == -1) {
 		out[0] = '\0';
 		return 0;
 	}
@@ -271,7 +383,7 @@ dev_send_bx(struct dev *d)
 	t.text_len = n;
 	memcpy(d->sent_text, text, n);
 	d->sent_len = n;
-	if (dev_send(d, wire, bx_encode_text((uint16_t)c->address, &t, wire,
+	if (dev_send(d, wire, bx_encode_text((uint16_t)d->addr, &t, wire,
 	    sizeof wire)) == -1)
 		return -1;
 	return 1;
@@ -286,15 +398,29 @@ dev_send_ft12(struct dev *d)
 
 	for (i = 0; i < FT12_DIGITS; i++)
 		digits[i] = FT12_BLANK;
-	if (hall_window_view(d->line->dm->hall, d->conf->window, &v) == 0 &&
+	if (hall_window_view(d->line->dm->hall, d->window, &v) == 0 &&
 	    !v.paused && !v.closed && v.ticket[0] != '\0')
 		ft12_digits_from_text(v.ticket, digits);
-	if (dev_send(d, buf, ft12_encode_display((uint8_t)d->conf->address,
+	if (dev_send(d, buf, ft12_encode_display((uint8_t)d->addr,
 	    digits, buf, sizeof buf)) == -1)
 		return -1;
+	if (d->conf->role == DEVROLE_KEYPAD_BUS && v.number > 0) {
+		/* The pad's second counter: who waits for its window. */
+		int w = v.waiting > 999 ? 999 : v.waiting;
+		uint8_t cells[3] = { FT12_BLANK, FT12_BLANK, (uint8_t)(w % 10) };
+
+		if (w >= 10)
+			cells[1] = (uint8_t)(w / 10 % 10);
+		if (w >= 100)
+			cells[0] = (uint8_t)(w / 100);
+		if (dev_send(d, buf, ft12_encode((uint8_t)d->addr, FT12_FUNC_WAITING,
+		    cells, 3, buf, sizeof buf)) == -1)
+			return -1;
+		d->sent_waiting = v.waiting;
+	}
 	if (d->beep) {
 		d->beep = 0;
-		if (dev_send(d, buf, ft12_encode_beep((uint8_t)d->conf->address,
+		if (dev_send(d, buf, ft12_encode_beep((uint8_t)d->addr,
 		    buf, sizeof buf)) == -1)
 			return -1;
 	}
@@ -315,53 +441,136 @@ dev_send_modbus(struct dev *d)
 	uint8_t buf[MODBUS_FRAME_MAX];
 	char text[TEXT_MAX];
 	size_t n, cols;
-	int i;
+	int i, display = d->conf->role != DEVROLE_EVALUATOR;
 
-	if (d->step == 2 && !d->beep)
-		return 0;
-	if (d->step > 2)
-		return 0;
-	if (hall_window_view(l->dm->hall, d->conf->window, &v) == -1)
-		return 0;
 	memset(rq, 0, sizeof *rq);
-	rq->slave = (uint8_t)d->conf->address;
+	rq->slave = (uint8_t)d->addr;
 	rq->values = l->req_vals;
-	switch (d->step) {
-	case 0:
-		memset(text, ' ', 6);	/* padded with 0x20: protocols/README.md */
-		if (!v.paused && !v.closed)
-			memcpy(text, v.ticket, strnlen(v.ticket, 6));
-		rq->func = MODBUS_WRITE_MULTIPLE;
-		rq->addr = MODBUS_DISPLAY_WINDOW;
-		rq->count = 5;
-		l->req_vals[0] = (uint16_t)v.number;
-		for (i = 0; i < MODBUS_DISPLAY_TICKET_REGS; i++)
-			l->req_vals[1 + i] = (uint16_t)((uint8_t)text[2 * i] << 8 |
-			    (uint8_t)text[2 * i + 1]);
-		l->req_vals[4] = (uint16_t)(v.waiting > 0xffff ? 0xffff : v.waiting);
-		d->sent_waiting = v.waiting;
-		break;
-	case 1:
-		cols = (size_t)d->conf->width;
-		if (cols > 2 * MODBUS_DISPLAY_TEXT_REGS)
-			cols = 2 * MODBUS_DISPLAY_TEXT_REGS;
-		n = dev_window_text(d, cols, text, sizeof text);
-		rq->func = MODBUS_WRITE_MULTIPLE;
-		rq->addr = MODBUS_DISPLAY_TEXT;
-		rq->count = MODBUS_DISPLAY_TEXT_REGS;
-		modbus_text_pack((const uint8_t *)text, n, ' ', l->req_vals,
-		    MODBUS_DISPLAY_TEXT_REGS);
-		break;
-	case 2:
+	d->inflight = REQ_NONE;
+	if (d->ack_pending) {
+		/* The key press was applied: the keypad may drop it. */
 		rq->func = MODBUS_WRITE_SINGLE;
-		rq->addr = MODBUS_DISPLAY_BEEP;
+		rq->addr = MODBUS_KEYPAD_ACK;
 		rq->count = 1;
-		l->req_vals[0] = 1;
-		break;
+		l->req_vals[0] = d->ack_seq;
+		d->inflight = REQ_ACK;
+	} else if (d->prompt_dirty) {
+		rq->func = MODBUS_WRITE_MULTIPLE;
+		rq->addr = MODBUS_KEYPAD_RATE_PROMPT;
+		rq->count = 3;
+		l->req_vals[0] = (uint16_t)d->prompt_on;
+		l->req_vals[1] = (uint16_t)((uint64_t)d->prompt_ticket >> 16);
+		l->req_vals[2] = (uint16_t)d->prompt_ticket;
+		d->inflight = REQ_PROMPT;
+	} else if (d->dirty && display) {
+		if (d->dirty == 1)		/* a fresh state: from the top */
+			d->step = 0;
+		d->dirty = 0;
+		if (d->step == 2 && !d->beep)
+			d->step = 3;
+		if (d->step > 2 || hall_window_view(l->dm->hall, d->window, &v) == -1)
+			goto poll;
+		switch (d->step) {
+		case 0:
+			memset(text, ' ', 6);	/* padded with 0x20: protocols/README.md */
+			if (!v.paused && !v.closed)
+				memcpy(text, v.ticket, strnlen(v.ticket, 6));
+			rq->func = MODBUS_WRITE_MULTIPLE;
+			rq->addr = MODBUS_DISPLAY_WINDOW;
+			rq->count = 5;
+			l->req_vals[0] = (uint16_t)v.number;
+			for (i = 0; i < MODBUS_DISPLAY_TICKET_REGS; i++)
+				l->req_vals[1 + i] = (uint16_t)((uint8_t)text[2 * i] << 8 |
+				    (uint8_t)text[2 * i + 1]);
+			l->req_vals[4] = (uint16_t)(v.waiting > 0xffff ? 0xffff : v.waiting);
+			d->sent_waiting = v.waiting;
+			break;
+		case 1:
+			cols = (size_t)d->conf->width;
+			if (cols > 2 * MODBUS_DISPLAY_TEXT_REGS)
+				cols = 2 * MODBUS_DISPLAY_TEXT_REGS;
+			n = dev_window_text(d, cols, text, sizeof text);
+			rq->func = MODBUS_WRITE_MULTIPLE;
+			rq->addr = MODBUS_DISPLAY_TEXT;
+			rq->count = MODBUS_DISPLAY_TEXT_REGS;
+			modbus_text_pack((const uint8_t *)text, n, ' ', l->req_vals,
+			    MODBUS_DISPLAY_TEXT_REGS);
+			break;
+		default:
+			rq->func = MODBUS_WRITE_SINGLE;
+			rq->addr = MODBUS_DISPLAY_BEEP;
+			rq->count = 1;
+			l->req_vals[0] = 1;
+			break;
+		}
+		d->inflight = REQ_DISPLAY;
 	}
+poll:
+	if (d->inflight == REQ_NONE && d->poll_due) {
+		d->poll_due = 0;
+		rq->func = MODBUS_READ_INPUT;
+		rq->addr = MODBUS_KEYPAD_EVENT_SEQ;
+		rq->count = MODBUS_KEYPAD_INPUT_REGS;
+		rq->values = NULL;
+		d->inflight = REQ_POLL;
+	}
+	if (d->inflight == REQ_NONE)
+		return 0;
 	if (dev_send(d, buf, modbus_request_encode(rq, buf, sizeof buf)) == -1)
 		return -1;
 	return 1;
+}
+
+static int
+dev_has_work(const struct dev *d)
+{
+	return d->dirty || d->ack_pending || d->prompt_dirty || d->poll_due ||
+	    d->status_due;
+}
+
+/* A printer: ask DLE EOT 4 (paper roll sensor); the answer is one byte. */
+static int
+dev_send_status(struct dev *d)
+{
+	uint8_t buf[4];
+	size_t n;
+
+	if (!d->status_due)
+		return 0;
+	d->status_due = 0;
+	if (d->conf->reply_ms == 0)
+		return 0;
+	n = escpos_status_request(buf, sizeof buf, 4);
+	if (dev_send(d, buf, (int)n) == -1)
+		return -1;
+	return 1;
+}
+
+static void	dev_set_ready(struct dev *, int, const char *);
+
+/* The printer answered (or did not): ready, or down with the reason. */
+static void
+line_rx_escpos(struct line *l)
+{
+	struct escpos_status st;
+	struct dev *d = l->busy;
+	size_t i;
+
+	for (i = 0; i < l->rxlen; i++) {
+		if (d == NULL || escpos_status_parse(4, l->rx[i], &st) < 0) {
+			l->garbage++;
+			continue;
+		}
+		d->replies++;
+		if (st.paper_out)
+			dev_set_ready(d, 0, "paper out");
+		else
+			dev_set_ready(d, 1, NULL);
+		l->rxlen = 0;
+		line_done(l, 1);
+		return;
+	}
+	l->rxlen = 0;
 }
 
 /* ---------------------------------------------------------------- lines */
@@ -388,7 +597,17 @@ line_done(struct line *l, int ok)
 		return;
 	event_del(l->ev_timeout);
 	l->busy = NULL;
-	if (ok) {
+	if (d->conf->proto == DEVPROTO_MODBUS && d->inflight != REQ_DISPLAY) {
+		/* Acks and prompts stay due until they land; a poll that
+		 * failed is asked again at the next tick. */
+		if (ok && d->inflight == REQ_ACK)
+			d->ack_pending = 0;
+		if (ok && d->inflight == REQ_PROMPT)
+			d->prompt_dirty = 0;
+		d->inflight = REQ_NONE;
+	} else if (d->conf->proto == DEVPROTO_ESCPOS) {
+		;	/* the status answer, or its absence, was seen to */
+	} else if (ok) {
 		d->retries = 0;
 		if (d->conf->proto == DEVPROTO_MODBUS) {
 			if (d->step == 2)
@@ -420,7 +639,7 @@ line_kick(struct line *l)
 	for (k = 0; k < l->ndevs && l->up && l->busy == NULL; k++) {
 		i = (l->next + k) % l->ndevs;
 		d = l->devs[i];
-		if (!d->dirty)
+		if (!dev_has_work(d))
 			continue;
 		l->next = (i + 1) % l->ndevs;
 		switch (d->conf->proto) {
@@ -430,15 +649,17 @@ line_kick(struct line *l)
 			break;
 		case DEVPROTO_FT12:
 			d->dirty = 0;
-			rc = dev_send_ft12(d);
+			rc = d->window > 0 ? dev_send_ft12(d) : 0;
+			break;
+		case DEVPROTO_MODBUS:
+			rc = dev_send_modbus(d);
+			break;
+		case DEVPROTO_ESCPOS:
+			rc = dev_send_status(d);
 			break;
 		default:
-			if (d->dirty == 1) {		/* a fresh state */
-				d->step = 0;
-				d->retries = 0;
-			}
 			d->dirty = 0;
-			rc = dev_send_modbus(d);
+			rc = 0;
 			break;
 		}
 		if (rc == -1 || !l->up)
@@ -450,7 +671,7 @@ line_kick(struct line *l)
 			return;
 		}
 		k = -1;		/* sent without waiting: look again from here */
-		if (l->ndevs == 1 && !d->dirty)
+		if (l->ndevs == 1 && !dev_has_work(d))
 			return;
 	}
 }
@@ -479,6 +700,13 @@ line_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d == NULL)
 		return;
+	if (d->conf->proto == DEVPROTO_ESCPOS) {
+		d->timeouts++;
+		dev_set_ready(d, 0, "no answer to DLE EOT: offline");
+		l->rxlen = 0;
+		line_done(l, 0);
+		return;
+	}
 	if (l->rxlen > 0) {
 		d->bad_replies++;
 		snprintf(d->last_error, sizeof d->last_error,
@@ -537,7 +765,7 @@ line_rx_bx(struct line *l)
 			l->unsolicited++;
 			continue;
 		}
-		if (d == NULL || (rep.addr != d->conf->address &&
+		if (d == NULL || (rep.addr != d->addr &&
 		    line_dev_by_addr(l, rep.addr) != d)) {
 			l->unsolicited++;
 			continue;
@@ -582,8 +810,22 @@ line_rx_modbus(struct line *l)
 		line_done(l, 0);
 	} else {
 		d->replies++;
+		if (d->inflight == REQ_POLL)
+			dev_poll_reply(d, &rep);
 		line_done(l, 1);
 	}
+}
+
+static struct dev *
+line_pad(struct line *l, int addr)
+{
+	int i;
+
+	for (i = 0; i < l->ndevs; i++)
+		if (l->devs[i]->conf->role == DEVROLE_KEYPAD_BUS &&
+		    l->devs[i]->addr == addr)
+			return l->devs[i];
+	return NULL;
 }
 
 static void
@@ -596,8 +838,20 @@ line_rx_ft12(struct line *l)
 	while (l->rxlen > 0) {
 		rc = ft12_decode(l->rx, l->rxlen, &f, &used);
 		if (rc > 0) {
+			struct ft12_key key;
+			struct dev *d = line_pad(l, f.addr);
+			uint8_t echo[FT12_FRAME_MAX];
+			int n;
+
 			l->garbage += used - (size_t)rc;
-			l->unsolicited++;	/* keys: not handled by displays */
+			if (d == NULL || ft12_key_parse(&f, &key) < 0)
+				l->unsolicited++;	/* not a pad of ours */
+			else {
+				/* The echo is the pad's acknowledgement. */
+				if ((n = ft12_encode_echo(&f, echo, sizeof echo)) > 0)
+					transport_send(l->tp, echo, (size_t)n);
+				dm_pad_key(d, key.code, -1);
+			}
 		} else if (rc == -FT12_E_NEED) {
 			l->garbage += used;
 		} else
@@ -628,6 +882,12 @@ line_rx_cb(void *arg, const uint8_t *buf, size_t len)
 		case DEVPROTO_MODBUS:
 			line_rx_modbus(l);
 			break;
+		case DEVPROTO_EV1527:
+			line_rx_ev1527(l);
+			break;
+		case DEVPROTO_ESCPOS:
+			line_rx_escpos(l);
+			break;
 		default:
 			line_rx_ft12(l);
 			break;
@@ -650,10 +910,20 @@ line_up_cb(void *arg)
 	for (i = 0; i < l->ndevs; i++) {
 		struct dev *d = l->devs[i];
 
-		d->up = 1;
 		d->dirty = 1;		/* its current state, not the history */
 		d->retries = 0;
 		d->sent_len = (size_t)-1;
+		d->ack_pending = 0;
+		d->prompt_dirty = d->conf->role == DEVROLE_EVALUATOR;
+		d->poll_due = d->ev_poll != NULL;
+		if (d->conf->proto == DEVPROTO_ESCPOS && d->conf->reply_ms > 0) {
+			d->status_due = 1;	/* up when it says it has paper */
+			continue;
+		}
+		d->up = 1;
+		d->ready = 1;
+		if (i > 0 && l->devs[i - 1]->conf == d->conf)
+			continue;	/* one keypad_bus, several pads */
 		log_info("device %s: up on %s", d->conf->name, l->transport);
 		dm_note(l->dm, "device.up", json_pack("{s:s, s:s}",
 		    "device", d->conf->name, "transport", l->transport));
@@ -677,13 +947,441 @@ line_down_cb(void *arg, const char *why)
 		struct dev *d = l->devs[i];
 
 		d->up = 0;
+		d->ready = 0;
+		d->inflight = REQ_NONE;
 		snprintf(d->last_error, sizeof d->last_error, "%s", why);
+		if (i > 0 && l->devs[i - 1]->conf == d->conf)
+			continue;
 		log_warnx("device %s: down on %s: %s", d->conf->name,
 		    l->transport, why);
 		dm_note(l->dm, "device.down", json_pack("{s:s, s:s, s:s, s:b}",
 		    "device", d->conf->name, "transport", l->transport,
 		    "reason", why, "was_up", was_up));
 	}
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+static struct winmem *
+dm_winmem(struct devices *dm, int window)
+{
+	int i;
+
+	for (i = 0; i < dm->nwm; i++)
+		if (dm->wm[i].window == window)
+			return &dm->wm[i];
+	return NULL;
+}
+
+/* What the hall said to a press: a refusal beeps the pad twice. */
+static void
+dev_feedback(struct dev *d, int status)
+{
+	if (status >= 200 && status < 300 && status != 204)
+		return;
+	d->refused++;
+	snprintf(d->last_error, sizeof d->last_error,
+	    "the hall answered %d to a key", status);
+	if (d->conf->role == DEVROLE_KEYPAD_BUS || d->conf->role == DEVROLE_KEYPAD) {
+		d->beep = 1;
+		d->dirty = d->dirty ? d->dirty : 1;
+		line_kick_later(d->line);
+	}
+}
+
+/* Ask the window's evaluators to rate this ticket (0: stop asking). */
+static void
+dm_prompt(struct devices *dm, int window, int64_t ticket)
+{
+	int i;
+
+	for (i = 0; i < dm->ndevs; i++) {
+		struct dev *e = &dm->devs[i];
+
+		if (e->conf->role != DEVROLE_EVALUATOR || e->window != window)
+			continue;
+		if (ticket == 0 && !e->prompt_on)
+			continue;
+		e->prompt_on = ticket != 0;
+		if (ticket != 0)
+			e->prompt_ticket = ticket;
+		e->prompt_dirty = 1;
+		line_kick_later(e->line);
+	}
+}
+
+/*
+ * A key on a window's pad (ft12 bus or Modbus keypad), as its clerk would
+ * press the REST button: call (finishing the ticket in hand first),
+ * recall, pause/resume, transfer to the window typed before, evaluate
+ * (prompt the evaluator again), and confirm with the digit typed before:
+ * 6 no-show, 0 hold, 3 call back the last held or no-show ticket.
+ */
+static void
+dm_pad_key(struct dev *d, uint8_t code, int arg)
+{
+	struct devices *dm = d->line->dm;
+	struct hall_window_view v;
+	struct winmem *wm = dm_winmem(dm, d->window);
+	int64_t now = now_ms();
+	int digit;
+
+	/* A pad that missed our echo sends the key again: one press. */
+	if (d->conf->role == DEVROLE_KEYPAD_BUS && code == d->last_key &&
+	    now - d->last_key_at < 500) {
+		d->last_key_at = now;
+		return;
+	}
+	d->last_key = code;
+	d->last_key_at = now;
+	if (d->ndigits > 0 && now - d->digits_at > 10000)
+		d->ndigits = d->digits = 0;	/* typed too long ago */
+	if (code <= FT12_KEY_DIGIT_9) {
+		if (d->ndigits < 4) {
+			d->digits = d->digits * 10 + code;
+			d->ndigits++;
+		}
+		d->last_digit = code;
+		d->digits_at = now;
+		return;
+	}
+	digit = arg >= 0 ? arg : d->ndigits > 0 ? d->last_digit : -1;
+	if (hall_window_view(dm->hall, d->window, &v) == -1)
+		return;
+	switch (code) {
+	case FT12_KEY_CALL:
+		if (v.ticket[0] != '\0')
+			dm_cmd(dm, d, "finish", d->window, NULL);
+		dm_cmd(dm, d, "call-next", d->window, NULL);
+		break;
+	case FT12_KEY_RECALL:
+		dm_cmd(dm, d, "recall", d->window, NULL);
+		break;
+	case FT12_KEY_PAUSE:
+		dm_cmd(dm, d, v.paused ? "resume" : "pause", d->window, NULL);
+		break;
+	case FT12_KEY_TRANSFER:
+		if (d->ndigits == 0) {
+			dev_feedback(d, 400);
+			break;
+		}
+		dm_cmd(dm, d, "transfer", d->window, json_pack("{s:i}", "window",
+		    d->digits));
+		break;
+	case FT12_KEY_EVALUATE:
+		if (wm != NULL && wm->last_done != 0)
+			dm_prompt(dm, d->window, wm->last_done);
+		else
+			dev_feedback(d, 409);
+		break;
+	case FT12_KEY_CONFIRM:
+		if (digit == 6)
+			dm_cmd(dm, d, "no-show", d->window, NULL);
+		else if (digit == 0)
+			dm_cmd(dm, d, "hold", d->window, NULL);
+		else if (digit == 3 && wm != NULL && wm->last_parked != 0)
+			dm_cmd(dm, d, "call", d->window, json_pack("{s:I}",
+			    "ticket", (json_int_t)wm->last_parked));
+		else
+			dev_feedback(d, 400);
+		break;
+	default:
+		d->unknown_keys++;
+		log_debug("device %s: pad %d: key %02x not known", d->conf->name,
+		    d->addr, code);
+		break;
+	}
+	d->ndigits = d->digits = 0;
+}
+
+/* A Modbus keypad's or evaluator's input registers, read. */
+static void
+dev_poll_reply(struct dev *d, const struct modbus_reply *rep)
+{
+	struct devices *dm = d->line->dm;
+	uint16_t seq, kind, code, arg;
+
+	if (rep->count < MODBUS_KEYPAD_INPUT_REGS)
+		return;
+	seq = rep->regs[MODBUS_KEYPAD_EVENT_SEQ];
+	kind = rep->regs[MODBUS_KEYPAD_EVENT_KIND];
+	code = rep->regs[MODBUS_KEYPAD_EVENT_CODE];
+	arg = rep->regs[MODBUS_KEYPAD_EVENT_ARG];
+	if (kind == MODBUS_EVENT_NONE)
+		return;
+	/* Applied already (our ack was lost): acknowledge again, only. */
+	if (!(d->have_applied && d->applied_seq == seq)) {
+		d->have_applied = 1;
+		d->applied_seq = seq;
+		if (kind == MODBUS_EVENT_KEY && d->conf->role == DEVROLE_KEYPAD)
+			dm_pad_key(d, (uint8_t)code, code == FT12_KEY_CONFIRM ?
+			    (int)arg : -1);
+		else if (kind == MODBUS_EVENT_RATING &&
+		    d->conf->role == DEVROLE_EVALUATOR) {
+			if (code < 1 || code > 5 || d->prompt_ticket == 0) {
+				d->bad_replies++;
+				snprintf(d->last_error, sizeof d->last_error,
+				    "a rating of %u with nothing to rate", code);
+			} else {
+				d->ratings++;
+				dm_cmd(dm, d, "rate", 0, json_pack("{s:I, s:i}",
+				    "ticket", (json_int_t)d->prompt_ticket,
+				    "score", (int)code));
+				d->prompt_on = 0;
+				d->prompt_dirty = 1;
+			}
+		} else
+			d->unknown_keys++;
+	}
+	d->ack_pending = 1;
+	d->ack_seq = seq;
+}
+
+static void
+dev_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dev *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->conf->proto == DEVPROTO_ESCPOS)
+		d->status_due = 1;
+	else
+		d->poll_due = 1;
+	if (d->line->up)
+		line_kick_later(d->line);
+}
+
+static int
+dm_remote_window(struct devices *dm, struct dev *d, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < dm->nremotes; i++)
+		if (dm->remote_dev[i] == d && dm->remote_id[i] == (int64_t)id)
+			return dm->remote_win[i];
+	return 0;
+}
+
+static void
+dm_remote_add(struct devices *dm, struct dev *d, int64_t id, int window)
+{
+	int i;
+
+	for (i = 0; i < dm->nremotes; i++)
+		if (dm->remote_dev[i] == d && dm->remote_id[i] == id) {
+			dm->remote_win[i] = window;
+			return;
+		}
+	if (dm->nremotes == REMOTES_MAX) {
+		log_warnx("device %s: more than %d remotes: %05llX not kept",
+		    d->conf->name, REMOTES_MAX, (long long)id);
+		return;
+	}
+	dm->remote_dev[dm->nremotes] = d;
+	dm->remote_id[dm->nremotes] = id;
+	dm->remote_win[dm->nremotes++] = window;
+}
+
+/* 433 MHz receivers: a held key repeats; one press per hold. */
+static void
+line_rx_ev1527(struct line *l)
+{
+	struct devices *dm = l->dm;
+	struct dev *d = l->devs[0];
+	struct ev1527_code code;
+	int64_t now = now_ms();
+	size_t used;
+	int rc, i, window, press;
+
+	while (l->rxlen > 0) {
+		rc = ev1527_decode(l->rx, l->rxlen, &code, &used);
+		if (rc == -EV1527_E_NEED) {
+			l->garbage += used;
+			memmove(l->rx, l->rx + used, l->rxlen - used);
+			l->rxlen -= used;
+			return;
+		}
+		memmove(l->rx, l->rx + used, l->rxlen - used);
+		l->rxlen -= used;
+		if (rc < 0) {
+			l->garbage += used;
+			continue;
+		}
+		l->garbage += used - EV1527_FRAME_LEN;
+		for (i = 0; i < dm->ndeb; i++)
+			if (dm->deb[i].id == code.id && dm->deb[i].key == code.key)
+				break;
+		if (i == dm->ndeb) {
+			if (dm->ndeb < DEBOUNCE_MAX)
+				dm->ndeb++;
+			else
+				i = 0;		/* the table is full: reuse */
+			memset(&dm->deb[i], 0, sizeof dm->deb[i]);
+		}
+		press = ev1527_press(&dm->deb[i], &code, now, d->conf->debounce_ms);
+		if (!press)
+			continue;
+		if ((window = dm_remote_window(dm, d, code.id)) == 0) {
+			if (dm->learning == d && now < dm->learn_until) {
+				struct note *n = dm_note_add(dm, NOTE_LEARNED);
+
+				window = dm->learn_window;
+				dm_remote_add(dm, d, code.id, window);
+				n->type = xstrdup(d->conf->name);
+				n->remote = code.id;
+				n->window = window;
+				dm->learning = NULL;
+				log_info("device %s: remote %05X now works window %d",
+				    d->conf->name, code.id, window);
+				continue;	/* the learning press does nothing more */
+			}
+			l->unsolicited++;
+			for (i = 0; i < dm->nunknown_logged; i++)
+				if (dm->unknown_logged[i] == code.id)
+					break;
+			if (i == dm->nunknown_logged && i < 64) {
+				dm->unknown_logged[dm->nunknown_logged++] = code.id;
+				log_warnx("device %s: unknown remote %05X (key %X) "
+				    "ignored", d->conf->name, code.id, code.key);
+			}
+			continue;
+		}
+		if (code.key > 15 || d->conf->keys[code.key] == NULL) {
+			d->unknown_keys++;
+			continue;
+		}
+		dm_cmd(dm, d, d->conf->keys[code.key], window, NULL);
+	}
+}
+
+/* POST /api/devices/{name}/learn. */
+static int
+devices_learn(void *arg, const char *name, int window, int64_t now, char *err,
+    size_t errlen)
+{
+	struct devices *dm = arg;
+	int i;
+
+	for (i = 0; i < dm->ndevs; i++)
+		if (strcmp(dm->devs[i].conf->name, name) == 0)
+			break;
+	if (i == dm->ndevs) {
+		snprintf(err, errlen, "no device %s", name);
+		return 404;
+	}
+	if (dm->devs[i].conf->role != DEVROLE_REMOTE_RECEIVER) {
+		snprintf(err, errlen, "%s is a %s, not a remote_receiver", name,
+		    config_devrole_name(dm->devs[i].conf->role));
+		return 409;
+	}
+	dm->learning = &dm->devs[i];
+	dm->learn_window = window;
+	dm->learn_until = now + LEARN_MS;
+	log_info("device %s: the next unknown remote will work window %d",
+	    name, window);
+	return 202;
+}
+
+/* ---------------------------------------------------------------- printer */
+
+static void
+dev_set_ready(struct dev *d, int ready, const char *why)
+{
+	struct devices *dm = d->line->dm;
+
+	if (d->ready == ready)
+		return;
+	d->ready = ready;
+	if (ready) {
+		d->up = 1;
+		dm_note(dm, "device.up", json_pack("{s:s, s:s}", "device",
+		    d->conf->name, "transport", d->line->transport));
+	} else {
+		d->up = 0;
+		snprintf(d->last_error, sizeof d->last_error, "%s", why);
+		log_warnx("device %s: %s", d->conf->name, why);
+		dm_note(dm, "device.down", json_pack("{s:s, s:s, s:s, s:b}",
+		    "device", d->conf->name, "transport", d->line->transport,
+		    "reason", why, "was_up", 1));
+	}
+}
+
+static void
+esc_line(struct escpos *e, struct dev *d, const char *utf8)
+{
+	char gb[TEXT_MAX];
+	unsigned replaced = 0;
+	size_t n;
+
+	n = textconv_encode(d->conv, utf8, (size_t)d->conf->width, gb, sizeof gb,
+	    &replaced, NULL);
+	d->replaced += replaced;
+	escpos_text(e, (const uint8_t *)gb, n);
+	escpos_lf(e);
+}
+
+int
+devices_print(struct devices *dm, const char *kiosk, json_t *reply)
+{
+	static uint8_t buf[8192];
+	json_t *t = json_object_get(reply, "ticket");
+	const char *number, *matter, *token;
+	struct escpos e;
+	struct dev *d = NULL;
+	char line[512], url[512];
+	int i, mi;
+	time_t at;
+	struct tm tm;
+
+	for (i = 0; dm != NULL && i < dm->ndevs; i++)
+		if (dm->devs[i].conf->role == DEVROLE_PRINTER &&
+		    strcmp(dm->devs[i].conf->kiosk, kiosk) == 0)
+			d = &dm->devs[i];
+	if (d == NULL)
+		return -1;
+	if (!d->line->up || !d->ready || !json_is_object(t))
+		return 0;
+	number = json_string_value(json_object_get(t, "number"));
+	matter = json_string_value(json_object_get(t, "matter"));
+	token = json_string_value(json_object_get(reply, "token"));
+	if (number == NULL || matter == NULL)
+		return 0;
+	mi = config_matter(dm->conf, matter);
+	escpos_init(&e, buf, sizeof buf);
+	escpos_chinese(&e, 1);
+	escpos_align(&e, 1);
+	escpos_bold(&e, 1);
+	esc_line(&e, d, dm->conf->hall_name);
+	escpos_bold(&e, 0);
+	escpos_feed(&e, 1);
+	escpos_size(&e, 4, 4);
+	esc_line(&e, d, number);
+	escpos_size(&e, 1, 1);
+	esc_line(&e, d, mi >= 0 ? dm->conf->matters[mi].name : matter);
+	snprintf(line, sizeof line, "前面还有 %lld 人",
+	    (long long)json_integer_value(json_object_get(t, "ahead")));
+	esc_line(&e, d, line);
+	snprintf(line, sizeof line, "预计等候约 %lld 分钟",
+	    ((long long)json_integer_value(json_object_get(t, "eta_s")) + 59) / 60);
+	esc_line(&e, d, line);
+	at = (time_t)(json_integer_value(json_object_get(t, "issued_at")) / 1000);
+	localtime_r(&at, &tm);
+	strftime(line, sizeof line, "取号时间 %Y-%m-%d %H:%M", &tm);
+	esc_line(&e, d, line);
+	snprintf(url, sizeof url, "%s/t/%lld?token=%s", dm->conf->public_url,
+	    (long long)json_integer_value(json_object_get(t, "id")),
+	    token != NULL ? token : "");
+	escpos_qr(&e, (const uint8_t *)url, strlen(url), 6, 'M');
+	escpos_lf(&e);
+	esc_line(&e, d, "扫码查看排队进度、评价服务");
+	esc_line(&e, d, "请留意叫号，过号请到窗口咨询");
+	escpos_feed(&e, 3);
+	escpos_cut(&e);
+	if (e.overflow || dev_send(d, buf, (int)e.len) == -1)
+		return 0;
+	d->printed++;
+	return 1;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -698,8 +1396,9 @@ dm_mark_window(struct devices *dm, int window, int force, int beep)
 	for (i = 0; i < dm->ndevs; i++) {
 		struct dev *d = &dm->devs[i];
 
-		if (d->conf->role != DEVROLE_WINDOW_DISPLAY ||
-		    d->conf->window != window)
+		if (d->window != window || !(d->conf->role == DEVROLE_WINDOW_DISPLAY ||
+		    d->conf->role == DEVROLE_KEYPAD_BUS ||
+		    d->conf->role == DEVROLE_KEYPAD))
 			continue;
 		if (!force && d->conf->proto == DEVPROTO_BX) {
 			/* Unchanged text is not sent again. */
@@ -727,9 +1426,11 @@ dm_mark_waiting(struct devices *dm)
 	for (i = 0; i < dm->ndevs; i++) {
 		struct dev *d = &dm->devs[i];
 
-		if (d->conf->proto != DEVPROTO_MODBUS || d->dirty)
+		if (d->dirty || !(d->conf->role == DEVROLE_KEYPAD_BUS ||
+		    (d->conf->proto == DEVPROTO_MODBUS &&
+		    d->conf->role != DEVROLE_EVALUATOR)))
 			continue;
-		if (hall_window_view(dm->hall, d->conf->window, &v) == 0 &&
+		if (hall_window_view(dm->hall, d->window, &v) == 0 &&
 		    v.waiting != d->sent_waiting) {
 			d->dirty = 1;
 			line_kick_later(d->line);
@@ -794,7 +1495,30 @@ devices_events(struct devices *dm, const struct hall_event *ev, size_t n)
 		t = json_object_get(o, "ticket");
 		if (strcmp(type, "call.announce") == 0) {
 			player_enqueue(dm, o);
+		} else if (strcmp(type, "rating.recorded") == 0) {
+			/* Rated (or too late): the evaluator stops asking. */
+			int64_t id = json_integer_value(t);
+			int k;
+
+			for (k = 0; k < dm->ndevs; k++)
+				if (dm->devs[k].conf->role == DEVROLE_EVALUATOR &&
+				    dm->devs[k].prompt_on &&
+				    dm->devs[k].prompt_ticket == id) {
+					dm->devs[k].prompt_on = 0;
+					dm->devs[k].prompt_dirty = 1;
+					line_kick_later(dm->devs[k].line);
+				}
 		} else if (strncmp(type, "ticket.", 7) == 0) {
+			struct winmem *wm = dm_winmem(dm, window);
+			int64_t id = json_integer_value(json_object_get(t, "id"));
+
+			if (wm != NULL && strcmp(type, "ticket.done") == 0) {
+				wm->last_done = id;
+				dm_prompt(dm, window, id);
+			}
+			if (wm != NULL && (strcmp(type, "ticket.held") == 0 ||
+			    strcmp(type, "ticket.no_show") == 0))
+				wm->last_parked = id;
 			call = strcmp(type, "ticket.called") == 0;
 			recall = strcmp(type, "ticket.recalled") == 0;
 			if (window > 0)
@@ -1035,11 +1759,45 @@ devices_json(void *arg)
 		    "replaced_chars", (json_int_t)d->replaced,
 		    "bytes_sent", (json_int_t)st.bytes_sent,
 		    "bytes_received", (json_int_t)st.bytes_received);
-		if (c->role == DEVROLE_WINDOW_DISPLAY)
-			json_object_set_new(o, "window", json_integer(c->window));
-		json_object_set_new(o, "address", json_integer(c->address));
+		if (d->window > 0)
+			json_object_set_new(o, "window", json_integer(d->window));
+		json_object_set_new(o, "address", json_integer(d->addr));
 		json_object_set_new(o, "transport_errors",
 		    json_integer((json_int_t)st.errors));
+		if (c->role == DEVROLE_KEYPAD_BUS || c->role == DEVROLE_KEYPAD ||
+		    c->role == DEVROLE_REMOTE_RECEIVER) {
+			json_object_set_new(o, "keys", json_integer((json_int_t)d->keys));
+			json_object_set_new(o, "unknown_keys",
+			    json_integer((json_int_t)d->unknown_keys));
+			json_object_set_new(o, "refused", json_integer((json_int_t)d->refused));
+		}
+		if (c->role == DEVROLE_EVALUATOR) {
+			json_object_set_new(o, "ratings", json_integer((json_int_t)d->ratings));
+			json_object_set_new(o, "prompting", d->prompt_on ?
+			    json_integer(d->prompt_ticket) : json_null());
+		}
+		if (c->role == DEVROLE_PRINTER) {
+			json_object_set_new(o, "printed", json_integer((json_int_t)d->printed));
+			json_object_set_new(o, "kiosk_ready", json_boolean(d->ready &&
+			    d->line->up));
+		}
+		if (c->role == DEVROLE_REMOTE_RECEIVER) {
+			json_t *rm = json_object();
+			int k;
+			char hex[16];
+
+			for (k = 0; k < dm->nremotes; k++)
+				if (dm->remote_dev[k] == d) {
+					snprintf(hex, sizeof hex, "%05llX",
+					    (long long)dm->remote_id[k]);
+					json_object_set_new(rm, hex,
+					    json_integer(dm->remote_win[k]));
+				}
+			json_object_set_new(o, "remotes", rm);
+			json_object_set_new(o, "learning", dm->learning == d &&
+			    now_ms() < dm->learn_until ? json_integer(dm->learn_window) :
+			    json_null());
+		}
 		json_object_set_new(o, "last_error", d->last_error[0] ?
 		    json_string(d->last_error) : json_null());
 		json_array_append_new(list, o);
@@ -1086,35 +1844,46 @@ dm_seed_board(struct devices *dm)
 	}
 }
 
+static const struct hall_devices devices_api = { devices_json, devices_learn };
+
+static void
+dm_remote_loaded(void *arg, int64_t remote, int window)
+{
+	struct dev *d = arg;
+
+	dm_remote_add(d->line->dm, d, remote, window);
+}
+
 struct devices *
 devices_new(struct event_base *base, struct config *conf, struct hall *hall,
-    devices_note_fn note, void *arg)
+    const struct devices_host *host, void *arg)
 {
 	struct devices *dm = xcalloc(1, sizeof *dm);
 	struct transport_cb cb = { line_up_cb, line_down_cb, line_rx_cb };
-	int i, j;
+	size_t ndev = 0;
+	int i, j, k;
 
 	dm->base = base;
 	dm->conf = conf;
 	dm->hall = hall;
-	dm->note = note;
-	dm->note_arg = arg;
+	dm->host = host;
+	dm->host_arg = arg;
 	dm->player_fd = -1;
 	dm->ev_notes = event_new(base, -1, 0, dm_notes_cb, dm);
 	dm->ev_player_kill = evtimer_new(base, player_kill_cb, dm);
 	dm->ev_player_poll = evtimer_new(base, player_poll_cb, dm);
-	dm->devs = xcalloc((size_t)conf->ndevices + 1, sizeof *dm->devs);
-	dm->lines = xcalloc((size_t)conf->ndevices + 1, sizeof *dm->lines);
+	for (i = 0; i < conf->ndevices; i++)
+		ndev += conf->devices[i].nmap > 0 ? (size_t)conf->devices[i].nmap : 1;
+	dm->devs = xcalloc(ndev + 1, sizeof *dm->devs);
+	dm->lines = xcalloc(ndev + 1, sizeof *dm->lines);
+	dm->wm = xcalloc((size_t)conf->nwindows + 1, sizeof *dm->wm);
+	for (i = 0; i < conf->nwindows; i++)
+		dm->wm[dm->nwm++].window = conf->windows[i].number;
 	dm_seed_board(dm);
 	for (i = 0; i < conf->ndevices; i++) {
 		const struct device_conf *c = &conf->devices[i];
-		struct dev *d = &dm->devs[dm->ndevs++];
 		struct line *l = NULL;
 
-		d->conf = c;
-		d->sent_waiting = -1;
-		if ((d->conv = textconv_open(c->charset)) == NULL)
-			fatalx("iconv cannot convert UTF-8 to %s", c->charset);
 		for (j = 0; j < dm->nlines; j++)
 			if (strcmp(dm->lines[j].transport, c->transport) == 0)
 				l = &dm->lines[j];
@@ -1126,15 +1895,45 @@ devices_new(struct event_base *base, struct config *conf, struct hall *hall,
 			l->ev_timeout = evtimer_new(base, line_timeout_cb, l);
 			l->ev_kick = event_new(base, -1, 0, line_kick_cb, l);
 		}
-		l->devs = xrealloc(l->devs, ((size_t)l->ndevs + 1) * sizeof *l->devs);
-		l->devs[l->ndevs++] = d;
-		d->line = l;
+		/* A keypad_bus is one device per pad on its bus. */
+		for (k = 0; k < (c->nmap > 0 ? c->nmap : 1); k++) {
+			struct dev *d = &dm->devs[dm->ndevs++];
+
+			d->conf = c;
+			d->window = c->nmap > 0 ? c->map_window[k] : c->window;
+			d->addr = c->nmap > 0 ? c->map_addr[k] : c->address;
+			d->sent_waiting = -1;
+			d->last_digit = -1;
+			if ((d->conv = textconv_open(c->charset)) == NULL)
+				fatalx("iconv cannot convert UTF-8 to %s", c->charset);
+			l->devs = xrealloc(l->devs, ((size_t)l->ndevs + 1) *
+			    sizeof *l->devs);
+			l->devs[l->ndevs++] = d;
+			d->line = l;
+			if (c->role == DEVROLE_KEYPAD || c->role == DEVROLE_EVALUATOR ||
+			    (c->role == DEVROLE_PRINTER && c->reply_ms > 0)) {
+				struct timeval tv;
+				int ms = c->role == DEVROLE_PRINTER ? c->status_ms :
+				    c->poll_ms;
+
+				tv.tv_sec = ms / 1000;
+				tv.tv_usec = (ms % 1000) * 1000;
+				d->ev_poll = event_new(base, -1, EV_PERSIST, dev_poll_cb, d);
+				event_add(d->ev_poll, &tv);
+			}
+			if (c->role == DEVROLE_REMOTE_RECEIVER) {
+				for (j = 0; j < c->nremotes; j++)
+					dm_remote_add(dm, d, c->remote_ids[j],
+					    c->remote_windows[j]);
+				hall_remotes(hall, c->name, dm_remote_loaded, d);
+			}
+		}
 	}
 	/* Open the lines last: an up callback may come at once. */
 	for (j = 0; j < dm->nlines; j++)
 		dm->lines[j].tp = transport_new(base, dm->lines[j].devs[0]->conf->spec,
 		    &cb, &dm->lines[j]);
-	hall_set_devices_fn(hall, devices_json, dm);
+	hall_set_devices(hall, &devices_api, dm);
 	return dm;
 }
 
@@ -1145,7 +1944,7 @@ devices_free(struct devices *dm)
 
 	if (dm == NULL)
 		return;
-	hall_set_devices_fn(dm->hall, NULL, NULL);
+	hall_set_devices(dm->hall, NULL, NULL);
 	for (i = 0; i < dm->nlines; i++) {
 		struct line *l = &dm->lines[i];
 
@@ -1154,8 +1953,12 @@ devices_free(struct devices *dm)
 		event_free(l->ev_kick);
 		free(l->devs);
 	}
-	for (i = 0; i < dm->ndevs; i++)
+	for (i = 0; i < dm->ndevs; i++) {
 		textconv_close(dm->devs[i].conv);
+		if (dm->devs[i].ev_poll != NULL)
+			event_free(dm->devs[i].ev_poll);
+	}
+	free(dm->wm);
 	if (dm->player > 0) {
 		kill(-dm->player, SIGKILL);
 		player_reap(dm, 1);
@@ -1167,7 +1970,8 @@ devices_free(struct devices *dm)
 	}
 	for (i = 0; i < (int)dm->nnotes; i++) {
 		free(dm->notes[i].type);
-		json_decref(dm->notes[i].o);
+		if (dm->notes[i].kind != NOTE_LEARNED)
+			json_decref(dm->notes[i].o);
 	}
 	free(dm->notes);
 	event_free(dm->ev_notes);

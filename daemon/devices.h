@@ -16,12 +16,25 @@ struct hall;
 struct hall_event;
 struct devices;
 
-/* How the manager writes an event of its own (device.up, device.down): the
- * core runs it through hall_note() and publishes it.  Takes `o`. */
-typedef void (*devices_note_fn)(void *arg, const char *type, json_t *o);
+/* What the core does for the manager, always called from the loop (never
+ * from inside a transport callback or devices_events()). */
+struct devices_host {
+	/* Write an event of its own (device.up, device.down): hall_note().
+	 * Takes `o`. */
+	void	(*note)(void *arg, const char *type, json_t *o);
+	/* Run a command from a window's pad or evaluator (it carries
+	 * "device"), in its own transaction; its events are published.
+	 * Takes `cmd`; returns the HTTP status. */
+	int	(*cmd)(void *arg, json_t *cmd);
+	/* Keep a learned remote: hall_learned(). */
+	void	(*learned)(void *arg, const char *device, int64_t remote, int window);
+};
 
 struct devices	*devices_new(struct event_base *, struct config *, struct hall *,
-		     devices_note_fn, void *arg);
+		     const struct devices_host *, void *arg);
+/* A kiosk issued a ticket (reply: its 201 body): print it if that kiosk has
+ * a printer that is ready.  1 printed (queued), 0 not, -1 no printer. */
+int		 devices_print(struct devices *, const char *kiosk, json_t *reply);
 void		 devices_free(struct devices *);
 /* Committed events, in order: what displays show and what the speaker says. */
 void		 devices_events(struct devices *, const struct hall_event *,

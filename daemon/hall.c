@@ -126,8 +126,8 @@ struct hall {
 	int		 batch;		/* inside hall_batch_begin/end */
 	int		 batch_failed;	/* a savepoint could not be undone */
 
-	/* GET /api/devices: the device manager answers (core thread). */
-	json_t		*(*devices_fn)(void *);
+	/* GET /api/devices and learn: the device manager answers. */
+	const struct hall_devices *devices;
 	void		*devices_arg;
 };
 
@@ -1570,9 +1570,35 @@ op_rate(struct hall *h, struct op_ctx *c)
 static int
 op_devices(struct hall *h, struct op_ctx *c)
 {
-	c->reply = h->devices_fn != NULL ? h->devices_fn(h->devices_arg) :
+	c->reply = h->devices != NULL ? h->devices->list(h->devices_arg) :
 	    json_pack("{s:[]}", "devices");
 	return 200;
+}
+
+/* A remote receiver binds the next unknown remote to a window. */
+static int
+op_learn(struct hall *h, struct op_ctx *c)
+{
+	json_t *name = json_object_get(c->cmd, "name");
+	char err[200];
+	int64_t window;
+	int st;
+
+	if (body_int(c, "window", 1, 9999, &window, 1) != 0)
+		return c->status;
+	if (hall_win(h, (int)window) == NULL || hall_win(h, (int)window)->number != window)
+		return op_error(c, 404, "unknown_window", "no window %lld",
+		    (long long)window);
+	if (!json_is_string(name) || h->devices == NULL)
+		return op_error(c, 404, "unknown_device", "no such device");
+	st = h->devices->learn(h->devices_arg, json_string_value(name),
+	    (int)window, h->now, err, sizeof err);
+	if (st >= 400)
+		return op_error(c, st, st == 404 ? "unknown_device" : "not_a_receiver",
+		    "%s", err);
+	c->reply = json_pack("{s:s, s:I, s:i}", "device", json_string_value(name),
+	    "window", (json_int_t)window, "expires_in_s", 60);
+	return st;
 }
 
 /* The WebSocket's first question: is this token good, and for what role. */
@@ -1689,6 +1715,7 @@ static const struct op ops[] = {
 	{ "snapshot", R_ANY, 0, 0, { NULL }, op_snapshot },
 	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, op_events },
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, op_devices },
+	{ "learn", R_MANAGER | R_ADMIN, 0, 0, { "window", NULL }, op_learn },
 	/* Its own checks: a clerk token or the ticket's own token. */
 	{ "rate", R_NONE | R_CLERK, 0, 1, { "ticket", "score", "comment", NULL },
 	    op_rate },
@@ -1977,10 +2004,47 @@ hall_note(struct hall *h, const char *type, json_t *o, int64_t now,
 }
 
 void
-hall_set_devices_fn(struct hall *h, json_t *(*fn)(void *), void *arg)
+hall_set_devices(struct hall *h, const struct hall_devices *d, void *arg)
 {
-	h->devices_fn = fn;
+	h->devices = d;
 	h->devices_arg = arg;
+}
+
+/* A remote bound to a window by learning: kept, and said. */
+int
+hall_learned(struct hall *h, const char *device, int64_t remote, int window,
+    int64_t now, struct hall_result *r)
+{
+	char hex[16];
+
+	memset(r, 0, sizeof *r);
+	h->now = now;
+	h->res = r;
+	h->failed = 0;
+	if (h->batch || store_begin(h->store) == -1) {
+		h->res = NULL;
+		return -1;
+	}
+	if (store_remote_put(h->store, device, remote, window, now) == -1)
+		h->failed = 1;
+	snprintf(hex, sizeof hex, "%05llX", (unsigned long long)remote);
+	hall_emit(h, "device.learned", json_pack("{s:s, s:s, s:i}", "device",
+	    device, "remote", hex, "window", window));
+	if (h->failed || store_commit(h->store) == -1) {
+		hall_recover(h);
+		h->res = NULL;
+		return -1;
+	}
+	r->status = 200;
+	h->res = NULL;
+	return 0;
+}
+
+int
+hall_remotes(struct hall *h, const char *device, void (*cb)(void *, int64_t, int),
+    void *arg)
+{
+	return store_remotes(h->store, device, cb, arg);
 }
 
 /* What a window's display needs: its state, its ticket, who waits for it. */

@@ -60,7 +60,18 @@ int		 hall_note(struct hall *, const char *type, json_t *, int64_t now,
 		     struct hall_result *);
 int		 hall_window_view(struct hall *, int number,
 		     struct hall_window_view *);
-void		 hall_set_devices_fn(struct hall *, json_t *(*)(void *), void *);
+/* What the device manager answers for the REST API. */
+struct hall_devices {
+	json_t	*(*list)(void *);		/* GET /api/devices */
+	/* POST /api/devices/{name}/learn: an HTTP status, err for >= 400 */
+	int	 (*learn)(void *, const char *name, int window, int64_t now,
+		    char *err, size_t errlen);
+};
+void		 hall_set_devices(struct hall *, const struct hall_devices *, void *);
+int		 hall_learned(struct hall *, const char *device, int64_t remote,
+		     int window, int64_t now, struct hall_result *);
+int		 hall_remotes(struct hall *, const char *device,
+		     void (*)(void *, int64_t, int), void *);
 const char	*hall_day(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);
 

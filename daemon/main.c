@@ -84,6 +84,27 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 }
 
 /*
+ * A kiosk's ticket is committed: print it on the kiosk's printer, if it has
+ * one, and tell the kiosk whether it did ({"printed": bool} in the reply).
+ */
+static void
+core_print(struct core *c, const char *kiosk, struct hall_result *r)
+{
+	json_t *body;
+	int printed;
+
+	if (r->body == NULL || (body = json_loads(r->body, 0, NULL)) == NULL)
+		return;
+	printed = devices_print(c->devices, kiosk, body);
+	if (printed >= 0) {
+		json_object_set_new(body, "printed", json_boolean(printed));
+		free(r->body);
+		r->body = json_dumps(body, JSON_COMPACT);
+	}
+	json_decref(body);
+}
+
+/*
  * Run what waits, up to CORE_BATCH commands, in one transaction (group
  * commit, see hall_batch_begin): replies and events go out after the commit.
  */
@@ -94,6 +115,7 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	static struct {
 		uint64_t		 conn;
 		struct hall_result	 r;
+		char			 kiosk[260];	/* an issue from a kiosk */
 	} batch[CORE_BATCH];
 	struct bridge_cmd cmd;
 	int n, i, batched;
@@ -102,7 +124,14 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	batched = hall_batch_begin(c->hall) == 0;
 	for (n = 0; n < CORE_BATCH && bridge_cmd_pop(c->bridge, &cmd) == 0; n++) {
+		const char *op = json_string_value(json_object_get(cmd.msg, "op"));
+		const char *tok = json_string_value(json_object_get(cmd.msg, "token"));
+
 		batch[n].conn = cmd.conn;
+		batch[n].kiosk[0] = '\0';
+		if (op != NULL && strcmp(op, "issue") == 0 && tok != NULL &&
+		    strlen(tok) < sizeof batch[n].kiosk)
+			strcpy(batch[n].kiosk, tok);
 		hall_exec(c->hall, cmd.msg, now_ms(), &batch[n].r);
 		json_decref(cmd.msg);
 	}
@@ -111,8 +140,11 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 		for (i = 0; i < n; i++)
 			hall_result_fail(&batch[i].r);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (batch[i].kiosk[0] != '\0' && batch[i].r.status == 201)
+			core_print(c, batch[i].kiosk, &batch[i].r);
 		core_publish(c, batch[i].conn, &batch[i].r, 1);
+	}
 	if (n > 0)
 		web_wake(c->web);
 	if (n == CORE_BATCH)
@@ -151,6 +183,45 @@ core_note(void *arg, const char *type, json_t *o)
 	web_wake(c->web);
 }
 
+/* A window's pad or evaluator: one command in its own transaction. */
+static int
+core_device_cmd(void *arg, json_t *cmd)
+{
+	struct core *c = arg;
+	struct hall_result r;
+	int status;
+
+	hall_exec(c->hall, cmd, now_ms(), &r);
+	json_decref(cmd);
+	status = r.status;
+	if (status >= 400)
+		log_info("a device command was refused: %d %s", status,
+		    r.body ? r.body : "");
+	core_publish(c, 0, &r, 0);
+	web_wake(c->web);
+	return status;
+}
+
+static void
+core_learned(void *arg, const char *device, int64_t remote, int window)
+{
+	struct core *c = arg;
+	struct hall_result r;
+
+	if (hall_learned(c->hall, device, remote, window, now_ms(), &r) == -1) {
+		log_warnx("could not keep remote %05llX of %s", (long long)remote,
+		    device);
+		hall_result_clear(&r);
+		return;
+	}
+	core_publish(c, 0, &r, 0);
+	web_wake(c->web);
+}
+
+static const struct devices_host core_devices_host = {
+	core_note, core_device_cmd, core_learned
+};
+
 /* SIGHUP: only a configuration that passes every check replaces the old. */
 static void
 core_reload(struct core *c)
@@ -173,7 +244,7 @@ core_reload(struct core *c)
 	devices_free(c->devices);
 	hall_reconfigure(c->hall, nc);
 	c->conf = nc;
-	c->devices = devices_new(c->base, nc, c->hall, core_note, c);
+	c->devices = devices_new(c->base, nc, c->hall, &core_devices_host, c);
 	config_free(old);
 	log_info("configuration reloaded from %s", c->conf_path);
 }
@@ -287,7 +358,7 @@ main(int argc, char *argv[])
 		fatalx("web: %s", err);
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
-	c->devices = devices_new(c->base, c->conf, c->hall, core_note, c);
+	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);
 	log_info("%s: serving on %s:%d, database %s, seq %lld, day %s",
 	    c->conf->hall_name, c->conf->listen_host, c->conf->listen_port,
 	    c->conf->database, (long long)hall_seq(c->hall), hall_day(c->hall));

@@ -25,6 +25,7 @@ enum ft12_func {
 	FT12_FUNC_KEY = 0x01,		/* pad → host: DATA = one key code */
 	FT12_FUNC_DISPLAY = 0x02,	/* host → pad: DATA = 6 digit cells */
 	FT12_FUNC_BEEP = 0x03,		/* host → pad: no DATA */
+	FT12_FUNC_WAITING = 0x04,	/* host → pad: 3 digit cells, who waits */
 };
 
 /* Key codes a pad sends (issue 4). */

@@ -80,6 +80,26 @@ enum modbus_display_reg {
 	MODBUS_DISPLAY_BEEP = 0x0020,	/* write n: beep n times */
 };
 
+/* Keypads and evaluators (protocols/README.md, "Keypads and evaluators"):
+ * the display registers above, and these. */
+enum modbus_keypad_reg {
+	/* holding, written by the host */
+	MODBUS_KEYPAD_ACK = 0x0030,		/* the EVENT_SEQ applied */
+	MODBUS_KEYPAD_RATE_PROMPT = 0x0031,	/* 1: ask the citizen to rate */
+	MODBUS_KEYPAD_RATE_TICKET = 0x0032,	/* 2 registers, high word first */
+	/* input, read by the host in one read of INPUT_REGS */
+	MODBUS_KEYPAD_EVENT_SEQ = 0x0000,	/* oldest unacknowledged event */
+	MODBUS_KEYPAD_EVENT_KIND = 0x0001,	/* 0 none, 1 key, 2 rating */
+	MODBUS_KEYPAD_EVENT_CODE = 0x0002,	/* key code (as ft12) or score */
+	MODBUS_KEYPAD_EVENT_ARG = 0x0003,	/* confirm: the digit before */
+	MODBUS_KEYPAD_LAST_RATING = 0x0004,
+	MODBUS_KEYPAD_STATUS = 0x0005,		/* bit0 pending, bit1 prompt on */
+	MODBUS_KEYPAD_INPUT_REGS = 6,
+};
+#define MODBUS_EVENT_NONE	0
+#define MODBUS_EVENT_KEY	1
+#define MODBUS_EVENT_RATING	2
+
 const char	*modbus_strerror(int);
 const char	*modbus_exception_name(uint8_t);
 uint16_t	 modbus_crc16(const uint8_t *, size_t);
