@@ -19,7 +19,7 @@ PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus espeak-ng nodejs npm
+	   python3-websockets python3-serial python3-pymodbus espeak-ng
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
 	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c \
@@ -85,6 +85,7 @@ deps:
 	@missing=""; for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then \
