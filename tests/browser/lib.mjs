@@ -1,0 +1,183 @@
+// tests/browser/lib.mjs — what every browser test stands on: a real hallqd
+// on 127.0.0.1 (a free port, a fresh database in a temp dir), Debian's
+// chromium driven by playwright-core (never a downloaded browser), console
+// errors collected, screenshots saved under build/browser/.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const HALLQD = process.env.HALLQD || path.join(ROOT, 'build', 'hallqd');
+export const SHOTS = path.join(ROOT, 'build', 'browser');
+
+export const TOKENS = {
+  kiosk: ['k1'],
+  clerk: { c3: { windows: [3], name: '王芳' }, c5: [5], 'c-all': '*' },
+  manager: ['m1'],
+  admin: ['a1'],
+  display: ['d1'],
+};
+
+export const MATTERS = [
+  { code: 'SB01', name: '社保参保登记', domain: 'SB', prefix: 'A', target_wait_s: 600 },
+  { code: 'SB02', name: '社保关系转移', domain: 'SB', prefix: 'A' },
+  { code: 'YB01', name: '医保参保登记', domain: 'YB', prefix: 'B' },
+  { code: 'BDC01', name: '不动产登记', domain: 'BDC', prefix: 'C' },
+];
+
+export const WINDOWS = [
+  { number: 1, name: '1号窗口', state: 'open', tiers: [['SB01', 'SB02', 'YB01', 'BDC01']] },
+  { number: 2, name: '2号窗口', state: 'open', tiers: [['YB01'], ['SB01', 'SB02']], overflow_s: [0, 1200] },
+  { number: 3, name: '3号窗口', state: 'open', tiers: [['SB01', 'SB02'], ['YB01']], overflow_s: [0, 1200] },
+  { number: 5, name: '5号窗口', state: 'closed', tiers: [['BDC01']] },
+  { number: 6, name: '绿色通道', kind: '绿色通道', state: 'open', tiers: [['SB01', 'SB02', 'YB01', 'BDC01']], tier_classes: [['green']] },
+];
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function sleep(ms) { return new Promise(r => setTimeout(r, ms)); }
+
+// One hallqd.  start() / stop() / restart(); base is its http://127.0.0.1:PORT.
+export class Hall {
+  constructor(extra = {}) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-browser-'));
+    this.extra = extra;
+    this.proc = null;
+    this.port = 0;
+  }
+
+  config() {
+    return {
+      hall: { name: '示范县政务服务中心', timezone: 'Asia/Shanghai', rating_timeout_s: 600 },
+      listen: `127.0.0.1:${this.port}`,
+      database: path.join(this.dir, 'hallq.db'),
+      web: { root: path.join(ROOT, 'web') },
+      tokens: TOKENS,
+      classes: { green: { head_start_s: 900 }, appointment: { head_start_s: 600 }, normal: { head_start_s: 0 } },
+      domains: { SB: '社会保险', YB: '医疗保障', BDC: '不动产' },
+      matters: MATTERS,
+      windows: WINDOWS,
+      voice: { languages: ['zh', 'en'], repeat: 1 },
+      ...this.extra,
+    };
+  }
+
+  get base() { return `http://127.0.0.1:${this.port}`; }
+
+  async start(timeoutMs = 15000) {
+    if (!this.port)
+      this.port = await freePort();
+    const conf = path.join(this.dir, 'hallq.json');
+    fs.writeFileSync(conf, JSON.stringify(this.config(), null, 1));
+    this.log = fs.openSync(path.join(this.dir, 'hallqd.log'), 'a');
+    this.proc = spawn(HALLQD, ['-d', '-f', conf], { stdio: ['ignore', this.log, this.log] });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null)
+        throw new Error(`hallqd exited ${this.proc.exitCode}: ${this.logTail()}`);
+      try {
+        const r = await fetch(`${this.base}/api/status`);
+        if (r.ok)
+          return this;
+      } catch { /* not yet */ }
+      await sleep(50);
+    }
+    throw new Error(`hallqd did not answer: ${this.logTail()}`);
+  }
+
+  logTail() {
+    try { return fs.readFileSync(path.join(this.dir, 'hallqd.log'), 'utf8').slice(-2000); } catch { return ''; }
+  }
+
+  // SIGTERM; the daemon must exit 0.
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null)
+      return;
+    const p = this.proc;
+    const done = new Promise(r => p.once('exit', (code, sig) => r({ code, sig })));
+    p.kill('SIGTERM');
+    const to = setTimeout(() => p.kill('SIGKILL'), 20000);
+    const { code } = await done;
+    clearTimeout(to);
+    fs.closeSync(this.log);
+    this.proc = null;
+    if (code !== 0)
+      throw new Error(`hallqd exited ${code} after SIGTERM: ${this.logTail()}`);
+  }
+
+  async restart() {
+    await this.stop();
+    return this.start();
+  }
+
+  cleanup() {
+    if (this.proc && this.proc.exitCode === null)
+      this.proc.kill('SIGKILL');
+    if (!process.env.BROWSER_KEEP)
+      fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // REST as a client would: {status, json}.
+  async api(method, p, body, token) {
+    const headers = {};
+    if (token)
+      headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined)
+      headers['Content-Type'] = 'application/json';
+    const r = await fetch(this.base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: r.status, json };
+  }
+
+  async issue(matter = 'SB01', extra = {}) {
+    const r = await this.api('POST', '/api/tickets', { matter, ...extra }, 'k1');
+    if (r.status !== 201)
+      throw new Error(`issue ${matter}: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json;
+  }
+}
+
+// Debian's chromium, headless; every page's console errors are collected.
+export async function browser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+// A page of its own context at the given size, with its errors kept.
+export async function openPage(b, url, { width = 1280, height = 800, errors = [] } = {}) {
+  const ctx = await b.newContext({ viewport: { width, height }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  page.on('console', m => { if (m.type() === 'error') errors.push(`${url}: ${m.text()}`); });
+  page.on('pageerror', e => errors.push(`${url}: ${e.message}`));
+  // The appliance loads nothing from outside: any such request is an error.
+  page.on('request', r => {
+    const u = r.url();
+    if (!u.startsWith('http://127.0.0.1') && !u.startsWith('data:') && !u.startsWith('blob:'))
+      errors.push(`${url}: request outside the appliance: ${u}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}

@@ -1,0 +1,157 @@
+/* web/lib/common.js — what every page shares: the token and language from the
+ * URL (?token=…&lang=en; the language is remembered), REST calls, and a
+ * WebSocket that reconnects by itself and resumes from the last event seen
+ * (`since`), so a page left running for months misses nothing and sees
+ * nothing twice.  Plain ES5-style browser JS, no build step, nothing loaded
+ * from outside the appliance.  Exposes window.Hallq. */
+'use strict';
+
+(function (global) {
+  var params = new URLSearchParams(global.location ? global.location.search : '');
+
+  function lang() {
+    var l = params.get('lang');
+    if (l === 'zh' || l === 'en') {
+      try { localStorage.setItem('hallq.lang', l); } catch (e) { /* private mode */ }
+      return l;
+    }
+    try { l = localStorage.getItem('hallq.lang'); } catch (e) { l = null; }
+    return l === 'en' ? 'en' : 'zh';
+  }
+
+  /* t(TEXT, key): TEXT is {zh: {...}, en: {...}}; a missing key shows itself. */
+  function t(TEXT, key) {
+    var L = TEXT[Hallq.lang] || TEXT.zh;
+    return Object.prototype.hasOwnProperty.call(L, key) ? L[key] :
+      (TEXT.zh[key] !== undefined ? TEXT.zh[key] : key);
+  }
+
+  function token() {
+    var tok = params.get('token');
+    if (tok) {
+      try { sessionStorage.setItem('hallq.token', tok); } catch (e) { /* */ }
+      return tok;
+    }
+    try { return sessionStorage.getItem('hallq.token') || ''; } catch (e) { return ''; }
+  }
+
+  /* REST: resolves {status, json}; never rejects on an HTTP error status. */
+  function api(method, path, body, tok) {
+    var headers = {};
+    if (tok === undefined)
+      tok = Hallq.token;
+    if (tok)
+      headers.Authorization = 'Bearer ' + tok;
+    if (body !== undefined && body !== null)
+      headers['Content-Type'] = 'application/json';
+    return fetch(path, {
+      method: method, headers: headers,
+      body: body === undefined || body === null ? undefined : JSON.stringify(body)
+    }).then(function (r) {
+      return r.text().then(function (text) {
+        var json = null;
+        try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+        return { status: r.status, json: json };
+      });
+    }, function () { return { status: 0, json: null }; });
+  }
+
+  /*
+   * live({onSnapshot, onEvent, onState}) — the hall's events, for ever.
+   * The first connection asks for a snapshot; every later one resumes with
+   * the last seq seen, so events come exactly once, in order.  A daemon
+   * restarted on the same database keeps its seq; one with another database
+   * answers since_ahead and the page starts again from a snapshot.
+   * onState(s): 'connecting' | 'live' | 'retry' | 'unauthorized'.
+   */
+  function live(h) {
+    var seq = null, ws = null, delay = 500, stopped = false;
+
+    function state(s) { if (h.onState) h.onState(s); }
+
+    function connect() {
+      if (stopped)
+        return;
+      state(seq === null ? 'connecting' : 'retry');
+      var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      try {
+        ws = new WebSocket(proto + '//' + location.host + '/ws?token=' +
+          encodeURIComponent(Hallq.token), 'hallq.v1');
+      } catch (e) {
+        return later();
+      }
+      ws.onopen = function () {
+        delay = 500;
+        ws.send(JSON.stringify(seq === null ? { op: 'subscribe' } :
+          { op: 'subscribe', since: seq }));
+      };
+      ws.onmessage = function (m) {
+        var msg;
+        try { msg = JSON.parse(m.data); } catch (e) { return; }
+        if (msg.type === 'hall.snapshot') {
+          seq = msg.seq;
+          state('live');
+          if (h.onSnapshot) h.onSnapshot(msg);
+        } else if (typeof msg.seq === 'number' && msg.type) {
+          if (seq !== null && msg.seq <= seq)
+            return;			/* seen: never twice */
+          seq = msg.seq;
+          state('live');
+          if (h.onEvent) h.onEvent(msg);
+        } else if (msg.type === 'error' && msg.error &&
+            msg.error.code === 'since_ahead') {
+          seq = null;		/* another database: its snapshot follows */
+        } else if (msg.type === 'reply' && h.onReply) {
+          h.onReply(msg);
+        }
+      };
+      ws.onclose = function (ev) {
+        if (ev && ev.code === 1008 && /^unauthorized/.test(ev.reason || '')) {
+          stopped = true;
+          state('unauthorized');
+          return;
+        }
+        later();
+      };
+      ws.onerror = function () { /* onclose follows */ };
+    }
+
+    function later() {
+      if (stopped)
+        return;
+      state('retry');
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    }
+
+    connect();
+    return {
+      seq: function () { return seq; },
+      send: function (o) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(o)); },
+      stop: function () { stopped = true; if (ws) ws.close(); }
+    };
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs)
+      Object.keys(attrs).forEach(function (k) {
+        if (k === 'class') e.className = attrs[k];
+        else e.setAttribute(k, attrs[k]);
+      });
+    if (text !== undefined && text !== null)
+      e.textContent = String(text);
+    return e;
+  }
+
+  var Hallq = {
+    params: params,
+    lang: lang(),
+    t: t,
+    token: token(),
+    api: api,
+    live: live,
+    el: el
+  };
+  global.Hallq = Hallq;
+})(typeof window !== 'undefined' ? window : globalThis);
