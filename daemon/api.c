@@ -34,6 +34,8 @@ static const struct route routes[] = {
 	{ API_POST, "/api/windows/#/resume", "resume", 1 },
 	{ API_POST, "/api/windows/#/open", "open", 1 },
 	{ API_POST, "/api/windows/#/close", "close", 1 },
+	{ API_POST, "/api/windows/#/tiers", "tiers", 1 },
+	{ API_GET, "/api/stats", "stats", 0 },
 	{ API_GET, "/api/hall", "hall", 0 },
 	{ API_GET, "/api/devices", "devices", 0 },
 	{ API_POST, "/api/devices/$/learn", "learn", 1 },

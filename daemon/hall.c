@@ -89,7 +89,11 @@ struct win {
 	enum wstate	 state;
 	struct ticket	*cur;
 	int64_t		 since;		/* state or ticket change */
+	char		 clerk[68];	/* who last acted here (not kept) */
 	struct dispatch_window dw;
+	/* A manager's tiers for today (POST .../tiers), else the file's. */
+	struct dispatch_tier *otiers;
+	int		*omatters;
 };
 
 struct counter {
@@ -417,19 +421,28 @@ static json_t *
 window_json(struct hall *h, struct win *w)
 {
 	json_t *tiers = json_array(), *held = json_array(), *o;
+	json_t *waiting = json_array();
 	size_t i;
 	int j, k;
 
-	for (j = 0; j < w->conf->ntiers; j++) {
+	for (j = 0; j < w->dw.ntiers; j++) {
 		json_t *tier = json_array();
-		for (k = 0; w->conf->tier_codes[j][k] != NULL; k++)
-			json_array_append_new(tier, json_string(w->conf->tier_codes[j][k]));
+		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
+			json_array_append_new(tier, json_string(
+			    h->conf->matters[w->dw.tiers[j].matters[k]].code));
 		json_array_append_new(tiers, tier);
 	}
 	for (i = 0; i < h->nheld; i++)
 		if (h->held[i]->window == w->number)
 			json_array_append_new(held, json_integer(h->held[i]->id));
-	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I}",
+	/* Who waits for each tier: its matters' queues. */
+	for (j = 0; j < w->dw.ntiers; j++) {
+		size_t n = 0;
+		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
+			n += dispatch_waiting(h->disp, w->dw.tiers[j].matters[k]);
+		json_array_append_new(waiting, json_integer((json_int_t)n));
+	}
+	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "number", w->number,
 	    "name", w->conf->name,
 	    "kind", w->conf->kind,
@@ -437,7 +450,9 @@ window_json(struct hall *h, struct win *w)
 	    "ticket", w->cur ? ticket_json(h, w->cur) : json_null(),
 	    "tiers", tiers,
 	    "held", held,
-	    "since", (json_int_t)w->since);
+	    "since", (json_int_t)w->since,
+	    "waiting", waiting,
+	    "clerk", w->clerk[0] ? json_string(w->clerk) : json_null());
 	if (o == NULL)
 		fatalx("json_pack window");
 	return o;
@@ -708,11 +723,111 @@ hall_load_window_cb(void *arg, const struct store_window *sw)
 }
 
 static void
+hall_wins_free(struct hall *h)
+{
+	int i;
+
+	for (i = 0; h->wins != NULL && i < h->nwins; i++) {
+		free(h->wins[i].otiers);
+		free(h->wins[i].omatters);
+	}
+	free(h->wins);
+	h->wins = NULL;
+}
+
+/*
+ * Tiers given as [["SB01","SB02"],["YB01"]]: checked, then the window's
+ * dispatcher uses them.  Classes and overflow of a tier stay those of the
+ * file's tier at the same place (a new tier: every class, no overflow).
+ * Returns 0, or -1 with why.
+ */
+static int
+hall_tiers_set(struct hall *h, struct win *w, json_t *tiers, char *why,
+    size_t whylen)
+{
+	struct dispatch_tier *t;
+	json_t *tier, *code;
+	size_t i, j, total = 0;
+	int *m, k, mi;
+
+	if (!json_is_array(tiers) || json_array_size(tiers) == 0 ||
+	    json_array_size(tiers) > 8) {
+		snprintf(why, whylen, "tiers is a list of 1 to 8 tiers");
+		return -1;
+	}
+	json_array_foreach(tiers, i, tier) {
+		if (!json_is_array(tier) || json_array_size(tier) == 0 ||
+		    json_array_size(tier) > 64) {
+			snprintf(why, whylen, "tier %zu is a list of 1 to 64 matter codes", i);
+			return -1;
+		}
+		total += json_array_size(tier);
+	}
+	t = xcalloc(json_array_size(tiers), sizeof *t);
+	m = xcalloc(total, sizeof *m);
+	total = 0;
+	json_array_foreach(tiers, i, tier) {
+		t[i].matters = m + total;
+		t[i].class_mask = i < (size_t)w->conf->ntiers ?
+		    w->conf->tiers[i].class_mask : (1u << h->conf->nclasses) - 1;
+		t[i].overflow_ms = i < (size_t)w->conf->ntiers ?
+		    w->conf->tiers[i].overflow_ms : 0;
+		json_array_foreach(tier, j, code) {
+			if (!json_is_string(code) ||
+			    (mi = config_matter(h->conf, json_string_value(code))) < 0) {
+				snprintf(why, whylen, "tier %zu: no matter %.40s", i,
+				    json_is_string(code) ? json_string_value(code) : "(not a code)");
+				goto fail;
+			}
+			for (k = 0; k < t[i].nmatters; k++)
+				if (t[i].matters[k] == mi) {
+					snprintf(why, whylen, "tier %zu: %s twice", i,
+					    json_string_value(code));
+					goto fail;
+				}
+			m[total++] = mi;
+			t[i].nmatters++;
+		}
+	}
+	free(w->otiers);
+	free(w->omatters);
+	w->otiers = t;
+	w->omatters = m;
+	w->dw.tiers = t;
+	w->dw.ntiers = (int)json_array_size(tiers);
+	return 0;
+fail:
+	free(t);
+	free(m);
+	return -1;
+}
+
+/* Today's tiers set by a manager, kept as "DAY JSON" in meta. */
+static void
+hall_tiers_load(struct hall *h, struct win *w)
+{
+	char key[32], why[128], *v;
+	json_t *tiers;
+
+	snprintf(key, sizeof key, "tiers.%d", w->number);
+	if ((v = store_meta_get(h->store, key)) == NULL)
+		return;
+	if (strncmp(v, h->day, strlen(h->day)) == 0 && v[strlen(h->day)] == ' ' &&
+	    (tiers = json_loads(v + strlen(h->day) + 1, 0, NULL)) != NULL) {
+		if (hall_tiers_set(h, w, tiers, why, sizeof why) == -1)
+			log_warnx("window %d: today's tiers no longer fit: %s",
+			    w->number, why);
+		json_decref(tiers);
+	}
+	free(v);
+}
+
+static void
 hall_wins_build(struct hall *h)
 {
 	int i;
 
-	free(h->wins);
+	hall_wins_free(h);
 	h->nwins = h->conf->nwindows;
 	h->wins = xcalloc(h->nwins + 1, sizeof *h->wins);
 	for (i = 0; i < h->nwins; i++) {
@@ -787,6 +902,8 @@ hall_rebuild(struct hall *h, char *err, size_t errlen)
 		return -1;
 	}
 	h->next_id++;
+	for (k = 0; k < h->nwins; k++)
+		hall_tiers_load(h, &h->wins[k]);
 	for (i = 0; i < h->nbuckets; i++) {
 		struct ticket *t;
 		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
@@ -853,6 +970,13 @@ hall_rollover(struct hall *h, const char *today)
 			w->since = h->now;
 			hall_put_window(h, w);
 		}
+		/* A manager's tiers were for that day: the file's again. */
+		free(w->otiers);
+		free(w->omatters);
+		w->otiers = NULL;
+		w->omatters = NULL;
+		w->dw.tiers = w->conf->tiers;
+		w->dw.ntiers = w->conf->ntiers;
 	}
 	snprintf(h->day, sizeof h->day, "%s", today);
 	if (!h->failed && store_meta_put(h->store, "business_day", today) == -1)
@@ -1117,14 +1241,27 @@ op_ticket_id(struct op_ctx *c, int64_t *id)
 	return 0;
 }
 
+/* A role's token reads any ticket; the ticket's own token (its QR code)
+ * reads that ticket only, and learns nothing about others. */
 static int
 op_get_ticket(struct hall *h, struct op_ctx *c)
 {
+	json_t *tok = json_object_get(c->cmd, "token");
 	struct ticket *t;
 	int64_t id;
 
 	if (op_ticket_id(c, &id) == -1)
 		return c->status;
+	if (c->token == NULL) {
+		t = hall_ticket_find(h, id);
+		if (t == NULL && store_ticket_get(h->store, id, hall_load_ticket_cb, h) >= 0)
+			t = hall_ticket_find(h, id);
+		if (t == NULL || !json_is_string(tok) || t->token[0] == '\0' ||
+		    strcmp(json_string_value(tok), t->token) != 0)
+			return op_error(c, 401, "unauthorized",
+			    "this needs a token (Authorization: Bearer TOKEN)");
+		return op_ticket_reply(h, c, 200, t);
+	}
 	if ((t = op_find_ticket(h, c, id)) == NULL)
 		return 404;
 	return op_ticket_reply(h, c, 200, t);
@@ -1458,6 +1595,139 @@ static int op_open(struct hall *h, struct op_ctx *c) { return op_window_move(h, 
 static int op_close(struct hall *h, struct op_ctx *c) { return op_window_move(h, c, &wmoves[3]); }
 
 static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define STATS_BUCKET_MS	(600 * 1000)
+#define STATS_BUCKETS	(24 * 6 + 1)
+
+/*
+ * Today's figures for the dashboard: counts, waits (first call − issue),
+ * ratings, and per matter the waiting count at the end of each 10 minutes
+ * and the mean wait of the tickets first called in it.
+ */
+static int
+op_stats(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	int64_t *waits = NULL, by[6], first = 0, start;
+	size_t nw = 0, i, cap = 0;
+	json_int_t issued = 0, served = 0, noshow = 0, cancelled = 0;
+	json_t *series, *byscore;
+	double sum = 0;
+	int nb, b, mi, rated = 0;
+
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			if (strcmp(t->day, h->day) != 0)
+				continue;
+			issued++;
+			served += t->state == TS_DONE;
+			noshow += t->state == TS_NO_SHOW;
+			cancelled += t->state == TS_CANCELLED;
+			if (first == 0 || t->issued_at < first)
+				first = t->issued_at;
+			if (t->called_at > 0) {
+				if (nw == cap) {
+					cap = cap ? cap * 2 : 256;
+					waits = xrealloc(waits, cap * sizeof *waits);
+				}
+				waits[nw++] = t->called_at - t->issued_at;
+				sum += (double)(t->called_at - t->issued_at);
+			}
+		}
+	qsort(waits, nw, sizeof *waits, cmp_i64);
+	if (store_ratings_day(h->store, h->day, by) < 0)
+		h->failed = 1;
+	byscore = json_array();
+	for (b = 1; b <= 5; b++) {
+		json_array_append_new(byscore, json_integer(by[b]));
+		rated += (int)by[b];
+	}
+	/* The series, from the first ticket's 10 minutes to now. */
+	start = first > 0 ? first - first % STATS_BUCKET_MS : h->now - h->now % STATS_BUCKET_MS;
+	nb = (int)((h->now - start) / STATS_BUCKET_MS) + 1;
+	if (nb > STATS_BUCKETS) {
+		start = h->now - h->now % STATS_BUCKET_MS - (STATS_BUCKETS - 1) * (int64_t)STATS_BUCKET_MS;
+		nb = STATS_BUCKETS;
+	}
+	series = json_object();
+	for (mi = 0; mi < h->conf->nmatters; mi++) {
+		json_int_t wc[STATS_BUCKETS] = { 0 }, nwait[STATS_BUCKETS] = { 0 };
+		double swait[STATS_BUCKETS] = { 0 };
+		json_t *aw = json_array(), *am = json_array();
+
+		for (i = 0; i < h->nbuckets; i++)
+			for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+				int64_t gone;
+
+				if (t->mi != mi || strcmp(t->day, h->day) != 0)
+					continue;
+				gone = t->called_at > 0 ? t->called_at :
+				    t->state == TS_CANCELLED || t->state == TS_EXPIRED ?
+				    t->ended_at : 0;
+				for (b = 0; b < nb; b++) {
+					int64_t end = start + (int64_t)(b + 1) * STATS_BUCKET_MS;
+					if (t->issued_at < end && (gone == 0 || gone >= end))
+						wc[b]++;
+				}
+				if (t->called_at >= start) {
+					b = (int)((t->called_at - start) / STATS_BUCKET_MS);
+					if (b >= 0 && b < nb) {
+						nwait[b]++;
+						swait[b] += (double)(t->called_at - t->issued_at) / 1000.0;
+					}
+				}
+			}
+		for (b = 0; b < nb; b++) {
+			json_array_append_new(aw, json_integer(wc[b]));
+			json_array_append_new(am, nwait[b] ? json_integer(
+			    (json_int_t)(swait[b] / (double)nwait[b] + 0.5)) : json_null());
+		}
+		json_object_set_new(series, h->conf->matters[mi].code,
+		    json_pack("{s:o, s:o}", "waiting", aw, "mean_wait_s", am));
+	}
+	c->reply = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:o, s:I, s:o},"
+	    " s:{s:I, s:i, s:o}}",
+	    "business_day", h->day, "issued", issued, "served", served,
+	    "no_shows", noshow, "cancelled", cancelled,
+	    "waiting", (json_int_t)dispatch_total(h->disp),
+	    "mean_wait_s", (json_int_t)(nw ? sum / (double)nw / 1000.0 + 0.5 : 0),
+	    "p90_wait_s", (json_int_t)(nw ? waits[(nw * 9 + 9) / 10 - 1] / 1000 : 0),
+	    "ratings", "count", rated, "mean", rated ? json_real(
+	    (double)(by[1] + 2 * by[2] + 3 * by[3] + 4 * by[4] + 5 * by[5]) / rated) :
+	    json_null(), "not_rated", (json_int_t)by[0], "by_score", byscore,
+	    "series", "start", (json_int_t)start, "bucket_s", STATS_BUCKET_MS / 1000,
+	    "matters", series);
+	free(waits);
+	return 200;
+}
+
+/* A manager changes a window's tiers for the rest of the business day. */
+static int
+op_tiers(struct hall *h, struct op_ctx *c)
+{
+	json_t *tiers = json_object_get(c->body, "tiers");
+	char why[160], key[32], *v, *text;
+
+	if (hall_tiers_set(h, c->win, tiers, why, sizeof why) == -1)
+		return op_error(c, 400, "bad_tiers", "%s", why);
+	text = json_dumps(tiers, JSON_COMPACT);
+	snprintf(key, sizeof key, "tiers.%d", c->win->number);
+	xasprintf(&v, "%s %s", h->day, text);
+	if (!h->failed && store_meta_put(h->store, key, v) == -1)
+		h->failed = 1;
+	free(v);
+	free(text);
+	hall_emit_window(h, "window.tiers", c->win);
+	return op_window_reply(h, c, c->win);
+}
+
+static int
 op_window_get(struct hall *h, struct op_ctx *c)
 {
 	return op_window_reply(h, c, c->win);
@@ -1695,7 +1965,7 @@ static const struct op ops[] = {
 	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
 	    { "matter", "class", "channel", "phone", "id_number", "appointment",
 	      "slot_start", NULL }, op_issue },
-	{ "ticket", R_ANY, 0, 0, { "ticket", NULL }, op_get_ticket },
+	{ "ticket", R_NONE | R_ANY, 0, 0, { "ticket", NULL }, op_get_ticket },
 	{ "cancel", R_KIOSK | R_MANAGER | R_ADMIN, 0, 1, { "ticket", NULL }, op_cancel },
 	{ "call-next", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_call_next },
 	{ "call", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { "ticket", NULL }, op_call },
@@ -1711,6 +1981,8 @@ static const struct op ops[] = {
 	{ "open", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_open },
 	{ "close", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, op_close },
 	{ "window", R_ANY, 1, 0, { NULL }, op_window_get },
+	{ "tiers", R_MANAGER | R_ADMIN, 1, 1, { "tiers", NULL }, op_tiers },
+	{ "stats", R_MANAGER | R_ADMIN, 0, 0, { NULL }, op_stats },
 	{ "hall", R_ANY, 0, 0, { NULL }, op_hall },
 	{ "snapshot", R_ANY, 0, 0, { NULL }, op_snapshot },
 	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, op_events },
@@ -1858,6 +2130,8 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 		    "the database is not available");
 	} else {
 		hall_roll_if_due(h);
+		if (op->window && c.win != NULL && (c.token != NULL || c.device != NULL))
+			op_clerk_name(h, &c, c.win->clerk, sizeof c.win->clerk);
 		c.status = op->fn(h, &c);
 		if (!h->failed && (h->batch ? store_release(h->store) :
 		    store_commit(h->store)) == 0)
@@ -2149,7 +2423,7 @@ hall_free(struct hall *h)
 		return;
 	hall_tickets_clear(h);
 	dispatch_free(h->disp);
-	free(h->wins);
+	hall_wins_free(h);
 	free(h->held);
 	free(h->counters);
 	free(h->service_ms);

@@ -82,6 +82,7 @@ enum stmt {
 	ST_RATING_PUT,
 	ST_REMOTE_PUT,
 	ST_REMOTES,
+	ST_RATINGS_DAY,
 	ST_MAX
 };
 
@@ -131,6 +132,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_REMOTE_PUT] = "INSERT OR REPLACE INTO remotes (device, remote, window, at) "
 	    "VALUES (?,?,?,?)",
 	[ST_REMOTES] = "SELECT remote, window FROM remotes WHERE device = ?",
+	[ST_RATINGS_DAY] = "SELECT score, COUNT(*) FROM ratings WHERE day = ? "
+	    "GROUP BY score",
 };
 
 struct store {
@@ -640,6 +643,25 @@ store_remotes(struct store *s, const char *device, store_remote_cb cb, void *arg
 
 	bind_text(s->st[ST_REMOTES], 1, device);
 	return store_rows(s, ST_REMOTES, remote_row_fn, &r);
+}
+
+static void
+ratings_row_fn(sqlite3_stmt *st, void *arg)
+{
+	int64_t *by = arg;	/* [0] not rated, [1..5] per score */
+	int score = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int(st, 0);
+
+	if (score >= 0 && score <= 5)
+		by[score] += sqlite3_column_int64(st, 1);
+}
+
+int
+store_ratings_day(struct store *s, const char *day, int64_t by[6])
+{
+	memset(by, 0, 6 * sizeof by[0]);
+	bind_text(s->st[ST_RATINGS_DAY], 1, day);
+	return store_rows(s, ST_RATINGS_DAY, ratings_row_fn, by);
 }
 
 static void

@@ -93,6 +93,7 @@ int		 store_meta_put(struct store *, const char *key, const char *value);
 char		*store_meta_get(struct store *, const char *key);
 int		 store_user_version(struct store *);
 int		 store_rating_put(struct store *, const struct store_rating *);
+int		 store_ratings_day(struct store *, const char *day, int64_t by[6]);
 int		 store_remote_put(struct store *, const char *device, int64_t remote,
 		     int window, int64_t at);
 int		 store_remotes(struct store *, const char *device, store_remote_cb,

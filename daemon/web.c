@@ -293,7 +293,10 @@ http_file(struct web *w, struct sess *s)
 	}
 	snprintf(rel, sizeof rel, "%s", strcmp(s->path, "/") == 0 ?
 	    "/index.html" : s->path);
-	if (strncmp(rel, "/voice/", 7) == 0) {	/* clips may live elsewhere */
+	if (strncmp(rel, "/t/", 3) == 0 && rel[3] >= '1' && rel[3] <= '9' &&
+	    strspn(rel + 3, "0123456789") == strlen(rel + 3) && strlen(rel) < 24)
+		strcpy(rel, "/t.html");		/* a ticket's status page */
+	else if (strncmp(rel, "/voice/", 7) == 0) {	/* clips may live elsewhere */
 		base = w->voice_dir;
 		memmove(rel, rel + 6, strlen(rel + 6) + 1);
 	}
