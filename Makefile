@@ -15,11 +15,13 @@ LDLIBS	+= $(PKG_LIBS) -pthread -lm
 BUILD	?= build
 VOICE_DIR   = web/voice
 VOICE_STAMP = $(VOICE_DIR)/.made
+NPM_STAMP = node_modules/.package-lock.json
+VENDOR	  = web/vendor/uPlot.iife.min.js web/vendor/uPlot.min.css
 PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus espeak-ng
+	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
 	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c \
@@ -35,9 +37,19 @@ CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
 UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
-.PHONY: all run check test unit e2e sanitize bench fuzz clean deps
+.PHONY: all run check test unit e2e jstest browser sanitize bench fuzz clean deps
 
-all: $(BUILD)/hallqd $(VOICE_STAMP)
+all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR)
+
+# From npm, pinned by package-lock.json: uPlot for the dashboard (copied into
+# web/vendor/) and playwright-core for the browser tests (it drives Debian's
+# chromium; it never downloads a browser).
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+web/vendor/%: $(NPM_STAMP)
+	@mkdir -p web/vendor
+	cp node_modules/uplot/dist/$* $@
 
 # The default voice clips (espeak-ng), served as /voice/; a hall may put
 # recorded clips of the same names in voice.dir instead.
@@ -110,7 +122,14 @@ $(ESCPOS_STAMP): tests/escpos/package-lock.json tests/escpos/package.json
 e2e: $(BUILD)/hallqd $(VOICE_STAMP) $(ESCPOS_STAMP)
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/e2e/run.py
 
-test: unit e2e
+# Page logic under node's own test runner; the pages in Debian's chromium.
+jstest: $(NPM_STAMP)
+	node --test tests/js/
+
+browser: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(NPM_STAMP)
+	HALLQD=$(abspath $(BUILD)/hallqd) node --test --test-concurrency=1 tests/browser/
+
+test: unit e2e jstest browser
 
 check: deps
 	$(MAKE) test
