@@ -1,0 +1,214 @@
+// The manager dashboard's arithmetic (web/lib/dashboard-logic.js): durations,
+// the load per domain, alerts, windows as events leave them, the chart's data
+// and the tier editor's result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+await import('../../web/lib/dashboard-logic.js');
+const D = globalThis.HallqDash;
+
+const T0 = 1795400000000;
+
+function matter(code, extra = {}) {
+  return {
+    code, name: code + ' name', domain: code.replace(/\d+$/, ''), domain_name: code.replace(/\d+$/, '') + ' domain',
+    waiting: 0, oldest_wait_s: 0, eta_s: 0, open_windows: 1, target_wait_s: 1800, service_s: 600, ...extra,
+  };
+}
+
+function windows() {
+  return {
+    1: { number: 1, name: '1号窗口', state: 'open', ticket: null, tiers: [['SB01', 'SB02', 'YB01']], held: [], since: T0, waiting: [0] },
+    2: { number: 2, name: '2号窗口', state: 'open', ticket: null, tiers: [['YB01'], ['SB01']], held: [], since: T0, waiting: [0, 0] },
+    3: { number: 3, name: '3号窗口', state: 'paused', ticket: null, tiers: [['SB01', 'SB02']], held: [], since: T0, waiting: [0] },
+    5: { number: 5, name: '5号窗口', state: 'closed', ticket: null, tiers: [['BDC01']], held: [], since: T0, waiting: [0] },
+  };
+}
+
+test('durations and minutes', () => {
+  assert.equal(D.fmtDuration(0), '0:00');
+  assert.equal(D.fmtDuration(59.9), '0:59');
+  assert.equal(D.fmtDuration(754), '12:34');
+  assert.equal(D.fmtDuration(3600 + 65), '1:01:05');
+  assert.equal(D.fmtDuration(null), '–');
+  assert.equal(D.fmtDuration(-3), '–');
+  assert.equal(D.minutes(0), 0);
+  assert.equal(D.minutes(10), 1);
+  assert.equal(D.minutes(840), 14);
+  assert.equal(D.minutes(null), 0);
+});
+
+test('served for: since serving_at while serving, since the latest call while called', () => {
+  const called = { state: 'called', called_at: T0, serving_at: null };
+  assert.equal(D.servedFor(called, T0 + 65000), 65);
+  const serving = { state: 'serving', called_at: T0, serving_at: T0 + 30000 };
+  assert.equal(D.servedFor(serving, T0 + 90000), 60);
+  // A held ticket called back: its old serving_at does not count.
+  const back = { state: 'called', called_at: T0 + 50000, serving_at: T0 + 10000 };
+  assert.equal(D.servedFor(back, T0 + 60000), 10);
+  assert.equal(D.servedFor(null, T0), null);
+  assert.equal(D.servedFor({ state: 'called', called_at: T0 + 5000 }, T0), 0);
+});
+
+test('oldest wait keeps running from the read', () => {
+  const m = matter('SB01', { waiting: 2, oldest_wait_s: 100 });
+  assert.equal(D.oldestNow(m, T0, T0 + 30000), 130);
+  assert.equal(D.oldestNow({ ...m, waiting: 0 }, T0, T0 + 30000), 0);
+});
+
+test('domain loads: waiting summed, oldest and estimate the largest, open windows counted once', () => {
+  const ms = [
+    matter('SB01', { waiting: 3, oldest_wait_s: 200, eta_s: 600, open_windows: 2 }),
+    matter('SB02', { waiting: 2, oldest_wait_s: 500, eta_s: 300, open_windows: 1 }),
+    matter('YB01', { waiting: 0, oldest_wait_s: 0, eta_s: 0, open_windows: 2 }),
+    matter('BDC01', { waiting: 1, oldest_wait_s: 2000, eta_s: 600, open_windows: 0, target_wait_s: 1800 }),
+  ];
+  const ds = D.domainLoads(ms, windows(), T0, T0);
+  assert.deepEqual(ds.map(d => d.domain), ['SB', 'YB', 'BDC']);
+  const sb = ds[0];
+  assert.equal(sb.waiting, 5);
+  assert.equal(sb.oldest_wait_s, 500);
+  assert.equal(sb.eta_s, 600);
+  assert.equal(sb.open_windows, 2);          // windows 1 and 2; 3 is paused
+  assert.equal(sb.matters.length, 2);
+  assert.equal(sb.late, 0);
+  assert.equal(ds[1].open_windows, 2);
+  assert.equal(ds[1].eta_s, 0);
+  const bdc = ds[2];
+  assert.equal(bdc.open_windows, 0);         // window 5 is closed
+  assert.equal(bdc.late, 1);
+  assert.equal(bdc.matters[0].late, true);
+});
+
+test('alerts: late matters, long pauses, devices down; the worst first', () => {
+  const ms = [
+    matter('SB01', { waiting: 2, oldest_wait_s: 590, target_wait_s: 600 }),
+    matter('YB01', { waiting: 1, oldest_wait_s: 4000, target_wait_s: 1800 }),
+    matter('BDC01', { waiting: 0, oldest_wait_s: 0, target_wait_s: 60 }),
+  ];
+  const ws = windows();
+  const devices = [{ name: 'w3-strip', role: 'window_display', window: 3, up: false, last_error: 'timeout' },
+    { name: 'board', role: 'hall_board', up: true }];
+  // 5 s later: SB01 is at 595 s, not late; window 3 paused 5 s.
+  let a = D.alerts({ matters: ms, mattersAt: T0, windows: ws, devices, now: T0 + 5000 });
+  assert.deepEqual(a.map(x => x.key), ['d:w3-strip', 'm:YB01']);
+  assert.equal(a[0].reason, 'timeout');
+  assert.equal(a[1].over_s, 4005 - 1800);
+  // 16 minutes later: SB01 too, and the pause.
+  a = D.alerts({ matters: ms, mattersAt: T0, windows: ws, devices, now: T0 + 16 * 60000 });
+  assert.deepEqual(a.map(x => x.key), ['d:w3-strip', 'm:YB01', 'm:SB01', 'w:3']);
+  assert.equal(a[3].kind, 'window_paused');
+  assert.equal(a[3].level, 'warn');
+  assert.ok(a[3].paused_s > 900);
+  // Exactly at the limit is not yet an alert.
+  a = D.alerts({ matters: [], windows: ws, devices: [], now: T0 + 900000 });
+  assert.deepEqual(a, []);
+  // No devices known yet (null) is not an alert.
+  assert.deepEqual(D.alerts({ matters: [], windows: {}, devices: null, now: T0 }), []);
+});
+
+test('ticket events move the windows; old events do not', () => {
+  const st = D.newState();
+  D.applyHall(st, { seq: 10, hall: 'H', business_day: '2026-11-23', matters: [matter('SB01')], windows: Object.values(windows()) }, null, T0);
+  assert.equal(st.windowsSeq, 10);
+  const tk = { id: 7, number: 'A001', matter: 'SB01', state: 'called', window: 1, called_at: T0 + 1000 };
+  // seq 9 was already in the read: the window is not touched, the loads are read again.
+  let r = D.applyEvent(st, { seq: 9, type: 'ticket.called', at: T0, ticket: tk, window: 1 });
+  assert.equal(r.windows, false);
+  assert.equal(r.hall, true);
+  assert.equal(st.windows[1].ticket, null);
+  r = D.applyEvent(st, { seq: 11, type: 'ticket.called', at: T0 + 1000, ticket: tk, window: 1 });
+  assert.equal(r.windows, true);
+  assert.equal(st.windows[1].ticket.number, 'A001');
+  assert.equal(st.windows[1].since, T0 + 1000);
+  r = D.applyEvent(st, { seq: 12, type: 'ticket.held', at: T0 + 2000, ticket: { ...tk, state: 'held' }, window: 1 });
+  assert.equal(st.windows[1].ticket, null);
+  assert.deepEqual(st.windows[1].held, [7]);
+  D.applyEvent(st, { seq: 13, type: 'ticket.called', at: T0 + 3000, ticket: tk, window: 1 });
+  assert.deepEqual(st.windows[1].held, []);
+  assert.equal(st.windows[1].ticket.id, 7);
+  D.applyEvent(st, { seq: 14, type: 'ticket.done', at: T0 + 4000, ticket: { ...tk, state: 'done' }, window: 1 });
+  assert.equal(st.windows[1].ticket, null);
+  // An issued ticket changes no window, but the loads.
+  r = D.applyEvent(st, { seq: 15, type: 'ticket.issued', at: T0, ticket: { ...tk, id: 8, state: 'waiting', window: null }, window: null });
+  assert.equal(r.windows, false);
+  assert.equal(r.hall, true);
+});
+
+test('window events replace the window; device events mark devices; rollover reads all', () => {
+  const st = D.newState();
+  D.applyHall(st, { seq: 3, matters: [], windows: Object.values(windows()) }, null, T0);
+  st.devices = [{ name: 'w3-strip', up: true }];
+  let r = D.applyEvent(st, { seq: 4, type: 'window.tiers', at: T0, window: { ...windows()[2], tiers: [['SB01'], ['YB01']] } });
+  assert.equal(r.windows, true);
+  assert.deepEqual(st.windows[2].tiers, [['SB01'], ['YB01']]);
+  r = D.applyEvent(st, { seq: 5, type: 'window.paused', at: T0, window: { ...windows()[1], state: 'paused' } });
+  assert.equal(st.windows[1].state, 'paused');
+  r = D.applyEvent(st, { seq: 6, type: 'device.down', at: T0, device: 'w3-strip', reason: 'eof' });
+  assert.equal(r.devices, true);
+  assert.equal(r.devicesFetch, true);
+  assert.equal(st.devices[0].up, false);
+  assert.equal(st.devices[0].last_error, 'eof');
+  D.applyEvent(st, { seq: 7, type: 'device.up', at: T0, device: 'w3-strip' });
+  assert.equal(st.devices[0].up, true);
+  r = D.applyEvent(st, { seq: 8, type: 'day.rollover', at: T0, from: '2026-11-23', to: '2026-11-24', expired: 0 });
+  assert.equal(st.day, '2026-11-24');
+  assert.equal(r.hall && r.hallWindows && r.stats, true);
+});
+
+test('a hall read older than the events applied keeps the windows and asks again', () => {
+  const st = D.newState();
+  D.applyHall(st, { seq: 20, matters: [], windows: Object.values(windows()) }, null, T0);
+  st.windows[1].state = 'paused';
+  const r = D.applyHall(st, { seq: 18, matters: [matter('SB01', { waiting: 4 })], windows: Object.values(windows()) }, 20, T0 + 1000);
+  assert.equal(r.stale, true);
+  assert.equal(st.windows[1].state, 'paused');
+  assert.equal(st.matters[0].waiting, 4);
+  assert.equal(st.mattersAt, T0 + 1000);
+  const r2 = D.applyHall(st, { seq: 22, matters: [], windows: Object.values(windows()) }, 20, T0 + 2000);
+  assert.equal(r2.stale, false);
+  assert.equal(st.windows[1].state, 'open');
+  assert.equal(st.windowsSeq, 22);
+});
+
+test('chart data: the busiest matters, minutes, gaps as null', () => {
+  const series = {
+    start: T0, bucket_s: 600,
+    matters: {
+      SB01: { waiting: [1, 3, 2], mean_wait_s: [null, 120, 300] },
+      SB02: { waiting: [0, 0, 0], mean_wait_s: [null, null, null] },
+      YB01: { waiting: [5, 6, 4], mean_wait_s: [60, null, 90] },
+    },
+  };
+  const ms = [matter('SB01'), matter('SB02'), matter('YB01')];
+  const cd = D.chartData(series, ms, 8);
+  assert.deepEqual(cd.codes, ['YB01', 'SB01']);
+  assert.deepEqual(cd.names, ['YB01 name', 'SB01 name']);
+  assert.deepEqual(cd.waiting[0], [T0 / 1000, T0 / 1000 + 600, T0 / 1000 + 1200]);
+  assert.deepEqual(cd.waiting[1], [5, 6, 4]);
+  assert.deepEqual(cd.mean[1], [1, null, 1.5]);
+  assert.deepEqual(cd.mean[2], [null, 2, 5]);
+  assert.equal(cd.dropped, 0);
+  const one = D.chartData(series, ms, 1);
+  assert.deepEqual(one.codes, ['YB01']);
+  assert.equal(one.dropped, 1);
+  const empty = D.chartData({ start: T0, bucket_s: 600, matters: {} }, ms);
+  assert.deepEqual(empty.codes, []);
+  assert.deepEqual(empty.waiting, [[]]);
+  assert.deepEqual(D.chartData(null, []).waiting, [[]]);
+});
+
+test('tier editor: choice to tiers and back', () => {
+  const order = ['SB01', 'SB02', 'YB01', 'BDC01'];
+  const c = D.choiceFromTiers([['SB02', 'SB01'], ['YB01', 'SB01']]);
+  assert.deepEqual(c.choice, { SB02: 0, SB01: 0, YB01: 1 });
+  assert.equal(c.ntiers, 2);
+  assert.deepEqual(D.tiersFromChoice(c.choice, order, c.ntiers), [['SB01', 'SB02'], ['YB01']]);
+  // An empty tier in the middle is left out; matters keep the list's order.
+  assert.deepEqual(D.tiersFromChoice({ BDC01: 2, YB01: 0 }, order, 3), [['YB01'], ['BDC01']]);
+  // Beyond the tiers shown, or none.
+  assert.deepEqual(D.tiersFromChoice({ SB01: 3, SB02: -1 }, order, 2), []);
+  assert.deepEqual(D.choiceFromTiers([]), { choice: {}, ntiers: 1 });
+  assert.equal(D.sameTiers([['SB01']], [['SB01']]), true);
+  assert.equal(D.sameTiers([['SB01']], [['SB01'], ['YB01']]), false);
+});

@@ -1,0 +1,897 @@
+/* hallq — the manager dashboard (/dashboard?token=MANAGER_TOKEN).
+ *
+ * Live from Hallq.live (a snapshot, then events in seq order); the matter
+ * loads and the windows' waiting counts are read again from GET /api/hall at
+ * most once a second after events; today's figures and the chart from
+ * GET /api/stats every 30 s and on demand; devices from GET /api/devices every
+ * 10 s and on device events.  Windows are opened, paused, resumed, closed and
+ * given new tiers with the manager token.  The arithmetic is in
+ * lib/dashboard-logic.js (HallqDash); the chart is uPlot (web/vendor). */
+'use strict';
+
+(function () {
+  var D = window.HallqDash;
+  var el = Hallq.el;
+
+  var TEXT = {
+    zh: {
+      'title': '管理看板',
+      'conn.connecting': '连接中', 'conn.live': '实时', 'conn.retry': '重连中',
+      'conn.unauthorized': '令牌无效', 'conn.notoken': '需要令牌',
+      'token.label': '管理令牌', 'token.use': '连接', 'token.bad': '令牌无效，请重新输入。',
+      'role.needed': '此页需要管理员（manager）令牌：今日统计、设备和窗口操作都不可用。',
+      'kpis.title': '今日',
+      'kpi.issued': '今日取号', 'kpi.served': '已办结', 'kpi.no_shows': '过号',
+      'kpi.waiting': '正在等候', 'kpi.mean_wait': '平均等候', 'kpi.p90_wait': '90%分位等候',
+      'kpi.ratings': '评价数', 'kpi.rating_mean': '平均评分',
+      'kpi.cancelled': '取消', 'kpi.not_rated': '未评价', 'kpi.of_served': '办结率',
+      'stats.refresh': '刷新', 'stats.at': '统计于', 'stats.failed': '统计读取失败',
+      'windows.title': '窗口', 'windows.sum': '开放 {open} · 暂停 {paused} · 关闭 {closed} · 在办 {busy}',
+      'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
+      't.called': '叫号中', 't.serving': '办理中', 't.idle': '空闲', 't.paused': '已暂停',
+      't.closed': '未开放', 'clerk': '办理人', 'clerk.none': '—',
+      'role.clerk': '窗口人员', 'role.manager': '管理员', 'role.admin': '系统管理员',
+      'tier': '第{n}层', 'tier.short': '{n}层', 'held': '挂起', 'waiting.for': '等候本窗口',
+      'act.open': '开放', 'act.pause': '暂停', 'act.resume': '恢复', 'act.close': '关闭',
+      'act.tiers': '层级…',
+      'alerts.title': '告警', 'alerts.none': '暂无告警',
+      'alert.matter_late': '{code} {name}：最久已等 {oldest}，超过目标 {target} 分钟（{waiting} 人等候）',
+      'alert.window_paused': '{name} 已暂停 {paused}',
+      'alert.device_down': '设备 {device} 离线{reason}',
+      'devices.none': '未配置外接设备', 'devices.sum': '设备 {up}/{all} 在线',
+      'devices.failed': '设备状态读取失败',
+      'load.title': '大厅负荷', 'load.matter': '领域 / 事项', 'load.waiting': '等候',
+      'load.oldest': '最久等候', 'load.target': '目标', 'load.eta': '预计等候',
+      'load.windows': '服务窗口', 'load.empty': '暂无事项',
+      'min': '分钟', 'none': '–',
+      'chart.title': '今日走势（每 10 分钟）', 'chart.waiting': '等候人数',
+      'chart.mean': '平均等候（分钟）', 'chart.time': '时间',
+      'chart.missing': '图表组件（web/vendor/uPlot）缺失：请运行 make。',
+      'chart.dropped': '只画等候最多的 {max} 个事项，另有 {n} 个未画出',
+      'tiers.title': '{name}：服务层级', 'tiers.matter': '事项', 'tiers.none': '不办理',
+      'tiers.add': '添加一层', 'tiers.remove': '删除末层', 'tiers.cancel': '取消',
+      'tiers.save': '保存', 'tiers.empty': '至少给一个事项选择层级。',
+      'tiers.saved': '{name} 的服务层级已更新',
+      'tiers.help': '每个事项选一个层级：先叫第 1 层的号，第 1 层无人等候时再叫第 2 层，依此类推。各层的号类与溢出时间沿用配置；修改当天有效。',
+      'err.window_busy': '该窗口还有当前票号：先办结、挂起或转移，再关闭。',
+      'err.forbidden': '此令牌无权执行该操作。', 'err.unauthorized': '令牌无效。',
+      'err.network': '无法连接服务器。', 'err.generic': '操作失败',
+      'lang.other': 'EN'
+    },
+    en: {
+      'title': 'Manager dashboard',
+      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting',
+      'conn.unauthorized': 'bad token', 'conn.notoken': 'token needed',
+      'token.label': 'Manager token', 'token.use': 'Connect', 'token.bad': 'The token was refused; enter another.',
+      'role.needed': 'This page needs a manager token: today\'s figures, devices and window controls are not available.',
+      'kpis.title': 'Today',
+      'kpi.issued': 'Issued today', 'kpi.served': 'Served', 'kpi.no_shows': 'No-shows',
+      'kpi.waiting': 'Waiting now', 'kpi.mean_wait': 'Mean wait', 'kpi.p90_wait': 'P90 wait',
+      'kpi.ratings': 'Ratings', 'kpi.rating_mean': 'Mean rating',
+      'kpi.cancelled': 'cancelled', 'kpi.not_rated': 'not rated', 'kpi.of_served': 'served',
+      'stats.refresh': 'Refresh', 'stats.at': 'as of', 'stats.failed': 'figures not available',
+      'windows.title': 'Windows', 'windows.sum': 'open {open} · paused {paused} · closed {closed} · busy {busy}',
+      'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
+      't.called': 'called', 't.serving': 'serving', 't.idle': 'idle', 't.paused': 'paused',
+      't.closed': 'closed', 'clerk': 'Clerk', 'clerk.none': '—',
+      'role.clerk': 'clerk', 'role.manager': 'manager', 'role.admin': 'admin',
+      'tier': 'Tier {n}', 'tier.short': 'T{n}', 'held': 'held', 'waiting.for': 'waiting for it',
+      'act.open': 'Open', 'act.pause': 'Pause', 'act.resume': 'Resume', 'act.close': 'Close',
+      'act.tiers': 'Tiers…',
+      'alerts.title': 'Alerts', 'alerts.none': 'No alerts',
+      'alert.matter_late': '{code} {name}: oldest wait {oldest}, past its {target} min target ({waiting} waiting)',
+      'alert.window_paused': '{name} paused for {paused}',
+      'alert.device_down': 'Device {device} is down{reason}',
+      'devices.none': 'No devices configured', 'devices.sum': 'devices {up}/{all} up',
+      'devices.failed': 'device status not available',
+      'load.title': 'Hall load', 'load.matter': 'Domain / matter', 'load.waiting': 'Waiting',
+      'load.oldest': 'Oldest wait', 'load.target': 'Target', 'load.eta': 'Est. wait',
+      'load.windows': 'Windows', 'load.empty': 'No matters',
+      'min': 'min', 'none': '–',
+      'chart.title': 'Today (10-minute buckets)', 'chart.waiting': 'Waiting',
+      'chart.mean': 'Mean wait (minutes)', 'chart.time': 'Time',
+      'chart.missing': 'The chart library (web/vendor/uPlot) is missing: run make.',
+      'chart.dropped': 'only the {max} busiest matters are drawn; {n} more are not',
+      'tiers.title': '{name}: tiers', 'tiers.matter': 'Matter', 'tiers.none': 'None',
+      'tiers.add': 'Add a tier', 'tiers.remove': 'Remove last tier', 'tiers.cancel': 'Cancel',
+      'tiers.save': 'Save', 'tiers.empty': 'Put at least one matter in a tier.',
+      'tiers.saved': 'Tiers of {name} changed',
+      'tiers.help': 'Choose one tier per matter: the window calls tier 1 first, tier 2 when tier 1 has nobody waiting, and so on. Each tier keeps the classes and overflow time of the configuration; the change holds for today.',
+      'err.window_busy': 'The window still has a ticket: finish, hold or transfer it before closing.',
+      'err.forbidden': 'This token may not do that.', 'err.unauthorized': 'The token was refused.',
+      'err.network': 'The server cannot be reached.', 'err.generic': 'Failed',
+      'lang.other': '中文'
+    }
+  };
+
+  var PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#1098ad',
+    '#e67700', '#5c940d', '#364fc7', '#a61e4d'];
+  var CHART_MAX = 8;
+  var PAUSE_LIMIT_S = 900;
+
+  var S = D.newState();
+  var stats = null, statsAt = 0, statsErr = false;
+  var devicesErr = false;
+  var conn = 'connecting';
+  var busy = {};                 /* window number → command in flight */
+  var feed = null;
+
+  function t(key, vars) {
+    var s = Hallq.t(TEXT, key);
+    if (vars)
+      s = s.replace(/\{(\w+)\}/g, function (m, k) {
+        return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
+      });
+    return s;
+  }
+  function $(id) { return document.getElementById(id); }
+  function now() { return Date.now(); }
+
+  function winName(w) {
+    if (!w) return '';
+    return w.name || (Hallq.lang === 'en' ? 'Window ' + w.number : w.number + '号窗口');
+  }
+
+  /* WINDOW.clerk: the clerk's name, or the role of a token without one. */
+  function clerkName(c) {
+    if (!c) return t('clerk.none');
+    return Object.prototype.hasOwnProperty.call(TEXT.zh, 'role.' + c) ? t('role.' + c) : c;
+  }
+
+  function matterName(code) {
+    for (var i = 0; i < S.matters.length; i++)
+      if (S.matters[i].code === code) return S.matters[i].name;
+    return '';
+  }
+
+  function eta(s) {
+    var m = D.minutes(s);
+    return m ? '≈ ' + m + ' ' + t('min') : t('none');
+  }
+
+  function hhmm(ms, secs) {
+    var d = new Date(ms);
+    var p = function (n) { return (n < 10 ? '0' : '') + n; };
+    return p(d.getHours()) + ':' + p(d.getMinutes()) + (secs ? ':' + p(d.getSeconds()) : '');
+  }
+
+  /* ---------------------------------------------------------- messages */
+
+  function toast(text, level) {
+    var box = $('toasts');
+    var n = el('div', { 'class': 'toast toast-' + (level || 'info'), role: 'status' }, text);
+    box.appendChild(n);
+    setTimeout(function () { n.remove(); }, level === 'bad' ? 8000 : 4000);
+  }
+
+  function errorText(r) {
+    if (!r || r.status === 0) return t('err.network');
+    var e = r.json && r.json.error;
+    var code = e && e.code;
+    if (code && Object.prototype.hasOwnProperty.call(TEXT.zh, 'err.' + code))
+      return t('err.' + code);
+    return t('err.generic') + ' (' + r.status + (code ? ' ' + code : '') + ')' +
+      (e && e.message ? ': ' + e.message : '');
+  }
+
+  /* 401: the token is unknown; 403: not a manager's.  Either way the
+   * timers stop asking (the refresh button still may). */
+  var refused = false;
+  function roleProblem(r) {
+    if (r.status === 401) {
+      $('token-form').hidden = false;
+      $('token-msg').textContent = t('token.bad');
+    } else if (r.status === 403) {
+      $('role-msg').hidden = false;
+    } else {
+      return false;
+    }
+    refused = true;
+    return true;
+  }
+
+  /* ---------------------------------------------------------- language */
+
+  function applyLang() {
+    document.documentElement.lang = Hallq.lang === 'zh' ? 'zh-CN' : 'en';
+    var nodes = document.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++)
+      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+    $('lang').textContent = t('lang.other');
+    setConn(conn);
+    renderAll();
+    chartKey = '';             /* legends and axes speak the language */
+    renderCharts();
+  }
+
+  $('lang').addEventListener('click', function () {
+    Hallq.lang = Hallq.lang === 'zh' ? 'en' : 'zh';
+    try { localStorage.setItem('hallq.lang', Hallq.lang); } catch (e) { /* */ }
+    applyLang();
+  });
+
+  function setConn(s) {
+    conn = s;
+    var c = $('conn');
+    c.className = 'conn conn-' + s;
+    c.setAttribute('data-i18n', 'conn.' + s);
+    c.textContent = t('conn.' + s);
+  }
+
+  /* ---------------------------------------------------------- figures */
+
+  function kpi(name, value, sub) {
+    var box = document.querySelector('[data-kpi="' + name + '"]');
+    box.querySelector('.kpi-v').textContent = value;
+    var s = box.querySelector('.kpi-s');
+    if (sub) {
+      if (!s) { s = el('span', { 'class': 'kpi-s' }); box.appendChild(s); }
+      s.textContent = sub;
+      s.title = sub;
+    } else if (s) {
+      s.remove();
+    }
+  }
+
+  function renderStats() {
+    var waiting = S.matters.reduce(function (a, m) { return a + (m.waiting || 0); }, 0);
+    kpi('waiting', S.matters.length ? waiting : (stats ? stats.waiting : t('none')));
+    var none = t('none');
+    if (!stats) {
+      ['issued', 'served', 'no_shows', 'mean_wait', 'p90_wait', 'ratings', 'rating_mean']
+        .forEach(function (k) { kpi(k, none); });
+    } else {
+      kpi('issued', stats.issued, stats.cancelled ? t('kpi.cancelled') + ' ' + stats.cancelled : '');
+      kpi('served', stats.served, stats.issued ?
+        t('kpi.of_served') + ' ' + Math.round(100 * stats.served / stats.issued) + '%' : '');
+      kpi('no_shows', stats.no_shows);
+      kpi('mean_wait', stats.mean_wait_s === null || stats.mean_wait_s === undefined ? none :
+        D.fmtDuration(stats.mean_wait_s));
+      kpi('p90_wait', stats.p90_wait_s === null || stats.p90_wait_s === undefined ? none :
+        D.fmtDuration(stats.p90_wait_s));
+      var r = stats.ratings || {};
+      kpi('ratings', r.count || 0, r.not_rated ? t('kpi.not_rated') + ' ' + r.not_rated : '');
+      kpi('rating_mean', r.count && r.mean !== null && r.mean !== undefined ?
+        Number(r.mean).toFixed(2) + ' / 5' : none, r.count ? scoreBar(r.by_score) : '');
+    }
+    $('stats-at').textContent = statsErr ? t('stats.failed') :
+      statsAt ? t('stats.at') + ' ' + hhmm(statsAt, true) : '';
+  }
+
+  function scoreBar(by) {
+    if (!by || !by.length) return '';
+    return by.map(function (n, i) { return (i + 1) + '★' + n; }).join(' ');
+  }
+
+  /* ---------------------------------------------------------- windows */
+
+  var ACTIONS = {
+    open: ['pause', 'close'],
+    paused: ['resume', 'close'],
+    closed: ['open']
+  };
+
+  function windowCard(w) {
+    var card = el('div', { 'class': 'wcard w-' + w.state + (w.ticket ? ' w-busy' : ''), 'data-window': w.number });
+    var head = el('div', { 'class': 'wc-head' });
+    head.appendChild(el('span', { 'class': 'wc-no' }, w.number));
+    var name = winName(w) + (w.kind && w.kind !== w.name ? ' · ' + w.kind : '');
+    head.appendChild(el('span', { 'class': 'wc-name', title: name }, name));
+    head.appendChild(el('span', { 'class': 'wc-state st-' + w.state }, t('w.' + w.state)));
+    card.appendChild(head);
+
+    var clerk = el('div', { 'class': 'wc-clerk' });
+    clerk.appendChild(el('span', { 'class': 'muted' }, t('clerk') + ' '));
+    clerk.appendChild(el('span', { 'class': 'clerk' }, clerkName(w.clerk)));
+    card.appendChild(clerk);
+
+    var body = el('div', { 'class': 'wc-ticket' });
+    if (w.ticket) {
+      var tk = w.ticket;
+      body.appendChild(el('span', { 'class': 'tk-no' }, tk.number));
+      body.appendChild(el('span', { 'class': 'tk-state t-' + tk.state }, t('t.' + tk.state)));
+      var from = D.servedFrom(tk);
+      var svc = serviceOf(tk.matter);
+      var tick = el('span', { 'class': 'tick tk-time', 'data-from': from || '', 'data-long': svc ? 2 * svc : '' });
+      body.appendChild(tick);
+      var mt = el('div', { 'class': 'tk-matter', title: tk.matter + ' ' + matterName(tk.matter) },
+        tk.matter + ' ' + matterName(tk.matter));
+      card.appendChild(body);
+      card.appendChild(mt);
+    } else {
+      var idle = w.state === 'open' ? 't.idle' : 't.' + w.state;
+      body.appendChild(el('span', { 'class': 'tk-none' }, t(idle)));
+      if (w.state !== 'closed' && w.since)
+        body.appendChild(el('span', { 'class': 'tick tk-time muted', 'data-from': w.since,
+          'data-long': w.state === 'paused' ? PAUSE_LIMIT_S : '' }));
+      card.appendChild(body);
+      card.appendChild(el('div', { 'class': 'tk-matter' }, '\u00a0'));
+    }
+
+    var tiers = el('div', { 'class': 'wc-tiers' });
+    tiers.appendChild(el('span', { 'class': 'muted' }, t('waiting.for')));
+    (w.tiers || []).forEach(function (codes, i) {
+      var n = w.waiting && w.waiting[i] !== undefined ? w.waiting[i] : null;
+      var chip = el('span', { 'class': 'tier' + (n ? ' tier-busy' : ''), 'data-tier': i,
+        title: t('tier', { n: i + 1 }) + ': ' + codes.join(' ') });
+      chip.appendChild(document.createTextNode(t('tier.short', { n: i + 1 }) + ' '));
+      chip.appendChild(el('b', null, n === null ? t('none') : n));
+      tiers.appendChild(chip);
+    });
+    if (w.held && w.held.length)
+      tiers.appendChild(el('span', { 'class': 'held' }, t('held') + ' ' + w.held.length));
+    card.appendChild(tiers);
+
+    var acts = el('div', { 'class': 'wc-actions' });
+    (ACTIONS[w.state] || []).forEach(function (a) {
+      var b = el('button', { type: 'button', 'class': 'btn btn-' + a, 'data-act': a }, t('act.' + a));
+      if (busy[w.number]) b.disabled = true;
+      acts.appendChild(b);
+    });
+    var tb = el('button', { type: 'button', 'class': 'btn btn-tiers', 'data-act': 'tiers' }, t('act.tiers'));
+    acts.appendChild(tb);
+    card.appendChild(acts);
+    return card;
+  }
+
+  function serviceOf(code) {
+    for (var i = 0; i < S.matters.length; i++)
+      if (S.matters[i].code === code) return S.matters[i].service_s || 0;
+    return 0;
+  }
+
+  /* Cards are rebuilt only when what they show changed, so a button is not
+   * swapped under the pointer by every reading of the hall. */
+  var cards = {};               /* window number → {sig, node} */
+
+  function renderWindows() {
+    var list = D.windowList(S.windows);
+    var sum = { open: 0, paused: 0, closed: 0, busy: 0 };
+    var nodes = [], seen = {};
+    list.forEach(function (w) {
+      sum[w.state] = (sum[w.state] || 0) + 1;
+      if (w.ticket) sum.busy++;
+      var sig = JSON.stringify([w, !!busy[w.number], Hallq.lang,
+        w.ticket ? [serviceOf(w.ticket.matter), matterName(w.ticket.matter)] : 0]);
+      var c = cards[w.number];
+      if (!c || c.sig !== sig) {
+        var node = windowCard(w);
+        if (c && c.node.parentNode) c.node.replaceWith(node);
+        c = cards[w.number] = { sig: sig, node: node };
+      }
+      nodes.push(c.node);
+      seen[w.number] = true;
+    });
+    Object.keys(cards).forEach(function (n) { if (!seen[n]) delete cards[n]; });
+    var box = $('windows');
+    var same = box.children.length === nodes.length &&
+      nodes.every(function (n, i) { return box.children[i] === n; });
+    if (!same) box.replaceChildren.apply(box, nodes);
+    $('windows-sum').textContent = list.length ? t('windows.sum', sum) : '';
+    tickWindows();
+  }
+
+  function tickWindows() {
+    var ts = now();
+    var nodes = $('windows').querySelectorAll('.tick');
+    for (var i = 0; i < nodes.length; i++) {
+      var from = Number(nodes[i].getAttribute('data-from'));
+      var long = Number(nodes[i].getAttribute('data-long'));
+      if (!from) { nodes[i].textContent = ''; continue; }
+      var s = Math.max(0, (ts - from) / 1000);
+      nodes[i].textContent = D.fmtDuration(s);
+      nodes[i].classList.toggle('long', !!long && s > long);
+    }
+  }
+
+  $('windows').addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-act]');
+    if (!b) return;
+    var card = b.closest('[data-window]');
+    var n = Number(card.getAttribute('data-window'));
+    var act = b.getAttribute('data-act');
+    if (act === 'tiers')
+      openTiers(n);
+    else
+      windowCommand(n, act);
+  });
+
+  function windowCommand(n, act) {
+    if (busy[n]) return;
+    busy[n] = true;
+    renderWindows();
+    Hallq.api('POST', '/api/windows/' + n + '/' + act).then(function (r) {
+      busy[n] = false;
+      if (r.status === 200 && r.json && r.json.window) {
+        S.windows[n] = r.json.window;
+        wantHall();
+      } else {
+        toast(winName(S.windows[n]) + ' — ' + errorText(r), 'bad');
+      }
+      renderWindows();
+      renderAlerts();
+    });
+  }
+
+  /* ---------------------------------------------------------- hall load */
+
+  function renderLoad() {
+    var ts = now();
+    var doms = D.domainLoads(S.matters, S.windows, S.mattersAt, ts);
+    var frag = document.createDocumentFragment();
+    doms.forEach(function (d) {
+      var tr = el('tr', { 'class': 'dom' + (d.waiting ? '' : ' idle'), 'data-domain': d.domain });
+      tr.appendChild(el('td', { 'class': 'dname' }, d.domain_name + (d.domain && d.domain !== d.domain_name ? ' (' + d.domain + ')' : '')));
+      tr.appendChild(el('td', { 'class': 'num waiting' }, d.waiting));
+      tr.appendChild(el('td', { 'class': 'num' + (d.late ? ' late' : '') }, d.waiting ? D.fmtDuration(d.oldest_wait_s) : t('none')));
+      tr.appendChild(el('td', { 'class': 'num c-target' }, ''));
+      tr.appendChild(el('td', { 'class': 'num' }, d.waiting ? eta(d.eta_s) : t('none')));
+      tr.appendChild(el('td', { 'class': 'num' }, d.open_windows));
+      frag.appendChild(tr);
+      d.matters.forEach(function (m) {
+        var r = el('tr', { 'class': 'mat' + (m.waiting ? '' : ' idle') + (m.late ? ' is-late' : ''), 'data-matter': m.code });
+        var name = el('td', { 'class': 'mname' });
+        name.appendChild(el('span', { 'class': 'code' }, m.code));
+        name.appendChild(document.createTextNode(' ' + m.name));
+        r.appendChild(name);
+        r.appendChild(el('td', { 'class': 'num waiting' }, m.waiting));
+        var target = m.target_wait_s ? D.minutes(m.target_wait_s) + ' ' + t('min') : t('none');
+        r.appendChild(el('td', { 'class': 'num oldest' + (m.late ? ' late' : ''), title: t('load.target') + ' ' + target },
+          m.waiting ? D.fmtDuration(m.oldest) : t('none')));
+        r.appendChild(el('td', { 'class': 'num muted c-target' }, target));
+        r.appendChild(el('td', { 'class': 'num' }, m.waiting ? eta(m.eta_s) : t('none')));
+        r.appendChild(el('td', { 'class': 'num' + (m.waiting && !m.open_windows ? ' late' : '') }, m.open_windows));
+        frag.appendChild(r);
+      });
+    });
+    if (!doms.length) {
+      var e = el('tr');
+      e.appendChild(el('td', { colspan: 6, 'class': 'muted' }, t('load.empty')));
+      frag.appendChild(e);
+    }
+    $('load').tBodies[0].replaceChildren(frag);
+  }
+
+  /* The waiting clocks run between readings: only they change each second. */
+  function tickLoad() {
+    var body = $('load').tBodies[0];
+    D.domainLoads(S.matters, S.windows, S.mattersAt, now()).forEach(function (d) {
+      var dr = body.querySelector('tr[data-domain="' + CSS.escape(d.domain) + '"]');
+      if (dr) {
+        var c = dr.cells[2];
+        c.textContent = d.waiting ? D.fmtDuration(d.oldest_wait_s) : t('none');
+        c.classList.toggle('late', d.late > 0);
+      }
+      d.matters.forEach(function (m) {
+        var r = body.querySelector('tr[data-matter="' + CSS.escape(m.code) + '"]');
+        if (!r) return;
+        var o = r.querySelector('.oldest');
+        o.textContent = m.waiting ? D.fmtDuration(m.oldest) : t('none');
+        o.classList.toggle('late', m.late);
+        r.classList.toggle('is-late', m.late);
+      });
+    });
+  }
+
+  /* ---------------------------------------------------------- alerts */
+
+  function alertText(a) {
+    switch (a.kind) {
+    case 'matter_late':
+      return t('alert.matter_late', { code: a.matter, name: a.name, oldest: D.fmtDuration(a.oldest_s),
+        target: D.minutes(a.target_s), waiting: a.waiting });
+    case 'window_paused':
+      return t('alert.window_paused', { name: winName(S.windows[a.window]), paused: D.fmtDuration(a.paused_s) });
+    case 'device_down':
+      return t('alert.device_down', { device: a.device,
+        reason: a.reason ? (Hallq.lang === 'en' ? ': ' : '：') + a.reason : '' });
+    }
+    return a.key;
+  }
+
+  function renderAlerts() {
+    var list = D.alerts({ matters: S.matters, mattersAt: S.mattersAt, windows: S.windows,
+      devices: S.devices, now: now(), pauseLimitS: PAUSE_LIMIT_S });
+    var frag = document.createDocumentFragment();
+    list.forEach(function (a) {
+      frag.appendChild(el('li', { 'class': 'alert alert-' + a.level + ' ak-' + a.kind, 'data-key': a.key }, alertText(a)));
+    });
+    if (!list.length)
+      frag.appendChild(el('li', { 'class': 'alert-none muted' }, t('alerts.none')));
+    $('alerts').replaceChildren(frag);
+    var c = $('alerts-count');
+    c.hidden = !list.length;
+    c.textContent = list.length;
+    c.className = 'badge' + (list.some(function (a) { return a.level === 'bad'; }) ? ' badge-bad' : '');
+
+    var line = $('devices-line');
+    if (devicesErr && !S.devices)
+      line.textContent = t('devices.failed');
+    else if (!S.devices)
+      line.textContent = '';
+    else if (!S.devices.length)
+      line.textContent = t('devices.none');
+    else
+      line.textContent = t('devices.sum', { up: S.devices.filter(function (d) { return d.up; }).length, all: S.devices.length });
+  }
+
+  /* ---------------------------------------------------------- chart */
+
+  var charts = [];              /* [{u, box}] */
+  var chartKey = '';
+
+  function axisTimes(u, splits) {
+    return splits.map(function (s) { return s === null ? '' : hhmm(s * 1000); });
+  }
+
+  function chartOpts(kind, cd, width) {
+    var series = [{ label: t('chart.time'), value: function (u, v) { return v === null ? t('none') : hhmm(v * 1000); } }];
+    cd.codes.forEach(function (c, i) {
+      series.push({
+        label: c + ' ' + cd.names[i],
+        stroke: PALETTE[i % PALETTE.length],
+        width: 2,
+        spanGaps: false,
+        points: { size: 5 },
+        value: function (u, v) { return v === null || v === undefined ? t('none') : v; }
+      });
+    });
+    return {
+      width: width,
+      height: chartHeight(),
+      scales: {
+        x: { time: true },
+        y: { range: function (u, min, max) { return [0, Math.max(kind === 'waiting' ? 5 : 10, (max || 0) * 1.1)]; } }
+      },
+      axes: [
+        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e2e5ea' }, values: axisTimes },
+        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e2e5ea' }, size: 40 }
+      ],
+      series: series,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } }
+    };
+  }
+
+  function renderCharts() {
+    var msg = $('chart-msg');
+    if (typeof window.uPlot !== 'function') {
+      msg.hidden = false;
+      msg.textContent = t('chart.missing');
+      return;
+    }
+    msg.hidden = true;
+    var series = stats && stats.series;
+    if (!series) {
+      var d0 = new Date(); d0.setHours(0, 0, 0, 0);
+      series = { start: d0.getTime(), bucket_s: 600, matters: {} };
+    }
+    var cd = D.chartData(series, S.matters, CHART_MAX);
+    if (cd.waiting[0].length < 2) {
+      /* One bucket or none: an axis of at least two, the rest gaps. */
+      var x0 = series.start / 1000, bucket = series.bucket_s || 600;
+      var pad = function (a) { return [a.length ? a[0] : null, null]; };
+      cd.waiting = [[x0, x0 + bucket]].concat(cd.waiting.slice(1).map(pad));
+      cd.mean = [[x0, x0 + bucket]].concat(cd.mean.slice(1).map(pad));
+    }
+    $('chart-note').textContent = cd.dropped ? t('chart.dropped', { max: CHART_MAX, n: cd.dropped }) : '';
+    var key = cd.codes.join(',') + '|' + cd.names.join(',') + '|' + Hallq.lang;
+    var boxes = [['waiting', $('chart-waiting')], ['mean', $('chart-mean')]];
+    if (key !== chartKey || charts.length !== 2) {
+      charts.forEach(function (c) { c.u.destroy(); });
+      charts = boxes.map(function (b) {
+        var u = new window.uPlot(chartOpts(b[0], cd, Math.max(200, b[1].clientWidth)), cd[b[0]], b[1]);
+        return { u: u, box: b[1], kind: b[0] };
+      });
+      chartKey = key;
+    } else {
+      charts.forEach(function (c) { c.u.setData(cd[c.kind]); });
+    }
+  }
+
+  /* The charts take what the screen has left below them, within limits. */
+  function chartHeight() {
+    var top = $('chart-waiting').getBoundingClientRect().top + window.scrollY;
+    return Math.round(Math.min(340, Math.max(180, window.innerHeight - top - 80)));
+  }
+
+  var resizeTimer = null;
+  function resizeCharts() {
+    var h = chartHeight();
+    charts.forEach(function (c) {
+      var w = Math.max(200, c.box.clientWidth);
+      if (Math.abs(w - c.u.width) > 1 || Math.abs(h - c.u.height) > 1)
+        c.u.setSize({ width: w, height: h });
+    });
+  }
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(resizeCharts, 100);
+  });
+  if (typeof ResizeObserver === 'function')
+    new ResizeObserver(function () {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(resizeCharts, 100);
+    }).observe($('charts-box'));
+
+  /* ---------------------------------------------------------- tier editor */
+
+  var edit = null;             /* {n, choice, ntiers, orig, codes} */
+  var dlg = $('tier-dialog');
+
+  function editorMatters() {
+    var list = S.matters.map(function (m) { return { code: m.code, name: m.name, domain_name: m.domain_name || m.domain || '' }; });
+    var known = {};
+    list.forEach(function (m) { known[m.code] = true; });
+    (edit.orig || []).forEach(function (tier) {
+      tier.forEach(function (c) {
+        if (!known[c]) { known[c] = true; list.push({ code: c, name: '', domain_name: '' }); }
+      });
+    });
+    return list;
+  }
+
+  function openTiers(n) {
+    var w = S.windows[n];
+    if (!w) return;
+    var c = D.choiceFromTiers(w.tiers);
+    edit = { n: n, choice: c.choice, ntiers: c.ntiers, orig: w.tiers };
+    edit.matters = editorMatters();
+    $('tier-title').textContent = t('tiers.title', { name: winName(w) });
+    $('tier-error').hidden = true;
+    renderTierTable();
+    if (!dlg.open) dlg.showModal();
+  }
+
+  function renderTierTable() {
+    var table = $('tier-table');
+    var hr = el('tr');
+    hr.appendChild(el('th', null, t('tiers.matter')));
+    hr.appendChild(el('th', { 'class': 'c' }, t('tiers.none')));
+    for (var i = 0; i < edit.ntiers; i++)
+      hr.appendChild(el('th', { 'class': 'c' }, t('tier', { n: i + 1 })));
+    table.tHead.replaceChildren(hr);
+    var frag = document.createDocumentFragment(), dom = null;
+    edit.matters.forEach(function (m) {
+      if (m.domain_name !== dom) {
+        dom = m.domain_name;
+        var dr = el('tr', { 'class': 'tdom' });
+        dr.appendChild(el('td', { colspan: edit.ntiers + 2 }, dom));
+        frag.appendChild(dr);
+      }
+      var tr = el('tr', { 'data-matter': m.code });
+      var name = el('td');
+      name.appendChild(el('span', { 'class': 'code' }, m.code));
+      name.appendChild(document.createTextNode(' ' + m.name));
+      tr.appendChild(name);
+      var cur = m.code in edit.choice ? edit.choice[m.code] : -1;
+      for (var v = -1; v < edit.ntiers; v++) {
+        var td = el('td', { 'class': 'c' });
+        var id = 'tier-' + m.code + '-' + (v + 1);
+        var input = el('input', { type: 'radio', name: 'tier-' + m.code, value: v, id: id,
+          'aria-label': m.code + ' ' + (v < 0 ? t('tiers.none') : t('tier', { n: v + 1 })) });
+        input.checked = v === cur;
+        td.appendChild(input);
+        tr.appendChild(td);
+      }
+      frag.appendChild(tr);
+    });
+    table.tBodies[0].replaceChildren(frag);
+    $('tier-remove').disabled = edit.ntiers <= 1;
+    $('tier-add').disabled = edit.ntiers >= 8;
+    renderTierPreview();
+  }
+
+  function editedTiers() {
+    return D.tiersFromChoice(edit.choice, edit.matters.map(function (m) { return m.code; }), edit.ntiers);
+  }
+
+  function renderTierPreview() {
+    var tiers = editedTiers();
+    $('tier-preview').textContent = tiers.map(function (tier, i) {
+      return t('tier', { n: i + 1 }) + ': ' + tier.join(' ');
+    }).join(Hallq.lang === 'en' ? '; ' : '；');
+  }
+
+  $('tier-table').addEventListener('change', function (e) {
+    var i = e.target;
+    if (!edit || i.type !== 'radio') return;
+    var code = i.name.slice('tier-'.length);
+    var v = Number(i.value);
+    if (v < 0) delete edit.choice[code]; else edit.choice[code] = v;
+    $('tier-error').hidden = true;
+    renderTierPreview();
+  });
+
+  $('tier-add').addEventListener('click', function () {
+    if (edit && edit.ntiers < 8) { edit.ntiers++; renderTierTable(); }
+  });
+  $('tier-remove').addEventListener('click', function () {
+    if (!edit || edit.ntiers <= 1) return;
+    edit.ntiers--;
+    Object.keys(edit.choice).forEach(function (c) {
+      if (edit.choice[c] >= edit.ntiers) delete edit.choice[c];
+    });
+    renderTierTable();
+  });
+  $('tier-cancel').addEventListener('click', function () { dlg.close(); });
+  dlg.addEventListener('close', function () { edit = null; });
+
+  $('tier-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (!edit) return;
+    var tiers = editedTiers();
+    var err = $('tier-error');
+    if (!tiers.length) {
+      err.textContent = t('tiers.empty');
+      err.hidden = false;
+      return;
+    }
+    if (D.sameTiers(tiers, edit.orig)) {
+      dlg.close();
+      return;
+    }
+    var n = edit.n, save = $('tier-save');
+    save.disabled = true;
+    Hallq.api('POST', '/api/windows/' + n + '/tiers', { tiers: tiers }).then(function (r) {
+      save.disabled = false;
+      if (r.status === 200 && r.json && r.json.window) {
+        S.windows[n] = r.json.window;
+        toast(t('tiers.saved', { name: winName(r.json.window) }), 'ok');
+        if (dlg.open) dlg.close();
+        wantHall();
+        renderWindows();
+        renderLoad();
+      } else {
+        err.textContent = errorText(r);
+        err.hidden = false;
+      }
+    });
+  });
+
+  /* ---------------------------------------------------------- reading */
+
+  /* GET /api/hall: at most one a second, one in flight. */
+  var hallRead = { inflight: false, last: 0, timer: null, wanted: false };
+
+  function wantHall() {
+    hallRead.wanted = true;
+    if (hallRead.inflight || hallRead.timer) return;
+    var wait = Math.max(0, 1000 - (now() - hallRead.last));
+    hallRead.timer = setTimeout(fetchHall, wait);
+  }
+
+  function fetchHall() {
+    hallRead.timer = null;
+    if (!hallRead.wanted) return;
+    hallRead.wanted = false;
+    hallRead.inflight = true;
+    hallRead.last = now();
+    Hallq.api('GET', '/api/hall').then(function (r) {
+      hallRead.inflight = false;
+      if (r.status === 200 && r.json) {
+        var res = D.applyHall(S, r.json, feed ? feed.seq() : null, now());
+        if (res.stale) hallRead.wanted = true;
+        scheduleRender();
+      } else if (r.status !== 401 && r.status !== 403) {
+        hallRead.wanted = true;
+      }
+      if (hallRead.wanted) wantHall();
+    });
+  }
+
+  var statsInflight = false;
+  function fetchStats(byHand) {
+    if (statsInflight || !Hallq.token || (refused && byHand !== true)) return;
+    statsInflight = true;
+    Hallq.api('GET', '/api/stats').then(function (r) {
+      statsInflight = false;
+      if (r.status === 200 && r.json) {
+        stats = r.json;
+        statsAt = now();
+        statsErr = false;
+      } else {
+        roleProblem(r);
+        statsErr = true;
+      }
+      renderStats();
+      renderCharts();
+    });
+  }
+
+  var devicesInflight = false, devicesTimer = null;
+  function fetchDevices(byHand) {
+    if (devicesInflight || !Hallq.token || (refused && byHand !== true)) return;
+    devicesInflight = true;
+    Hallq.api('GET', '/api/devices').then(function (r) {
+      devicesInflight = false;
+      if (r.status === 200 && r.json) {
+        S.devices = r.json.devices || [];
+        devicesErr = false;
+      } else {
+        roleProblem(r);
+        devicesErr = true;
+      }
+      renderAlerts();
+    });
+  }
+  function soonDevices() {
+    if (devicesTimer) return;
+    devicesTimer = setTimeout(function () { devicesTimer = null; fetchDevices(); }, 1000);
+  }
+
+  /* ---------------------------------------------------------- rendering */
+
+  var pending = false;
+  function scheduleRender() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; renderAll(); });
+  }
+
+  function renderAll() {
+    $('hall-name').textContent = S.name || 'hallq';
+    document.title = t('title') + (S.name ? ' · ' + S.name : '') + ' · hallq';
+    $('day').textContent = S.day || '';
+    renderStats();
+    renderWindows();
+    renderLoad();
+    renderAlerts();
+  }
+
+  function tick() {
+    $('clock').textContent = hhmm(now(), true);
+    tickWindows();
+    tickLoad();
+    renderAlerts();
+  }
+
+  /* ---------------------------------------------------------- start */
+
+  $('token-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var v = $('token-input').value.trim();
+    if (v) location.search = '?token=' + encodeURIComponent(v);
+  });
+
+  $('stats-refresh').addEventListener('click', function () { fetchStats(true); fetchDevices(true); });
+
+  if (Hallq.params.has('token') || Hallq.params.has('lang'))
+    history.replaceState(null, '', location.pathname);   /* the token out of sight */
+
+  applyLang();
+  tick();
+  setInterval(tick, 1000);
+
+  if (!Hallq.token) {
+    setConn('notoken');
+    $('token-form').hidden = false;
+    return;
+  }
+
+  feed = Hallq.live({
+    onState: function (s) {
+      setConn(s);
+      if (s === 'unauthorized') {
+        $('token-form').hidden = false;
+        $('token-msg').textContent = t('token.bad');
+      }
+    },
+    onSnapshot: function (s) {
+      D.applyHall(S, s, null, now());
+      scheduleRender();
+    },
+    onEvent: function (ev) {
+      var r = D.applyEvent(S, ev);
+      if (r.hall) wantHall();
+      if (r.devicesFetch) soonDevices();
+      if (r.stats) fetchStats();
+      if (r.windows || r.devices || r.hallWindows) scheduleRender();
+    }
+  });
+
+  fetchStats();
+  fetchDevices();
+  setInterval(fetchStats, 30000);
+  setInterval(fetchDevices, 10000);
+})();

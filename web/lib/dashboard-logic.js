@@ -1,0 +1,351 @@
+/* web/lib/dashboard-logic.js — the manager dashboard's arithmetic, kept apart
+ * from the DOM so node can test it: durations, the hall load per domain,
+ * alerts, the windows as events leave them, the chart's data and the tier
+ * editor's result.  A classic script: it sets globalThis.HallqDash, in the
+ * browser and in node alike (tests/js/dashboard-logic.test.mjs). */
+'use strict';
+
+(function (global) {
+  /* Seconds as m:ss or h:mm:ss; a missing or negative duration is "–". */
+  function fmtDuration(s) {
+    if (s === null || s === undefined || !isFinite(s) || s < 0)
+      return '–';
+    s = Math.floor(s);
+    var h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+    var mm = (h > 0 && m < 10 ? '0' : '') + m, ss = (sec < 10 ? '0' : '') + sec;
+    return h > 0 ? h + ':' + mm + ':' + ss : mm + ':' + ss;
+  }
+
+  /* Whole minutes, at least 1 for anything above 0: "≈ 12". */
+  function minutes(s) {
+    if (s === null || s === undefined || !isFinite(s) || s <= 0)
+      return 0;
+    return Math.max(1, Math.round(s / 60));
+  }
+
+  /* How long a window's ticket has been with it: while serving, since the
+   * citizen came (serving_at); while called, since the latest call. */
+  function servedFrom(ticket) {
+    if (!ticket)
+      return null;
+    if (ticket.state === 'serving')
+      return ticket.serving_at || ticket.called_at || null;
+    return ticket.called_at || ticket.serving_at || null;
+  }
+
+  function servedFor(ticket, now) {
+    var from = servedFrom(ticket);
+    return from === null ? null : Math.max(0, (now - from) / 1000);
+  }
+
+  /* A matter's oldest wait now: the loads were read at mattersAt and their
+   * clock keeps running while the queue is not empty. */
+  function oldestNow(m, mattersAt, now) {
+    if (!m || !(m.waiting > 0))
+      return 0;
+    var extra = mattersAt ? Math.max(0, (now - mattersAt) / 1000) : 0;
+    return (m.oldest_wait_s || 0) + extra;
+  }
+
+  function windowList(windows) {
+    return Object.keys(windows || {}).map(function (k) { return windows[k]; })
+      .sort(function (a, b) { return a.number - b.number; });
+  }
+
+  function serves(w, codes) {
+    return (w.tiers || []).some(function (tier) {
+      return tier.some(function (c) { return codes.indexOf(c) >= 0; });
+    });
+  }
+
+  /* Open windows that list any of the codes in a tier: counted once each
+   * (the per-matter figures overlap, so they are not summed). */
+  function openWindowsFor(windows, codes) {
+    return windowList(windows).filter(function (w) {
+      return w.state === 'open' && serves(w, codes);
+    }).length;
+  }
+
+  /*
+   * The hall load per domain, in the order the matters come: waiting summed,
+   * oldest wait and estimate the largest of its matters, open windows those
+   * serving any of its matters.  Each matter keeps its load as given, with
+   * oldest (now) and late (past its target) added.
+   */
+  function domainLoads(matters, windows, mattersAt, now) {
+    var byDomain = {}, order = [];
+    (matters || []).forEach(function (m) {
+      var key = m.domain || '';
+      var d = byDomain[key];
+      if (!d) {
+        d = byDomain[key] = {
+          domain: key, domain_name: m.domain_name || key, matters: [],
+          waiting: 0, oldest_wait_s: 0, eta_s: 0, open_windows: 0, late: 0
+        };
+        order.push(key);
+      }
+      var oldest = oldestNow(m, mattersAt, now);
+      var late = m.waiting > 0 && m.target_wait_s > 0 && oldest > m.target_wait_s;
+      d.matters.push(Object.assign({}, m, { oldest: oldest, late: late }));
+      d.waiting += m.waiting || 0;
+      d.oldest_wait_s = Math.max(d.oldest_wait_s, oldest);
+      if (m.waiting > 0)
+        d.eta_s = Math.max(d.eta_s, m.eta_s || 0);
+      if (late)
+        d.late++;
+    });
+    return order.map(function (key) {
+      var d = byDomain[key];
+      d.open_windows = openWindowsFor(windows, d.matters.map(function (m) { return m.code; }));
+      return d;
+    });
+  }
+
+  /*
+   * Alerts, the worst first:
+   *   matter_late   — a matter's oldest wait is past its target_wait_s
+   *   window_paused — a window paused for longer than pauseLimitS (900 s)
+   *   device_down   — a device of GET /api/devices that is not up
+   * Each has a key that stays the same while the alert lasts.
+   */
+  function alerts(o) {
+    var now = o.now, out = [];
+    var pauseLimit = o.pauseLimitS === undefined ? 900 : o.pauseLimitS;
+    (o.matters || []).forEach(function (m) {
+      var oldest = oldestNow(m, o.mattersAt, now);
+      if (m.waiting > 0 && m.target_wait_s > 0 && oldest > m.target_wait_s)
+        out.push({
+          kind: 'matter_late', key: 'm:' + m.code, level: 'bad',
+          matter: m.code, name: m.name, waiting: m.waiting,
+          oldest_s: oldest, target_s: m.target_wait_s, over_s: oldest - m.target_wait_s
+        });
+    });
+    windowList(o.windows).forEach(function (w) {
+      if (w.state !== 'paused' || !w.since)
+        return;
+      var paused = (now - w.since) / 1000;
+      if (paused > pauseLimit)
+        out.push({
+          kind: 'window_paused', key: 'w:' + w.number, level: 'warn',
+          window: w.number, name: w.name, paused_s: paused, limit_s: pauseLimit
+        });
+    });
+    (o.devices || []).forEach(function (d) {
+      if (d.up === false)
+        out.push({
+          kind: 'device_down', key: 'd:' + d.name, level: 'bad',
+          device: d.name, role: d.role, window: d.window === undefined ? null : d.window,
+          reason: d.last_error || d.reason || null
+        });
+    });
+    var rank = { bad: 0, warn: 1 };
+    var kinds = { device_down: 0, matter_late: 1, window_paused: 2 };
+    out.sort(function (a, b) {
+      return rank[a.level] - rank[b.level] || kinds[a.kind] - kinds[b.kind] ||
+        (b.over_s || b.paused_s || 0) - (a.over_s || a.paused_s || 0) ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    });
+    return out;
+  }
+
+  /* ---------------------------------------------------------- live state */
+
+  function newState() {
+    return {
+      name: '', day: '', matters: [], mattersAt: 0,
+      windows: {}, windowsSeq: -1, devices: null
+    };
+  }
+
+  /* A snapshot (WebSocket) or GET /api/hall.  appliedSeq is the newest event
+   * applied so far (null for a snapshot): windows older than it are not
+   * taken, and {stale: true} says the loads should be read again. */
+  function applyHall(st, s, appliedSeq, now) {
+    st.name = s.hall || st.name;
+    st.day = s.business_day || st.day;
+    st.matters = s.matters || [];
+    st.mattersAt = now;
+    var take = appliedSeq === null || appliedSeq === undefined || s.seq >= appliedSeq;
+    if (take && s.windows) {
+      st.windows = {};
+      s.windows.forEach(function (w) { st.windows[w.number] = w; });
+      st.windowsSeq = s.seq;
+    }
+    return { windows: take, stale: !take };
+  }
+
+  /* A ticket event on the window it names. */
+  function applyTicket(windows, ev) {
+    var tk = ev.ticket, wn = ev.window;
+    var w = wn !== null && wn !== undefined ? windows[wn] : null;
+    var changed = false;
+    switch (ev.type) {
+    case 'ticket.called':
+    case 'ticket.recalled':
+    case 'ticket.serving':
+      if (w) { w.ticket = tk; w.since = ev.at || w.since; changed = true; }
+      break;
+    case 'ticket.held':
+      if (w) {
+        w.held = w.held || [];
+        if (w.held.indexOf(tk.id) < 0) w.held.push(tk.id);
+        changed = true;
+      }
+      /* fall through */
+    case 'ticket.done':
+    case 'ticket.no_show':
+    case 'ticket.transferred':
+      if (w && w.ticket && w.ticket.id === tk.id) {
+        w.ticket = null;
+        w.since = ev.at || w.since;
+        changed = true;
+      }
+      break;
+    }
+    if (ev.type === 'ticket.called') {
+      /* A held ticket called back leaves its window's held list. */
+      Object.keys(windows).forEach(function (k) {
+        var h = windows[k].held;
+        var i = h ? h.indexOf(tk.id) : -1;
+        if (i >= 0) { h.splice(i, 1); changed = true; }
+      });
+    }
+    return changed;
+  }
+
+  /*
+   * One event.  Windows change only for events newer than the windows held
+   * (a GET /api/hall may have been ahead of the stream).  What to read
+   * again comes back: hall (the loads; hallWindows: the windows too),
+   * devices, stats.
+   */
+  function applyEvent(st, ev) {
+    var r = { windows: false, hall: false, hallWindows: false, devices: false, devicesFetch: false, stats: false };
+    var type = ev.type || '';
+    var fresh = typeof ev.seq !== 'number' || ev.seq > st.windowsSeq;
+    if (type.indexOf('ticket.') === 0 && ev.ticket && typeof ev.ticket === 'object') {
+      if (fresh)
+        r.windows = applyTicket(st.windows, ev);
+      r.hall = true;
+    } else if (type.indexOf('window.') === 0 && ev.window && typeof ev.window === 'object') {
+      if (fresh) {
+        st.windows[ev.window.number] = ev.window;
+        r.windows = true;
+      }
+      r.hall = true;
+    } else if (type === 'device.up' || type === 'device.down') {
+      (st.devices || []).forEach(function (d) {
+        if (d.name === ev.device) {
+          d.up = type === 'device.up';
+          if (type === 'device.down' && ev.reason)
+            d.last_error = ev.reason;
+          r.devices = true;
+        }
+      });
+      r.devicesFetch = true;
+    } else if (type === 'day.rollover') {
+      st.day = ev.to || st.day;
+      r.hall = r.hallWindows = r.stats = true;
+    }
+    return r;
+  }
+
+  /* ---------------------------------------------------------- chart */
+
+  /*
+   * GET /api/stats series → uPlot data for the matters worth drawing: those
+   * with anything in them, the busiest first, at most max.  x in seconds
+   * (uPlot's time scale); mean waits in minutes; a bucket with no figure is
+   * null (a gap).
+   */
+  function chartData(series, matters, max) {
+    max = max || 8;
+    var names = {};
+    (matters || []).forEach(function (m) { names[m.code] = m.name; });
+    var bucket = (series && series.bucket_s) || 600;
+    var start = series && series.start ? series.start / 1000 : 0;
+    var ms = (series && series.matters) || {};
+    var codes = Object.keys(ms);
+    var n = 0;
+    codes.forEach(function (c) {
+      n = Math.max(n, (ms[c].waiting || []).length, (ms[c].mean_wait_s || []).length);
+    });
+    function total(c) {
+      return (ms[c].waiting || []).reduce(function (a, v) { return a + (v || 0); }, 0) +
+        (ms[c].mean_wait_s || []).reduce(function (a, v) { return a + (v ? 1 : 0); }, 0);
+    }
+    var order = (matters || []).map(function (m) { return m.code; });
+    codes = codes.filter(function (c) { return total(c) > 0; }).sort(function (a, b) {
+      return total(b) - total(a) ||
+        (order.indexOf(a) < 0 ? 1e9 : order.indexOf(a)) - (order.indexOf(b) < 0 ? 1e9 : order.indexOf(b));
+    });
+    var dropped = Math.max(0, codes.length - max);
+    codes = codes.slice(0, max);
+    var xs = [];
+    for (var i = 0; i < n; i++)
+      xs.push(start + i * bucket);
+    function col(arr, scale) {
+      var out = [];
+      for (var i = 0; i < n; i++) {
+        var v = arr && i < arr.length ? arr[i] : null;
+        out.push(v === null || v === undefined ? null : (scale ? Math.round(v / scale * 10) / 10 : v));
+      }
+      return out;
+    }
+    return {
+      codes: codes, names: codes.map(function (c) { return names[c] || c; }), dropped: dropped,
+      waiting: [xs].concat(codes.map(function (c) { return col(ms[c].waiting, 0); })),
+      mean: [xs].concat(codes.map(function (c) { return col(ms[c].mean_wait_s, 60); }))
+    };
+  }
+
+  /* ---------------------------------------------------------- tier editor */
+
+  /* The editor's choice, matter code → tier index (or -1 / missing for none),
+   * as POST /api/windows/{n}/tiers wants it: tiers in order, empty ones left
+   * out, each in the order of the matters list. */
+  function tiersFromChoice(choice, matterOrder, ntiers) {
+    var tiers = [];
+    for (var i = 0; i < ntiers; i++)
+      tiers.push([]);
+    matterOrder.forEach(function (code) {
+      var i = choice[code];
+      if (typeof i === 'number' && i >= 0 && i < ntiers)
+        tiers[i].push(code);
+    });
+    return tiers.filter(function (t) { return t.length > 0; });
+  }
+
+  /* The other way: a window's tiers as a choice (the first tier a matter is
+   * in wins), and how many tiers the editor starts with. */
+  function choiceFromTiers(tiers) {
+    var choice = {};
+    (tiers || []).forEach(function (tier, i) {
+      tier.forEach(function (c) { if (!(c in choice)) choice[c] = i; });
+    });
+    return { choice: choice, ntiers: Math.max(1, (tiers || []).length) };
+  }
+
+  function sameTiers(a, b) {
+    return JSON.stringify(a || []) === JSON.stringify(b || []);
+  }
+
+  global.HallqDash = {
+    fmtDuration: fmtDuration,
+    minutes: minutes,
+    servedFrom: servedFrom,
+    servedFor: servedFor,
+    oldestNow: oldestNow,
+    windowList: windowList,
+    openWindowsFor: openWindowsFor,
+    domainLoads: domainLoads,
+    alerts: alerts,
+    newState: newState,
+    applyHall: applyHall,
+    applyEvent: applyEvent,
+    chartData: chartData,
+    tiersFromChoice: tiersFromChoice,
+    choiceFromTiers: choiceFromTiers,
+    sameTiers: sameTiers
+  };
+})(typeof window !== 'undefined' ? window : globalThis);
