@@ -1691,13 +1691,15 @@ op_stats(struct hall *h, struct op_ctx *c)
 		json_object_set_new(series, h->conf->matters[mi].code,
 		    json_pack("{s:o, s:o}", "waiting", aw, "mean_wait_s", am));
 	}
-	c->reply = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:o, s:I, s:o},"
+	c->reply = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:{s:i, s:o, s:I, s:o},"
 	    " s:{s:I, s:i, s:o}}",
 	    "business_day", h->day, "issued", issued, "served", served,
 	    "no_shows", noshow, "cancelled", cancelled,
 	    "waiting", (json_int_t)dispatch_total(h->disp),
-	    "mean_wait_s", (json_int_t)(nw ? sum / (double)nw / 1000.0 + 0.5 : 0),
-	    "p90_wait_s", (json_int_t)(nw ? waits[(nw * 9 + 9) / 10 - 1] / 1000 : 0),
+	    "mean_wait_s", nw ? json_integer((json_int_t)(sum / (double)nw / 1000.0 + 0.5)) :
+	    json_null(),
+	    "p90_wait_s", nw ? json_integer((json_int_t)(waits[(nw * 9 + 9) / 10 - 1] / 1000)) :
+	    json_null(),
 	    "ratings", "count", rated, "mean", rated ? json_real(
 	    (double)(by[1] + 2 * by[2] + 3 * by[3] + 4 * by[4] + 5 * by[5]) / rated) :
 	    json_null(), "not_rated", (json_int_t)by[0], "by_score", byscore,
@@ -2130,7 +2132,8 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 		    "the database is not available");
 	} else {
 		hall_roll_if_due(h);
-		if (op->window && c.win != NULL && (c.token != NULL || c.device != NULL))
+		if (op->window && c.win != NULL && (c.device != NULL ||
+		    (c.token != NULL && c.token->role == ROLE_CLERK)))
 			op_clerk_name(h, &c, c.win->clerk, sizeof c.win->clerk);
 		c.status = op->fn(h, &c);
 		if (!h->failed && (h->batch ? store_release(h->store) :

@@ -36,6 +36,8 @@ class PagesApi(HallCase):
 
     def test_stats_of_the_day(self):
         h = self.hall
+        s = h.req("GET", "/api/stats", None, "a1").json
+        self.assertEqual((s["issued"], s["mean_wait_s"], s["p90_wait_s"]), (0, None, None))
         ids = [h.issue_ok("SB01")["id"] for _ in range(3)] + [h.issue_ok("YB01")["id"]]
         self.assertEqual(h.win(3, "call-next").status, 200)
         self.assertEqual(h.win(3, "finish").status, 200)
