@@ -1,0 +1,600 @@
+/* hallq — the hall board (叫号屏): /board?token=DISPLAY_TOKEN on a 1920×1080
+ * TV that runs for months.
+ *
+ * Shows the newest calls in large type (newest first, at most CALLS) and the
+ * current ticket of every open or paused window, flashing each new call and
+ * each recall; plays every call.announce event's clips with Web Audio, one
+ * announcement after the other (web/lib/announce.js: order, no overlap, a
+ * bounded queue, never a seq twice, stale backlogs skipped).
+ *
+ * State comes from Hallq.live (web/lib/common.js): a hall.snapshot, then the
+ * events in seq order, resumed with `since` after every cut (a daemon
+ * restart included), so nothing is missed and nothing is seen twice.
+ *
+ * Bounded for months: the calls list, the test hooks and the clip cache are
+ * capped, the DOM is rebuilt (replaceChildren) rather than appended to, and
+ * the only timers are the clock (one interval), the reconnect (one at a time,
+ * in common.js) and one guard per announcement being played.
+ *
+ * For tests: window.hallqBoard = {played: [...], queued: [...], flashes,
+ * stats()}: the announcements ({seq, clips, number, window, recall}) handed
+ * to the player and taken into the queue, in order (the last HOOK_CAP). */
+'use strict';
+
+(function () {
+  var CALLS = 6;		/* newest calls shown */
+  var HOOK_CAP = 50;		/* entries kept in hallqBoard.played / queued */
+  var CLIP_CACHE = 400;		/* decoded clips kept (the clip set is finite) */
+  var FLASH_MS = 3200;		/* as long as the CSS animation */
+  var MAX_AGE_MS = 60000;	/* an announcement older than this is not read out */
+  var QUEUE_MAX = 8;		/* announcements waiting at most */
+
+  var TEXT = {
+    zh: {
+      title: '叫号屏', now: '正在叫号', recent: '最近叫号', windows: '窗口',
+      hint: '请留意叫号，听到您的号码后请到相应窗口办理',
+      'sound.off': '声音未开启 · 按任意键或点击屏幕启用',
+      'conn.connecting': '连接中', 'conn.live': '在线', 'conn.retry': '重新连接中',
+      'conn.unauthorized': '令牌无效', 'conn.notoken': '缺少令牌：/board?token=…',
+      none: '暂无叫号', go: '请到', banli: '办理', recall: '再次呼叫',
+      't.called': '叫号中', 't.serving': '办理中', 't.held': '挂起', 't.done': '已办结',
+      't.no_show': '过号', 't.transferred': '已转移', idle: '空闲',
+      'w.paused': '暂停服务'
+    },
+    en: {
+      title: 'Hall board', now: 'Now calling', recent: 'Recent calls', windows: 'Windows',
+      hint: 'Please listen for your number, then go to the window shown',
+      'sound.off': 'Sound is off · press any key or tap the screen',
+      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting',
+      'conn.unauthorized': 'bad token', 'conn.notoken': 'token needed: /board?token=…',
+      none: 'No calls yet', go: 'Please go to', banli: '', recall: 'called again',
+      't.called': 'calling', 't.serving': 'serving', 't.held': 'on hold', 't.done': 'done',
+      't.no_show': 'missed', 't.transferred': 'transferred', idle: 'free',
+      'w.paused': 'paused'
+    }
+  };
+  function t(key) { return Hallq.t(TEXT, key); }
+  function $(id) { return document.getElementById(id); }
+  var el = Hallq.el;
+  var mono = function () { return performance.now(); };
+
+  /* ------------------------------------------------------------ state */
+
+  var hall = { name: '', day: '', windows: {} };
+  var calls = [];		/* newest first: {id, number, window, state, at, flashAt, recall} */
+  var winFlash = {};		/* window number -> performance.now() of its flash */
+  var connState = 'connecting', shownConn = null;
+  var hb = { waiting: false, sentAt: 0, ticks: 0 };	/* the socket's heartbeat */
+  var haveSnapshot = false;
+  var board = window.hallqBoard = {
+    played: [], queued: [], flashes: 0,
+    stats: function () { return queue.stats(); },
+    conn: function () { return connState; }
+  };
+
+  function keep(list, item) {
+    list.push(item);
+    if (list.length > HOOK_CAP)
+      list.splice(0, list.length - HOOK_CAP);
+  }
+
+  /* ------------------------------------------------------------ audio */
+
+  var AC = window.AudioContext || window.webkitAudioContext;
+  var actx = null;
+  var clips = new Map();	/* clip name -> Promise<AudioBuffer|null> */
+
+  function audio() {
+    if (!actx && AC) {
+      try {
+        actx = new AC();
+        actx.onstatechange = showSound;
+      } catch (e) {
+        actx = null;
+      }
+    }
+    return actx;
+  }
+
+  function showSound() {
+    var off = !actx || actx.state !== 'running';
+    $('sound').hidden = !off;
+  }
+
+  /* A real TV may refuse sound until someone touches it: any key or click. */
+  function unlock() {
+    var c = audio();
+    if (c && c.state !== 'running')
+      c.resume().then(showSound, showSound);
+  }
+  window.addEventListener('keydown', unlock);
+  window.addEventListener('pointerdown', unlock);
+  window.addEventListener('click', unlock);
+
+  function load(name) {
+    if (clips.has(name))
+      return clips.get(name);
+    if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name))
+      return Promise.resolve(null);
+    if (clips.size >= CLIP_CACHE)
+      clips.clear();
+    var c = audio();
+    var p = fetch('/voice/' + name + '.wav').then(function (r) {
+      if (!r.ok)
+        throw new Error('HTTP ' + r.status);
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      if (!c)
+        return null;
+      return c.decodeAudioData(buf);
+    }).catch(function (e) {
+      if (clips.get(name) === p)
+        clips.delete(name);	/* try again next time */
+      console.warn('hallq board: clip ' + name + ': ' + (e && e.message));
+      return null;
+    });
+    clips.set(name, p);
+    return p;
+  }
+
+  /* The context running, or given up after a second (a TV that refuses
+   * sound until touched must not hold the queue: the announcement's time
+   * passes silently and the hint asks for a touch). */
+  function running(c) {
+    if (c.state === 'running')
+      return Promise.resolve();
+    return new Promise(function (resolve) {
+      var done = false, timer = setTimeout(fin, 1000);
+      function fin() { if (!done) { done = true; clearTimeout(timer); showSound(); resolve(); } }
+      c.resume().then(fin, fin);
+    });
+  }
+
+  /* One announcement: its clips back to back; resolves when the last ends. */
+  function play(names) {
+    return Promise.all(names.map(load)).then(function (buffers) {
+      var c = audio();
+      if (!c)
+        return null;
+      return running(c).then(function () {
+        return new Promise(function (resolve) {
+          var start = c.currentTime + 0.05, at = start, last = null;
+          buffers.forEach(function (b) {
+            if (!b)
+              return;
+            var s = c.createBufferSource();
+            s.buffer = b;
+            s.connect(c.destination);
+            s.start(at);
+            at += b.duration;
+            last = s;
+          });
+          if (!last)
+            return resolve();
+          /* onended, or the clock if the context never plays (suspended). */
+          var timer = setTimeout(fin, (at - start) * 1000 + 1500);
+          last.onended = fin;
+          function fin() {
+            clearTimeout(timer);
+            last.onended = null;
+            resolve();
+          }
+        });
+      });
+    });
+  }
+
+  function prefetch(names) { names.forEach(load); }
+
+  /* ------------------------------------------------------------ queue */
+
+  var clock = HallqAnnounce.createClock({ monotonic: mono });
+  var queue = HallqAnnounce.createQueue({
+    play: play,
+    now: clock.now,
+    maxLength: QUEUE_MAX,
+    maxAgeMs: MAX_AGE_MS,
+    timeoutMs: 60000,
+    onQueue: function (item) { keep(board.queued, hook(item)); },
+    onPlay: function (item) { keep(board.played, hook(item)); },
+    onSkip: function (item, why) {
+      console.info('hallq board: announcement ' + item.seq + ' (' + item.number + ') not read out: ' + why);
+    },
+    onDrop: function (item) {
+      console.info('hallq board: announcement ' + item.seq + ' (' + item.number + ') dropped: queue full');
+    }
+  });
+
+  function hook(item) {
+    return { seq: item.seq, clips: item.clips.slice(), number: item.number,
+      window: item.window, recall: item.recall };
+  }
+
+  function announce(ev) {
+    if (!Array.isArray(ev.clips) || !ev.clips.length)
+      return;
+    var item = { seq: ev.seq, at: ev.at, clips: ev.clips.filter(function (c) {
+      return typeof c === 'string';
+    }), number: ev.number, window: ev.window, recall: !!ev.recall, ticket: ev.ticket };
+    if (queue.push(item) === 'queued')
+      prefetch(item.clips);
+  }
+
+  /* ------------------------------------------------------------ model */
+
+  function flashCall(c) {
+    c.flashAt = mono();
+    board.flashes++;
+  }
+
+  function flashWindow(n) {
+    winFlash[n] = mono();
+  }
+
+  function noteCall(tk, wn, recall) {
+    var i;
+    for (i = 0; i < calls.length; i++) {
+      if (calls[i].id === tk.id) {
+        calls.splice(i, 1);
+        break;
+      }
+    }
+    var c = { id: tk.id, number: tk.number, window: wn, state: tk.state,
+      at: tk.called_at, recall: !!recall, flashAt: null };
+    flashCall(c);
+    calls.unshift(c);
+    if (calls.length > CALLS)
+      calls.length = CALLS;
+    flashWindow(wn);
+  }
+
+  function noteState(tk) {
+    for (var i = 0; i < calls.length; i++)
+      if (calls[i].id === tk.id)
+        calls[i].state = tk.state;
+  }
+
+  function applySnapshot(s) {
+    var last = queue.lastSeq();
+    if (haveSnapshot && last !== null && s.seq < last) {
+      /* A daemon with another database (since_ahead): its seqs start again
+       * and its clock is another story. */
+      queue.reset();
+      clock.reset();
+    }
+    haveSnapshot = true;
+    hall.name = s.hall || hall.name;
+    hall.day = s.business_day || hall.day;
+    hall.windows = {};
+    var current = [];
+    (s.windows || []).forEach(function (w) {
+      hall.windows[w.number] = w;
+      clock.hint(w.since);
+      var tk = w.ticket;
+      if (tk && (tk.state === 'called' || tk.state === 'serving')) {
+        clock.hint(tk.called_at);
+        current.push({ id: tk.id, number: tk.number, window: w.number, state: tk.state,
+          at: tk.called_at || 0, recall: false, flashAt: null });
+      }
+    });
+    current.sort(function (a, b) { return b.at - a.at; });
+    calls = current.slice(0, CALLS);
+  }
+
+  function applyTicket(ev) {
+    var tk = ev.ticket, wn = ev.window;
+    var w = wn !== null && wn !== undefined ? hall.windows[wn] : null;
+    switch (ev.type) {
+    case 'ticket.called':
+    case 'ticket.recalled':
+      if (w) w.ticket = tk;
+      noteCall(tk, wn, ev.type === 'ticket.recalled');
+      break;
+    case 'ticket.serving':
+      if (w) w.ticket = tk;
+      noteState(tk);
+      break;
+    case 'ticket.held':
+      if (w && w.held && w.held.indexOf(tk.id) < 0) w.held.push(tk.id);
+      /* fall through */
+    case 'ticket.done':
+    case 'ticket.no_show':
+    case 'ticket.transferred':
+      if (w && w.ticket && w.ticket.id === tk.id) w.ticket = null;
+      noteState(tk);
+      break;
+    case 'ticket.cancelled':
+      noteState(tk);
+      break;
+    }
+    if (ev.type === 'ticket.called') {
+      /* A held ticket called back leaves the held list. */
+      Object.keys(hall.windows).forEach(function (k) {
+        var h = hall.windows[k].held;
+        var i = h ? h.indexOf(tk.id) : -1;
+        if (i >= 0) h.splice(i, 1);
+      });
+    }
+  }
+
+  function applyEvent(ev) {
+    clock.observe(ev.at);
+    var type = ev.type || '';
+    if (type === 'call.announce') {
+      announce(ev);
+      return;			/* the ticket event before it drew the call */
+    }
+    if (type.indexOf('ticket.') === 0 && ev.ticket && typeof ev.ticket === 'object') {
+      applyTicket(ev);
+    } else if (type.indexOf('window.') === 0 && ev.window && typeof ev.window === 'object') {
+      hall.windows[ev.window.number] = ev.window;
+    } else if (type === 'day.rollover') {
+      hall.day = ev.to || hall.day;
+      calls = [];
+      reloadWindows();
+    } else {
+      return;
+    }
+    scheduleRender();
+  }
+
+  /* After a rollover the windows let go of the old day's tickets. */
+  var reloading = false;
+  function reloadWindows() {
+    if (reloading)
+      return;
+    reloading = true;
+    Hallq.api('GET', '/api/hall').then(function (r) {
+      reloading = false;
+      var s = r.json;
+      if (r.status !== 200 || !s)
+        return;
+      if (live && live.seq() !== null && s.seq < live.seq())
+        return;			/* older than what we applied: events keep it */
+      hall.windows = {};
+      (s.windows || []).forEach(function (w) { hall.windows[w.number] = w; });
+      scheduleRender();
+    });
+  }
+
+  /* ------------------------------------------------------------ rendering */
+
+  function winLabel(n) {
+    return Hallq.lang === 'en' ? 'Window ' + n : n + '号窗口';
+  }
+
+  /* "3号窗口" says no more than the number: only a name or kind that does. */
+  function winExtra(w) {
+    if (!w) return '';
+    var plain = !w.name || w.name === String(w.number) || /^\s*\d+\s*号?\s*窗口\s*$/.test(w.name);
+    return plain ? (w.kind || '') : w.name;
+  }
+
+  function flashing(node, since) {
+    if (since === null || since === undefined)
+      return;
+    var age = mono() - since;
+    if (age < 0 || age >= FLASH_MS)
+      return;
+    node.classList.add('flash');
+    node.style.animationDelay = (-Math.round(age)) + 'ms';	/* keep its phase across renders */
+  }
+
+  /* Built afresh each time (as the list and the cards are): a new node
+   * starts its flash from the beginning, or from the phase it had reached. */
+  function renderNow() {
+    var c = calls[0];
+    var box = el('div', { class: 'now' + (c ? '' : ' empty') });
+    if (!c) {
+      box.appendChild(el('span', { class: 'now-number' }, ''));
+      box.appendChild(el('span', { class: 'now-where' }, t('none')));
+      $('now-box').replaceChildren(box);
+      return;
+    }
+    if (c.recall)
+      box.classList.add('recall');
+    if (c.state !== 'called' && c.state !== 'serving')
+      box.classList.add('ended');
+    box.setAttribute('data-ticket', c.id);
+    box.appendChild(el('span', { class: 'now-number' }, c.number));
+    var where = el('span', { class: 'now-where' });
+    var extra = winExtra(hall.windows[c.window]);
+    where.appendChild(el('span', { class: 'go' }, t('go')));
+    where.appendChild(el('span', { class: 'win' }, winLabel(c.window)));
+    if (extra)
+      where.appendChild(el('span', { class: 'kind' }, extra));
+    if (t('banli'))
+      where.appendChild(el('span', { class: 'go' }, t('banli')));
+    box.appendChild(where);
+    if (c.recall)
+      box.appendChild(el('span', { class: 'now-recall' }, t('recall')));
+    flashing(box, c.flashAt);
+    $('now-box').replaceChildren(box);
+  }
+
+  function renderRecent() {
+    var frag = document.createDocumentFragment();
+    for (var i = 1; i < calls.length; i++) {
+      var c = calls[i];
+      var li = el('li', { class: 'call s-' + c.state });
+      li.appendChild(el('span', { class: 'call-number' }, c.number));
+      li.appendChild(el('span', { class: 'call-arrow' }, '→'));
+      li.appendChild(el('span', { class: 'call-win' }, winLabel(c.window)));
+      li.appendChild(el('span', { class: 'call-state' },
+        c.state === 'called' ? (c.recall ? t('recall') : '') : t('t.' + c.state)));
+      flashing(li, c.flashAt);
+      frag.appendChild(li);
+    }
+    $('recent').replaceChildren(frag);
+  }
+
+  function renderWindows() {
+    var nums = Object.keys(hall.windows).map(Number).filter(function (n) {
+      var s = hall.windows[n].state;
+      return s === 'open' || s === 'paused';
+    }).sort(function (a, b) { return a - b; });
+    var box = $('windows');
+    box.className = nums.length <= 6 ? 'few' : nums.length <= 12 ? 'some' : 'many';
+    var frag = document.createDocumentFragment();
+    nums.forEach(function (n) {
+      var w = hall.windows[n];
+      var tk = w.ticket;
+      var card = el('div', { class: 'card w-' + w.state + (tk ? ' t-' + tk.state : ' t-none'),
+        'data-window': n });
+      var head = el('div', { class: 'card-head' });
+      head.appendChild(el('span', { class: 'card-win' }, winLabel(n)));
+      var extra = winExtra(w);
+      if (extra)
+        head.appendChild(el('span', { class: 'card-kind' }, extra));
+      var busy = tk && (tk.state === 'called' || tk.state === 'serving');
+      if (busy)
+        head.appendChild(el('span', { class: 'card-state' }, t('t.' + tk.state)));
+      card.appendChild(head);
+      var body = el('div', { class: 'card-body' });
+      if (busy) {
+        body.appendChild(el('span', { class: 'card-number' }, tk.number));
+      } else {
+        body.appendChild(el('span', { class: 'card-idle' },
+          w.state === 'paused' ? t('w.paused') : t('idle')));
+      }
+      card.appendChild(body);
+      flashing(card, winFlash[n]);
+      frag.appendChild(card);
+    });
+    $('windows').replaceChildren(frag);
+    /* Flashes over are forgotten: the map holds at most the windows. */
+    var now = mono();
+    Object.keys(winFlash).forEach(function (k) {
+      if (now - winFlash[k] >= FLASH_MS) delete winFlash[k];
+    });
+  }
+
+  function renderHead() {
+    $('hall-name').textContent = hall.name || 'hallq';
+    document.title = t('title') + (hall.name ? ' · ' + hall.name : '');
+    $('day').textContent = hall.day || '';
+  }
+
+  function render() {
+    renderHead();
+    renderNow();
+    renderRecent();
+    renderWindows();
+  }
+
+  var renderPending = false;
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    requestAnimationFrame(function () { renderPending = false; render(); });
+  }
+
+  function setConn(s) {
+    if (s === shownConn)
+      return;			/* Hallq.live says 'live' with every event */
+    hb.waiting = false;
+    connState = shownConn = s;
+    var c = $('conn');
+    c.className = 'conn conn-' + s;
+    c.textContent = t('conn.' + s);
+    c.title = t('conn.' + s);
+  }
+
+  function applyLang() {
+    document.documentElement.lang = Hallq.lang === 'en' ? 'en' : 'zh-CN';
+    var nodes = document.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++)
+      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+    document.body.classList.toggle('lang-en', Hallq.lang === 'en');
+  }
+
+  /* The clock: one interval for the page's life, text changed once a minute. */
+  var shownClock = '';
+  function tickClock() {
+    var d = new Date();
+    var hh = d.getHours(), mm = d.getMinutes();
+    var s = (hh < 10 ? '0' : '') + hh + ':' + (mm < 10 ? '0' : '') + mm;
+    if (s !== shownClock) {
+      shownClock = s;
+      $('clock').textContent = s;
+    }
+  }
+
+  /* ------------------------------------------------------------ start */
+
+  applyLang();
+  tickClock();
+  setInterval(tickClock, 1000);
+  audio();
+  showSound();
+  render();
+
+  /* The connection.  Hallq.live resumes with since after every cut.  On
+   * top of it a heartbeat (an `events` command over the socket, asking for
+   * at most one event after the last one seen: its reply has no `seq`, which
+   * Hallq.live would take for an event's; a `status` reply has one): its reply
+   * shows the board live again after a resume that brought no events, and a
+   * connection that stays silent to it (half-open: a TV's Wi-Fi came back,
+   * the daemon's end is gone) is dropped and opened afresh from a snapshot. */
+  var live = null, gen = 0;
+  var HB_TICK_MS = 5000, HB_LIVE_EVERY = 4, HB_DEAD_MS = 15000;
+
+  function connect() {
+    var mine = ++gen;
+    function ours(f) {
+      return function (x) { if (mine === gen) f(x); };
+    }
+    live = Hallq.live({
+      onSnapshot: ours(function (s) { hb.waiting = false; applySnapshot(s); scheduleRender(); }),
+      onEvent: ours(function (ev) { hb.waiting = false; applyEvent(ev); }),
+      onState: ours(setConn),
+      onReply: ours(function (m) {
+        if (m.req !== 'hb')
+          return;
+        hb.waiting = false;
+        if (connState !== 'live')
+          setConn('live');
+      })
+    });
+  }
+
+  function ping() {
+    var seq = live.seq();
+    live.send({ op: 'events', since: seq === null ? 0 : seq, limit: 1, req: 'hb' });
+  }
+
+  function heartbeat() {
+    if (!live || connState === 'unauthorized' || connState === 'notoken')
+      return;
+    hb.ticks++;
+    var now = mono();
+    if (connState === 'live') {
+      if (hb.waiting) {
+        if (now - hb.sentAt > HB_DEAD_MS) {
+          console.info('hallq board: no answer on the socket for ' + HB_DEAD_MS / 1000 + ' s: reconnecting');
+          hb.waiting = false;
+          live.stop();
+          setConn('retry');
+          connect();
+        }
+        return;
+      }
+      if (hb.ticks % HB_LIVE_EVERY === 0) {
+        hb.waiting = true;
+        hb.sentAt = now;
+        ping();
+      }
+    } else {
+      ping();			/* sent only if the socket is open */
+    }
+  }
+
+  if (!Hallq.token) {
+    setConn('notoken');
+  } else {
+    /* The token stays in the address: a TV's browser reloads the page from it. */
+    setConn('connecting');
+    connect();
+    setInterval(heartbeat, HB_TICK_MS);
+  }
+})();
