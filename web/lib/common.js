@@ -84,10 +84,22 @@
         delay = 500;
         ws.send(JSON.stringify(seq === null ? { op: 'subscribe' } :
           { op: 'subscribe', since: seq }));
+        /* Resumed with nothing missed, the server says nothing: its answer
+         * to this says the connection is live. */
+        if (seq !== null)
+          ws.send(JSON.stringify({ op: 'status', req: 'hallq.live' }));
       };
       ws.onmessage = function (m) {
         var msg;
         try { msg = JSON.parse(m.data); } catch (e) { return; }
+        if (msg.type === 'reply') {
+          /* A reply (it may carry a seq of its own: not an event). */
+          if (msg.req === 'hallq.live')
+            state('live');
+          else if (h.onReply)
+            h.onReply(msg);
+          return;
+        }
         if (msg.type === 'hall.snapshot') {
           seq = msg.seq;
           state('live');
@@ -101,8 +113,6 @@
         } else if (msg.type === 'error' && msg.error &&
             msg.error.code === 'since_ahead') {
           seq = null;		/* another database: its snapshot follows */
-        } else if (msg.type === 'reply' && h.onReply) {
-          h.onReply(msg);
         }
       };
       ws.onclose = function (ev) {
