@@ -408,6 +408,9 @@ ticket_json(struct hall *h, struct ticket *t)
 	    "transfers", t->transfers);
 	if (o == NULL)
 		fatalx("json_pack ticket");
+	if (t->mi >= 0)
+		json_object_set_new(o, "matter_name",
+		    json_string(h->conf->matters[t->mi].name));
 	if (t->phone != NULL)
 		json_object_set_new(o, "phone", json_masked(t->phone));
 	if (t->id_number != NULL)
@@ -1150,6 +1153,10 @@ op_issue(struct hall *h, struct op_ctx *c)
 	    body_string(c, "appointment", 64, &appt) == -1 ||
 	    body_int(c, "slot_start", 0, INT64_MAX / 2, &slot, 0) == -1)
 		return c->status;
+	/* An appointment names its own matter: check-in needs none. */
+	if (appt != NULL)
+		return op_error(c, 501, "appointments_unavailable",
+		    "appointments are not available in this hall yet");
 	if (matter == NULL)
 		return op_error(c, 400, "bad_request", "\"matter\" is required");
 	if ((mi = config_matter(h->conf, matter)) < 0)
