@@ -1647,7 +1647,8 @@ op_stats(struct hall *h, struct op_ctx *c)
 				sum += (double)(t->called_at - t->issued_at);
 			}
 		}
-	qsort(waits, nw, sizeof *waits, cmp_i64);
+	if (nw > 1)
+		qsort(waits, nw, sizeof *waits, cmp_i64);
 	if (store_ratings_day(h->store, h->day, by) < 0)
 		h->failed = 1;
 	byscore = json_array();
