@@ -2118,7 +2118,7 @@ class Ev1527Receiver:
 
 def _main(argv):
     """python3 devsim.py modbus-slave PORT UNIT[,UNIT...]  (runs until ^C)
-    python3 devsim.py decode bx|ft12 HEX..."""
+    /usr/bin/python3 devsim.py decode bx|ft12 HEX..."""
     if len(argv) >= 3 and argv[0] == "modbus-slave":
         s = ModbusSlave(argv[1], [int(u, 0) for u in argv[2].split(",")])
         print("serving units %s on %s" % (s.unit_ids, argv[1]), flush=True)

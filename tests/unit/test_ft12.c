@@ -1,5 +1,5 @@
 /* test_ft12.c — the ft12 keypad/display codec against hand-checked byte
- * vectors (sums computed apart with python3), every decoder error path,
+ * vectors (sums computed apart with /usr/bin/python3), every decoder error path,
  * streaming (garbage, partial input, resync) and round trips.  Links ft12.c. */
 #include <stdint.h>
 #include <string.h>

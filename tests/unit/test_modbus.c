@@ -1,5 +1,5 @@
 /* test_modbus.c — the Modbus RTU codec against hand-checked byte vectors
- * (CRCs computed apart with python3), bounds, every reply error path,
+ * (CRCs computed apart with /usr/bin/python3), bounds, every reply error path,
  * exception replies, text packing and round trips.  Links modbus.c. */
 #include <stdint.h>
 #include <string.h>
