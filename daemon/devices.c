@@ -537,9 +537,7 @@ dev_send_status(struct dev *d)
 
 	if (!d->status_due)
 		return 0;
-	d->status_due = 0;
-	if (d->conf->reply_ms == 0)
-		return 0;
+	d->status_due = 0;	/* set only for printers that answer */
 	n = escpos_status_request(buf, sizeof buf, 4);
 	if (dev_send(d, buf, (int)n) == -1)
 		return -1;
@@ -852,10 +850,8 @@ line_rx_ft12(struct line *l)
 					transport_send(l->tp, echo, (size_t)n);
 				dm_pad_key(d, key.code, -1);
 			}
-		} else if (rc == -FT12_E_NEED) {
-			l->garbage += used;
 		} else
-			l->garbage += used;
+			l->garbage += used;	/* skipped, or a bad frame */
 		memmove(l->rx, l->rx + used, l->rxlen - used);
 		l->rxlen -= used;
 		if (rc == -FT12_E_NEED || used == 0)
@@ -915,7 +911,7 @@ line_up_cb(void *arg)
 		d->sent_len = (size_t)-1;
 		d->ack_pending = 0;
 		d->prompt_dirty = d->conf->role == DEVROLE_EVALUATOR;
-		d->poll_due = d->ev_poll != NULL;
+		d->poll_due = d->ev_poll != NULL && d->conf->proto == DEVPROTO_MODBUS;
 		if (d->conf->proto == DEVPROTO_ESCPOS && d->conf->reply_ms > 0) {
 			d->status_due = 1;	/* up when it says it has paper */
 			continue;

@@ -1612,6 +1612,18 @@ cmp_i64(const void *a, const void *b)
 #define STATS_BUCKET_MS	(600 * 1000)
 #define STATS_BUCKETS	(24 * 6 + 1)
 
+/* The first bucket whose end is past `at` (0 before the start, nb after). */
+static int
+stats_bucket(int64_t at, int64_t start, int nb)
+{
+	int64_t b;
+
+	if (at < start)
+		return 0;
+	b = (at - start) / STATS_BUCKET_MS;
+	return b > nb ? nb : (int)b;
+}
+
 /*
  * Today's figures for the dashboard: counts, waits (first call − issue),
  * ratings, and per matter the waiting count at the end of each 10 minutes
@@ -1625,8 +1637,9 @@ op_stats(struct hall *h, struct op_ctx *c)
 	size_t nw = 0, i, cap = 0;
 	json_int_t issued = 0, served = 0, noshow = 0, cancelled = 0;
 	json_t *series, *byscore;
-	double sum = 0;
-	int nb, b, mi, rated = 0;
+	json_int_t *diff, *nwait;
+	double sum = 0, *swait;
+	int nb, b, mi, nm, rated = 0;
 
 	for (i = 0; i < h->nbuckets; i++)
 		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
@@ -1663,42 +1676,57 @@ op_stats(struct hall *h, struct op_ctx *c)
 		start = h->now - h->now % STATS_BUCKET_MS - (STATS_BUCKETS - 1) * (int64_t)STATS_BUCKET_MS;
 		nb = STATS_BUCKETS;
 	}
-	series = json_object();
-	for (mi = 0; mi < h->conf->nmatters; mi++) {
-		json_int_t wc[STATS_BUCKETS] = { 0 }, nwait[STATS_BUCKETS] = { 0 };
-		double swait[STATS_BUCKETS] = { 0 };
-		json_t *aw = json_array(), *am = json_array();
+	/*
+	 * One pass over the tickets.  A ticket waits in bucket b when it was
+	 * issued before b's end and had not gone (called, cancelled, expired)
+	 * by then: +1 at the bucket it came in, -1 at the one it went in.
+	 */
+	nm = h->conf->nmatters;
+	diff = xcalloc((size_t)nm * (size_t)(nb + 1), sizeof *diff);
+	nwait = xcalloc((size_t)nm * (size_t)nb, sizeof *nwait);
+	swait = xcalloc((size_t)nm * (size_t)nb, sizeof *swait);
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			int64_t gone;
+			int bi, bg;
 
-		for (i = 0; i < h->nbuckets; i++)
-			for (t = h->buckets[i]; t != NULL; t = t->hnext) {
-				int64_t gone;
-
-				if (t->mi != mi || strcmp(t->day, h->day) != 0)
-					continue;
-				gone = t->called_at > 0 ? t->called_at :
-				    t->state == TS_CANCELLED || t->state == TS_EXPIRED ?
-				    t->ended_at : 0;
-				for (b = 0; b < nb; b++) {
-					int64_t end = start + (int64_t)(b + 1) * STATS_BUCKET_MS;
-					if (t->issued_at < end && (gone == 0 || gone >= end))
-						wc[b]++;
-				}
-				if (t->called_at >= start) {
-					b = (int)((t->called_at - start) / STATS_BUCKET_MS);
-					if (b >= 0 && b < nb) {
-						nwait[b]++;
-						swait[b] += (double)(t->called_at - t->issued_at) / 1000.0;
-					}
-				}
+			if (t->mi < 0 || strcmp(t->day, h->day) != 0)
+				continue;
+			gone = t->called_at > 0 ? t->called_at :
+			    t->state == TS_CANCELLED || t->state == TS_EXPIRED ?
+			    t->ended_at : 0;
+			bi = stats_bucket(t->issued_at, start, nb);
+			bg = gone > 0 ? stats_bucket(gone, start, nb) : nb;
+			if (bi < bg) {
+				diff[t->mi * (nb + 1) + bi]++;
+				diff[t->mi * (nb + 1) + bg]--;
 			}
+			if (t->called_at >= start && (b = stats_bucket(t->called_at,
+			    start, nb)) < nb) {
+				nwait[t->mi * nb + b]++;
+				swait[t->mi * nb + b] += (double)(t->called_at -
+				    t->issued_at) / 1000.0;
+			}
+		}
+	series = json_object();
+	for (mi = 0; mi < nm; mi++) {
+		json_t *aw = json_array(), *am = json_array();
+		json_int_t run = 0;
+
 		for (b = 0; b < nb; b++) {
-			json_array_append_new(aw, json_integer(wc[b]));
-			json_array_append_new(am, nwait[b] ? json_integer(
-			    (json_int_t)(swait[b] / (double)nwait[b] + 0.5)) : json_null());
+			int k = mi * nb + b;
+
+			run += diff[mi * (nb + 1) + b];
+			json_array_append_new(aw, json_integer(run));
+			json_array_append_new(am, nwait[k] ? json_integer(
+			    (json_int_t)(swait[k] / (double)nwait[k] + 0.5)) : json_null());
 		}
 		json_object_set_new(series, h->conf->matters[mi].code,
 		    json_pack("{s:o, s:o}", "waiting", aw, "mean_wait_s", am));
 	}
+	free(diff);
+	free(nwait);
+	free(swait);
 	c->reply = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:{s:i, s:o, s:I, s:o},"
 	    " s:{s:I, s:i, s:o}}",
 	    "business_day", h->day, "issued", issued, "served", served,
@@ -2332,13 +2360,24 @@ hall_remotes(struct hall *h, const char *device, void (*cb)(void *, int64_t, int
 	return store_remotes(h->store, device, cb, arg);
 }
 
+static int
+hall_tier_has(const struct dispatch_tier *t, int mi)
+{
+	int k;
+
+	for (k = 0; k < t->nmatters; k++)
+		if (t->matters[k] == mi)
+			return 1;
+	return 0;
+}
+
 /* What a window's display needs: its state, its ticket, who waits for it. */
 int
 hall_window_view(struct hall *h, int number, struct hall_window_view *v)
 {
 	struct win *w = hall_win(h, number);
 	size_t n = 0;
-	int i, j, k, seen[64], nseen = 0;
+	int i, j, k;
 
 	memset(v, 0, sizeof *v);
 	if (w == NULL || w->number != number)
@@ -2357,17 +2396,15 @@ hall_window_view(struct hall *h, int number, struct hall_window_view *v)
 		if (w->cur->mi >= 0)
 			v->matter = h->conf->matters[w->cur->mi].name;
 	}
-	/* Waiting for it: each matter of its tiers counted once. */
-	for (i = 0; i < w->conf->ntiers; i++)
-		for (j = 0; j < w->conf->tiers[i].nmatters; j++) {
-			int mi = w->conf->tiers[i].matters[j];
-			for (k = 0; k < nseen && seen[k] != mi; k++)
-				;
-			if (k < nseen)
-				continue;
-			if (nseen < (int)(sizeof seen / sizeof seen[0]))
-				seen[nseen++] = mi;
-			n += dispatch_waiting(h->disp, mi);
+	/* Waiting for it: each matter of its tiers (today's, if a manager
+	 * changed them) counted once. */
+	for (i = 0; i < w->dw.ntiers; i++)
+		for (j = 0; j < w->dw.tiers[i].nmatters; j++) {
+			int mi = w->dw.tiers[i].matters[j], seen = 0;
+			for (k = 0; k < i && !seen; k++)
+				seen = hall_tier_has(&w->dw.tiers[k], mi);
+			if (!seen)
+				n += dispatch_waiting(h->disp, mi);
 		}
 	v->waiting = (int)n;
 	return 0;
