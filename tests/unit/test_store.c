@@ -10,8 +10,10 @@
 
 #include "store.h"
 #include "t.h"
+#include "util.h"
 
 static char dir[64];
+static char logbuf[8192];	/* the log lines a test provokes */
 
 static void
 path_of(char *buf, size_t len, const char *name)
@@ -378,13 +380,17 @@ test_rows(void)
 	CHECK_EQ_INT(store_ticket_get(s, 99, got_cb, &g), 0);
 	CHECK_EQ_INT(g.n, 0);
 
-	/* (day, number) is unique: a second A001 of the same day fails. */
+	/* (day, number) is unique: a second A001 of the same day fails, and
+	 * says why in the log. */
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_EQ_INT(store_begin(s), 0);
 	{
 		struct store_ticket t = mk_ticket(9, "2026-11-23", "A001", "waiting");
 		CHECK_EQ_INT(store_ticket_put(s, &t), -1);
 	}
 	store_rollback(s);
+	CHECK_LOG(logbuf, "UNIQUE constraint failed: tickets.day, tickets.number");
+	log_capture(NULL, 0);
 	CHECK_EQ_INT(store_ticket_max_id(s), 6);
 	memset(&g, 0, sizeof g);
 	CHECK_EQ_INT(store_ticket_get(s, 4, got_cb, &g), 1);
@@ -393,9 +399,12 @@ test_rows(void)
 	CHECK_EQ_INT(store_begin(s), 0);
 	{
 		struct store_ticket t = mk_ticket(9, "2026-11-23", "A001", "waiting");
+		log_capture(logbuf, sizeof logbuf);
 		store_ticket_put(s, &t);
+		CHECK_LOG(logbuf, "UNIQUE constraint failed: tickets.day, tickets.number");
 	}
 	CHECK_EQ_INT(store_commit(s), 0);
+	log_capture(NULL, 0);
 	memset(&g, 0, sizeof g);
 	CHECK_EQ_INT(store_ticket_get(s, 4, got_cb, &g), 1);
 	CHECK_EQ_INT(store_ticket_max_id(s), 6);
@@ -453,7 +462,10 @@ test_rows(void)
 	}
 	CHECK_EQ_INT(store_commit(s), 0);
 	CHECK_EQ_INT(store_begin(s), 0);
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_EQ_INT(store_event_put(s, 10, 1, "x", "{}"), -1);
+	CHECK_LOG(logbuf, "UNIQUE constraint failed: events.seq");
+	log_capture(NULL, 0);
 	store_rollback(s);
 	CHECK_EQ_INT(store_event_max_seq(s), 10);
 	memset(&e, 0, sizeof e);
@@ -528,7 +540,10 @@ test_ratings_remotes(void)
 	}
 	CHECK_EQ_INT(store_rating_put(s, &r), 0);
 	r.score = 1;
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_EQ_INT(store_rating_put(s, &r), -1);	/* the same ticket again */
+	CHECK_LOG(logbuf, "UNIQUE constraint failed: ratings.ticket");
+	log_capture(NULL, 0);
 	r.ticket = 8;
 	r.score = 0;				/* not rated: NULL */
 	r.source = "none";
