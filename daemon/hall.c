@@ -310,18 +310,32 @@ hall_open_windows(struct hall *h, int mi)
 	return n;
 }
 
+/*
+ * The estimated wait behind `ahead` tickets of matter mi, shared by its open
+ * windows, or by window `target` alone (a ticket transferred to it; 0: none).
+ * -1 when no open window would take it: the wait is unknown, not 0.
+ */
 static int64_t
-hall_eta_s(struct hall *h, int mi, size_t ahead, int one_window)
+hall_eta_s(struct hall *h, int mi, size_t ahead, int target)
 {
+	const struct win *w;
 	int open;
 
 	if (mi < 0)
-		return 0;
-	/* A ticket transferred to one window waits for that window alone. */
-	open = one_window ? 1 : hall_open_windows(h, mi);
+		return -1;
+	if (target != 0)
+		open = (w = hall_win(h, target)) != NULL && w->state == WS_OPEN;
+	else
+		open = hall_open_windows(h, mi);
 	if (open < 1)
-		open = 1;
+		return -1;
 	return (int64_t)((double)ahead * h->service_ms[mi] / open / 1000.0 + 0.5);
+}
+
+static json_t *
+json_eta(int64_t eta_s)
+{
+	return eta_s >= 0 ? json_integer(eta_s) : json_null();
 }
 
 /* Rolling mean of service time: EWMA, alpha 0.2, from the configured prior. */
@@ -382,12 +396,18 @@ static json_t *
 ticket_json(struct hall *h, struct ticket *t)
 {
 	size_t ahead = 0;
+	int64_t eta = 0;
 	json_t *o;
 
 	if (t->queued)
 		ahead = dispatch_ahead(h->disp, &t->dt);
+	/* Waiting (a matter no longer configured is never queued): -1 when
+	 * no open window would call it now. */
+	if (ticket_in_queue_state(t))
+		eta = t->queued ? hall_eta_s(h, t->mi, ahead,
+		    t->target_window) : -1;
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o,"
-	    " s:I, s:I, s:s, s:o, s:i, s:i}",
+	    " s:I, s:o, s:b, s:s, s:o, s:i, s:i}",
 	    "id", (json_int_t)t->id,
 	    "number", t->number,
 	    "matter", t->matter,
@@ -400,8 +420,8 @@ ticket_json(struct hall *h, struct ticket *t)
 	    "serving_at", json_ms(t->serving_at),
 	    "ended_at", json_ms(t->ended_at),
 	    "ahead", (json_int_t)ahead,
-	    "eta_s", (json_int_t)(t->queued ? hall_eta_s(h, t->mi, ahead,
-	    t->target_window != 0) : 0),
+	    "eta_s", json_eta(eta),
+	    "no_open_window", eta < 0,
 	    "business_day", t->day,
 	    "target_window", json_window_no(t->target_window),
 	    "recalls", t->recalls,
@@ -505,14 +525,14 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 
 	if (oldest > 0 && now > oldest)
 		wait_s = (now - oldest) / 1000;
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:i, s:I, s:I}",
 	    "code", m->code,
 	    "name", m->name,
 	    "domain", h->conf->domains[m->domain].code,
 	    "domain_name", h->conf->domains[m->domain].name,
 	    "waiting", (json_int_t)waiting,
 	    "oldest_wait_s", (json_int_t)wait_s,
-	    "eta_s", (json_int_t)hall_eta_s(h, mi, waiting, 0),
+	    "eta_s", json_eta(hall_eta_s(h, mi, waiting, 0)),
 	    "open_windows", hall_open_windows(h, mi),
 	    "target_wait_s", (json_int_t)(m->target_wait_ms / 1000),
 	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
@@ -668,10 +688,10 @@ hall_resolve(struct hall *h, struct ticket *t)
 		    "waits until it is transferred", t->number, t->matter);
 }
 
-static void
-hall_load_ticket_cb(void *arg, const struct store_ticket *st)
+/* A ticket from its row, not linked anywhere yet. */
+static struct ticket *
+hall_ticket_from_row(struct hall *h, const struct store_ticket *st)
 {
-	struct hall *h = arg;
 	struct ticket *t = xcalloc(1, sizeof *t);
 	int s;
 
@@ -706,7 +726,15 @@ hall_load_ticket_cb(void *arg, const struct store_ticket *st)
 	    st->finished_by ? st->finished_by : "");
 	t->rated = st->rated;
 	hall_resolve(h, t);
-	hall_ticket_link(h, t);
+	return t;
+}
+
+static void
+hall_load_ticket_cb(void *arg, const struct store_ticket *st)
+{
+	struct hall *h = arg;
+
+	hall_ticket_link(h, hall_ticket_from_row(h, st));
 }
 
 static void
@@ -1023,6 +1051,8 @@ struct op_ctx {
 	const struct token	*token;
 	const char		*device;	/* a window's pad or evaluator */
 	struct win		*win;		/* window commands */
+	struct ticket		*loose;		/* an older day's ticket, read for
+						   this command only (op_find_ticket) */
 	json_t			*reply;		/* owned; NULL with 204 */
 	int			 status;
 };
@@ -1140,7 +1170,7 @@ static int
 op_issue(struct hall *h, struct op_ctx *c)
 {
 	const char *matter, *cls, *channel, *phone, *idn, *appt;
-	int64_t slot = 0, seqno;
+	int64_t seqno;
 	struct ticket *t;
 	int mi, ci, i;
 	unsigned char rnd[16];
@@ -1150,9 +1180,14 @@ op_issue(struct hall *h, struct op_ctx *c)
 	    body_string(c, "channel", 16, &channel) == -1 ||
 	    body_string(c, "phone", 20, &phone) == -1 ||
 	    body_string(c, "id_number", 18, &idn) == -1 ||
-	    body_string(c, "appointment", 64, &appt) == -1 ||
-	    body_int(c, "slot_start", 0, INT64_MAX / 2, &slot, 0) == -1)
+	    body_string(c, "appointment", 64, &appt) == -1)
 		return c->status;
+	/* The slot, and with it the appointment head start, comes from a
+	 * booking only (check-in with "appointment"), never from the asking. */
+	if (json_object_get(c->body, "slot_start") != NULL)
+		return op_error(c, 400, "slot_start_not_allowed",
+		    "\"slot_start\" is set by a booking only: check in with "
+		    "\"appointment\"");
 	/* An appointment names its own matter: check-in needs none. */
 	if (appt != NULL)
 		return op_error(c, 501, "appointments_unavailable",
@@ -1199,8 +1234,7 @@ op_issue(struct hall *h, struct op_ctx *c)
 	t->ci = ci;
 	t->state = TS_WAITING;
 	t->issued_at = h->now;
-	t->slot_start = slot;
-	t->arrival = slot > h->now ? slot : h->now;
+	t->arrival = h->now;
 	t->phone = phone ? xstrdup(phone) : NULL;
 	t->id_number = idn ? xstrdup(idn) : NULL;
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
@@ -1218,17 +1252,52 @@ op_issue(struct hall *h, struct op_ctx *c)
 	return 201;
 }
 
+struct loose_read {
+	struct hall	*h;
+	struct ticket	*t;
+};
+
+static void
+hall_loose_cb(void *arg, const struct store_ticket *st)
+{
+	struct loose_read *lr = arg;
+
+	ticket_free(lr->t);
+	lr->t = hall_ticket_from_row(lr->h, st);
+}
+
+/*
+ * A ticket by id, or NULL.  Memory holds today's tickets and every open one;
+ * any other is an older day's, finished: it is read from its row for this
+ * command alone (c->loose, freed when the command ends), never linked, so
+ * reads of old tickets, refused or not, cost no memory and the timers
+ * (hall_unrated) never see them.
+ */
+static struct ticket *
+op_read_ticket(struct hall *h, struct op_ctx *c, int64_t id)
+{
+	struct loose_read lr = { h, NULL };
+	struct ticket *t;
+
+	if ((t = hall_ticket_find(h, id)) != NULL)
+		return t;
+	if (c->loose != NULL && c->loose->id == id)
+		return c->loose;
+	if (store_ticket_get(h->store, id, hall_loose_cb, &lr) < 0) {
+		h->failed = 1;
+		ticket_free(lr.t);
+		return NULL;
+	}
+	ticket_free(c->loose);
+	c->loose = lr.t;
+	return lr.t;
+}
+
 static struct ticket *
 op_find_ticket(struct hall *h, struct op_ctx *c, int64_t id)
 {
-	struct ticket *t = hall_ticket_find(h, id);
+	struct ticket *t = op_read_ticket(h, c, id);
 
-	if (t == NULL) {
-		/* An older day's ticket: read it for display only. */
-		if (store_ticket_get(h->store, id, hall_load_ticket_cb, h) < 0)
-			h->failed = 1;
-		t = hall_ticket_find(h, id);
-	}
 	if (t == NULL)
 		op_error(c, 404, "unknown_ticket", "no ticket %lld", (long long)id);
 	return t;
@@ -1260,9 +1329,8 @@ op_get_ticket(struct hall *h, struct op_ctx *c)
 	if (op_ticket_id(c, &id) == -1)
 		return c->status;
 	if (c->token == NULL) {
-		t = hall_ticket_find(h, id);
-		if (t == NULL && store_ticket_get(h->store, id, hall_load_ticket_cb, h) >= 0)
-			t = hall_ticket_find(h, id);
+		/* Checked against the row: nothing is kept for a refused read. */
+		t = op_read_ticket(h, c, id);
 		if (t == NULL || !json_is_string(tok) || t->token[0] == '\0' ||
 		    strcmp(json_string_value(tok), t->token) != 0)
 			return op_error(c, 401, "unauthorized",
@@ -1281,23 +1349,61 @@ op_illegal(struct op_ctx *c, const struct ticket *t, const char *what)
 	    t->number, tstate_names[t->state], what);
 }
 
+static void	op_release(struct hall *, struct win *);
+
+/*
+ * Cancel.  A kiosk cancels a waiting ticket (the citizen changed their
+ * mind); a manager or admin any open one — waiting, called, serving, held,
+ * or a no-show still in its grace period — and the window that was on it or
+ * held it lets go (event window.released), so no ticket is ever stranded.
+ */
 static int
 op_cancel(struct hall *h, struct op_ctx *c)
 {
+	struct win *w = NULL;
 	struct ticket *t;
 	int64_t id;
+	int manager;
 
 	if (op_ticket_id(c, &id) == -1)
 		return c->status;
 	if ((t = op_find_ticket(h, c, id)) == NULL)
 		return 404;
-	if (!ticket_in_queue_state(t))
+	manager = c->token != NULL && (c->token->role == ROLE_MANAGER ||
+	    c->token->role == ROLE_ADMIN);
+	if (t == c->loose)	/* an older day's: finished, or expired */
 		return op_illegal(c, t, "cancel");
+	switch (t->state) {
+	case TS_WAITING:
+	case TS_TRANSFERRED:
+		break;
+	case TS_CALLED:
+	case TS_SERVING:
+	case TS_HELD:
+		if (!manager)
+			return op_illegal(c, t, "cancel (a manager can)");
+		w = hall_win(h, t->window);
+		break;
+	case TS_NO_SHOW:
+		if (!manager || h->now - t->no_show_at > h->conf->no_show_grace_ms)
+			return op_illegal(c, t, "cancel");
+		break;
+	default:
+		return op_illegal(c, t, "cancel");
+	}
+	if (t->state == TS_HELD)
+		hall_held_del(h, t);
+	else if (w != NULL && w->cur == t)
+		op_release(h, w);
+	else
+		w = NULL;
 	hall_unqueue(h, t);
 	t->state = TS_CANCELLED;
 	t->ended_at = h->now;
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.cancelled", t);
+	if (w != NULL)
+		hall_emit_window(h, "window.released", w);
 	return op_ticket_reply(h, c, 200, t);
 }
 
@@ -1370,6 +1476,7 @@ static int
 op_call(struct hall *h, struct op_ctx *c)
 {
 	struct ticket *t;
+	struct win *hw;
 	int64_t id;
 	int rc;
 
@@ -1388,9 +1495,18 @@ op_call(struct hall *h, struct op_ctx *c)
 			    t->number);
 		break;
 	case TS_HELD:
-		if (t->window != c->win->number)
+		/* Called back by the window that holds it.  Held by a window
+		 * that is closed or gone (a database from before closing
+		 * handed them back), it is nobody's: one that serves it may. */
+		if (t->window == c->win->number)
+			break;
+		if ((hw = hall_win(h, t->window)) != NULL && hw->state != WS_CLOSED)
 			return op_error(c, 409, "held_by_other_window",
 			    "ticket %s is held by window %d", t->number, t->window);
+		if (!op_serves(h, c->win, t))
+			return op_error(c, 409, "not_for_this_window",
+			    "window %d does not serve ticket %s", c->win->number,
+			    t->number);
 		break;
 	case TS_NO_SHOW:
 		if (h->now - t->no_show_at > h->conf->no_show_grace_ms)
@@ -1524,6 +1640,7 @@ op_transfer(struct hall *h, struct op_ctx *c)
 	const char *matter;
 	int64_t to = 0;
 	struct ticket *t;
+	struct win *tw = NULL;
 	int mi = -1, rc;
 
 	if (body_string(c, "matter", 32, &matter) == -1 ||
@@ -1536,9 +1653,14 @@ op_transfer(struct hall *h, struct op_ctx *c)
 		    "transfer takes either \"matter\" or \"window\"");
 	if (matter != NULL && (mi = config_matter(h->conf, matter)) < 0)
 		return op_error(c, 404, "unknown_matter", "no matter \"%s\"", matter);
-	if (to != 0 && hall_win(h, (int)to) == NULL)
+	if (to != 0 && (tw = hall_win(h, (int)to)) == NULL)
 		return op_error(c, 404, "unknown_window", "no window %lld",
 		    (long long)to);
+	/* It would wait for that window alone, and a closed one calls no one
+	 * (a paused one comes back). */
+	if (tw != NULL && tw->state == WS_CLOSED)
+		return op_error(c, 409, "window_closed", "window %d is closed: "
+		    "transfer to an open window or to the matter", tw->number);
 	if ((t = op_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "transfer")) == NULL)
 		return 409;
 	if (mi >= 0) {
@@ -1577,6 +1699,60 @@ static const struct wmove wmoves[] = {
 };
 
 static int
+cmp_ticket_id(const void *a, const void *b)
+{
+	const struct ticket *x = *(struct ticket *const *)a;
+	const struct ticket *y = *(struct ticket *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * A window that closes hands back what only it would call, so nothing is
+ * stranded behind a closed window: the tickets it holds (挂起) wait again,
+ * and those transferred to it alone wait for any window of their matter,
+ * each in its old place in its matter's queue (the arrival is kept).  One
+ * ticket.requeued each, in issue order.
+ */
+static void
+hall_hand_back(struct hall *h, struct win *w)
+{
+	struct ticket **back = NULL, *t;
+	size_t n = 0, i;
+
+	for (i = 0; i < h->nheld; i++)
+		if (h->held[i]->window == w->number) {
+			back = xrealloc(back, (n + 1) * sizeof *back);
+			back[n++] = h->held[i];
+		}
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext)
+			if (ticket_in_queue_state(t) && t->target_window == w->number) {
+				back = xrealloc(back, (n + 1) * sizeof *back);
+				back[n++] = t;
+			}
+	if (n > 1)
+		qsort(back, n, sizeof *back, cmp_ticket_id);
+	for (i = 0; i < n; i++) {
+		t = back[i];
+		if (t->state == TS_HELD) {
+			hall_held_del(h, t);
+			t->state = TS_WAITING;
+			t->window = 0;
+		} else {
+			hall_unqueue(h, t);
+			t->target_window = 0;
+		}
+		hall_queue(h, t);
+		hall_put_ticket(h, t);
+		hall_emit(h, "ticket.requeued", json_pack("{s:o, s:i, s:s}",
+		    "ticket", ticket_json(h, t), "window", w->number,
+		    "reason", "window_closed"));
+	}
+	free(back);
+}
+
+static int
 op_window_move(struct hall *h, struct op_ctx *c, const struct wmove *m)
 {
 	struct win *w = c->win;
@@ -1591,6 +1767,8 @@ op_window_move(struct hall *h, struct op_ctx *c, const struct wmove *m)
 		    "it first", w->number, w->cur->number);
 	w->state = m->to;
 	w->since = h->now;
+	if (m->to == WS_CLOSED)
+		hall_hand_back(h, w);
 	hall_put_window(h, w);
 	hall_emit_window(h, m->event, w);
 	return op_window_reply(h, c, w);
@@ -1866,7 +2044,9 @@ op_rate(struct hall *h, struct op_ctx *c)
 	if (t->rated == 1)
 		return op_error(c, 409, "already_rated", "ticket %s is rated already",
 		    t->number);
-	if (t->rated == 2)
+	/* Out of time even when no timer recorded it (an older day's ticket
+	 * read from its row: hall_unrated only sees memory). */
+	if (t->rated == 2 || t->ended_at + h->conf->rating_timeout_ms <= h->now)
 		return op_error(c, 409, "rating_closed", "ticket %s was not rated "
 		    "in time", t->number);
 	hall_rating_write(h, t, (int)score, source, comment);
@@ -2184,6 +2364,7 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 	r->status = c.status;
 	hall_result_body(r, &c);
 	json_decref(c.body);
+	ticket_free(c.loose);
 	h->res = NULL;
 }
 
@@ -2499,4 +2680,10 @@ const char *
 hall_day(struct hall *h)
 {
 	return h->day;
+}
+
+size_t
+hall_tickets_in_memory(struct hall *h)
+{
+	return h->ntickets;
 }

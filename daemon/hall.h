@@ -73,6 +73,8 @@ int		 hall_learned(struct hall *, const char *device, int64_t remote,
 int		 hall_remotes(struct hall *, const char *device,
 		     void (*)(void *, int64_t, int), void *);
 const char	*hall_day(struct hall *);
+/* Tickets held in memory: today's and the open ones (tests, figures). */
+size_t		 hall_tickets_in_memory(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);
 
 #endif

@@ -295,9 +295,15 @@ class Commands(HallCase):
         # a cancelled ticket is never called
         self.assertEqual(h.win(1, "call-next").json["ticket"]["id"], u["id"])
         self.assertEqual(h.win(2, "call-next").status, 204)
-        # a called ticket cannot be cancelled
-        self.assertError(h.req("DELETE", "/api/tickets/%d" % u["id"], None, "m1"),
+        # a kiosk cannot cancel a called ticket; a manager can (and the
+        # window lets go of it)
+        self.assertError(h.req("DELETE", "/api/tickets/%d" % u["id"], None, "k1"),
                          409, "illegal_transition")
+        r = h.req("DELETE", "/api/tickets/%d" % u["id"], None, "m1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["ticket"]["state"], r.json["ticket"]["window"]),
+                         ("cancelled", 1))
+        self.assertIsNone(h.req("GET", "/api/windows/1", None, "m1").json["window"]["ticket"])
 
     # ------------------------------------------------------------ windows
 

@@ -17,6 +17,7 @@
 #include "hall.h"
 #include "store.h"
 #include "t.h"
+#include "util.h"
 
 #define S	1000LL
 #define MIN	(60 * S)
@@ -49,6 +50,7 @@ static const char conf_text[] =
 
 static char dir[64];
 static char dbpath[128];
+static char logbuf[8192];	/* the log lines a test provokes */
 static struct config *conf;
 static struct store *store;
 static struct hall *H;
@@ -335,6 +337,35 @@ restart_hall(void)
 		abort();
 	}
 	CHECK_EQ_INT(hall_seq(H), seq);
+}
+
+static int
+raw_exec(const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 2000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* A booked slot as a booking will store it (only a booking sets slot_start,
+ * never a kiosk): the row gets the slot and its virtual arrival
+ * max(issue, slot), and the hall reloads it as a restart would. */
+static void
+book_slot(long long id, int64_t slot)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "UPDATE tickets SET slot_start = %lld, "
+	    "arrival = MAX(issued_at, %lld) WHERE id = %lld", (long long)slot,
+	    (long long)slot, id);
+	CHECK_EQ_INT(raw_exec(sql), 0);
+	restart_hall();
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -786,34 +817,40 @@ test_window_states(void)
 }
 
 /* Appointments wait from max(check-in, slot start) with their head start;
- * a late one waits as normal; green goes ahead by its head start. */
+ * a late one waits as normal; green goes ahead by its head start.  The slot
+ * is the booking's: a kiosk cannot claim one. */
 static void
 test_classes(void)
 {
 	long long n1, n2, ap, late, g;
+	char body[160];
 
 	open_hall("classes.db");
 	n1 = issue("SB02", NULL);
 	NOW = D1 + 100 * S;
 	n2 = issue("SB02", NULL);
 	NOW = D1 + 200 * S;
-	{
-		char extra[128];
-		snprintf(extra, sizeof extra,
-		    ",\"class\":\"appointment\",\"slot_start\":%lld",
-		    (long long)(D1 + 650 * S));
-		ap = issue("SB02", extra);
-		CHECK(ap > 0);
-		CHECK_EQ_INT(tint("slot_start"), D1 + 650 * S);
-		CHECK_EQ_INT(tint("ahead"), 1);		/* n1 only */
-		/* 20 min late for a D1 - 25 min slot: no head start. */
-		NOW = D1 + 300 * S;
-		snprintf(extra, sizeof extra,
-		    ",\"class\":\"appointment\",\"slot_start\":%lld",
-		    (long long)(D1 + 300 * S - 25 * MIN));
-		late = issue("SB02", extra);
-		CHECK_EQ_INT(tint("ahead"), 3);
-	}
+	/* A kiosk that names a slot of its own is refused: nothing issued. */
+	snprintf(body, sizeof body, "{\"matter\":\"SB02\",\"class\":\"appointment\","
+	    "\"slot_start\":%lld}", (long long)(D1 + 650 * S));
+	CHECK_ERR(400, "slot_start_not_allowed",
+	    run("{\"op\":\"issue\",\"token\":\"k1\",\"body\":%s}", body));
+	CHECK_EQ_INT(NEV, 0);
+	CHECK_ERR(400, "slot_start_not_allowed",
+	    run("{\"op\":\"issue\",\"token\":\"m1\",\"body\":%s}", body));
+	ap = issue("SB02", ",\"class\":\"appointment\"");
+	CHECK_STR(tstr("number"), "A003");	/* no number was used up */
+	book_slot(ap, D1 + 650 * S);
+	CHECK(ap > 0);
+	CHECK_EQ_INT(get_ticket(ap), 200);
+	CHECK_EQ_INT(tint("slot_start"), D1 + 650 * S);
+	CHECK_EQ_INT(tint("ahead"), 1);		/* n1 only */
+	/* 20 min late for a D1 - 25 min slot: no head start. */
+	NOW = D1 + 300 * S;
+	late = issue("SB02", ",\"class\":\"appointment\"");
+	book_slot(late, D1 + 300 * S - 25 * MIN);
+	CHECK_EQ_INT(get_ticket(late), 200);
+	CHECK_EQ_INT(tint("ahead"), 3);
 	NOW = D1 + 1100 * S;
 	g = issue("SB02", ",\"class\":\"green\"");	/* key D1 + 200 s */
 	CHECK_EQ_INT(tint("ahead"), 3);			/* n1, ap, n2 */
@@ -862,19 +899,17 @@ test_appointment_without_slot(void)
 static void
 test_late_appointment_oldest(void)
 {
-	char extra[128];
 	long long late, early;
 
 	open_hall("late.db");
 	/* Late for a slot 30 min ago: arrival D1, key D1. */
-	snprintf(extra, sizeof extra, ",\"class\":\"appointment\",\"slot_start\":%lld",
-	    (long long)(D1 - 30 * MIN));
-	late = issue("SB01", extra);
+	late = issue("SB01", ",\"class\":\"appointment\"");
+	book_slot(late, D1 - 30 * MIN);
 	/* Early for a slot at D1 + 500 s: arrival D1 + 500 s, key D1 - 100 s. */
 	NOW = D1 + 10 * S;
-	snprintf(extra, sizeof extra, ",\"class\":\"appointment\",\"slot_start\":%lld",
-	    (long long)(D1 + 500 * S));
-	early = issue("SB01", extra);
+	early = issue("SB01", ",\"class\":\"appointment\"");
+	book_slot(early, D1 + 500 * S);
+	CHECK_EQ_INT(get_ticket(early), 200);
 	CHECK_EQ_INT(tint("ahead"), 0);
 	NOW = D1 + 600 * S;
 	CHECK_EQ_INT(load_of("SB01", "waiting"), 2);
@@ -1110,20 +1145,6 @@ test_rollover(void)
 	close_hall();
 }
 
-static int
-raw_exec(const char *sql)
-{
-	sqlite3 *db;
-	int rc;
-
-	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
-		return -1;
-	sqlite3_busy_timeout(db, 2000);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc == SQLITE_OK ? 0 : -1;
-}
-
 /*
  * A write that fails half-way leaves nothing behind: no event, no number
  * used, no queue change, and the next command carries on from the disk.
@@ -1144,13 +1165,19 @@ test_failed_write(void)
 	    " WHEN NEW.number = 'A003' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
 	    "CREATE TRIGGER no_done BEFORE UPDATE ON tickets"
 	    " WHEN NEW.state = 'done' BEGIN SELECT RAISE(ABORT, 'refused'); END;"), 0);
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_ERR(500, "storage_failed",
 	    run("{\"op\":\"issue\",\"token\":\"k1\",\"body\":{\"matter\":\"SB01\"}}"));
+	CHECK_LOG(logbuf, "INSERT INTO tickets");
+	CHECK_LOG(logbuf, ": refused\n");
 	CHECK_EQ_INT(NEV, 0);
 	CHECK_EQ_INT(hall_seq(H), seq);
 	CHECK_EQ_INT(load_of("SB01", "waiting"), 1);
 	/* The window keeps its ticket when finishing it cannot be written. */
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_ERR(500, "storage_failed", win(1, "finish"));
+	CHECK_LOG(logbuf, ": refused\n");
+	log_capture(NULL, 0);
 	CHECK_EQ_INT(NEV, 0);
 	CHECK_EQ_INT(json_integer_value(json_object_get(
 	    json_object_get(window_of(1), "ticket"), "id")), a1);
@@ -1187,8 +1214,11 @@ test_batch(void)
 	a2 = issue("SB01", NULL);
 	CHECK_STR(tstr("number"), "A002");
 	seq = SEQ;
+	log_capture(logbuf, sizeof logbuf);
 	CHECK_ERR(500, "storage_failed",
 	    run("{\"op\":\"issue\",\"token\":\"k1\",\"body\":{\"matter\":\"YB01\"}}"));
+	CHECK_LOG(logbuf, ": refused\n");
+	log_capture(NULL, 0);
 	CHECK_EQ_INT(NEV, 0);
 	CHECK_EQ_INT(hall_seq(H), seq);
 	/* The batch goes on: the earlier command still stands. */
@@ -1361,6 +1391,301 @@ test_ratings(void)
 	close_hall();
 }
 
+/* A member of a matter's load in the snapshot (borrowed from LAST). */
+static json_t *
+load_json(const char *code, const char *key)
+{
+	json_t *ms, *m;
+	size_t i;
+
+	if (run("{\"op\":\"hall\",\"token\":\"d1\"}") != 200)
+		return NULL;
+	ms = json_object_get(LAST, "matters");
+	json_array_foreach(ms, i, m)
+		if (strcmp(json_string_value(json_object_get(m, "code")), code) == 0)
+			return json_object_get(m, key);
+	return NULL;
+}
+
+/*
+ * Reads of an earlier day's tickets, refused or allowed, keep nothing in
+ * memory (20,000 wrong-token reads once grew the heap by 8.6 MB until the
+ * rollover), and leave no trace: no "not rated" record for them.
+ */
+static void
+test_past_reads(void)
+{
+	long long a1, a2;
+	char tok[64], bad[64];
+	size_t mem;
+	int i;
+
+	open_hall("past.db");
+	a1 = issue("SB01", NULL);
+	snprintf(tok, sizeof tok, "%s", json_string_value(json_object_get(LAST, "token")));
+	a2 = issue("SB01", NULL);
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(win(1, "finish"), 200);
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(win(1, "finish"), 200);
+	/* Served three days ago and never rated (not loaded at start). */
+	CHECK_EQ_INT(raw_exec("UPDATE tickets SET day = '2026-11-20', "
+	    "issued_at = issued_at - 259200000, arrival = arrival - 259200000, "
+	    "called_at = called_at - 259200000, ended_at = ended_at - 259200000"), 0);
+	restart_hall();
+	mem = hall_tickets_in_memory(H);
+	CHECK_EQ_INT(mem, 0);
+	memset(bad, 'f', 32);
+	bad[32] = '\0';
+	for (i = 0; i < 50; i++) {
+		CHECK_ERR(401, "unauthorized",
+		    run("{\"op\":\"ticket\",\"ticket\":%lld}", a1));
+		CHECK_ERR(401, "unauthorized",
+		    run("{\"op\":\"ticket\",\"token\":\"%s\",\"ticket\":%lld}", bad, a2));
+		/* a1's own token does not read a2 */
+		CHECK_ERR(401, "unauthorized",
+		    run("{\"op\":\"ticket\",\"token\":\"%s\",\"ticket\":%lld}", tok, a2));
+	}
+	CHECK_EQ_INT(hall_tickets_in_memory(H), mem);
+	/* Allowed reads answer from the row and keep nothing either. */
+	CHECK_EQ_INT(run("{\"op\":\"ticket\",\"token\":\"%s\",\"ticket\":%lld}", tok, a1), 200);
+	CHECK_STR(tstr("state"), "done");
+	CHECK_STR(tstr("business_day"), "2026-11-20");
+	CHECK_EQ_INT(get_ticket(a2), 200);
+	CHECK_STR(tstr("number"), "A002");
+	CHECK_EQ_INT(hall_tickets_in_memory(H), mem);
+	/* No side effect: nothing is recorded as not rated ... */
+	tick(NOW + MIN);
+	CHECK_EQ_INT(NEV, 0);
+	/* ... and their time to be rated is over all the same. */
+	CHECK_ERR(409, "rating_closed",
+	    run("{\"op\":\"rate\",\"token\":\"%s\",\"body\":{\"ticket\":%lld,\"score\":5}}",
+	    tok, a1));
+	CHECK_EQ_INT(NEV, 0);
+	/* Commands that find an old ticket refuse it and keep nothing. */
+	CHECK_ERR(409, "illegal_transition",
+	    run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a1));
+	CHECK_ERR(409, "illegal_transition", call_ticket(1, a1));
+	CHECK_EQ_INT(hall_tickets_in_memory(H), mem);
+	/* Today's tickets are kept as ever. */
+	issue("SB01", NULL);
+	CHECK_EQ_INT(hall_tickets_in_memory(H), mem + 1);
+	close_hall();
+}
+
+/*
+ * A window that closes hands back what only it would call: the tickets it
+ * holds (挂起) and those transferred to it alone go back to their matter's
+ * queue in their old place.  A transfer to a closed window is refused.
+ */
+static void
+test_close_hands_back(void)
+{
+	long long a1, a2, a3, c1;
+	json_t *w, *t;
+
+	open_hall("handback.db");
+	a1 = issue("SB01", NULL);		/* D1 */
+	a2 = issue("SB01", NULL);		/* D1 + 1 s */
+	a3 = issue("SB01", NULL);		/* D1 + 2 s */
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a1);
+	CHECK_EQ_INT(win(1, "hold"), 200);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a2);
+	/* Window 4 is closed: a transfer to it is refused, nothing moves. */
+	CHECK_ERR(409, "window_closed", win_body(3, "transfer", "{\"window\":4}"));
+	CHECK_EQ_INT(NEV, 0);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(
+	    window_of(3), "ticket"), "id")), a2);
+	CHECK_EQ_INT(win_body(3, "transfer", "{\"window\":1}"), 200);
+	CHECK_EQ_INT(tint("target_window"), 1);
+	/* Window 1 closes: a1 (held) and a2 (sent to it) are handed back. */
+	NOW += 10 * S;
+	CHECK_EQ_INT(win(1, "close"), 200);
+	w = json_object_get(LAST, "window");
+	CHECK_STR(json_string_value(json_object_get(w, "state")), "closed");
+	CHECK_EQ_INT(json_array_size(json_object_get(w, "held")), 0);
+	CHECK_EQ_INT(NEV, 3);
+	CHECK_STR(EV[0], "ticket.requeued");
+	CHECK_STR(EV[1], "ticket.requeued");
+	CHECK_STR(EV[2], "window.closed");
+	t = json_object_get(EVJ[0], "ticket");
+	CHECK_EQ_INT(json_integer_value(json_object_get(t, "id")), a1);
+	CHECK_STR(json_string_value(json_object_get(t, "state")), "waiting");
+	CHECK(json_is_null(json_object_get(t, "window")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(t, "ahead")), 0);
+	CHECK_EQ_INT(json_integer_value(json_object_get(EVJ[0], "window")), 1);
+	CHECK_STR(json_string_value(json_object_get(EVJ[0], "reason")), "window_closed");
+	t = json_object_get(EVJ[1], "ticket");
+	CHECK_EQ_INT(json_integer_value(json_object_get(t, "id")), a2);
+	CHECK_STR(json_string_value(json_object_get(t, "state")), "transferred");
+	CHECK(json_is_null(json_object_get(t, "target_window")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(t, "ahead")), 1);
+	CHECK_EQ_INT(load_of("SB01", "waiting"), 3);
+	/* They keep their place: window 3 takes a1, a2, then a3. */
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a1);
+	CHECK_EQ_INT(win(3, "finish"), 200);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a2);
+	CHECK_EQ_INT(win(3, "finish"), 200);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a3);
+	CHECK_EQ_INT(win(3, "finish"), 200);
+	/* Closing with nothing held is as before: one event. */
+	CHECK_EQ_INT(win(1, "open"), 200);
+	CHECK_EQ_INT(win(1, "close"), 200);
+	CHECK_EQ_INT(NEV, 1);
+	/* A ticket held by a window that is closed all the same (a database
+	 * from before, a window closed behind the hall's back) is not
+	 * stranded: a window that serves its matter calls it. */
+	c1 = issue("SB01", NULL);
+	CHECK_EQ_INT(win(3, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), c1);
+	CHECK_EQ_INT(win(3, "hold"), 200);
+	CHECK_EQ_INT(raw_exec("UPDATE windows SET state = 'closed' WHERE number = 3"), 0);
+	restart_hall();
+	CHECK_ERR(409, "not_for_this_window", call_ticket(2, c1));
+	CHECK_EQ_INT(win(4, "open"), 200);
+	CHECK_EQ_INT(call_ticket(4, c1), 200);
+	CHECK_STR(tstr("state"), "called");
+	CHECK_EQ_INT(tint("window"), 4);
+	CHECK_EQ_INT(json_array_size(json_object_get(window_of(3), "held")), 0);
+	CHECK_EQ_INT(seq_breaks, 0);
+	close_hall();
+}
+
+/* A manager cancels any open ticket: waiting, called, serving, held, or a
+ * no-show still in its grace period; the window lets go of it.  A kiosk
+ * cancels waiting tickets only. */
+static void
+test_manager_cancel(void)
+{
+	long long a1, a2, a3, a4, a5;
+	json_t *w;
+
+	open_hall("cancel.db");
+	a1 = issue("SB01", NULL);
+	a2 = issue("SB01", NULL);
+	a3 = issue("SB01", NULL);
+	a4 = issue("SB01", NULL);
+	a5 = issue("SB01", NULL);
+	/* called */
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a1);
+	CHECK_ERR(409, "illegal_transition",
+	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":%lld}", a1));
+	CHECK_EQ_INT(NEV, 0);
+	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a1), 200);
+	CHECK_STR(tstr("state"), "cancelled");
+	CHECK_EQ_INT(tint("window"), 1);
+	CHECK_EQ_INT(tint("ended_at"), NOW);
+	CHECK_EQ_INT(NEV, 2);
+	CHECK_STR(EV[0], "ticket.cancelled");
+	CHECK_EQ_INT(json_integer_value(json_object_get(EVJ[0], "window")), 1);
+	CHECK_STR(EV[1], "window.released");
+	CHECK(json_is_null(json_object_get(json_object_get(EVJ[1], "window"), "ticket")));
+	w = window_of(1);
+	CHECK(w != NULL && json_is_null(json_object_get(w, "ticket")));
+	/* serving */
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a2);
+	CHECK_EQ_INT(win(1, "start"), 200);
+	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a2), 200);
+	CHECK_STR(tstr("state"), "cancelled");
+	CHECK_EQ_INT(NEV, 2);
+	CHECK_ERR(409, "no_current_ticket", win(1, "finish"));
+	/* held */
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a3);
+	CHECK_EQ_INT(win(1, "hold"), 200);
+	CHECK_ERR(409, "illegal_transition",
+	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":%lld}", a3));
+	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a3), 200);
+	CHECK_EQ_INT(NEV, 2);
+	CHECK_STR(EV[1], "window.released");
+	CHECK_EQ_INT(json_array_size(json_object_get(json_object_get(EVJ[1],
+	    "window"), "held")), 0);
+	CHECK_EQ_INT(json_array_size(json_object_get(window_of(1), "held")), 0);
+	CHECK_ERR(409, "illegal_transition", call_ticket(1, a3));
+	/* a no-show within its grace period; none after it */
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a4);
+	CHECK_EQ_INT(win(1, "no-show"), 200);
+	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a4), 200);
+	CHECK_EQ_INT(NEV, 1);
+	CHECK_EQ_INT(win(1, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a5);
+	CHECK_EQ_INT(win(1, "no-show"), 200);
+	NOW += 600 * S + 1;
+	CHECK_ERR(409, "illegal_transition",
+	    run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a5));
+	/* final states stay final */
+	CHECK_ERR(409, "illegal_transition",
+	    run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a1));
+	CHECK_EQ_INT(run("{\"op\":\"stats\",\"token\":\"m1\"}"), 200);
+	CHECK_EQ_INT(json_integer_value(json_object_get(LAST, "cancelled")), 4);
+	/* It all stands after a restart. */
+	restart_hall();
+	CHECK_STR(state_of(a1), "cancelled");
+	CHECK_STR(state_of(a3), "cancelled");
+	CHECK_EQ_INT(json_array_size(json_object_get(window_of(1), "held")), 0);
+	CHECK_EQ_INT(win(1, "call-next"), 204);
+	CHECK_EQ_INT(seq_breaks, 0);
+	close_hall();
+}
+
+/* No open window serves the matter: the estimate is unknown (null) and the
+ * ticket says so, rather than a wait of 0. */
+static void
+test_no_open_window(void)
+{
+	long long a1, a2, b1;
+
+	open_hall("unserved.db");
+	/* SB01: windows 1 and 3 (open), 4 (closed). */
+	CHECK_EQ_INT(win(1, "close"), 200);
+	CHECK_EQ_INT(win(3, "close"), 200);
+	CHECK_EQ_INT(load_of("SB01", "open_windows"), 0);
+	CHECK(json_is_null(load_json("SB01", "eta_s")));
+	a1 = issue("SB01", NULL);
+	CHECK(json_is_null(json_object_get(tkt(), "eta_s")));
+	CHECK(json_is_true(json_object_get(tkt(), "no_open_window")));
+	CHECK_EQ_INT(tint("ahead"), 0);
+	a2 = issue("SB01", NULL);
+	CHECK_EQ_INT(tint("ahead"), 1);
+	CHECK(json_is_null(json_object_get(tkt(), "eta_s")));
+	CHECK(json_is_true(json_object_get(EVJ[0] ? json_object_get(EVJ[0], "ticket") :
+	    NULL, "no_open_window")));
+	CHECK(json_is_null(load_json("SB01", "eta_s")));
+	/* YB01 is still served by window 2. */
+	b1 = issue("YB01", NULL);
+	CHECK_EQ_INT(tint("eta_s"), 0);
+	CHECK(json_is_false(json_object_get(tkt(), "no_open_window")));
+	CHECK_EQ_INT(get_ticket(a1), 200);
+	CHECK(json_is_null(json_object_get(tkt(), "eta_s")));
+	/* A window opens: estimates again. */
+	CHECK_EQ_INT(win(4, "open"), 200);
+	CHECK_EQ_INT(get_ticket(a2), 200);
+	CHECK_EQ_INT(tint("eta_s"), 600);
+	CHECK(json_is_false(json_object_get(tkt(), "no_open_window")));
+	CHECK_EQ_INT(load_of("SB01", "eta_s"), 1200);
+	/* Paused is not open. */
+	CHECK_EQ_INT(win(4, "pause"), 200);
+	CHECK_EQ_INT(get_ticket(a2), 200);
+	CHECK(json_is_null(json_object_get(tkt(), "eta_s")));
+	CHECK(json_is_true(json_object_get(tkt(), "no_open_window")));
+	/* Not waiting: no estimate needed, and no flag. */
+	CHECK_EQ_INT(win(4, "resume"), 200);
+	CHECK_EQ_INT(win(4, "call-next"), 200);
+	CHECK_EQ_INT(tint("id"), a1);
+	CHECK_EQ_INT(tint("eta_s"), 0);
+	CHECK(json_is_false(json_object_get(tkt(), "no_open_window")));
+	CHECK(b1 > a2);
+	close_hall();
+}
+
 int
 main(void)
 {
@@ -1407,6 +1732,10 @@ main(void)
 	test_events_op();
 	test_failed_write();
 	test_batch();
+	test_past_reads();
+	test_close_hands_back();
+	test_manager_cancel();
+	test_no_open_window();
 	CHECK_EQ_INT(seq_breaks, 0);
 
 	json_decref(LAST);
