@@ -1,14 +1,18 @@
-/* main.c — hallqd: flags, configuration, the store and the hall, then the core
- * thread's libevent loop.  The core alone owns hall state and SQLite; it runs
- * each command the web thread hands over, publishes the committed events to
- * the bridge ring and wakes the web thread.  Signals: TERM/INT stop cleanly,
- * HUP re-reads the configuration and applies it only when it is valid. */
+/* main.c — hallqd: flags, configuration, detaching, the store and the hall,
+ * then the core thread's libevent loop.  The core alone owns hall state and
+ * SQLite; it runs each command the web thread hands over, publishes the
+ * committed events to the bridge ring and wakes the web thread.  Signals:
+ * TERM/INT stop cleanly, HUP re-reads the configuration and applies it only
+ * when it is valid. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -46,6 +50,72 @@ usage(void)
 	fprintf(stderr, "usage: hallqd [-dnv] -f config\n"
 	    "       hallqd --list-ports\n");
 	exit(1);
+}
+
+/*
+ * Detach before anything is opened: SQLite's POSIX locks belong to the
+ * process that took them, so a connection opened before a fork is a
+ * connection without locks in the child, and another process (a backup, an
+ * sqlite3 shell) would then checkpoint and delete the write-ahead log under
+ * it.  The parent waits on a pipe until the child says it is serving (one
+ * byte) and exits 0, or sees the pipe close without it and exits 1: the
+ * child has already said why on the same stderr.  Returns the pipe's end
+ * for main_ready() in the child; the parent never returns.
+ */
+static int
+main_detach(void)
+{
+	int fds[2], status;
+	char ok;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		fatal("pipe");
+	fflush(NULL);
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		close(fds[0]);
+		if (setsid() == -1)
+			fatal("setsid");
+		return fds[1];
+	default:
+		break;
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], &ok, 1)) == -1 && errno == EINTR)
+		;
+	if (n == 1)
+		_exit(0);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "hallqd: not started: killed by signal %d\n",
+		    WTERMSIG(status));
+	else
+		fprintf(stderr, "hallqd: not started\n");
+	_exit(1);
+}
+
+/* Serving: tell the parent, leave its terminal, log to syslog from now on. */
+static void
+main_ready(int fd, int verbose)
+{
+	int null;
+
+	if ((null = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	if (write(fd, "", 1) != 1)
+		log_warn("could not tell the parent that hallqd is serving");
+	close(fd);
+	log_init(0, verbose);
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	dup2(null, STDERR_FILENO);
+	if (null > STDERR_FILENO)
+		close(null);
 }
 
 /* From the web thread: commands wait.  event_active() is thread-safe once
@@ -273,7 +343,7 @@ main(int argc, char *argv[])
 	struct web_conf wc;
 	struct timeval sec = { 1, 0 };
 	char err[1024];
-	int ch, foreground = 0, check = 0, verbose = 0, i;
+	int ch, foreground = 0, check = 0, verbose = 0, i, ready = -1;
 	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 
 	memset(c, 0, sizeof *c);
@@ -325,6 +395,12 @@ main(int argc, char *argv[])
 	tzset();
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Nothing is open yet: the database, the devices and the listening
+	 * socket belong to the process that serves.  Until it serves, its
+	 * errors still go to the caller's stderr. */
+	if (!foreground)
+		ready = main_detach();
+
 	if ((c->store = store_open(c->conf->database, err, sizeof err)) == NULL)
 		fatalx("database %s", err);
 	if ((c->hall = hall_new(c->conf, c->store, now_ms(), err, sizeof err)) == NULL)
@@ -332,11 +408,6 @@ main(int argc, char *argv[])
 	c->bridge = bridge_new((size_t)c->conf->cmd_queue, (size_t)c->conf->event_ring);
 	bridge_events_start(c->bridge, hall_seq(c->hall));
 
-	if (!foreground) {
-		if (daemon(1, 0) == -1)
-			fatal("daemon");
-		log_init(0, verbose);
-	}
 	if (evthread_use_pthreads() == -1)
 		fatalx("evthread_use_pthreads");
 	if ((c->base = event_base_new()) == NULL)
@@ -359,6 +430,8 @@ main(int argc, char *argv[])
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
 	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);
+	if (ready != -1)
+		main_ready(ready, verbose);
 	log_info("%s: serving on %s:%d, database %s, seq %lld, day %s",
 	    c->conf->hall_name, c->conf->listen_host, c->conf->listen_port,
 	    c->conf->database, (long long)hall_seq(c->hall), hall_day(c->hall));
