@@ -43,7 +43,7 @@
       'load.title': '大厅负荷', 'load.matter': '领域 / 事项', 'load.waiting': '等候',
       'load.oldest': '最久等候', 'load.target': '目标', 'load.eta': '预计等候',
       'load.windows': '服务窗口', 'load.empty': '暂无事项',
-      'min': '分钟', 'none': '–',
+      'min': '分钟', 'none': '–', 'no.window': '暂无窗口办理',
       'chart.title': '今日走势（每 10 分钟）', 'chart.waiting': '等候人数',
       'chart.mean': '平均等候（分钟）', 'chart.time': '时间',
       'chart.missing': '图表组件（web/vendor/uPlot）缺失：请运行 make。',
@@ -87,7 +87,7 @@
       'load.title': 'Hall load', 'load.matter': 'Domain / matter', 'load.waiting': 'Waiting',
       'load.oldest': 'Oldest wait', 'load.target': 'Target', 'load.eta': 'Est. wait',
       'load.windows': 'Windows', 'load.empty': 'No matters',
-      'min': 'min', 'none': '–',
+      'min': 'min', 'none': '–', 'no.window': 'no window open',
       'chart.title': 'Today (10-minute buckets)', 'chart.waiting': 'Waiting',
       'chart.mean': 'Mean wait (minutes)', 'chart.time': 'Time',
       'chart.missing': 'The chart library (web/vendor/uPlot) is missing: run make.',
@@ -144,7 +144,9 @@
     return '';
   }
 
+  /* An estimate; null: no open window serves the matter (not "no wait"). */
   function eta(s) {
+    if (s === null) return t('no.window');
     var m = D.minutes(s);
     return m ? '≈ ' + m + ' ' + t('min') : t('none');
   }

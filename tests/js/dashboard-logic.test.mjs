@@ -80,6 +80,21 @@ test('domain loads: waiting summed, oldest and estimate the largest, open window
   assert.equal(bdc.matters[0].late, true);
 });
 
+test('domain loads: a waiting matter no open window serves makes the estimate null', () => {
+  const ms = [
+    matter('SB01', { waiting: 3, eta_s: 600, open_windows: 2 }),
+    matter('SB02', { waiting: 1, eta_s: null, open_windows: 0 }),
+    matter('YB01', { waiting: 0, eta_s: null, open_windows: 0 }),
+    matter('YB02', { waiting: 2, eta_s: 300, open_windows: 1 }),
+  ];
+  const ds = D.domainLoads(ms, windows(), T0, T0);
+  assert.equal(ds[0].eta_s, null);           // SB02 waits for no window
+  assert.equal(ds[1].eta_s, 300);            // YB01 has nobody waiting
+  assert.equal(ds[0].matters[1].eta_s, null);
+  const late = D.domainLoads([ms[1], ms[0]], windows(), T0, T0);
+  assert.equal(late[0].eta_s, null);         // whatever the order
+});
+
 test('alerts: late matters, long pauses, devices down; the worst first', () => {
   const ms = [
     matter('SB01', { waiting: 2, oldest_wait_s: 590, target_wait_s: 600 }),

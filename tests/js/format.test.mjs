@@ -9,7 +9,6 @@ const F = globalThis.HallqFormat;
 test('estimated waits in whole minutes, never zero minutes', () => {
   assert.equal(F.wait(0), '无需等候');
   assert.equal(F.wait(0, 'en'), 'no wait');
-  assert.equal(F.wait(null), '无需等候');
   assert.equal(F.wait(undefined, 'en'), 'no wait');
   assert.equal(F.wait(-5), '无需等候');
   assert.equal(F.wait(1), '约1分钟');
@@ -24,6 +23,12 @@ test('estimated waits in whole minutes, never zero minutes', () => {
   assert.equal(F.wait(2 * 3600 + 59 * 60 + 40), '约3小时');
   assert.equal(F.wait('120'), '约2分钟');
   assert.equal(F.wait('soon'), '无需等候');
+});
+
+test('no open window serves the matter: eta_s null is said, never "no wait"', () => {
+  assert.equal(F.wait(null), '暂无窗口办理');
+  assert.equal(F.wait(null, 'en'), 'no window serves this now');
+  assert.notEqual(F.wait(null), F.wait(0));
 });
 
 test('durations as clocks', () => {

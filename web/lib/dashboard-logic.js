@@ -68,7 +68,8 @@
 
   /*
    * The hall load per domain, in the order the matters come: waiting summed,
-   * oldest wait and estimate the largest of its matters, open windows those
+   * oldest wait and estimate the largest of its matters (the estimate null
+   * when a matter with people waiting has no open window), open windows those
    * serving any of its matters.  Each matter keeps its load as given, with
    * oldest (now) and late (past its target) added.
    */
@@ -89,8 +90,10 @@
       d.matters.push(Object.assign({}, m, { oldest: oldest, late: late }));
       d.waiting += m.waiting || 0;
       d.oldest_wait_s = Math.max(d.oldest_wait_s, oldest);
-      if (m.waiting > 0)
-        d.eta_s = Math.max(d.eta_s, m.eta_s || 0);
+      /* null: no open window serves a matter that has people waiting, the
+       * largest wait of all (it stays null). */
+      if (m.waiting > 0 && d.eta_s !== null)
+        d.eta_s = m.eta_s === null ? null : Math.max(d.eta_s, m.eta_s || 0);
       if (late)
         d.late++;
     });

@@ -16,8 +16,12 @@
 
   /* An estimated wait, in whole minutes (rounded), never "0 minutes":
    *   0 → 无需等候 / no wait;  90 → 约2分钟 / about 2 min;
-   *   3700 → 约1小时2分钟 / about 1 h 2 min. */
+   *   3700 → 约1小时2分钟 / about 1 h 2 min;
+   *   null → 暂无窗口办理 / no window serves this now: the API's eta_s when
+   *   no open window serves the matter (no_open_window), never "no wait". */
   function wait(s, lang) {
+    if (s === null)
+      return en(lang) ? 'no window serves this now' : '暂无窗口办理';
     s = Number(s);
     if (!isFinite(s) || s <= 0)
       return en(lang) ? 'no wait' : '无需等候';
