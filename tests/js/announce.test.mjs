@@ -92,18 +92,34 @@ test('a player that throws does not stop the queue', async () => {
   assert.equal(q.stats().failed, 1);
 });
 
+// The queue's timers are the test's own: a real 30 ms timer raced the
+// second play's own timeout on a busy machine (2 timeouts instead of 1).
 test('a player that never settles is given up after timeoutMs', async () => {
   const p = fakePlayer();
-  const q = createQueue({ play: p.play, timeoutMs: 30 });
+  const timers = [];
+  const q = createQueue({
+    play: p.play, timeoutMs: 30,
+    setTimeout: (fn, ms) => { const t = { fn, ms, cleared: false }; timers.push(t); return t; },
+    clearTimeout: t => { t.cleared = true; },
+  });
   q.push(ann(1));
   q.push(ann(2));
-  await new Promise(r => setTimeout(r, 60));
+  assert.equal(p.calls.length, 1);
+  assert.equal(timers.length, 1);
+  assert.equal(timers[0].ms, 30);
+  timers[0].fn();		// 30 ms on, the first has not settled: given up
   assert.equal(p.calls.length, 2);
   assert.equal(q.stats().timeouts, 1);
   p.calls[0].finish();	// late: ignored
+  await tick();
+  assert.equal(q.stats().timeouts, 1);
+  assert.equal(p.calls.length, 2);
   p.calls[1].finish();
   await q.idle();
+  assert.equal(timers.length, 2);
+  assert.equal(timers[1].cleared, true);	// the second settled in time
   assert.equal(q.stats().played, 2);
+  assert.equal(q.stats().timeouts, 1);
 });
 
 test('a recall (a new seq with the same clips) plays again', async () => {
