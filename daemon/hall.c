@@ -2107,16 +2107,23 @@ op_status(struct hall *h, struct op_ctx *c)
 	return 200;
 }
 
+struct events_page {
+	struct hall_result	*r;
+	size_t			 bytes;		/* event text so far */
+};
+
 static int
 op_events_cb(void *arg, int64_t seq, const char *json)
 {
-	struct hall_result *r = arg;
+	struct events_page *pg = arg;
+	struct hall_result *r = pg->r;
 
 	r->items = xrealloc(r->items, (r->nitems + 1) * sizeof *r->items);
 	r->items[r->nitems].seq = seq;
 	r->items[r->nitems].json = xstrdup(json);
 	r->nitems++;
-	return 0;
+	pg->bytes += strlen(json) + 1;
+	return pg->bytes >= HALL_EVENTS_PAGE_BYTES ? -1 : 0;
 }
 
 /* The log after `since`; the reply body is assembled as text, not re-parsed. */
@@ -2125,6 +2132,7 @@ op_events(struct hall *h, struct op_ctx *c)
 {
 	int64_t since = 0, limit = 100, next;
 	struct hall_result *r = h->res;
+	struct events_page pg;
 	size_t i, len = 64;
 	char *p;
 
@@ -2139,7 +2147,9 @@ op_events(struct hall *h, struct op_ctx *c)
 		return op_error(c, 400, "since_ahead",
 		    "since %lld is past the newest event %lld: start again "
 		    "from a snapshot", (long long)since, (long long)h->seq);
-	if (store_events(h->store, since, (int)limit, op_events_cb, r) < 0)
+	pg.r = r;
+	pg.bytes = 0;
+	if (store_events(h->store, since, (int)limit, op_events_cb, &pg) < 0)
 		return op_error(c, 500, "storage_failed", "cannot read the event log");
 	next = r->nitems ? r->items[r->nitems - 1].seq : since;
 	for (i = 0; i < r->nitems; i++)

@@ -29,6 +29,10 @@ struct hall_result {
 };
 
 #define HALL_EVENTS_MAX_LIMIT	1000
+/* A page of the event log stops after the event that takes it past this
+ * many bytes (always one event at least): a page is bounded in memory
+ * whatever `limit` asks; clients go on from its "next". */
+#define HALL_EVENTS_PAGE_BYTES	(256 * 1024)
 
 /* A window as its displays see it. */
 struct hall_window_view {

@@ -23,6 +23,7 @@
 
 #include "api.h"
 #include "bridge.h"
+#include "gate.h"
 #include "hall.h"
 #include "util.h"
 #include "web.h"
@@ -33,6 +34,14 @@
 #define WEB_WS_OUTQ		64	/* replies queued to one client */
 #define WEB_REPLAY_PAGE		500	/* events per database read */
 #define WEB_TOKEN_MAX		256
+/* Answers held for clients that do not read them: large ones (event pages,
+ * snapshots: reads, safe to ask again) are answered 503 past this many bytes
+ * across all clients, so 200 clients that never read cannot take the
+ * memory of the box.  Small answers (every command's) always go out. */
+#define WEB_OUT_BUDGET		(8 * 1024 * 1024)
+#define WEB_OUT_SMALL		(64 * 1024)
+#define WEB_PAGE_RESERVE	(HALL_EVENTS_PAGE_BYTES + 4096)
+#define WEB_HTTP_SEND_S		30	/* to send one answer whole */
 #define WEB_CLOSE_TRY_AGAIN	((enum lws_close_status)1013)
 
 enum tag {
@@ -89,6 +98,7 @@ struct sess {
 	size_t		 outlen, outoff;
 	int		 hdr_sent;
 	int		 close_after;
+	size_t		 budgeted;	/* bytes counted in web.out_bytes */
 
 	/* WebSocket */
 	char		*rx;
@@ -102,6 +112,8 @@ struct sess {
 	int		 page_pending;
 	struct hall_event *page;
 	size_t		 npage, pagepos;
+	size_t		 page_bytes;	/* counted in web.out_bytes */
+	int		 rx_paused;	/* reading stopped: replies first */
 	struct outmsg	 outq[WEB_WS_OUTQ];
 	size_t		 outq_head, outq_n;
 	char		*slot_req[WEB_WS_INFLIGHT];	/* client's "req" */
@@ -113,6 +125,7 @@ struct sess {
 
 struct web {
 	struct lws_context	*ctx;
+	struct gate		*gate;		/* accepts and checks requests */
 	struct bridge		*bridge;
 	web_wake_fn		 wake;
 	void			*wake_arg;
@@ -124,6 +137,8 @@ struct web {
 	char			*voice_dir;	/* /voice/: the announcement clips */
 	int			 max_clients;
 	int			 nws;
+	size_t			 out_bytes;	/* large answers held, all clients */
+	uint64_t		 refused_large;	/* answered 503 for that */
 	uint64_t		 next_id;
 	struct sess		*sessions;
 };
@@ -152,6 +167,10 @@ sess_link(struct web *w, struct sess *s, struct lws *wsi, enum kind kind)
 static void
 sess_http_reset(struct sess *s)
 {
+	if (s->budgeted > 0) {
+		s->web->out_bytes -= s->budgeted;
+		s->budgeted = 0;
+	}
 	free(s->body);
 	free(s->out);
 	s->body = s->out = NULL;
@@ -187,6 +206,8 @@ sess_unlink(struct web *w, struct sess *s)
 	free(s->page);
 	s->page = NULL;
 	s->npage = s->pagepos = 0;
+	w->out_bytes -= s->page_bytes;
+	s->page_bytes = 0;
 	while (s->outq_n > 0) {
 		free(s->outq[s->outq_head].buf);
 		s->outq_head = (s->outq_head + 1) % WEB_WS_OUTQ;
@@ -228,11 +249,32 @@ web_submit(struct web *w, struct sess *s, enum tag tag, json_t *cmd)
 static void
 http_answer(struct sess *s, int status, char *body)
 {
+	struct web *w = s->web;
+	size_t len = body ? strlen(body) : 0;
+
+	/* What was set aside for it, if anything, becomes what it holds. */
+	w->out_bytes -= s->budgeted;
+	s->budgeted = 0;
+	if (len > WEB_OUT_SMALL) {
+		if (w->out_bytes + len > WEB_OUT_BUDGET) {
+			free(body);
+			w->refused_large++;
+			body = api_error("busy", "too many large answers are "
+			    "waiting to be read: try again");
+			status = 503;
+			len = strlen(body);
+		} else {
+			s->budgeted = len;
+			w->out_bytes += len;
+		}
+	}
 	s->dispatched = s->responding = 1;
 	s->status = status;
 	s->out = body;
-	s->outlen = body ? strlen(body) : 0;
+	s->outlen = len;
 	s->outoff = 0;
+	/* A client that does not read its answer keeps it only so long. */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_HTTP_CONTENT, WEB_HTTP_SEND_S);
 	lws_callback_on_writable(s->wsi);
 }
 
@@ -354,6 +396,19 @@ http_dispatch(struct web *w, struct sess *s)
 		return 0;
 	}
 	s->dispatched = 1;
+	/* A page of the log is large: room for it is taken before the core
+	 * reads it, so pages nobody reads cannot pile up even for a moment. */
+	if (strcmp(s->path, "/api/events") == 0) {
+		if (w->out_bytes + WEB_PAGE_RESERVE > WEB_OUT_BUDGET) {
+			json_decref(cmd);
+			w->refused_large++;
+			http_error(s, 503, "busy", "too many large answers are "
+			    "waiting to be read: try again");
+			return 0;
+		}
+		s->budgeted = WEB_PAGE_RESERVE;
+		w->out_bytes += WEB_PAGE_RESERVE;
+	}
 	if (web_submit(w, s, TAG_HTTP, cmd) == -1)
 		http_error(s, 503, "busy", "the hall is busy: try again");
 	else
@@ -383,8 +438,9 @@ http_token(struct sess *s)
 	n = lws_hdr_copy(s->wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION);
 	if (n <= 7 || strncasecmp(buf, "Bearer ", 7) != 0)
 		return;
-	/* Too long to be ours: keep it unmatched rather than cut it. */
-	if ((size_t)n - 7 > WEB_TOKEN_MAX)
+	/* Too long to be ours, or cut by a NUL the gate would have refused:
+	 * keep it unmatched rather than cut it. */
+	if ((size_t)n - 7 > WEB_TOKEN_MAX || strlen(buf) != (size_t)n)
 		s->token[0] = '\0';
 	else
 		memcpy(s->token, buf + 7, (size_t)n - 7 + 1);
@@ -421,6 +477,7 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 {
 	char cl[32];
 	long long len = 0;
+	int n;
 
 	sess_link(w, s, wsi, K_HTTP);
 	sess_http_reset(s);
@@ -439,11 +496,24 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 	snprintf(s->path, sizeof s->path, "%s", uri);
 	http_token(s);
 	if (http_query(s) == -1) {
-		http_error(s, 400, "bad_request", "the query string is too long");
+		http_error(s, 414, "uri_too_long", "the query string is too long");
 		return 0;
 	}
-	if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+	/* The gate let through one decimal Content-Length at most; read it as
+	 * strictly anyway: a length we cannot read is never "no body". */
+	if ((n = lws_hdr_copy(wsi, cl, sizeof cl,
+	    WSI_TOKEN_HTTP_CONTENT_LENGTH)) > 0) {
+		if (n > 15 || strspn(cl, "0123456789") != (size_t)n) {
+			http_error(s, 400, "bad_content_length",
+			    "Content-Length must be one decimal number");
+			return 0;
+		}
 		len = strtoll(cl, NULL, 10);
+	} else if (n < 0) {
+		http_error(s, 400, "bad_content_length",
+		    "Content-Length must be one decimal number");
+		return 0;
+	}
 	if (len > API_MAX_BODY)
 		s->too_large = 1;
 	/* lws 4.1 does not decode chunked request bodies: ask for a length. */
@@ -593,6 +663,29 @@ ws_close(struct sess *s, enum lws_close_status code, const char *reason)
 	s->close_code = code;
 	snprintf(s->close_reason, sizeof s->close_reason, "%s", reason);
 	lws_callback_on_writable(s->wsi);
+}
+
+/*
+ * Stop reading a client's messages while it has WEB_WS_INFLIGHT commands
+ * waiting for the core or its reply queue is near full, and read on when
+ * that passes: a burst is taken at the pace it is answered (lws keeps the
+ * unread rest), so every command taken gets its reply and nothing a client
+ * sent is refused for being early.  The last WEB_WS_INFLIGHT places of the
+ * reply queue are kept for the replies of commands already taken.
+ */
+static void
+ws_rx_update(struct sess *s)
+{
+	int used = 0, i, pause;
+
+	for (i = 0; i < WEB_WS_INFLIGHT; i++)
+		used += s->slot_used[i];
+	pause = !s->closing && (used == WEB_WS_INFLIGHT ||
+	    s->outq_n + WEB_WS_INFLIGHT >= WEB_WS_OUTQ);
+	if (pause == s->rx_paused)
+		return;
+	s->rx_paused = pause;
+	lws_rx_flow_control(s->wsi, pause ? 0 : 1);
 }
 
 static json_t *
@@ -798,6 +891,7 @@ ws_receive(struct web *w, struct sess *s, const void *in, size_t len)
 	s->rx = NULL;
 	s->rxlen = 0;
 	s->rx_bad = 0;
+	ws_rx_update(s);
 	return 0;
 }
 
@@ -849,6 +943,7 @@ ws_writeable(struct web *w, struct sess *s)
 		s->outq_n--;
 		if (rc == -1)
 			return -1;
+		ws_rx_update(s);
 		lws_callback_on_writable(s->wsi);
 		return 0;
 	}
@@ -857,6 +952,10 @@ ws_writeable(struct web *w, struct sess *s)
 		s->cursor = e->seq + 1;
 		rc = ws_send_event(s, e->json, strlen(e->json));
 		e->json = NULL;
+		if (s->pagepos == s->npage) {
+			w->out_bytes -= s->page_bytes;
+			s->page_bytes = 0;
+		}
 		return rc;
 	}
 	if (s->sub != SUB_REPLAY && s->sub != SUB_LIVE)
@@ -930,11 +1029,22 @@ ws_reply(struct web *w, struct sess *s, enum tag tag, struct bridge_reply *r)
 		for (i = 0; i < s->npage; i++)
 			free(s->page[i].json);
 		free(s->page);
+		w->out_bytes -= s->page_bytes;
+		s->page_bytes = 0;
 		s->page = r->items;
 		s->npage = r->nitems;
 		s->pagepos = 0;
 		r->items = NULL;
 		r->nitems = 0;
+		for (i = 0; i < s->npage; i++)
+			s->page_bytes += strlen(s->page[i].json);
+		w->out_bytes += s->page_bytes;
+		if (w->out_bytes > WEB_OUT_BUDGET) {
+			w->refused_large++;
+			ws_close(s, WEB_CLOSE_TRY_AGAIN,
+			    "too many replays at once: resume with since");
+			return;
+		}
 		if (s->npage == 0 || s->page[0].seq != s->cursor) {
 			/* The log must hold every seq: a hole is a bug. */
 			log_warnx("replay from %lld found %lld", (long long)s->cursor,
@@ -960,6 +1070,7 @@ ws_reply(struct web *w, struct sess *s, enum tag tag, struct bridge_reply *r)
 	s->slot_req[i] = NULL;
 	s->slot_used[i] = 0;
 	ws_queue_json(s, o);
+	ws_rx_update(s);
 }
 
 /* ---------------------------------------------------------------- wake-up */
@@ -1122,19 +1233,29 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	atomic_init(&w->quiesce, 0);
 	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
 
+	/* The gate listens; lws only adopts the requests it passes. */
+	if ((w->gate = gate_new(wc->host, wc->port, API_MAX_BODY, err,
+	    errlen)) == NULL) {
+		free(w->root);
+		free(w->voice_dir);
+		free(w);
+		return NULL;
+	}
 	memset(&info, 0, sizeof info);
-	info.port = wc->port;
-	info.iface = wc->host;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = web_protocols;
 	info.user = w;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.timeout_secs = 30;
-	info.max_http_header_data = 4096;
-	info.max_http_header_pool = 256;
+	/* The gate passes heads of at most GATE_HEAD_MAX bytes, rebuilt with
+	 * only the headers hallq reads: they always fit. */
+	info.max_http_header_data = GATE_HEAD_MAX + 1024;
+	info.max_http_header_pool = 512;
 	info.keepalive_timeout = 60;
 	if ((w->ctx = lws_create_context(&info)) == NULL) {
-		snprintf(err, errlen, "cannot listen on %s:%d", wc->host, wc->port);
+		snprintf(err, errlen, "cannot start libwebsockets");
+		gate_free(w->gate);
 		free(w->root);
 		free(w->voice_dir);
 		free(w);
@@ -1158,15 +1279,43 @@ web_flushing(struct web *w)
 	return 0;
 }
 
+/* The requests the gate has read whole, adopted between service turns (never
+ * from inside an lws callback). */
+static void
+web_adopt(struct web *w)
+{
+	struct gate_req r;
+
+	while (gate_take(w->gate, &r) == 0) {
+		if (atomic_load(&w->stop)) {
+			close(r.fd);
+			continue;
+		}
+		/* On failure lws closes the socket itself. */
+		if (lws_adopt_socket(w->ctx, r.fd) == NULL)
+			log_warnx("web: libwebsockets refused a connection");
+	}
+}
+
+static void
+web_gate_wake(void *arg)
+{
+	struct web *w = arg;
+
+	lws_cancel_service(w->ctx);
+}
+
 static void *
 web_main(void *arg)
 {
 	struct web *w = arg;
 	int64_t deadline;
 
-	while (!atomic_load(&w->stop))
+	while (!atomic_load(&w->stop)) {
 		if (lws_service(w->ctx, 0) < 0)
 			return NULL;
+		web_adopt(w);
+	}
 	/* Send what was answered before going: at most 2 s. */
 	deadline = now_ms() + 2000;
 	while (now_ms() < deadline) {
@@ -1193,6 +1342,8 @@ web_start(struct web *w)
 	if (pthread_create(&w->thread, NULL, web_main, w) != 0)
 		return -1;
 	w->started = 1;
+	if (gate_start(w->gate, web_gate_wake, w) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1208,6 +1359,7 @@ web_free(struct web *w)
 {
 	if (w == NULL)
 		return;
+	gate_free(w->gate);	/* no new connections */
 	if (w->started) {
 		atomic_store(&w->stop, 1);
 		lws_cancel_service(w->ctx);
