@@ -145,6 +145,7 @@ bench: deps
 	$(BUILD)/bench_dispatch
 	HALLQD=$(abspath $(BUILD)/hallqd) BENCH_STORE=$(abspath $(BUILD)/bench_store) $(PY) tests/bench/bench.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_display.py
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_edge.py
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/util.c
 	@mkdir -p $(dir $@)

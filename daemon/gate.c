@@ -724,6 +724,12 @@ gconn_read_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if ((end = gate_head_end(c->buf, (size_t)n)) == 0) {
+			if ((size_t)n < c->cap && (what & EV_CLOSED)) {
+				gconn_refuse(c, 400, "incomplete_request",
+				    "the connection was closed before the "
+				    "request was whole");
+				return;
+			}
 			if ((size_t)n < c->cap) {
 				gconn_arm(c);
 				return;
@@ -750,6 +756,11 @@ gconn_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if ((size_t)n >= c->need)
 		gconn_hand(c);
+	else if (what & EV_CLOSED)
+		/* Peeking never reads to the end: this is how a peer that
+		 * gave up is noticed before its time is up. */
+		gconn_refuse(c, 400, "incomplete_request",
+		    "the connection was closed before the request was whole");
 	else
 		gconn_arm(c);
 }
@@ -805,7 +816,8 @@ gate_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		c->cap = GATE_HEAD_MAX;
 		c->buf = xmalloc(c->cap + 1);
 		c->deadline = now_ms() + GATE_HEAD_MS;
-		if ((c->ev = event_new(g->base, fd, EV_READ | EV_ET | EV_PERSIST,
+		if ((c->ev = event_new(g->base, fd, EV_READ | EV_CLOSED | EV_ET |
+		    EV_PERSIST,
 		    gconn_read_cb, c)) == NULL)
 			fatalx("event_new");
 		p = gate_peer_get(g, &ss);

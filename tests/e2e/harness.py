@@ -620,10 +620,12 @@ def _xor_mask(payload, mk):
     return (int.from_bytes(payload, "big") ^ int.from_bytes(m, "big")).to_bytes(n, "big")
 
 
-def raw_http(port, data, timeout=10, max_bytes=1 << 20):
+def raw_http(port, data, timeout=10, max_bytes=1 << 20, source=None):
     """Send raw bytes, read what comes back until close or timeout.
-    Returns (status or None, bytes)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    Returns (status or None, bytes).  `source`: the local address to send
+    from (any of 127/8), as another machine of the hall would."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                 source_address=(source, 0) if source else None)
     out = b""
     try:
         try:
