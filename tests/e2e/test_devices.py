@@ -307,7 +307,9 @@ class Modbus(DeviceCase):
         slave.fault = None
         self.assertEqual(h.win(4, "call-next").status, 200)
         deadline = time.monotonic() + 10
-        while slave.display(4)["ticket"] != "B001" and time.monotonic() < deadline:
+        # The ticket's registers and the text are separate writes: wait for both.
+        while (slave.display(4)["ticket"], slave.display(4)["text"]) != \
+                ("B001", "B001 请到4号窗口") and time.monotonic() < deadline:
             time.sleep(0.05)
         d = slave.display(4)
         self.assertEqual((d["ticket"], d["text"]), ("B001", "B001 请到4号窗口"))

@@ -86,6 +86,8 @@ class ModbusInputs(DeviceCase):
         seq = kp.press(3, "call")
         kp.wait(lambda: seq in kp.acked(3), 10)
         self.assertEqual(h.ticket(t1["id"])["state"], "called")
+        # The ack goes out before the display's own write: wait for it.
+        kp.wait(lambda: kp.display(3)["ticket"] == t1["number"], 10)
         self.assertEqual(kp.display(3)["ticket"], t1["number"])
         self.assertEqual(len(kp.dropped), 1)
         # And a recall, with its ack reply lost this time.
@@ -203,7 +205,7 @@ class PrinterSim(threading.Thread):
         while self.running and time.monotonic() < self.stop_at:
             try:
                 d = self.l.read_for(0.05)
-            except OSError:
+            except (OSError, TypeError, ValueError):   # closed under us
                 time.sleep(0.05)
                 continue
             if not d:
