@@ -1359,12 +1359,12 @@ web_free(struct web *w)
 {
 	if (w == NULL)
 		return;
-	gate_free(w->gate);	/* no new connections */
 	if (w->started) {
 		atomic_store(&w->stop, 1);
 		lws_cancel_service(w->ctx);
 		pthread_join(w->thread, NULL);
 	}
+	gate_free(w->gate);	/* after the thread that takes from it */
 	lws_context_destroy(w->ctx);
 	free(w->root);
 	free(w->voice_dir);

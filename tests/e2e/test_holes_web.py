@@ -310,7 +310,8 @@ class Holes(HallCase):
                   (len(socks), rss0, rss1))
             # 8 MiB of answers held at most (twice that in the allocator's
             # high water); before the bound it grew with every client.
-            self.assertLess(grown_mb, 32, "memory held for unread answers")
+            if not os.environ.get("E2E_SANITIZED"):   # ASan keeps what is freed
+                self.assertLess(grown_mb, 32, "memory held for unread answers")
             # Some were told to come back (503), none got a broken answer.
             busy = 0
             for s in socks:
