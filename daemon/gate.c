@@ -51,7 +51,7 @@
 
 #define GATE_HEAD_MS		5000	/* accept → blank line */
 #define GATE_BODY_MS		10000	/* blank line → last body byte */
-#define GATE_PEER_MAX		32	/* requests being read, per peer address */
+#define GATE_PEER_MAX		64	/* requests being read, per peer address */
 #define GATE_PENDING_MAX	512	/* requests being read, in all */
 #define GATE_HANDOFF_MAX	256	/* handed over, not yet adopted */
 #define GATE_DRAIN_MAX		256	/* refused, reading to the peer's end */

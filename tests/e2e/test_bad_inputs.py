@@ -138,11 +138,11 @@ class BadRest(SharedHallCase):
             status, out = raw_http(port, data, timeout=3)
             self.assertTrue(status is None or status < 500, out[:300])
             self.hall.assert_serving()
-        # a request that stops in the middle, many times over: past 32 from
+        # a request that stops in the middle, many times over: past 64 from
         # one address they are turned away (429); other addresses are served
         socks = []
         try:
-            for _ in range(50):
+            for _ in range(80):
                 s = socket.create_connection(("127.0.0.1", port), timeout=5)
                 s.sendall(b"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 100"
                           b"\r\n\r\n{\"matt")

@@ -116,7 +116,7 @@ class Holes(HallCase):
     def test_held_request_lines_do_not_shut_the_hall(self):
         """256 connections that send a request line and hold it: other
         clients are still answered, WebSocket included; the holders from one
-        address past 32 are told 429 at once, the rest 408 after 5 s."""
+        address past 64 are told 429 at once, the rest 408 after 5 s."""
         h = self.hall
         holders = []
         try:
@@ -150,17 +150,17 @@ class Holes(HallCase):
                        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: hallq.v1\r\n\r\n")
             self.assertIn(b" 101 ", ws.recv(4096).split(b"\r\n")[0])
             ws.close()
-            # The holders past the 32nd from 127.0.0.1 were told at once.
+            # The holders past the 64th from 127.0.0.1 were told at once.
             told = 0
-            for s in holders[32:]:
+            for s in holders[64:]:
                 s.settimeout(5)
                 out = s.recv(4096)
                 self.assertTrue(out.startswith(b"HTTP/1.1 429 "), out[:200])
                 self.assertIn(b'"too_many_connections"', out)
                 told += 1
-            self.assertEqual(told, 224)
-            # The first 32 are answered 408 once their 5 s are up.
-            for s in holders[:32]:
+            self.assertEqual(told, 192)
+            # The first 64 are answered 408 once their 5 s are up.
+            for s in holders[:64]:
                 s.settimeout(10)
                 out = s.recv(4096)
                 self.assertTrue(out.startswith(b"HTTP/1.1 408 "), out[:200])
