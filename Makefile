@@ -24,14 +24,14 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
-	   daemon/store.c daemon/hall.c daemon/bridge.c daemon/api.c \
+	   daemon/store.c daemon/event.c daemon/hall.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
 	   protocols/modbus.c protocols/escpos.c protocols/ev1527.c
 DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
-UNIT	 = dispatch config store hall api bridge transport text voice gate
+UNIT	 = dispatch config store event hall api bridge transport text voice gate
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -69,6 +69,7 @@ UNIT_DEPS_dispatch = daemon/dispatch.c daemon/util.c
 UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
+UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c
 UNIT_DEPS_hall     = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c

@@ -1469,7 +1469,7 @@ dm_board_push(struct devices *dm, int64_t ticket, const char *number,
 static void	player_enqueue(struct devices *, json_t *);
 
 void
-devices_events(struct devices *dm, const struct hall_event *ev, size_t n)
+devices_events(struct devices *dm, const struct event *ev, size_t n)
 {
 	json_t *o, *t, *w;
 	const char *type;

@@ -13,7 +13,7 @@
 struct event_base;
 struct config;
 struct hall;
-struct hall_event;
+struct event;
 struct devices;
 
 /* What the core does for the manager, always called from the loop (never
@@ -37,7 +37,7 @@ struct devices	*devices_new(struct event_base *, struct config *, struct hall *,
 int		 devices_print(struct devices *, const char *kiosk, json_t *reply);
 void		 devices_free(struct devices *);
 /* Committed events, in order: what displays show and what the speaker says. */
-void		 devices_events(struct devices *, const struct hall_event *,
+void		 devices_events(struct devices *, const struct event *,
 		     size_t);
 /* GET /api/devices: {"devices":[...]} with each device's state and counters. */
 json_t		*devices_json(void *);

@@ -133,6 +133,7 @@ struct hall {
 	/* GET /api/devices and learn: the device manager answers. */
 	const struct hall_devices *devices;
 	void		*devices_arg;
+	struct events	*bus;		/* stage hooks run in our transactions */
 };
 
 /* ---------------------------------------------------------------- tickets */
@@ -610,20 +611,20 @@ hall_emit(struct hall *h, const char *type, json_t *o)
 {
 	struct hall_result *r = h->res;
 	int64_t seq = h->seq + 1;
-	char *text;
+	struct event *ev;
 
 	json_object_set_new(o, "seq", json_integer(seq));
 	json_object_set_new(o, "type", json_string(type));
 	json_object_set_new(o, "at", json_integer(h->now));
-	text = json_text(o);
-	json_decref(o);
-	if (!h->failed && store_event_put(h->store, seq, h->now, type, text) == -1)
+	r->events = xrealloc(r->events, (r->nevents + 1) * sizeof *r->events);
+	ev = &r->events[r->nevents++];
+	event_make(ev, o);
+	if (ev->type == EVT_UNKNOWN)
+		fatalx("event type %s is not in event.c's table", type);
+	if (!h->failed && store_event_put(h->store, seq, h->now, type,
+	    ev->json) == -1)
 		h->failed = 1;
 	h->seq = seq;
-	r->events = xrealloc(r->events, (r->nevents + 1) * sizeof *r->events);
-	r->events[r->nevents].seq = seq;
-	r->events[r->nevents].json = text;
-	r->nevents++;
 }
 
 static void
@@ -2286,10 +2287,7 @@ hall_result_body(struct hall_result *r, struct op_ctx *c)
 static void
 hall_drop_events(struct hall_result *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->nevents; i++)
-		free(r->events[i].json);
+	event_clear_all(r->events, r->nevents);
 	free(r->events);
 	r->events = NULL;
 	r->nevents = 0;
@@ -2311,6 +2309,44 @@ hall_recover(struct hall *h)
 		fatalx("cannot rebuild the hall after a failed write: %s", err);
 }
 
+/*
+ * The one way to write, for commands, timers, device notes and learning:
+ * hall_txn_begin() opens the change (a savepoint inside a batch, else a
+ * transaction); hall_txn_end() lets the subscribers with a stage hook write
+ * their rows and cursors over its events, then commits — or, if any write
+ * failed, undoes it all and rebuilds memory from the disk.  0 or -1.
+ */
+static int
+hall_txn_begin(struct hall *h)
+{
+	h->failed = 0;
+	return h->batch ? store_savepoint(h->store) : store_begin(h->store);
+}
+
+static int
+hall_txn_end(struct hall *h)
+{
+	struct hall_result *r = h->res;
+
+	if (!h->failed && events_stage(h->bus, r->events, r->nevents) == -1)
+		h->failed = 1;
+	if (!h->failed && (h->batch ? store_release(h->store) :
+	    store_commit(h->store)) == 0)
+		return 0;
+	hall_recover(h);
+	return -1;
+}
+
+/* A result for the change about to be made at `now`. */
+static void
+hall_res_open(struct hall *h, struct hall_result *r, int64_t now)
+{
+	memset(r, 0, sizeof *r);
+	h->now = now;
+	h->res = r;
+	h->failed = 0;
+}
+
 static void
 hall_roll_if_due(struct hall *h)
 {
@@ -2329,10 +2365,7 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 	json_t *name = json_object_get(cmd, "op");
 	size_t i;
 
-	memset(r, 0, sizeof *r);
-	h->now = now;
-	h->res = r;
-	h->failed = 0;
+	hall_res_open(h, r, now);
 	c.body = json_object_get(cmd, "body");
 	if (c.body == NULL)
 		c.body = json_object();
@@ -2352,8 +2385,7 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 			c.status = op_error(&c, 500, "storage_failed",
 			    "the database could not be read");
 		}
-	} else if ((h->batch ? store_savepoint(h->store) :
-	    store_begin(h->store)) == -1) {
+	} else if (hall_txn_begin(h) == -1) {
 		c.status = op_error(&c, 500, "storage_failed",
 		    "the database is not available");
 	} else {
@@ -2362,14 +2394,9 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 		    (c.token != NULL && c.token->role == ROLE_CLERK)))
 			op_clerk_name(h, &c, c.win->clerk, sizeof c.win->clerk);
 		c.status = op->fn(h, &c);
-		if (!h->failed && (h->batch ? store_release(h->store) :
-		    store_commit(h->store)) == 0)
-			;
-		else {
-			hall_recover(h);
+		if (hall_txn_end(h) == -1)
 			c.status = op_error(&c, 500, "storage_failed",
 			    "the change could not be written; nothing was changed");
-		}
 	}
 	r->status = c.status;
 	hall_result_body(r, &c);
@@ -2443,14 +2470,13 @@ hall_unrated(struct hall *h)
 				due[n++] = t;
 	if (n == 0 || h->failed)
 		return;
-	if (store_begin(h->store) == -1) {
+	if (hall_txn_begin(h) == -1) {
 		h->failed = 1;
 		return;
 	}
 	for (i = 0; i < n; i++)
 		hall_rating_write(h, due[i], 0, "none", NULL);
-	if (h->failed || store_commit(h->store) == -1)
-		hall_recover(h);
+	(void)hall_txn_end(h);
 }
 
 void
@@ -2458,19 +2484,14 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 {
 	char today[16];
 
-	memset(r, 0, sizeof *r);
-	h->now = now;
-	h->res = r;
-	h->failed = 0;
+	hall_res_open(h, r, now);
 	hall_business_day(now, today, sizeof today);
 	if (strcmp(today, h->day) > 0) {
-		if (store_begin(h->store) == -1)
+		if (hall_txn_begin(h) == -1)
 			h->failed = 1;
 		else {
 			hall_rollover(h, today);
-			if (h->failed || store_commit(h->store) == -1)
-				hall_recover(h);
-			else
+			if (hall_txn_end(h) == 0)
 				hall_forget_old(h);
 		}
 	}
@@ -2487,24 +2508,26 @@ int
 hall_note(struct hall *h, const char *type, json_t *o, int64_t now,
     struct hall_result *r)
 {
-	memset(r, 0, sizeof *r);
-	h->now = now;
-	h->res = r;
-	h->failed = 0;
-	if (h->batch || store_begin(h->store) == -1) {
+	hall_res_open(h, r, now);
+	if (h->batch || hall_txn_begin(h) == -1) {
 		json_decref(o);
 		h->res = NULL;
 		return -1;
 	}
 	hall_emit(h, type, o);
-	if (h->failed || store_commit(h->store) == -1) {
-		hall_recover(h);
+	if (hall_txn_end(h) == -1) {
 		h->res = NULL;
 		return -1;
 	}
 	r->status = 200;
 	h->res = NULL;
 	return 0;
+}
+
+void
+hall_set_events(struct hall *h, struct events *bus)
+{
+	h->bus = bus;
 }
 
 void
@@ -2521,11 +2544,8 @@ hall_learned(struct hall *h, const char *device, int64_t remote, int window,
 {
 	char hex[16];
 
-	memset(r, 0, sizeof *r);
-	h->now = now;
-	h->res = r;
-	h->failed = 0;
-	if (h->batch || store_begin(h->store) == -1) {
+	hall_res_open(h, r, now);
+	if (h->batch || hall_txn_begin(h) == -1) {
 		h->res = NULL;
 		return -1;
 	}
@@ -2534,8 +2554,7 @@ hall_learned(struct hall *h, const char *device, int64_t remote, int window,
 	snprintf(hex, sizeof hex, "%05llX", (unsigned long long)remote);
 	hall_emit(h, "device.learned", json_pack("{s:s, s:s, s:i}", "device",
 	    device, "remote", hex, "window", window));
-	if (h->failed || store_commit(h->store) == -1) {
-		hall_recover(h);
+	if (hall_txn_end(h) == -1) {
 		h->res = NULL;
 		return -1;
 	}
@@ -2632,15 +2651,14 @@ hall_new(struct config *conf, struct store *store, int64_t now, char *err,
 	if ((day = store_meta_get(h->store, "business_day")) == NULL) {
 		/* A new database: record the day and the windows' first states. */
 		int i;
-		memset(&r, 0, sizeof r);
-		h->res = &r;
-		if (store_begin(store) == -1)
+		hall_res_open(h, &r, now);
+		if (hall_txn_begin(h) == -1)
 			h->failed = 1;
 		for (i = 0; i < h->nwins; i++)
 			hall_put_window(h, &h->wins[i]);
 		if (!h->failed && store_meta_put(store, "business_day", h->day) == -1)
 			h->failed = 1;
-		if (h->failed || store_commit(store) == -1) {
+		if (h->failed || hall_txn_end(h) == -1) {
 			snprintf(err, errlen, "initialising the database: %s",
 			    store_errmsg(store));
 			store_rollback(store);

@@ -9,10 +9,13 @@
 
 #include <jansson.h>
 
+#include "event.h"
+
 struct config;
 struct store;
 struct hall;
 
+/* An entry of the log as read back for a page or a replay: its text only. */
 struct hall_event {
 	int64_t		 seq;
 	char		*json;		/* {"seq":N,"type":...,"at":ms,...} */
@@ -21,7 +24,7 @@ struct hall_event {
 struct hall_result {
 	int			 status;	/* HTTP status */
 	char			*body;		/* JSON object text, NULL for 204 */
-	struct hall_event	*events;	/* committed by this command */
+	struct event		*events;	/* committed by this command */
 	size_t			 nevents;
 	/* "events" command only: the log entries one by one (replay) */
 	struct hall_event	*items;
@@ -51,6 +54,8 @@ struct hall_window_view {
 struct hall	*hall_new(struct config *, struct store *, int64_t now,
 		     char *err, size_t errlen);
 void		 hall_free(struct hall *);
+/* The subscribers with a stage hook write in the hall's transactions. */
+void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
 void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
 		     struct hall_result *);

@@ -21,6 +21,7 @@
 #include "bridge.h"
 #include "config.h"
 #include "devices.h"
+#include "event.h"
 #include "hall.h"
 #include "store.h"
 #include "transport.h"
@@ -39,6 +40,7 @@ struct core {
 	struct config		*conf;
 	struct store		*store;
 	struct hall		*hall;
+	struct events		*bus;		/* committed events to subscribers */
 	struct bridge		*bridge;
 	struct web		*web;
 	struct devices		*devices;
@@ -128,16 +130,42 @@ core_wake(void *arg)
 	event_active(c->ev_cmd, EV_READ, 0);
 }
 
-/* Hand a result's events to the ring and its reply to the web thread. */
+/* Subscriber: the WebSocket broadcast reads the bridge's ring. */
+static void
+core_ring_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+	struct hall_event he;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		he.seq = ev[i].seq;
+		he.json = ev[i].json;
+		bridge_events_push(c->bridge, &he, 1);
+	}
+}
+
+/* Subscriber: displays, voice, pads and evaluators (remade on SIGHUP). */
+static void
+core_devices_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	devices_events(c->devices, ev, n);
+}
+
+static const struct event_sub core_subs[] = {
+	{ "web", 0, NULL, core_ring_deliver },
+	{ "devices", 0, NULL, core_devices_deliver },
+};
+
+/* Hand a result's reply to the web thread and its events to the
+ * subscribers: the one who asked is answered first. */
 static void
 core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 {
 	struct bridge_reply br;
 
-	if (r->nevents) {
-		bridge_events_push(c->bridge, r->events, r->nevents);
-		devices_events(c->devices, r->events, r->nevents);
-	}
 	if (reply) {
 		memset(&br, 0, sizeof br);
 		br.conn = conn;
@@ -150,6 +178,8 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 		r->nitems = 0;
 		bridge_reply_push(c->bridge, &br);
 	}
+	if (r->nevents)
+		events_publish(c->bus, r->events, r->nevents);
 	hall_result_clear(r);
 }
 
@@ -407,6 +437,13 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	c->bridge = bridge_new((size_t)c->conf->cmd_queue, (size_t)c->conf->event_ring);
 	bridge_events_start(c->bridge, hall_seq(c->hall));
+	c->bus = events_new(c->store);
+	for (i = 0; i < (int)(sizeof core_subs / sizeof core_subs[0]); i++)
+		events_subscribe(c->bus, &core_subs[i], c);
+	hall_set_events(c->hall, c->bus);
+	/* Durable subscribers catch up from their cursors before anything new. */
+	if (events_replay(c->bus) == -1)
+		fatalx("cannot replay the event log to its subscribers");
 
 	if (evthread_use_pthreads() == -1)
 		fatalx("evthread_use_pthreads");
@@ -456,6 +493,7 @@ main(int argc, char *argv[])
 	event_free(c->ev_cmd);
 	event_base_free(c->base);
 	hall_free(c->hall);
+	events_free(c->bus);
 	store_close(c->store);
 	bridge_free(c->bridge);
 	config_free(c->conf);

@@ -50,6 +50,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE remotes (device TEXT NOT NULL, remote INTEGER NOT NULL,"
 	"  window INTEGER NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (device, remote));",
+	/* 4: durable subscribers of the event log: how far each has got */
+	"CREATE TABLE cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -83,6 +85,8 @@ enum stmt {
 	ST_REMOTE_PUT,
 	ST_REMOTES,
 	ST_RATINGS_DAY,
+	ST_CURSOR_PUT,
+	ST_CURSOR_GET,
 	ST_MAX
 };
 
@@ -134,6 +138,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_REMOTES] = "SELECT remote, window FROM remotes WHERE device = ?",
 	[ST_RATINGS_DAY] = "SELECT score, COUNT(*) FROM ratings WHERE day = ? "
 	    "GROUP BY score",
+	[ST_CURSOR_PUT] = "INSERT OR REPLACE INTO cursors (name, seq) VALUES (?,?)",
+	[ST_CURSOR_GET] = "SELECT seq FROM cursors WHERE name = ?",
 };
 
 struct store {
@@ -677,5 +683,34 @@ store_meta_get(struct store *s, const char *key)
 
 	bind_text(s->st[ST_META_GET], 1, key);
 	store_rows(s, ST_META_GET, text_row_fn, &v);
+	return v;
+}
+
+/* A durable subscriber's cursor: the last seq it has handled. */
+int
+store_cursor_put(struct store *s, const char *name, int64_t seq)
+{
+	bind_text(s->st[ST_CURSOR_PUT], 1, name);
+	sqlite3_bind_int64(s->st[ST_CURSOR_PUT], 2, seq);
+	return store_run(s, ST_CURSOR_PUT);
+}
+
+/* -1 when it has none yet (a new subscriber), -2 on a database error. */
+int64_t
+store_cursor_get(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = s->st[ST_CURSOR_GET];
+	int64_t v = -1;
+	int rc;
+
+	bind_text(st, 1, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: cursor %s: %s", name, sqlite3_errmsg(s->db));
+		v = -2;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return v;
 }

@@ -99,5 +99,7 @@ int		 store_remote_put(struct store *, const char *device, int64_t remote,
 int		 store_remotes(struct store *, const char *device, store_remote_cb,
 		     void *);
 const char	*store_errmsg(struct store *);
+int		 store_cursor_put(struct store *, const char *name, int64_t seq);
+int64_t		 store_cursor_get(struct store *, const char *name);
 
 #endif
