@@ -23,7 +23,7 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
 
-CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c \
+CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
@@ -65,7 +65,7 @@ $(BUILD)/hallqd: $(DAEMON_OBJ)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Each unit test links its own module and the few it stands on.
-UNIT_DEPS_dispatch = daemon/dispatch.c daemon/util.c
+UNIT_DEPS_dispatch = daemon/dispatch.c daemon/estimate.c daemon/util.c
 UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
@@ -149,7 +149,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_display.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_edge.py
 
-$(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/util.c
+$(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -Idaemon -o $@ $^
 

@@ -418,3 +418,25 @@ dispatch_policy_find(const char *name)
 			return p;
 	return NULL;
 }
+
+/* ---------------------------------------------------------------- the rule */
+
+int
+dispatch_class_of(const struct dispatch_rule *r, int cls, int64_t issued_at,
+    int64_t slot_start)
+{
+	if (cls < 0 || cls >= r->nclasses)
+		return r->normal_class;
+	if (slot_start != 0 && issued_at > slot_start + r->late_ms)
+		return r->normal_class;
+	/* The appointment head start is for a booked slot, not for the asking. */
+	if (slot_start == 0 && cls == r->appointment_class)
+		return r->normal_class;
+	return cls;
+}
+
+int64_t
+dispatch_key(const struct dispatch_rule *r, int waits_as, int64_t arrival)
+{
+	return arrival - r->head_start_ms[waits_as];
+}

@@ -39,6 +39,27 @@ struct dispatch_params {
 	int64_t		 aging_ms;	/* strict_aging: one class rank per aging_ms waited */
 };
 
+/*
+ * The fairness rule: which class a ticket waits as, and its key.  An
+ * appointment that came later than its slot allows, or that has no booked
+ * slot, waits as normal; the key is the virtual arrival less the head start
+ * of the class it waits as.  Head starts are additive, so a ticket is only
+ * ever passed by tickets that arrived less than the largest head start after
+ * it: nobody starves.
+ */
+struct dispatch_rule {
+	int		 nclasses;
+	const int64_t	*head_start_ms;		/* per class index */
+	int		 normal_class;
+	int		 appointment_class;	/* -1: none configured */
+	int64_t		 late_ms;		/* past slot start: no head start */
+};
+
+int		 dispatch_class_of(const struct dispatch_rule *, int cls,
+		     int64_t issued_at, int64_t slot_start);
+int64_t		 dispatch_key(const struct dispatch_rule *, int waits_as,
+		     int64_t arrival);
+
 struct dispatch;
 
 struct dispatch_policy {

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "dispatch.h"
+#include "estimate.h"
 #include "hall.h"
 #include "store.h"
 #include "util.h"
@@ -106,6 +107,8 @@ struct hall {
 	struct store	*store;
 	const struct dispatch_policy *policy;
 	struct dispatch_params params;
+	struct dispatch_rule rule;	/* class and key: the fairness rule */
+	int64_t		 head_start[DISPATCH_MAX_CLASSES];
 	struct dispatch	*disp;
 	char		 day[16];
 	int64_t		 seq;
@@ -228,30 +231,20 @@ ticket_in_queue_state(const struct ticket *t)
 	return t->state == TS_WAITING || t->state == TS_TRANSFERRED;
 }
 
-/* The class a ticket waits as: its own, except an appointment that came
- * later than its slot allows, which waits as normal.  It is queued under this
- * class too, so within a (matter, class) queue key order stays arrival order
- * (dispatch_oldest() and the overflow thresholds rely on it). */
+/* The class a ticket waits as (dispatch_class_of(): the pure rule).  It is
+ * queued under this class too, so within a (matter, class) queue key order
+ * stays arrival order (dispatch_oldest() and the overflow thresholds rely on
+ * it). */
 static int
 hall_ticket_class(struct hall *h, const struct ticket *t)
 {
-	const struct config *c = h->conf;
-
-	if (t->ci < 0)
-		return c->normal_class;
-	if (t->slot_start != 0 && t->issued_at > t->slot_start + c->late_appointment_ms)
-		return c->normal_class;
-	/* The appointment head start is for a booked slot, not for the asking. */
-	if (t->slot_start == 0 && strcmp(c->classes[t->ci].name, "appointment") == 0)
-		return c->normal_class;
-	return t->ci;
+	return dispatch_class_of(&h->rule, t->ci, t->issued_at, t->slot_start);
 }
 
-/* Dispatch key: virtual arrival less the head start of the class it waits as. */
 static int64_t
 hall_ticket_key(struct hall *h, const struct ticket *t)
 {
-	return t->arrival - h->conf->classes[hall_ticket_class(h, t)].head_start_ms;
+	return dispatch_key(&h->rule, hall_ticket_class(h, t), t->arrival);
 }
 
 static void
@@ -328,9 +321,7 @@ hall_eta_s(struct hall *h, int mi, size_t ahead, int target)
 		open = (w = hall_win(h, target)) != NULL && w->state == WS_OPEN;
 	else
 		open = hall_open_windows(h, mi);
-	if (open < 1)
-		return -1;
-	return (int64_t)((double)ahead * h->service_ms[mi] / open / 1000.0 + 0.5);
+	return estimate_eta_s(ahead, h->service_ms[mi], open);
 }
 
 static json_t *
@@ -339,20 +330,13 @@ json_eta(int64_t eta_s)
 	return eta_s >= 0 ? json_integer(eta_s) : json_null();
 }
 
-/* Rolling mean of service time: EWMA, alpha 0.2, from the configured prior. */
+/* Rolling mean of service time (estimate_learn()), from the configured prior. */
 static void
 hall_learn_service(struct hall *h, const struct ticket *t)
 {
-	int64_t d;
-
-	if (t->mi < 0 || t->called_at == 0 || t->ended_at <= t->called_at)
-		return;
-	d = t->ended_at - t->called_at;
-	if (d < 10000)
-		d = 10000;
-	if (d > 4 * 3600 * 1000)
-		d = 4 * 3600 * 1000;
-	h->service_ms[t->mi] = (h->service_ms[t->mi] * 4 + d) / 5;
+	if (t->mi >= 0)
+		h->service_ms[t->mi] = estimate_learn(h->service_ms[t->mi],
+		    t->called_at, t->ended_at);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -893,9 +877,22 @@ hall_counter_index(struct hall *h, const char *prefix)
 static void
 hall_params(struct hall *h)
 {
-	h->policy = dispatch_policy_find(h->conf->policy);
-	h->params.nclasses = h->conf->nclasses;
-	h->params.aging_ms = h->conf->aging_ms;
+	const struct config *c = h->conf;
+	int i;
+
+	h->policy = dispatch_policy_find(c->policy);
+	h->params.nclasses = c->nclasses;
+	h->params.aging_ms = c->aging_ms;
+	h->rule.nclasses = c->nclasses;
+	h->rule.normal_class = c->normal_class;
+	h->rule.late_ms = c->late_appointment_ms;
+	h->rule.appointment_class = -1;
+	for (i = 0; i < c->nclasses && i < DISPATCH_MAX_CLASSES; i++) {
+		h->head_start[i] = c->classes[i].head_start_ms;
+		if (strcmp(c->classes[i].name, "appointment") == 0)
+			h->rule.appointment_class = i;
+	}
+	h->rule.head_start_ms = h->head_start;
 }
 
 /* Everything in memory, from the database: at start and after a failed write. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "estimate.h"
 #include "t.h"
 
 #define S	1000LL			/* one second in ms */
@@ -713,9 +714,75 @@ test_random_model(void)
 	dispatch_free(d);
 }
 
+/* The fairness rule: which class a ticket waits as, and its key. */
+static void
+test_rule(void)
+{
+	const struct dispatch_rule r = {
+		.nclasses = NCLASSES, .head_start_ms = head_start,
+		.normal_class = NORMAL, .appointment_class = APPT,
+		.late_ms = 600 * S,
+	};
+	const struct dispatch_rule noappt = {
+		.nclasses = NCLASSES, .head_start_ms = head_start,
+		.normal_class = NORMAL, .appointment_class = -1, .late_ms = 0,
+	};
+
+	CHECK_EQ_INT(dispatch_class_of(&r, GREEN, T0, 0), GREEN);
+	CHECK_EQ_INT(dispatch_class_of(&r, NORMAL, T0, 0), NORMAL);
+	/* An appointment needs a booked slot ... */
+	CHECK_EQ_INT(dispatch_class_of(&r, APPT, T0, 0), NORMAL);
+	CHECK_EQ_INT(dispatch_class_of(&r, APPT, T0, T0 + 3600 * S), APPT);
+	/* ... and keeps its head start up to late_ms past the slot, not after. */
+	CHECK_EQ_INT(dispatch_class_of(&r, APPT, T0 + 600 * S, T0), APPT);
+	CHECK_EQ_INT(dispatch_class_of(&r, APPT, T0 + 600 * S + 1, T0), NORMAL);
+	/* Any class with a slot past its lateness waits as normal. */
+	CHECK_EQ_INT(dispatch_class_of(&r, GREEN, T0 + 601 * S, T0), NORMAL);
+	/* No class, or one the rule does not know: normal. */
+	CHECK_EQ_INT(dispatch_class_of(&r, -1, T0, 0), NORMAL);
+	CHECK_EQ_INT(dispatch_class_of(&r, NCLASSES, T0, 0), NORMAL);
+	/* Without an appointment class, the name means nothing. */
+	CHECK_EQ_INT(dispatch_class_of(&noappt, APPT, T0, 0), APPT);
+	/* key = arrival - head start of the class it waits as. */
+	CHECK_EQ_INT(dispatch_key(&r, GREEN, T0), T0 - 900 * S);
+	CHECK_EQ_INT(dispatch_key(&r, APPT, T0), T0 - 600 * S);
+	CHECK_EQ_INT(dispatch_key(&r, NORMAL, T0), T0);
+	/* A green ticket that came 899 s after a normal one is ahead of it;
+	 * one that came 901 s after is not. */
+	CHECK(dispatch_key(&r, GREEN, T0 + 899 * S) < dispatch_key(&r, NORMAL, T0));
+	CHECK(dispatch_key(&r, GREEN, T0 + 901 * S) > dispatch_key(&r, NORMAL, T0));
+}
+
+/* The estimator: ahead x mean service / open windows, and what it learns. */
+static void
+test_estimate(void)
+{
+	CHECK_EQ_INT(estimate_eta_s(0, 300 * S, 2), 0);
+	CHECK_EQ_INT(estimate_eta_s(10, 300 * S, 1), 3000);
+	CHECK_EQ_INT(estimate_eta_s(10, 300 * S, 4), 750);
+	CHECK_EQ_INT(estimate_eta_s(3, 1000, 2), 2);		/* 1.5 s rounds up */
+	CHECK_EQ_INT(estimate_eta_s(1, 1400, 1), 1);
+	/* No open window: unknown, never 0. */
+	CHECK_EQ_INT(estimate_eta_s(0, 300 * S, 0), -1);
+	CHECK_EQ_INT(estimate_eta_s(5, 300 * S, -1), -1);
+	/* EWMA with alpha 0.2. */
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0 + 600 * S), 360 * S);
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0 + 300 * S), 300 * S);
+	/* Each sample is clamped: 10 s .. 4 h. */
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0 + 1 * S), (300 * S * 4 + 10 * S) / 5);
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0 + 24 * 3600 * S),
+	    (300 * S * 4 + 4 * 3600 * S) / 5);
+	/* Not a service: never called, or ended before it was called. */
+	CHECK_EQ_INT(estimate_learn(300 * S, 0, T0), 300 * S);
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0), 300 * S);
+	CHECK_EQ_INT(estimate_learn(300 * S, T0, T0 - 1), 300 * S);
+}
+
 int
 main(void)
 {
+	test_rule();
+	test_estimate();
 	test_policy_table();
 	test_fifo_within_class();
 	test_head_start();
