@@ -42,6 +42,7 @@
 #define WEB_OUT_SMALL		(64 * 1024)
 #define WEB_PAGE_RESERVE	(HALL_EVENTS_PAGE_BYTES + 4096)
 #define WEB_HTTP_SEND_S		30	/* to send one answer whole */
+#define WEB_BCAST_WAIT_US	2000	/* events wait for replies this long */
 #define WEB_CLOSE_TRY_AGAIN	((enum lws_close_status)1013)
 
 enum tag {
@@ -121,6 +122,7 @@ struct sess {
 	int		 closing;
 	char		 close_reason[96];
 	enum lws_close_status close_code;
+	int		 reply_unsent;	/* an answer from the core not yet written */
 };
 
 struct web {
@@ -138,12 +140,19 @@ struct web {
 	int			 max_clients;
 	int			 nws;
 	size_t			 out_bytes;	/* large answers held, all clients */
+	/* Replies before broadcasts: while answers from the core wait to be
+	 * written, new events wait (WEB_BCAST_WAIT_US at most). */
+	int			 nreply_unsent;
+	int			 bcast_deferred;
+	lws_sorted_usec_list_t	 bcast_sul;
 	uint64_t		 refused_large;	/* answered 503 for that */
 	uint64_t		 next_id;
 	struct sess		*sessions;
 };
 
 /* ---------------------------------------------------------------- sessions */
+
+static void	sess_reply_sent(struct sess *);
 
 static void
 sess_link(struct web *w, struct sess *s, struct lws *wsi, enum kind kind)
@@ -195,6 +204,7 @@ sess_unlink(struct web *w, struct sess *s)
 		w->sessions = s->next;
 	if (s->next != NULL)
 		s->next->prev = s->prev;
+	sess_reply_sent(s);
 	s->linked = 0;
 	if (s->kind == K_WS)
 		w->nws--;
@@ -229,6 +239,68 @@ web_find(struct web *w, uint64_t id)
 		if (s->id == id)
 			return s;
 	return NULL;
+}
+
+/*
+ * Replies before broadcasts.  lws writes to the sockets that asked to write
+ * in descriptor order, so a clerk's call-next answer used to wait behind the
+ * broadcast of its own ticket.called to every board and dashboard.  Now the
+ * subscribers are only asked to write once the answers of the same turn are
+ * out, or after WEB_BCAST_WAIT_US when an answer's client is slow to take it.
+ */
+static void
+web_broadcast(struct web *w)
+{
+	struct sess *s;
+	int64_t first, next;
+
+	w->bcast_deferred = 0;
+	bridge_ring_bounds(w->bridge, &first, &next);
+	for (s = w->sessions; s != NULL; s = s->next) {
+		if (s->kind != K_WS || s->sub != SUB_LIVE || s->closing)
+			continue;
+		if (s->cursor < first) {
+			/* Told with a close frame if its socket takes one soon;
+			 * dropped otherwise.  Nothing is kept for it. */
+			s->closing = 1;
+			s->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+			snprintf(s->close_reason, sizeof s->close_reason,
+			    "too slow: resume with since");
+			lws_callback_on_writable(s->wsi);
+			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 5);
+		} else if (s->cursor < next)
+			lws_callback_on_writable(s->wsi);
+	}
+}
+
+static void
+web_bcast_sul_cb(lws_sorted_usec_list_t *sul)
+{
+	struct web *w = lws_container_of(sul, struct web, bcast_sul);
+
+	if (w->bcast_deferred)
+		web_broadcast(w);
+}
+
+static void
+sess_reply_mark(struct sess *s)
+{
+	if (s->reply_unsent)
+		return;
+	s->reply_unsent = 1;
+	s->web->nreply_unsent++;
+}
+
+static void
+sess_reply_sent(struct sess *s)
+{
+	struct web *w = s->web;
+
+	if (!s->reply_unsent)
+		return;
+	s->reply_unsent = 0;
+	if (--w->nreply_unsent == 0 && w->bcast_deferred)
+		web_broadcast(w);
 }
 
 /* Hand a command to the core; -1 when its queue is full. */
@@ -597,6 +669,7 @@ http_writeable(struct sess *s)
 		}
 	}
 	/* Done with this request. */
+	sess_reply_sent(s);
 	if (s->close_after)
 		return -1;
 	s->responding = 0;
@@ -943,6 +1016,8 @@ ws_writeable(struct web *w, struct sess *s)
 		s->outq_n--;
 		if (rc == -1)
 			return -1;
+		if (s->outq_n == 0)
+			sess_reply_sent(s);
 		ws_rx_update(s);
 		lws_callback_on_writable(s->wsi);
 		return 0;
@@ -1070,6 +1145,7 @@ ws_reply(struct web *w, struct sess *s, enum tag tag, struct bridge_reply *r)
 	s->slot_req[i] = NULL;
 	s->slot_used[i] = 0;
 	ws_queue_json(s, o);
+	sess_reply_mark(s);
 	ws_rx_update(s);
 }
 
@@ -1081,7 +1157,6 @@ web_drain(struct web *w)
 {
 	struct bridge_reply r;
 	struct sess *s;
-	int64_t first, next;
 	int n = 0;
 
 	while (bridge_reply_pop(w->bridge, &r) == 0) {
@@ -1094,6 +1169,7 @@ web_drain(struct web *w)
 		if (s->kind == K_HTTP && tag == TAG_HTTP) {
 			s->awaiting = 0;
 			http_answer(s, r.status, r.body);
+			sess_reply_mark(s);
 			r.body = NULL;
 		} else if (s->kind == K_WS && tag != TAG_HTTP && tag < TAG_MAX)
 			ws_reply(w, s, tag, &r);
@@ -1101,19 +1177,12 @@ web_drain(struct web *w)
 	}
 	if (n > 0)
 		w->wake(w->wake_arg);	/* the core may have waited for room */
-
-	bridge_ring_bounds(w->bridge, &first, &next);
-	for (s = w->sessions; s != NULL; s = s->next) {
-		if (s->kind != K_WS || s->sub != SUB_LIVE || s->closing)
-			continue;
-		if (s->cursor < first) {
-			/* Told with a close frame if its socket takes one soon;
-			 * dropped otherwise.  Nothing is kept for it. */
-			ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-			    "too slow: resume with since");
-			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 5);
-		} else if (s->cursor < next)
-			lws_callback_on_writable(s->wsi);
+	if (w->nreply_unsent == 0)
+		web_broadcast(w);
+	else if (!w->bcast_deferred) {
+		w->bcast_deferred = 1;
+		lws_sul_schedule(w->ctx, 0, &w->bcast_sul, web_bcast_sul_cb,
+		    WEB_BCAST_WAIT_US);
 	}
 }
 
