@@ -29,38 +29,15 @@
   var MAX_AGE_MS = 60000;	/* an announcement older than this is not read out */
   var QUEUE_MAX = 8;		/* announcements waiting at most */
 
-  var TEXT = {
-    zh: {
-      title: '叫号屏', now: '正在叫号', recent: '最近叫号', windows: '窗口',
-      hint: '请留意叫号，听到您的号码后请到相应窗口办理',
-      'sound.off': '声音未开启 · 按任意键或点击屏幕启用',
-      'conn.connecting': '连接中', 'conn.live': '在线', 'conn.retry': '重新连接中',
-      'conn.unauthorized': '令牌无效', 'conn.notoken': '缺少令牌：/board?token=…',
-      none: '暂无叫号', go: '请到', banli: '办理', recall: '再次呼叫',
-      't.called': '叫号中', 't.serving': '办理中', 't.held': '挂起', 't.done': '已办结',
-      't.no_show': '过号', 't.transferred': '已转移', idle: '空闲',
-      'w.paused': '暂停服务'
-    },
-    en: {
-      title: 'Hall board', now: 'Now calling', recent: 'Recent calls', windows: 'Windows',
-      hint: 'Please listen for your number, then go to the window shown',
-      'sound.off': 'Sound is off · press any key or tap the screen',
-      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting',
-      'conn.unauthorized': 'bad token', 'conn.notoken': 'token needed: /board?token=…',
-      none: 'No calls yet', go: 'Please go to', banli: '', recall: 'called again',
-      't.called': 'calling', 't.serving': 'serving', 't.held': 'on hold', 't.done': 'done',
-      't.no_show': 'missed', 't.transferred': 'transferred', idle: 'free',
-      'w.paused': 'paused'
-    }
-  };
-  function t(key) { return Hallq.t(TEXT, key); }
+  var H = window.HallqState;
+  var t = HallqText.page('board');
   function $(id) { return document.getElementById(id); }
   var el = Hallq.el;
   var mono = function () { return performance.now(); };
 
   /* ------------------------------------------------------------ state */
 
-  var hall = { name: '', day: '', windows: {} };
+  var S = H.empty();		/* the hall: web/lib/hall-state.js */
   var calls = [];		/* newest first: {id, number, window, state, at, flashAt, recall} */
   var winFlash = {};		/* window number -> performance.now() of its flash */
   var connState = 'connecting', shownConn = null;
@@ -263,15 +240,12 @@
       clock.reset();
     }
     haveSnapshot = true;
-    hall.name = s.hall || hall.name;
-    hall.day = s.business_day || hall.day;
-    hall.windows = {};
+    S = H.fromHall(s, Date.now());
     var current = [];
-    (s.windows || []).forEach(function (w) {
-      hall.windows[w.number] = w;
+    H.windowList(S.windows).forEach(function (w) {
       clock.hint(w.since);
       var tk = w.ticket;
-      if (tk && (tk.state === 'called' || tk.state === 'serving')) {
+      if (tk && H.atWindow(tk.state)) {
         clock.hint(tk.called_at);
         current.push({ id: tk.id, number: tk.number, window: w.number, state: tk.state,
           at: tk.called_at || 0, recall: false, flashAt: null });
@@ -281,58 +255,25 @@
     calls = current.slice(0, CALLS);
   }
 
-  function applyTicket(ev) {
-    var tk = ev.ticket, wn = ev.window;
-    var w = wn !== null && wn !== undefined ? hall.windows[wn] : null;
-    switch (ev.type) {
-    case 'ticket.called':
-    case 'ticket.recalled':
-      if (w) w.ticket = tk;
-      noteCall(tk, wn, ev.type === 'ticket.recalled');
-      break;
-    case 'ticket.serving':
-      if (w) w.ticket = tk;
-      noteState(tk);
-      break;
-    case 'ticket.held':
-      if (w && w.held && w.held.indexOf(tk.id) < 0) w.held.push(tk.id);
-      /* fall through */
-    case 'ticket.done':
-    case 'ticket.no_show':
-    case 'ticket.transferred':
-      if (w && w.ticket && w.ticket.id === tk.id) w.ticket = null;
-      noteState(tk);
-      break;
-    case 'ticket.cancelled':
-      noteState(tk);
-      break;
-    }
-    if (ev.type === 'ticket.called') {
-      /* A held ticket called back leaves the held list. */
-      Object.keys(hall.windows).forEach(function (k) {
-        var h = hall.windows[k].held;
-        var i = h ? h.indexOf(tk.id) : -1;
-        if (i >= 0) h.splice(i, 1);
-      });
-    }
-  }
-
   function applyEvent(ev) {
     clock.observe(ev.at);
-    var type = ev.type || '';
-    if (type === 'call.announce') {
+    if (ev.type === 'call.announce') {
       announce(ev);
       return;			/* the ticket event before it drew the call */
     }
-    if (type.indexOf('ticket.') === 0 && ev.ticket && typeof ev.ticket === 'object') {
-      applyTicket(ev);
-    } else if (type.indexOf('window.') === 0 && ev.window && typeof ev.window === 'object') {
-      hall.windows[ev.window.number] = ev.window;
-    } else if (type === 'day.rollover') {
-      hall.day = ev.to || hall.day;
+    var r = H.applyEvent(S, ev);
+    S = r.state;
+    if (r.seen)
+      return;
+    if (r.kind === 'ticket') {
+      if (ev.type === 'ticket.called' || ev.type === 'ticket.recalled')
+        noteCall(ev.ticket, ev.window, ev.type === 'ticket.recalled');
+      else
+        noteState(ev.ticket);
+    } else if (r.kind === 'rollover') {
       calls = [];
       reloadWindows();
-    } else {
+    } else if (r.kind !== 'window') {
       return;
     }
     scheduleRender();
@@ -346,13 +287,10 @@
     reloading = true;
     Hallq.api('GET', '/api/hall').then(function (r) {
       reloading = false;
-      var s = r.json;
-      if (r.status !== 200 || !s)
+      if (r.status !== 200 || !r.json)
         return;
-      if (live && live.seq() !== null && s.seq < live.seq())
-        return;			/* older than what we applied: events keep it */
-      hall.windows = {};
-      (s.windows || []).forEach(function (w) { hall.windows[w.number] = w; });
+      /* Older than what we applied: the events keep the windows. */
+      S = H.readHall(S, r.json, Date.now()).state;
       scheduleRender();
     });
   }
@@ -398,7 +336,7 @@
     box.setAttribute('data-ticket', c.id);
     box.appendChild(el('span', { class: 'now-number' }, c.number));
     var where = el('span', { class: 'now-where' });
-    var extra = winExtra(hall.windows[c.window]);
+    var extra = winExtra(S.windows[c.window]);
     where.appendChild(el('span', { class: 'go' }, t('go')));
     where.appendChild(el('span', { class: 'win' }, winLabel(c.window)));
     if (extra)
@@ -429,16 +367,14 @@
   }
 
   function renderWindows() {
-    var nums = Object.keys(hall.windows).map(Number).filter(function (n) {
-      var s = hall.windows[n].state;
-      return s === 'open' || s === 'paused';
-    }).sort(function (a, b) { return a - b; });
+    var shown = H.windowList(S.windows).filter(function (w) {
+      return w.state === 'open' || w.state === 'paused';
+    });
     var box = $('windows');
-    box.className = nums.length <= 6 ? 'few' : nums.length <= 12 ? 'some' : 'many';
+    box.className = shown.length <= 6 ? 'few' : shown.length <= 12 ? 'some' : 'many';
     var frag = document.createDocumentFragment();
-    nums.forEach(function (n) {
-      var w = hall.windows[n];
-      var tk = w.ticket;
+    shown.forEach(function (w) {
+      var n = w.number, tk = w.ticket;
       var card = el('div', { class: 'card w-' + w.state + (tk ? ' t-' + tk.state : ' t-none'),
         'data-window': n });
       var head = el('div', { class: 'card-head' });
@@ -446,7 +382,7 @@
       var extra = winExtra(w);
       if (extra)
         head.appendChild(el('span', { class: 'card-kind' }, extra));
-      var busy = tk && (tk.state === 'called' || tk.state === 'serving');
+      var busy = tk && H.atWindow(tk.state);
       if (busy)
         head.appendChild(el('span', { class: 'card-state' }, t('t.' + tk.state)));
       card.appendChild(head);
@@ -470,9 +406,9 @@
   }
 
   function renderHead() {
-    $('hall-name').textContent = hall.name || 'hallq';
-    document.title = t('title') + (hall.name ? ' · ' + hall.name : '');
-    $('day').textContent = hall.day || '';
+    $('hall-name').textContent = S.name || 'hallq';
+    document.title = t('title') + (S.name ? ' · ' + S.name : '');
+    $('day').textContent = S.day || '';
   }
 
   function render() {
@@ -501,10 +437,7 @@
   }
 
   function applyLang() {
-    document.documentElement.lang = Hallq.lang === 'en' ? 'en' : 'zh-CN';
-    var nodes = document.querySelectorAll('[data-i18n]');
-    for (var i = 0; i < nodes.length; i++)
-      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+    HallqText.translate(document, t);
     document.body.classList.toggle('lang-en', Hallq.lang === 'en');
   }
 

@@ -5,104 +5,17 @@
  * most once a second after events; today's figures and the chart from
  * GET /api/stats every 30 s and on demand; devices from GET /api/devices every
  * 10 s and on device events.  Windows are opened, paused, resumed, closed and
- * given new tiers with the manager token.  The arithmetic is in
- * lib/dashboard-logic.js (HallqDash); the chart is uPlot (web/vendor). */
+ * given new tiers with the manager token.  The hall's state is
+ * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
+ * arithmetic); the strings are lib/text.js's; the chart is uPlot
+ * (web/vendor). */
 'use strict';
 
 (function () {
   var D = window.HallqDash;
+  var H = window.HallqState;
+  var t = HallqText.page('dashboard');
   var el = Hallq.el;
-
-  var TEXT = {
-    zh: {
-      'title': '管理看板',
-      'conn.connecting': '连接中', 'conn.live': '实时', 'conn.retry': '重连中',
-      'conn.unauthorized': '令牌无效', 'conn.notoken': '需要令牌',
-      'token.label': '管理令牌', 'token.use': '连接', 'token.bad': '令牌无效，请重新输入。',
-      'role.needed': '此页需要管理员（manager）令牌：今日统计、设备和窗口操作都不可用。',
-      'kpis.title': '今日',
-      'kpi.issued': '今日取号', 'kpi.served': '已办结', 'kpi.no_shows': '过号',
-      'kpi.waiting': '正在等候', 'kpi.mean_wait': '平均等候', 'kpi.p90_wait': '90%分位等候',
-      'kpi.ratings': '评价数', 'kpi.rating_mean': '平均评分',
-      'kpi.cancelled': '取消', 'kpi.not_rated': '未评价', 'kpi.of_served': '办结率',
-      'stats.refresh': '刷新', 'stats.at': '统计于', 'stats.failed': '统计读取失败',
-      'windows.title': '窗口', 'windows.sum': '开放 {open} · 暂停 {paused} · 关闭 {closed} · 在办 {busy}',
-      'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
-      't.called': '叫号中', 't.serving': '办理中', 't.idle': '空闲', 't.paused': '已暂停',
-      't.closed': '未开放', 'clerk': '办理人', 'clerk.none': '—',
-      'role.clerk': '窗口人员', 'role.manager': '管理员', 'role.admin': '系统管理员',
-      'tier': '第{n}层', 'tier.short': '{n}层', 'held': '挂起', 'waiting.for': '等候本窗口',
-      'act.open': '开放', 'act.pause': '暂停', 'act.resume': '恢复', 'act.close': '关闭',
-      'act.tiers': '层级…',
-      'alerts.title': '告警', 'alerts.none': '暂无告警',
-      'alert.matter_late': '{code} {name}：最久已等 {oldest}，超过目标 {target} 分钟（{waiting} 人等候）',
-      'alert.window_paused': '{name} 已暂停 {paused}',
-      'alert.device_down': '设备 {device} 离线{reason}',
-      'devices.none': '未配置外接设备', 'devices.sum': '设备 {up}/{all} 在线',
-      'devices.failed': '设备状态读取失败',
-      'load.title': '大厅负荷', 'load.matter': '领域 / 事项', 'load.waiting': '等候',
-      'load.oldest': '最久等候', 'load.target': '目标', 'load.eta': '预计等候',
-      'load.windows': '服务窗口', 'load.empty': '暂无事项',
-      'min': '分钟', 'none': '–', 'no.window': '暂无窗口办理',
-      'chart.title': '今日走势（每 10 分钟）', 'chart.waiting': '等候人数',
-      'chart.mean': '平均等候（分钟）', 'chart.time': '时间',
-      'chart.missing': '图表组件（web/vendor/uPlot）缺失：请运行 make。',
-      'chart.dropped': '只画等候最多的 {max} 个事项，另有 {n} 个未画出',
-      'tiers.title': '{name}：服务层级', 'tiers.matter': '事项', 'tiers.none': '不办理',
-      'tiers.add': '添加一层', 'tiers.remove': '删除末层', 'tiers.cancel': '取消',
-      'tiers.save': '保存', 'tiers.empty': '至少给一个事项选择层级。',
-      'tiers.saved': '{name} 的服务层级已更新',
-      'tiers.help': '每个事项选一个层级：先叫第 1 层的号，第 1 层无人等候时再叫第 2 层，依此类推。各层的号类与溢出时间沿用配置；修改当天有效。',
-      'err.window_busy': '该窗口还有当前票号：先办结、挂起或转移，再关闭。',
-      'err.forbidden': '此令牌无权执行该操作。', 'err.unauthorized': '令牌无效。',
-      'err.network': '无法连接服务器。', 'err.generic': '操作失败',
-      'lang.other': 'EN'
-    },
-    en: {
-      'title': 'Manager dashboard',
-      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting',
-      'conn.unauthorized': 'bad token', 'conn.notoken': 'token needed',
-      'token.label': 'Manager token', 'token.use': 'Connect', 'token.bad': 'The token was refused; enter another.',
-      'role.needed': 'This page needs a manager token: today\'s figures, devices and window controls are not available.',
-      'kpis.title': 'Today',
-      'kpi.issued': 'Issued today', 'kpi.served': 'Served', 'kpi.no_shows': 'No-shows',
-      'kpi.waiting': 'Waiting now', 'kpi.mean_wait': 'Mean wait', 'kpi.p90_wait': 'P90 wait',
-      'kpi.ratings': 'Ratings', 'kpi.rating_mean': 'Mean rating',
-      'kpi.cancelled': 'cancelled', 'kpi.not_rated': 'not rated', 'kpi.of_served': 'served',
-      'stats.refresh': 'Refresh', 'stats.at': 'as of', 'stats.failed': 'figures not available',
-      'windows.title': 'Windows', 'windows.sum': 'open {open} · paused {paused} · closed {closed} · busy {busy}',
-      'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
-      't.called': 'called', 't.serving': 'serving', 't.idle': 'idle', 't.paused': 'paused',
-      't.closed': 'closed', 'clerk': 'Clerk', 'clerk.none': '—',
-      'role.clerk': 'clerk', 'role.manager': 'manager', 'role.admin': 'admin',
-      'tier': 'Tier {n}', 'tier.short': 'T{n}', 'held': 'held', 'waiting.for': 'waiting for it',
-      'act.open': 'Open', 'act.pause': 'Pause', 'act.resume': 'Resume', 'act.close': 'Close',
-      'act.tiers': 'Tiers…',
-      'alerts.title': 'Alerts', 'alerts.none': 'No alerts',
-      'alert.matter_late': '{code} {name}: oldest wait {oldest}, past its {target} min target ({waiting} waiting)',
-      'alert.window_paused': '{name} paused for {paused}',
-      'alert.device_down': 'Device {device} is down{reason}',
-      'devices.none': 'No devices configured', 'devices.sum': 'devices {up}/{all} up',
-      'devices.failed': 'device status not available',
-      'load.title': 'Hall load', 'load.matter': 'Domain / matter', 'load.waiting': 'Waiting',
-      'load.oldest': 'Oldest wait', 'load.target': 'Target', 'load.eta': 'Est. wait',
-      'load.windows': 'Windows', 'load.empty': 'No matters',
-      'min': 'min', 'none': '–', 'no.window': 'no window open',
-      'chart.title': 'Today (10-minute buckets)', 'chart.waiting': 'Waiting',
-      'chart.mean': 'Mean wait (minutes)', 'chart.time': 'Time',
-      'chart.missing': 'The chart library (web/vendor/uPlot) is missing: run make.',
-      'chart.dropped': 'only the {max} busiest matters are drawn; {n} more are not',
-      'tiers.title': '{name}: tiers', 'tiers.matter': 'Matter', 'tiers.none': 'None',
-      'tiers.add': 'Add a tier', 'tiers.remove': 'Remove last tier', 'tiers.cancel': 'Cancel',
-      'tiers.save': 'Save', 'tiers.empty': 'Put at least one matter in a tier.',
-      'tiers.saved': 'Tiers of {name} changed',
-      'tiers.help': 'Choose one tier per matter: the window calls tier 1 first, tier 2 when tier 1 has nobody waiting, and so on. Each tier keeps the classes and overflow time of the configuration; the change holds for today.',
-      'err.window_busy': 'The window still has a ticket: finish, hold or transfer it before closing.',
-      'err.forbidden': 'This token may not do that.', 'err.unauthorized': 'The token was refused.',
-      'err.network': 'The server cannot be reached.', 'err.generic': 'Failed',
-      'lang.other': '中文'
-    }
-  };
 
   var PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#1098ad',
     '#e67700', '#5c940d', '#364fc7', '#a61e4d'];
@@ -116,14 +29,6 @@
   var busy = {};                 /* window number → command in flight */
   var feed = null;
 
-  function t(key, vars) {
-    var s = Hallq.t(TEXT, key);
-    if (vars)
-      s = s.replace(/\{(\w+)\}/g, function (m, k) {
-        return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
-      });
-    return s;
-  }
   function $(id) { return document.getElementById(id); }
   function now() { return Date.now(); }
 
@@ -135,7 +40,7 @@
   /* WINDOW.clerk: the clerk's name, or the role of a token without one. */
   function clerkName(c) {
     if (!c) return t('clerk.none');
-    return Object.prototype.hasOwnProperty.call(TEXT.zh, 'role.' + c) ? t('role.' + c) : c;
+    return t.has('role.' + c) ? t('role.' + c) : c;
   }
 
   function matterName(code) {
@@ -170,7 +75,7 @@
     if (!r || r.status === 0) return t('err.network');
     var e = r.json && r.json.error;
     var code = e && e.code;
-    if (code && Object.prototype.hasOwnProperty.call(TEXT.zh, 'err.' + code))
+    if (code && t.has('err.' + code))
       return t('err.' + code);
     return t('err.generic') + ' (' + r.status + (code ? ' ' + code : '') + ')' +
       (e && e.message ? ': ' + e.message : '');
@@ -195,11 +100,7 @@
   /* ---------------------------------------------------------- language */
 
   function applyLang() {
-    document.documentElement.lang = Hallq.lang === 'zh' ? 'zh-CN' : 'en';
-    var nodes = document.querySelectorAll('[data-i18n]');
-    for (var i = 0; i < nodes.length; i++)
-      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
-    $('lang').textContent = t('lang.other');
+    HallqText.translate(document, t);
     setConn(conn);
     renderAll();
     chartKey = '';             /* legends and axes speak the language */
@@ -207,8 +108,7 @@
   }
 
   $('lang').addEventListener('click', function () {
-    Hallq.lang = Hallq.lang === 'zh' ? 'en' : 'zh';
-    try { localStorage.setItem('hallq.lang', Hallq.lang); } catch (e) { /* */ }
+    HallqText.toggle(true);
     applyLang();
   });
 
@@ -405,7 +305,7 @@
     Hallq.api('POST', '/api/windows/' + n + '/' + act).then(function (r) {
       busy[n] = false;
       if (r.status === 200 && r.json && r.json.window) {
-        S.windows[n] = r.json.window;
+        D.applyEvent(S, H.replyEvent(act, n, r.json));
         wantHall();
       } else {
         toast(winName(S.windows[n]) + ' — ' + errorText(r), 'bad');
@@ -738,7 +638,7 @@
     Hallq.api('POST', '/api/windows/' + n + '/tiers', { tiers: tiers }).then(function (r) {
       save.disabled = false;
       if (r.status === 200 && r.json && r.json.window) {
-        S.windows[n] = r.json.window;
+        D.applyEvent(S, H.replyEvent('tiers', n, r.json));
         toast(t('tiers.saved', { name: winName(r.json.window) }), 'ok');
         if (dlg.open) dlg.close();
         wantHall();

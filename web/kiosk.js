@@ -3,100 +3,40 @@
  * 长辈模式 (large type, high contrast, 4 choices a screen instead of 8), the
  * issued ticket with its QR code (its status page), and back to the start
  * after ?timeout=SECONDS (default 30) without a touch.  Speaks only the API:
- * GET /api/hall for the matters and their queues, POST /api/tickets. */
+ * GET /api/hall for the matters and their queues (kept by
+ * web/lib/hall-state.js), POST /api/tickets.  Strings are web/lib/text.js's;
+ * a language chosen here lasts one citizen's visit. */
 'use strict';
 
 (function () {
-  var TEXT = {
-    zh: {
-      'title': '取号', 'elder': '长辈模式', 'lang.other': 'EN',
-      'home.title': '请选择办理领域', 'home.lead': '点击下方按钮取号',
-      'matters.lead': '请选择要办理的事项', 'back': '返回',
-      'green': '绿色通道', 'green.banner': '绿色通道：老年人、残疾人、孕妇、军人等优先办理',
-      'appt': '预约签到', 'appt.title': '预约签到', 'appt.lead': '请输入预约码',
-      'appt.go': '签到取号', 'appt.empty': '请先输入预约码',
-      'appt.unavailable': '预约签到暂未开通。请返回首页直接选择事项取号，或到咨询台咨询。',
-      'appt.unknown': '没有找到这个预约，请核对预约码，或到咨询台咨询。',
-      'appt.bad': '预约码有误，请核对后重新输入。',
-      'key.clear': '清除', 'key.back': '⌫',
-      'ticket.label': '您的号码', 'ticket.ahead': '前面等候', 'ticket.eta': '预计等候',
-      'ticket.qr': '扫码查看排队进度', 'ticket.done': '完成',
-      'printed.ok': '已打印，请取走号票', 'printed.bad': '打印机故障，请拍照或记下号码',
-      'countdown': '{s} 秒后返回首页',
-      'prev': '上一页', 'next': '下一页',
-      'domain.sub': '{n} 项事项', 'waiting': '等候 {n} 人', 'no.windows': '暂无窗口办理',
-      'busy': '正在取号…',
-      'err.network': '网络连接中断，请稍后再试，或到咨询台取号。',
-      'err.busy': '系统繁忙，请稍后再试。',
-      'err.token': '取号机未授权（令牌无效），请联系工作人员。',
-      'err.notoken': '取号机未配置令牌（地址中缺少 ?token=），请联系工作人员。',
-      'err.matter': '该事项暂不可办理，请到咨询台咨询。',
-      'err.other': '取号失败（{code}），请到咨询台咨询。',
-      'loading': '正在加载…', 'empty': '暂无可办理事项'
-    },
-    en: {
-      'title': 'Take a number', 'elder': 'Large text', 'lang.other': '中文',
-      'home.title': 'Choose a service area', 'home.lead': 'Tap to take a number',
-      'matters.lead': 'Choose your matter', 'back': 'Back',
-      'green': 'Priority lane', 'green.banner': 'Priority lane: seniors, people with disabilities, pregnant women, service members',
-      'appt': 'Appointment check-in', 'appt.title': 'Appointment check-in', 'appt.lead': 'Enter your appointment code',
-      'appt.go': 'Check in', 'appt.empty': 'Please enter your appointment code first',
-      'appt.unavailable': 'Appointment check-in is not available yet. Please take a number for your matter, or ask at the information desk.',
-      'appt.unknown': 'No appointment with this code. Please check it, or ask at the information desk.',
-      'appt.bad': 'This code is not valid. Please check it and try again.',
-      'key.clear': 'Clear', 'key.back': '⌫',
-      'ticket.label': 'Your number', 'ticket.ahead': 'Ahead of you', 'ticket.eta': 'Estimated wait',
-      'ticket.qr': 'Scan to follow your place in the queue', 'ticket.done': 'Done',
-      'printed.ok': 'Printed — please take your ticket', 'printed.bad': 'Printer fault — please take a photo or write down your number',
-      'countdown': 'Back to the start in {s} s',
-      'prev': 'Previous', 'next': 'Next',
-      'domain.sub': '{n} matters', 'waiting': '{n} waiting', 'no.windows': 'no window open',
-      'busy': 'Taking a number…',
-      'err.network': 'Network failure. Please try again shortly, or ask at the information desk.',
-      'err.busy': 'The system is busy. Please try again.',
-      'err.token': 'This kiosk is not authorised (bad token). Please call staff.',
-      'err.notoken': 'This kiosk has no token (?token= missing). Please call staff.',
-      'err.matter': 'This matter cannot be taken now. Please ask at the information desk.',
-      'err.other': 'Could not take a number ({code}). Please ask at the information desk.',
-      'loading': 'Loading…', 'empty': 'No matters available'
-    }
-  };
-
   var F = window.HallqFormat;
+  var H = window.HallqState;
+  var t = HallqText.page('kiosk');
   var params = Hallq.params;
   var initialLang = Hallq.lang;
   var timeoutS = Number(params.get('timeout'));
   if (!(timeoutS > 0)) timeoutS = 30;
 
-  var hall = { name: '', matters: [], loaded: false };
+  var S = H.empty(), loaded = false;	/* the hall: web/lib/hall-state.js */
   var ui = {
     screen: 'home', domain: null, page: 0, green: false, elder: false,
     busy: false, idleUntil: 0, ticket: null
   };
 
   function $(id) { return document.getElementById(id); }
-  function t(key, vars) {
-    var s = Hallq.t(TEXT, key);
-    if (vars) Object.keys(vars).forEach(function (k) { s = s.split('{' + k + '}').join(vars[k]); });
-    return s;
-  }
   function perPage() { return ui.elder ? 4 : 8; }
 
   /* ------------------------------------------------------------ language */
 
   function applyLang() {
-    document.documentElement.lang = Hallq.lang === 'en' ? 'en' : 'zh-CN';
-    var nodes = document.querySelectorAll('[data-i18n]');
-    for (var i = 0; i < nodes.length; i++)
-      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
-    $('lang').textContent = t('lang.other');
-    document.title = (hall.name ? hall.name + ' · ' : '') + t('title');
+    HallqText.translate(document, t);
+    document.title = (S.name ? S.name + ' · ' : '') + t('title');
     buildKeypad();
     render();
   }
 
   $('lang').addEventListener('click', function () {
-    Hallq.lang = Hallq.lang === 'en' ? 'zh' : 'en';
+    HallqText.toggle();
     applyLang();
   });
 
@@ -132,11 +72,10 @@
     clearTimeout(hallRetry);
     Hallq.api('GET', '/api/hall').then(function (r) {
       if (r.status === 200 && r.json) {
-        hall.name = r.json.hall || '';
-        hall.matters = r.json.matters || [];
-        hall.loaded = true;
-        $('hall-name').textContent = hall.name || t('title');
-        document.title = (hall.name ? hall.name + ' · ' : '') + t('title');
+        S = H.readHall(S, r.json, Date.now()).state;
+        loaded = true;
+        $('hall-name').textContent = S.name || t('title');
+        document.title = (S.name ? S.name + ' · ' : '') + t('title');
         showMsg('fatal', 'error', '');
         render();
       } else if (r.status === 401 || r.status === 403) {
@@ -150,17 +89,9 @@
   }
 
   function domains() {
-    var out = [], seen = {};
-    hall.matters.forEach(function (m) {
-      var d = m.domain || '';
-      if (!seen[d]) {
-        seen[d] = { code: d, name: m.domain_name || d || '—', matters: [], waiting: 0 };
-        out.push(seen[d]);
-      }
-      seen[d].matters.push(m);
-      seen[d].waiting += m.waiting || 0;
+    return H.byDomain(S.matters).map(function (g) {
+      return { code: g.domain, name: g.domain_name || '—', matters: g.matters, waiting: g.waiting };
     });
-    return out;
   }
 
   /* ------------------------------------------------------------ screens */
@@ -182,7 +113,7 @@
     if (reset) {
       ui.green = false;
       setElder(false);
-      if (Hallq.lang !== initialLang) { Hallq.lang = initialLang; applyLang(); }
+      if (Hallq.lang !== initialLang) { HallqText.setLang(initialLang); applyLang(); }
       showMsg('home-msg', 'info', '');
       $('appt-code').value = '';
       showMsg('appt-msg', 'info', '');
@@ -233,7 +164,7 @@
     $('green-banner').hidden = !ui.green;
     $('green').classList.toggle('on', ui.green);
     var ds = domains();
-    if (!hall.loaded) {
+    if (!loaded) {
       $('domains').replaceChildren(Hallq.el('p', { 'class': 'lead' }, t('loading')));
       $('domains-pager').replaceChildren();
       return;
@@ -311,7 +242,7 @@
     var rep = ui.ticket;
     if (!rep) return;
     var tk = rep.ticket;
-    var m = hall.matters.filter(function (x) { return x.code === tk.matter; })[0];
+    var m = S.matters.filter(function (x) { return x.code === tk.matter; })[0];
     $('t-number').textContent = tk.number;
     $('t-number').classList.toggle('t-green', tk['class'] === 'green');
     $('t-matter').textContent = m ? m.name : tk.matter;

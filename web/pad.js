@@ -3,110 +3,26 @@
  * (to a matter or a window), pause and resume, with keyboard shortcuts.
  * Shows the current ticket and how long it has been called or served, how
  * many wait for each of the window's tiers and the tickets it holds.  The
- * window's state comes live from the event stream (Hallq.live); the waiting
- * counts and the held list are re-read (GET /api/windows/N) after events. */
+ * window's state comes live from the event stream (Hallq.live) through
+ * web/lib/hall-state.js, as do the replies to its own commands; the waiting
+ * counts and the held list are re-read (GET /api/windows/N) after events.
+ * Strings are web/lib/text.js's. */
 'use strict';
 
 (function () {
-  var TEXT = {
-    zh: {
-      'title': '窗口呼叫器', 'lang.other': 'EN',
-      'current': '当前号', 'waiting': '等候人数', 'held': '挂起的号',
-      'k.call-next': '叫下一位', 'k.recall': '重呼', 'k.start': '开始办理', 'k.finish': '办结',
-      'k.no-show': '过号', 'k.hold': '挂起', 'k.transfer': '转移', 'k.pause': '暂停', 'k.resume': '恢复',
-      'k.open': '开启窗口', 'k.close': '关闭窗口', 'k.call': '叫回',
-      'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
-      'conn.connecting': '连接中', 'conn.live': '实时', 'conn.retry': '重连中', 'conn.unauthorized': '令牌无效',
-      'clerk': '办理人：{name}',
-      'none': '空闲 — 按“叫下一位”(N) 叫号', 'none.paused': '窗口已暂停 — 按“恢复”(P) 继续叫号',
-      'none.closed': '窗口已关闭', 'held.none': '没有挂起的号',
-      'timer.called': '已叫号', 'timer.serving': '已办理',
-      'issued': '取号 {time}，等候 {wait}', 'recalls': '重呼 {n} 次', 'transferred': '转入 {n} 次',
-      'tier': '第{n}级', 'green': '绿色通道',
-      'tr.title': '转移 {number}', 'tr.matter': '转到事项（排入该事项的队列）',
-      'tr.window': '转到窗口（只由该窗口叫号）', 'tr.cancel': '取消', 'tr.current': '当前事项',
-      'ok.call-next': '已呼叫 {number}', 'ok.call': '已叫回 {number}', 'ok.recall': '已重呼 {number}',
-      'ok.start': '{number} 开始办理', 'ok.finish': '{number} 已办结', 'ok.no-show': '{number} 已过号',
-      'ok.hold': '{number} 已挂起', 'ok.transfer': '{number} 已转到 {to}',
-      'ok.pause': '窗口已暂停', 'ok.resume': '窗口已恢复', 'ok.open': '窗口已开启', 'ok.close': '窗口已关闭',
-      'nothing': '当前没有等候本窗口的号',
-      'failed': '{action}失败：{why}',
-      'e.window_busy': '窗口还有当前号 {cur}，请先办结、挂起或转移',
-      'e.window_paused': '窗口已暂停，请先恢复（P）',
-      'e.window_closed': '窗口已关闭，请先开启窗口',
-      'e.no_current_ticket': '当前没有号',
-      'e.illegal_transition': '当前号的状态（{state}）不允许这样做',
-      'e.not_for_this_window': '这个号不由本窗口办理',
-      'e.held_by_other_window': '这个号由其他窗口挂起',
-      'e.grace_expired': '已超过过号保留时间，不能再叫回',
-      'e.unknown_window': '没有这个窗口', 'e.unknown_matter': '没有这个事项',
-      'e.unknown_ticket': '没有这个号',
-      'e.forbidden': '此令牌无权操作{n}号窗口', 'e.unauthorized': '令牌无效，请重新登录',
-      'e.busy': '系统繁忙，操作未执行，请重试',
-      'e.storage_failed': '系统无法保存，操作未生效，请重试',
-      'e.network': '网络中断，操作可能未送达，请看当前状态后重试',
-      'e.other': '{message}',
-      'fatal.nowindow': '请在地址中指定窗口，例如 /pad?token=令牌&window=3',
-      'fatal.notoken': '缺少令牌：请用 /pad?token=令牌&window=3 打开',
-      'fatal.unknown': '没有{n}号窗口', 'fatal.token': '令牌无效：请检查地址中的 token'
-    },
-    en: {
-      'title': 'Window pad', 'lang.other': '中文',
-      'current': 'Current ticket', 'waiting': 'Waiting', 'held': 'Held tickets',
-      'k.call-next': 'Call next', 'k.recall': 'Recall', 'k.start': 'Start', 'k.finish': 'Finish',
-      'k.no-show': 'No-show', 'k.hold': 'Hold', 'k.transfer': 'Transfer', 'k.pause': 'Pause', 'k.resume': 'Resume',
-      'k.open': 'Open window', 'k.close': 'Close window', 'k.call': 'Call back',
-      'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
-      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting', 'conn.unauthorized': 'bad token',
-      'clerk': 'Clerk: {name}',
-      'none': 'Idle — press Call next (N)', 'none.paused': 'Paused — press Resume (P) to call again',
-      'none.closed': 'Window closed', 'held.none': 'No held tickets',
-      'timer.called': 'called for', 'timer.serving': 'serving for',
-      'issued': 'issued {time}, waited {wait}', 'recalls': 'recalled {n}×', 'transferred': 'transferred {n}×',
-      'tier': 'Tier {n}', 'green': 'priority',
-      'tr.title': 'Transfer {number}', 'tr.matter': 'To a matter (its queue)',
-      'tr.window': 'To a window (called by that window only)', 'tr.cancel': 'Cancel', 'tr.current': 'current matter',
-      'ok.call-next': 'Called {number}', 'ok.call': 'Called back {number}', 'ok.recall': 'Recalled {number}',
-      'ok.start': 'Serving {number}', 'ok.finish': '{number} finished', 'ok.no-show': '{number} marked no-show',
-      'ok.hold': '{number} on hold', 'ok.transfer': '{number} transferred to {to}',
-      'ok.pause': 'Window paused', 'ok.resume': 'Window resumed', 'ok.open': 'Window opened', 'ok.close': 'Window closed',
-      'nothing': 'Nobody is waiting for this window',
-      'failed': '{action} failed: {why}',
-      'e.window_busy': 'the window still has {cur}: finish, hold or transfer it first',
-      'e.window_paused': 'the window is paused: resume it first (P)',
-      'e.window_closed': 'the window is closed: open it first',
-      'e.no_current_ticket': 'there is no current ticket',
-      'e.illegal_transition': 'not allowed while the ticket is {state}',
-      'e.not_for_this_window': 'this ticket is not served at this window',
-      'e.held_by_other_window': 'another window holds this ticket',
-      'e.grace_expired': 'the no-show grace period is over',
-      'e.unknown_window': 'no such window', 'e.unknown_matter': 'no such matter',
-      'e.unknown_ticket': 'no such ticket',
-      'e.forbidden': 'this token may not act at window {n}', 'e.unauthorized': 'bad token',
-      'e.busy': 'the system is busy, nothing was done: try again',
-      'e.storage_failed': 'the system could not save it, nothing was done: try again',
-      'e.network': 'network failure: check the current state and try again',
-      'e.other': '{message}',
-      'fatal.nowindow': 'Name the window in the address, e.g. /pad?token=TOKEN&window=3',
-      'fatal.notoken': 'No token: open /pad?token=TOKEN&window=3',
-      'fatal.unknown': 'There is no window {n}', 'fatal.token': 'Bad token: check the token in the address'
-    }
-  };
-
   var F = window.HallqFormat;
+  var H = window.HallqState;
+  var t = HallqText.page('pad');
   var n = parseInt(Hallq.params.get('window') || '', 10);
-  var win = null, windows = {}, matters = {}, matterOrder = [];
-  var heldTickets = {}, heldLoading = {};
+  var S = H.empty();		/* the hall: web/lib/hall-state.js */
+  var win = null;		/* S.windows[n], as S last left it */
+  var matters = {}, matterOrder = [];
+  var heldLoading = {};
   var busy = false, conn = 'connecting', fatal = null, msg = null;
   var refresh = { inflight: false, wanted: false, timer: null };
   var live = null;
 
   function $(id) { return document.getElementById(id); }
-  function t(key, vars) {
-    var s = Hallq.t(TEXT, key);
-    if (vars) Object.keys(vars).forEach(function (k) { s = s.split('{' + k + '}').join(vars[k]); });
-    return s;
-  }
   function matterName(code) { return matters[code] ? matters[code].name : code; }
   function hhmm(ms) {
     var d = new Date(ms);
@@ -116,11 +32,7 @@
   /* ------------------------------------------------------------ rendering */
 
   function applyLang() {
-    document.documentElement.lang = Hallq.lang === 'en' ? 'en' : 'zh-CN';
-    var nodes = document.querySelectorAll('[data-i18n]');
-    for (var i = 0; i < nodes.length; i++)
-      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
-    $('lang').textContent = t('lang.other');
+    HallqText.translate(document, t);
     render();
   }
 
@@ -213,7 +125,7 @@
     if (!ids.length)
       frag.appendChild(Hallq.el('li', { 'class': 'held-none' }, t('held.none')));
     ids.forEach(function (id) {
-      var tk = heldTickets[id];
+      var tk = S.tickets[id];
       var li = Hallq.el('li', { 'data-ticket': id });
       li.appendChild(Hallq.el('span', { 'class': 'h-number' }, tk ? tk.number : '#' + id));
       li.appendChild(Hallq.el('span', { 'class': 'h-matter' }, tk ? matterName(tk.matter) : ''));
@@ -262,66 +174,41 @@
 
   /* ------------------------------------------------------------ state */
 
+  /* The window as S now has it; the tickets it holds are read once. */
+  function sync() {
+    win = S.windows[n] || null;
+    if (win) loadHeld();
+  }
+
   function setWindow(w) {
-    windows[w.number] = w;
-    if (w.number === n) {
-      win = w;
-      loadHeld();
-    }
-  }
-
-  function removeHeld(w, id) {
-    var i = w && w.held ? w.held.indexOf(id) : -1;
-    if (i >= 0) w.held.splice(i, 1);
-  }
-
-  function applyTicketEvent(ev) {
-    var tk = ev.ticket, w = ev.window !== null && ev.window !== undefined ? windows[ev.window] : null;
-    if (heldTickets[tk.id]) heldTickets[tk.id] = tk;
-    if (!w) return;
-    switch (ev.type) {
-    case 'ticket.called':
-    case 'ticket.recalled':
-    case 'ticket.serving':
-      w.ticket = tk;
-      removeHeld(w, tk.id);
-      break;
-    case 'ticket.held':
-      if (w.held && w.held.indexOf(tk.id) < 0) w.held.push(tk.id);
-      if (w.number === n) heldTickets[tk.id] = tk;
-      /* fall through */
-    case 'ticket.done':
-    case 'ticket.no_show':
-    case 'ticket.transferred':
-      if (w.ticket && w.ticket.id === tk.id) w.ticket = null;
-      break;
-    }
+    S = H.setWindow(S, w);
+    sync();
   }
 
   function onSnapshot(s) {
+    S = H.fromHall(s, Date.now());
     matters = {};
     matterOrder = [];
-    (s.matters || []).forEach(function (m) { matters[m.code] = m; matterOrder.push(m.code); });
-    windows = {};
+    S.matters.forEach(function (m) { matters[m.code] = m; matterOrder.push(m.code); });
     win = null;
-    (s.windows || []).forEach(function (w) { windows[w.number] = w; });
-    if (!windows[n]) { setFatal('fatal.unknown'); return; }
+    if (!S.windows[n]) { setFatal('fatal.unknown'); return; }
     fatal = null;
-    setWindow(windows[n]);
+    sync();
     render();
   }
 
   function onEvent(ev) {
-    var type = ev.type || '';
-    if (type.indexOf('window.') === 0 && ev.window && typeof ev.window === 'object') {
-      setWindow(ev.window);
+    var r = H.applyEvent(S, ev);
+    S = r.state;
+    if (r.seen) return;
+    sync();
+    if (r.kind === 'window') {
       render();
-    } else if (type.indexOf('ticket.') === 0 && ev.ticket) {
-      applyTicketEvent(ev);
+    } else if (r.kind === 'ticket') {
       render();
       refreshSoon();		/* the waiting counts move with every ticket */
-    } else if (type === 'day.rollover') {
-      heldTickets = {};
+    } else if (r.kind === 'rollover') {
+      render();
       refreshSoon();
     }
   }
@@ -350,12 +237,12 @@
 
   function loadHeld() {
     (win.held || []).forEach(function (id) {
-      if (heldTickets[id] || heldLoading[id]) return;
+      if (S.tickets[id] || heldLoading[id]) return;
       heldLoading[id] = true;
       Hallq.api('GET', '/api/tickets/' + id).then(function (r) {
         delete heldLoading[id];
         if (r.status === 200 && r.json && r.json.ticket) {
-          heldTickets[id] = r.json.ticket;
+          S = H.noteTicket(S, r.json.ticket);
           if (win) renderHeld();
         }
       });
@@ -369,7 +256,7 @@
     var code = e.code || '', why;
     if (r.status === 0) why = t('e.network');
     else if (r.status === 503) why = t('e.busy');
-    else if (Object.prototype.hasOwnProperty.call(TEXT.zh, 'e.' + code))
+    else if (t.has('e.' + code))
       why = t('e.' + code, {
         cur: win && win.ticket ? win.ticket.number : '',
         state: win && win.ticket ? F.state(win.ticket.state, Hallq.lang) : '–',
@@ -390,18 +277,11 @@
         say('info', t('nothing'));
       } else if (r.status === 200 && r.json) {
         var tk = r.json.ticket, to = '';
-        if (r.json.window) setWindow(r.json.window);
-        if (tk) {
-          if (cmd === 'call-next' || cmd === 'call' || cmd === 'recall' || cmd === 'start') {
-            win.ticket = tk;
-            removeHeld(win, tk.id);
-          } else if (win.ticket && win.ticket.id === tk.id) {
-            win.ticket = null;
-            if (cmd === 'hold') {
-              heldTickets[tk.id] = tk;
-              if (win.held.indexOf(tk.id) < 0) win.held.push(tk.id);
-            }
-          }
+        /* What the reply says, at once: its event follows. */
+        var ev = H.replyEvent(cmd, n, r.json);
+        if (ev) {
+          S = H.applyEvent(S, ev).state;
+          sync();
         }
         if (cmd === 'transfer')
           to = body.matter ? matterName(body.matter) : F.windowName(body.window, Hallq.lang);
@@ -448,9 +328,9 @@
     });
     $('tr-matters').replaceChildren(mf);
     var wf = document.createDocumentFragment();
-    Object.keys(windows).map(Number).sort(function (a, b) { return a - b; }).forEach(function (num) {
+    H.windowList(S.windows).forEach(function (w) {
+      var num = w.number;
       if (num === n) return;
-      var w = windows[num];
       var b = Hallq.el('button', { type: 'button', 'class': 'opt', 'data-window': num }, w.name || num);
       b.appendChild(Hallq.el('span', { 'class': 'muted' }, t('w.' + w.state)));
       b.onclick = function () { closeTransfer(); run('transfer', { window: num }, tk.number); };
@@ -485,8 +365,7 @@
   });
 
   $('lang').addEventListener('click', function () {
-    Hallq.lang = Hallq.lang === 'en' ? 'zh' : 'en';
-    try { localStorage.setItem('hallq.lang', Hallq.lang); } catch (e) { /* private mode */ }
+    HallqText.toggle(true);
     applyLang();
   });
 

@@ -1,9 +1,11 @@
 // The manager dashboard's arithmetic (web/lib/dashboard-logic.js): durations,
 // the load per domain, alerts, windows as events leave them, the chart's data
-// and the tier editor's result.
+// and the tier editor's result.  It stands on web/lib/hall-state.js (loaded
+// first, as the page does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+await import('../../web/lib/hall-state.js');
 await import('../../web/lib/dashboard-logic.js');
 const D = globalThis.HallqDash;
 

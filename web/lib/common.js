@@ -1,38 +1,29 @@
-/* web/lib/common.js — what every page shares: the token and language from the
- * URL (?token=…&lang=en; the language is remembered), REST calls, and a
- * WebSocket that reconnects by itself and resumes from the last event seen
- * (`since`), so a page left running for months misses nothing and sees
- * nothing twice.  Plain ES5-style browser JS, no build step, nothing loaded
- * from outside the appliance.  Exposes window.Hallq. */
+/* web/lib/common.js — what every page shares: the token from the URL
+ * (?token=…, kept for the browser session in sessionStorage), REST calls,
+ * and a WebSocket that reconnects by itself and resumes from the last event
+ * seen (`since`), so a page left running for months misses nothing and sees
+ * nothing twice.  The language and every string are web/lib/text.js's
+ * (loaded before this file), the hall's state web/lib/hall-state.js's.
+ * Plain ES5-style browser JS, no build step, nothing loaded from outside the
+ * appliance.  Exposes window.Hallq. */
 'use strict';
 
 (function (global) {
   var params = new URLSearchParams(global.location ? global.location.search : '');
 
-  function lang() {
-    var l = params.get('lang');
-    if (l === 'zh' || l === 'en') {
-      try { localStorage.setItem('hallq.lang', l); } catch (e) { /* private mode */ }
-      return l;
-    }
-    try { l = localStorage.getItem('hallq.lang'); } catch (e) { l = null; }
-    return l === 'en' ? 'en' : 'zh';
-  }
-
-  /* t(TEXT, key): TEXT is {zh: {...}, en: {...}}; a missing key shows itself. */
-  function t(TEXT, key) {
-    var L = TEXT[Hallq.lang] || TEXT.zh;
-    return Object.prototype.hasOwnProperty.call(L, key) ? L[key] :
-      (TEXT.zh[key] !== undefined ? TEXT.zh[key] : key);
-  }
-
   function token() {
     var tok = params.get('token');
-    if (tok) {
-      try { sessionStorage.setItem('hallq.token', tok); } catch (e) { /* */ }
-      return tok;
-    }
+    if (tok)
+      return setToken(tok);
     try { return sessionStorage.getItem('hallq.token') || ''; } catch (e) { return ''; }
+  }
+
+  /* A token typed into a page's form: kept for the session like ?token=. */
+  function setToken(tok) {
+    try { sessionStorage.setItem('hallq.token', tok); } catch (e) { /* */ }
+    if (global.Hallq)
+      global.Hallq.token = tok;
+    return tok;
   }
 
   /* REST: resolves {status, json}; never rejects on an HTTP error status. */
@@ -156,12 +147,18 @@
 
   var Hallq = {
     params: params,
-    lang: lang(),
-    t: t,
     token: token(),
+    setToken: setToken,
     api: api,
     live: live,
     el: el
   };
+  /* The language of the moment is HallqText's (setting it here is for this
+   * page only; HallqText.setLang(l, true) keeps it). */
+  Object.defineProperty(Hallq, 'lang', {
+    enumerable: true,
+    get: function () { return global.HallqText.lang(); },
+    set: function (l) { global.HallqText.setLang(l); }
+  });
   global.Hallq = Hallq;
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -1,11 +1,18 @@
 /* web/lib/dashboard-logic.js — the manager dashboard's arithmetic, kept apart
  * from the DOM so node can test it: durations, the hall load per domain,
- * alerts, the windows as events leave them, the chart's data and the tier
- * editor's result.  A classic script: it sets globalThis.HallqDash, in the
- * browser and in node alike (tests/js/dashboard-logic.test.mjs). */
+ * alerts, what each event asks the dashboard to read again, the chart's data
+ * and the tier editor's result.  The hall itself (windows, loads, seq) is
+ * kept by web/lib/hall-state.js, which must be loaded first; here it is held
+ * in one object the dashboard keeps, with its devices beside it.  A classic
+ * script: it sets globalThis.HallqDash, in the browser and in node alike
+ * (tests/js/dashboard-logic.test.mjs). */
 'use strict';
 
 (function (global) {
+  var HS = global.HallqState;
+  if (!HS)
+    throw new Error('dashboard-logic.js: load lib/hall-state.js first');
+
   /* Seconds as m:ss or h:mm:ss; a missing or negative duration is "–". */
   function fmtDuration(s) {
     if (s === null || s === undefined || !isFinite(s) || s < 0)
@@ -47,10 +54,7 @@
     return (m.oldest_wait_s || 0) + extra;
   }
 
-  function windowList(windows) {
-    return Object.keys(windows || {}).map(function (k) { return windows[k]; })
-      .sort(function (a, b) { return a.number - b.number; });
-  }
+  var windowList = HS.windowList;
 
   function serves(w, codes) {
     return (w.tiers || []).some(function (tier) {
@@ -74,32 +78,24 @@
    * oldest (now) and late (past its target) added.
    */
   function domainLoads(matters, windows, mattersAt, now) {
-    var byDomain = {}, order = [];
-    (matters || []).forEach(function (m) {
-      var key = m.domain || '';
-      var d = byDomain[key];
-      if (!d) {
-        d = byDomain[key] = {
-          domain: key, domain_name: m.domain_name || key, matters: [],
-          waiting: 0, oldest_wait_s: 0, eta_s: 0, open_windows: 0, late: 0
-        };
-        order.push(key);
-      }
-      var oldest = oldestNow(m, mattersAt, now);
-      var late = m.waiting > 0 && m.target_wait_s > 0 && oldest > m.target_wait_s;
-      d.matters.push(Object.assign({}, m, { oldest: oldest, late: late }));
-      d.waiting += m.waiting || 0;
-      d.oldest_wait_s = Math.max(d.oldest_wait_s, oldest);
-      /* null: no open window serves a matter that has people waiting, the
-       * largest wait of all (it stays null). */
-      if (m.waiting > 0 && d.eta_s !== null)
-        d.eta_s = m.eta_s === null ? null : Math.max(d.eta_s, m.eta_s || 0);
-      if (late)
-        d.late++;
-    });
-    return order.map(function (key) {
-      var d = byDomain[key];
-      d.open_windows = openWindowsFor(windows, d.matters.map(function (m) { return m.code; }));
+    return HS.byDomain(matters).map(function (g) {
+      var d = {
+        domain: g.domain, domain_name: g.domain_name, matters: [],
+        waiting: g.waiting, oldest_wait_s: 0, eta_s: 0, open_windows: 0, late: 0
+      };
+      g.matters.forEach(function (m) {
+        var oldest = oldestNow(m, mattersAt, now);
+        var late = m.waiting > 0 && m.target_wait_s > 0 && oldest > m.target_wait_s;
+        d.matters.push(Object.assign({}, m, { oldest: oldest, late: late }));
+        d.oldest_wait_s = Math.max(d.oldest_wait_s, oldest);
+        /* null: no open window serves a matter that has people waiting, the
+         * largest wait of all (it stays null). */
+        if (m.waiting > 0 && d.eta_s !== null)
+          d.eta_s = m.eta_s === null ? null : Math.max(d.eta_s, m.eta_s || 0);
+        if (late)
+          d.late++;
+      });
+      d.open_windows = openWindowsFor(windows, g.matters.map(function (m) { return m.code; }));
       return d;
     });
   }
@@ -153,90 +149,38 @@
 
   /* ---------------------------------------------------------- live state */
 
+  /* The hall as web/lib/hall-state.js keeps it, and the devices (null
+   * until GET /api/devices answers).  The functions below put each new
+   * state into this one object, so the page holds it for good. */
   function newState() {
-    return {
-      name: '', day: '', matters: [], mattersAt: 0,
-      windows: {}, windowsSeq: -1, devices: null
-    };
+    return Object.assign(HS.empty(), { devices: null });
   }
 
-  /* A snapshot (WebSocket) or GET /api/hall.  appliedSeq is the newest event
-   * applied so far (null for a snapshot): windows older than it are not
-   * taken, and {stale: true} says the loads should be read again. */
+  /* A snapshot (appliedSeq null) or a later GET /api/hall (appliedSeq: the
+   * newest event applied, as st.seq has it): windows older than the events
+   * are not taken, and {stale: true} says the loads should be read again. */
   function applyHall(st, s, appliedSeq, now) {
-    st.name = s.hall || st.name;
-    st.day = s.business_day || st.day;
-    st.matters = s.matters || [];
-    st.mattersAt = now;
-    var take = appliedSeq === null || appliedSeq === undefined || s.seq >= appliedSeq;
-    if (take && s.windows) {
-      st.windows = {};
-      s.windows.forEach(function (w) { st.windows[w.number] = w; });
-      st.windowsSeq = s.seq;
+    if (appliedSeq === null || appliedSeq === undefined) {
+      Object.assign(st, HS.fromHall(s, now));
+      return { windows: true, stale: false };
     }
-    return { windows: take, stale: !take };
-  }
-
-  /* A ticket event on the window it names. */
-  function applyTicket(windows, ev) {
-    var tk = ev.ticket, wn = ev.window;
-    var w = wn !== null && wn !== undefined ? windows[wn] : null;
-    var changed = false;
-    switch (ev.type) {
-    case 'ticket.called':
-    case 'ticket.recalled':
-    case 'ticket.serving':
-      if (w) { w.ticket = tk; w.since = ev.at || w.since; changed = true; }
-      break;
-    case 'ticket.held':
-      if (w) {
-        w.held = w.held || [];
-        if (w.held.indexOf(tk.id) < 0) w.held.push(tk.id);
-        changed = true;
-      }
-      /* fall through */
-    case 'ticket.done':
-    case 'ticket.no_show':
-    case 'ticket.transferred':
-      if (w && w.ticket && w.ticket.id === tk.id) {
-        w.ticket = null;
-        w.since = ev.at || w.since;
-        changed = true;
-      }
-      break;
-    }
-    if (ev.type === 'ticket.called') {
-      /* A held ticket called back leaves its window's held list. */
-      Object.keys(windows).forEach(function (k) {
-        var h = windows[k].held;
-        var i = h ? h.indexOf(tk.id) : -1;
-        if (i >= 0) { h.splice(i, 1); changed = true; }
-      });
-    }
-    return changed;
+    var r = HS.readHall(st, s, now);
+    Object.assign(st, r.state);
+    return { windows: r.windows, stale: r.stale };
   }
 
   /*
-   * One event.  Windows change only for events newer than the windows held
-   * (a GET /api/hall may have been ahead of the stream).  What to read
-   * again comes back: hall (the loads; hallWindows: the windows too),
+   * One event, through the reducer; device events on the devices.  What to
+   * read again comes back: hall (the loads; hallWindows: the windows too),
    * devices, stats.
    */
   function applyEvent(st, ev) {
-    var r = { windows: false, hall: false, hallWindows: false, devices: false, devicesFetch: false, stats: false };
+    var r0 = HS.applyEvent(st, ev);
+    Object.assign(st, r0.state);
+    var r = { windows: r0.windows, hall: r0.kind === 'ticket' || r0.kind === 'window',
+      hallWindows: false, devices: false, devicesFetch: false, stats: false };
     var type = ev.type || '';
-    var fresh = typeof ev.seq !== 'number' || ev.seq > st.windowsSeq;
-    if (type.indexOf('ticket.') === 0 && ev.ticket && typeof ev.ticket === 'object') {
-      if (fresh)
-        r.windows = applyTicket(st.windows, ev);
-      r.hall = true;
-    } else if (type.indexOf('window.') === 0 && ev.window && typeof ev.window === 'object') {
-      if (fresh) {
-        st.windows[ev.window.number] = ev.window;
-        r.windows = true;
-      }
-      r.hall = true;
-    } else if (type === 'device.up' || type === 'device.down') {
+    if (type === 'device.up' || type === 'device.down') {
       (st.devices || []).forEach(function (d) {
         if (d.name === ev.device) {
           d.up = type === 'device.up';
@@ -246,8 +190,7 @@
         }
       });
       r.devicesFetch = true;
-    } else if (type === 'day.rollover') {
-      st.day = ev.to || st.day;
+    } else if (r0.kind === 'rollover') {
       r.hall = r.hallWindows = r.stats = true;
     }
     return r;

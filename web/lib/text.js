@@ -1,0 +1,434 @@
+/* web/lib/text.js — every word the pages show that is not the hall's own
+ * (matter and window names come from the daemon), in Chinese and English,
+ * and the choice between them.  One catalogue: the strings several pages
+ * share once (COMMON), then each page's own (PAGES); a page's string wins
+ * over a shared one of the same key.  The language comes from ?lang=zh|en
+ * (remembered in localStorage) or what was remembered, Chinese by default.
+ * How waits, durations and ticket states are phrased is web/lib/format.js.
+ * A classic script that sets globalThis.HallqText, in the browser (<script>,
+ * before common.js) and in node's tests (await import()) alike. */
+'use strict';
+
+(function (global) {
+  var hasOwn = Object.prototype.hasOwnProperty;
+
+  /* Said the same on every page that says it. */
+  var COMMON = {
+    zh: {
+      'lang.other': 'EN',
+      'conn.connecting': '连接中', 'conn.live': '实时', 'conn.retry': '重连中',
+      'conn.unauthorized': '令牌无效', 'conn.notoken': '需要令牌',
+      'token.use': '连接',
+      'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
+      't.called': '叫号中', 't.serving': '办理中',
+      'held': '挂起', 'min': '分钟', 'none': '–'
+    },
+    en: {
+      'lang.other': '中文',
+      'conn.connecting': 'connecting', 'conn.live': 'live', 'conn.retry': 'reconnecting',
+      'conn.unauthorized': 'bad token', 'conn.notoken': 'token needed',
+      'token.use': 'Connect',
+      'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
+      't.called': 'called', 't.serving': 'serving',
+      'held': 'held', 'min': 'min', 'none': '–'
+    }
+  };
+
+  /* Each page's own: index (/, app.js), board, pad, kiosk, status (/t/ID,
+   * t.js), dashboard. */
+  var PAGES = {
+    /* the first live page */
+    index: {
+      zh: {
+        'token.label': '访问令牌',
+        'matters.title': '事项排队', 'matters.code': '编码', 'matters.name': '事项',
+        'matters.domain': '领域', 'matters.waiting': '等候', 'matters.oldest': '最久等候',
+        'matters.eta': '预计等候', 'matters.open': '开放窗口',
+        'windows.title': '窗口', 'footer.seq': '事件序号',
+        't.none': '空闲'
+      },
+      en: {
+        'token.label': 'Access token',
+        'matters.title': 'Matters', 'matters.code': 'Code', 'matters.name': 'Matter',
+        'matters.domain': 'Domain', 'matters.waiting': 'Waiting', 'matters.oldest': 'Oldest wait',
+        'matters.eta': 'Est. wait', 'matters.open': 'Open windows',
+        'windows.title': 'Windows', 'footer.seq': 'Event seq',
+        't.none': 'idle'
+      }
+    },
+    /* the hall board */
+    board: {
+      zh: {
+        title: '叫号屏', now: '正在叫号', recent: '最近叫号', windows: '窗口',
+        hint: '请留意叫号，听到您的号码后请到相应窗口办理',
+        'sound.off': '声音未开启 · 按任意键或点击屏幕启用',
+        'conn.live': '在线', 'conn.retry': '重新连接中',
+        'conn.notoken': '缺少令牌：/board?token=…',
+        none: '暂无叫号', go: '请到', banli: '办理', recall: '再次呼叫',
+        't.held': '挂起', 't.done': '已办结',
+        't.no_show': '过号', 't.transferred': '已转移', idle: '空闲',
+        't.waiting': '等候中', 't.cancelled': '已取消', 't.expired': '已过期',
+        'w.paused': '暂停服务'
+      },
+      en: {
+        title: 'Hall board', now: 'Now calling', recent: 'Recent calls', windows: 'Windows',
+        hint: 'Please listen for your number, then go to the window shown',
+        'sound.off': 'Sound is off · press any key or tap the screen',
+        'conn.notoken': 'token needed: /board?token=…',
+        none: 'No calls yet', go: 'Please go to', banli: '', recall: 'called again',
+        't.called': 'calling', 't.held': 'on hold', 't.done': 'done',
+        't.no_show': 'missed', 't.transferred': 'transferred', idle: 'free',
+        't.waiting': 'waiting', 't.cancelled': 'cancelled', 't.expired': 'expired'
+      }
+    },
+    /* the soft pad of a window */
+    pad: {
+      zh: {
+        'title': '窗口呼叫器',
+        'current': '当前号', 'waiting': '等候人数', 'held': '挂起的号',
+        'k.call-next': '叫下一位', 'k.recall': '重呼', 'k.start': '开始办理', 'k.finish': '办结',
+        'k.no-show': '过号', 'k.hold': '挂起', 'k.transfer': '转移', 'k.pause': '暂停', 'k.resume': '恢复',
+        'k.open': '开启窗口', 'k.close': '关闭窗口', 'k.call': '叫回',
+        'clerk': '办理人：{name}',
+        'none': '空闲 — 按“叫下一位”(N) 叫号', 'none.paused': '窗口已暂停 — 按“恢复”(P) 继续叫号',
+        'none.closed': '窗口已关闭', 'held.none': '没有挂起的号',
+        'timer.called': '已叫号', 'timer.serving': '已办理',
+        'issued': '取号 {time}，等候 {wait}', 'recalls': '重呼 {n} 次', 'transferred': '转入 {n} 次',
+        'tier': '第{n}级', 'green': '绿色通道',
+        'tr.title': '转移 {number}', 'tr.matter': '转到事项（排入该事项的队列）',
+        'tr.window': '转到窗口（只由该窗口叫号）', 'tr.cancel': '取消', 'tr.current': '当前事项',
+        'ok.call-next': '已呼叫 {number}', 'ok.call': '已叫回 {number}', 'ok.recall': '已重呼 {number}',
+        'ok.start': '{number} 开始办理', 'ok.finish': '{number} 已办结', 'ok.no-show': '{number} 已过号',
+        'ok.hold': '{number} 已挂起', 'ok.transfer': '{number} 已转到 {to}',
+        'ok.pause': '窗口已暂停', 'ok.resume': '窗口已恢复', 'ok.open': '窗口已开启', 'ok.close': '窗口已关闭',
+        'nothing': '当前没有等候本窗口的号',
+        'failed': '{action}失败：{why}',
+        'e.window_busy': '窗口还有当前号 {cur}，请先办结、挂起或转移',
+        'e.window_paused': '窗口已暂停，请先恢复（P）',
+        'e.window_closed': '窗口已关闭，请先开启窗口',
+        'e.no_current_ticket': '当前没有号',
+        'e.illegal_transition': '当前号的状态（{state}）不允许这样做',
+        'e.not_for_this_window': '这个号不由本窗口办理',
+        'e.held_by_other_window': '这个号由其他窗口挂起',
+        'e.grace_expired': '已超过过号保留时间，不能再叫回',
+        'e.unknown_window': '没有这个窗口', 'e.unknown_matter': '没有这个事项',
+        'e.unknown_ticket': '没有这个号',
+        'e.forbidden': '此令牌无权操作{n}号窗口', 'e.unauthorized': '令牌无效，请重新登录',
+        'e.busy': '系统繁忙，操作未执行，请重试',
+        'e.storage_failed': '系统无法保存，操作未生效，请重试',
+        'e.network': '网络中断，操作可能未送达，请看当前状态后重试',
+        'e.other': '{message}',
+        'fatal.nowindow': '请在地址中指定窗口，例如 /pad?token=令牌&window=3',
+        'fatal.notoken': '缺少令牌：请用 /pad?token=令牌&window=3 打开',
+        'fatal.unknown': '没有{n}号窗口', 'fatal.token': '令牌无效：请检查地址中的 token'
+      },
+      en: {
+        'title': 'Window pad',
+        'current': 'Current ticket', 'waiting': 'Waiting', 'held': 'Held tickets',
+        'k.call-next': 'Call next', 'k.recall': 'Recall', 'k.start': 'Start', 'k.finish': 'Finish',
+        'k.no-show': 'No-show', 'k.hold': 'Hold', 'k.transfer': 'Transfer', 'k.pause': 'Pause', 'k.resume': 'Resume',
+        'k.open': 'Open window', 'k.close': 'Close window', 'k.call': 'Call back',
+        'clerk': 'Clerk: {name}',
+        'none': 'Idle — press Call next (N)', 'none.paused': 'Paused — press Resume (P) to call again',
+        'none.closed': 'Window closed', 'held.none': 'No held tickets',
+        'timer.called': 'called for', 'timer.serving': 'serving for',
+        'issued': 'issued {time}, waited {wait}', 'recalls': 'recalled {n}×', 'transferred': 'transferred {n}×',
+        'tier': 'Tier {n}', 'green': 'priority',
+        'tr.title': 'Transfer {number}', 'tr.matter': 'To a matter (its queue)',
+        'tr.window': 'To a window (called by that window only)', 'tr.cancel': 'Cancel', 'tr.current': 'current matter',
+        'ok.call-next': 'Called {number}', 'ok.call': 'Called back {number}', 'ok.recall': 'Recalled {number}',
+        'ok.start': 'Serving {number}', 'ok.finish': '{number} finished', 'ok.no-show': '{number} marked no-show',
+        'ok.hold': '{number} on hold', 'ok.transfer': '{number} transferred to {to}',
+        'ok.pause': 'Window paused', 'ok.resume': 'Window resumed', 'ok.open': 'Window opened', 'ok.close': 'Window closed',
+        'nothing': 'Nobody is waiting for this window',
+        'failed': '{action} failed: {why}',
+        'e.window_busy': 'the window still has {cur}: finish, hold or transfer it first',
+        'e.window_paused': 'the window is paused: resume it first (P)',
+        'e.window_closed': 'the window is closed: open it first',
+        'e.no_current_ticket': 'there is no current ticket',
+        'e.illegal_transition': 'not allowed while the ticket is {state}',
+        'e.not_for_this_window': 'this ticket is not served at this window',
+        'e.held_by_other_window': 'another window holds this ticket',
+        'e.grace_expired': 'the no-show grace period is over',
+        'e.unknown_window': 'no such window', 'e.unknown_matter': 'no such matter',
+        'e.unknown_ticket': 'no such ticket',
+        'e.forbidden': 'this token may not act at window {n}', 'e.unauthorized': 'bad token',
+        'e.busy': 'the system is busy, nothing was done: try again',
+        'e.storage_failed': 'the system could not save it, nothing was done: try again',
+        'e.network': 'network failure: check the current state and try again',
+        'e.other': '{message}',
+        'fatal.nowindow': 'Name the window in the address, e.g. /pad?token=TOKEN&window=3',
+        'fatal.notoken': 'No token: open /pad?token=TOKEN&window=3',
+        'fatal.unknown': 'There is no window {n}', 'fatal.token': 'Bad token: check the token in the address'
+      }
+    },
+    /* the ticket kiosk */
+    kiosk: {
+      zh: {
+        'title': '取号', 'elder': '长辈模式',
+        'home.title': '请选择办理领域', 'home.lead': '点击下方按钮取号',
+        'matters.lead': '请选择要办理的事项', 'back': '返回',
+        'green': '绿色通道', 'green.banner': '绿色通道：老年人、残疾人、孕妇、军人等优先办理',
+        'appt': '预约签到', 'appt.title': '预约签到', 'appt.lead': '请输入预约码',
+        'appt.go': '签到取号', 'appt.empty': '请先输入预约码',
+        'appt.unavailable': '预约签到暂未开通。请返回首页直接选择事项取号，或到咨询台咨询。',
+        'appt.unknown': '没有找到这个预约，请核对预约码，或到咨询台咨询。',
+        'appt.bad': '预约码有误，请核对后重新输入。',
+        'key.clear': '清除', 'key.back': '⌫',
+        'ticket.label': '您的号码', 'ticket.ahead': '前面等候', 'ticket.eta': '预计等候',
+        'ticket.qr': '扫码查看排队进度', 'ticket.done': '完成',
+        'printed.ok': '已打印，请取走号票', 'printed.bad': '打印机故障，请拍照或记下号码',
+        'countdown': '{s} 秒后返回首页',
+        'prev': '上一页', 'next': '下一页',
+        'domain.sub': '{n} 项事项', 'waiting': '等候 {n} 人', 'no.windows': '暂无窗口办理',
+        'busy': '正在取号…',
+        'err.network': '网络连接中断，请稍后再试，或到咨询台取号。',
+        'err.busy': '系统繁忙，请稍后再试。',
+        'err.token': '取号机未授权（令牌无效），请联系工作人员。',
+        'err.notoken': '取号机未配置令牌（地址中缺少 ?token=），请联系工作人员。',
+        'err.matter': '该事项暂不可办理，请到咨询台咨询。',
+        'err.other': '取号失败（{code}），请到咨询台咨询。',
+        'loading': '正在加载…', 'empty': '暂无可办理事项'
+      },
+      en: {
+        'title': 'Take a number', 'elder': 'Large text',
+        'home.title': 'Choose a service area', 'home.lead': 'Tap to take a number',
+        'matters.lead': 'Choose your matter', 'back': 'Back',
+        'green': 'Priority lane', 'green.banner': 'Priority lane: seniors, people with disabilities, pregnant women, service members',
+        'appt': 'Appointment check-in', 'appt.title': 'Appointment check-in', 'appt.lead': 'Enter your appointment code',
+        'appt.go': 'Check in', 'appt.empty': 'Please enter your appointment code first',
+        'appt.unavailable': 'Appointment check-in is not available yet. Please take a number for your matter, or ask at the information desk.',
+        'appt.unknown': 'No appointment with this code. Please check it, or ask at the information desk.',
+        'appt.bad': 'This code is not valid. Please check it and try again.',
+        'key.clear': 'Clear', 'key.back': '⌫',
+        'ticket.label': 'Your number', 'ticket.ahead': 'Ahead of you', 'ticket.eta': 'Estimated wait',
+        'ticket.qr': 'Scan to follow your place in the queue', 'ticket.done': 'Done',
+        'printed.ok': 'Printed — please take your ticket', 'printed.bad': 'Printer fault — please take a photo or write down your number',
+        'countdown': 'Back to the start in {s} s',
+        'prev': 'Previous', 'next': 'Next',
+        'domain.sub': '{n} matters', 'waiting': '{n} waiting', 'no.windows': 'no window open',
+        'busy': 'Taking a number…',
+        'err.network': 'Network failure. Please try again shortly, or ask at the information desk.',
+        'err.busy': 'The system is busy. Please try again.',
+        'err.token': 'This kiosk is not authorised (bad token). Please call staff.',
+        'err.notoken': 'This kiosk has no token (?token= missing). Please call staff.',
+        'err.matter': 'This matter cannot be taken now. Please ask at the information desk.',
+        'err.other': 'Could not take a number ({code}). Please ask at the information desk.',
+        'loading': 'Loading…', 'empty': 'No matters available'
+      }
+    },
+    /* a ticket's own status page */
+    status: {
+      zh: {
+        'title': '排队进度', 'number': '您的号码',
+        'ahead': '前面等候', 'eta': '预计等候', 'loading': '正在查询…',
+        'err.network': '网络连接中断，正在重试…',
+        'err.token': '这个链接无效：号票的凭证不对或已失效。请重新扫描号票上的二维码。',
+        'err.notoken': '链接不完整（缺少凭证）。请重新扫描号票上的二维码。',
+        'err.ticket': '没有找到这张号。请重新扫描号票上的二维码。',
+        'err.other': '暂时无法查询（{code}），请稍后再试。',
+        'hint.waiting': '请留意大厅叫号，本页会自动刷新。',
+        'hint.called': '请尽快前往窗口办理。',
+        'hint.serving': '正在为您办理。',
+        'hint.held': '您的号已挂起，请留意窗口再次叫号。',
+        'hint.done': '办理完成，感谢您的耐心等候。',
+        'hint.no_show': '您已过号。请尽快到窗口或咨询台说明。',
+        'hint.cancelled': '这张号已取消。',
+        'hint.expired': '这张号已过期（非当天的号）。',
+        'serving.at': '正在{w}号窗口办理', 'held.at': '{w}号窗口已挂起您的号',
+        'updated': '更新于 {time}'
+      },
+      en: {
+        'title': 'Your place in the queue', 'number': 'Your number',
+        'ahead': 'Ahead of you', 'eta': 'Estimated wait', 'loading': 'Loading…',
+        'err.network': 'Network connection lost, retrying…',
+        'err.token': 'This link is not valid: the ticket\'s code is wrong or has expired. Please scan the QR code on your ticket again.',
+        'err.notoken': 'This link is incomplete (no code). Please scan the QR code on your ticket again.',
+        'err.ticket': 'No such ticket. Please scan the QR code on your ticket again.',
+        'err.other': 'Cannot look this up right now ({code}). Please try again later.',
+        'hint.waiting': 'Watch the hall\'s boards; this page updates by itself.',
+        'hint.called': 'Please go to the window now.',
+        'hint.serving': 'You are being served.',
+        'hint.held': 'Your ticket is on hold; watch for the window to call it again.',
+        'hint.done': 'Done. Thank you for your patience.',
+        'hint.no_show': 'Your number was missed. Please go to the window or the information desk.',
+        'hint.cancelled': 'This ticket was cancelled.',
+        'hint.expired': 'This ticket has expired (it was for another day).',
+        'serving.at': 'being served at window {w}', 'held.at': 'on hold at window {w}',
+        'updated': 'updated {time}'
+      }
+    },
+    /* the manager's dashboard */
+    dashboard: {
+      zh: {
+        'title': '管理看板',
+        'token.label': '管理令牌', 'token.bad': '令牌无效，请重新输入。',
+        'role.needed': '此页需要管理员（manager）令牌：今日统计、设备和窗口操作都不可用。',
+        'kpis.title': '今日',
+        'kpi.issued': '今日取号', 'kpi.served': '已办结', 'kpi.no_shows': '过号',
+        'kpi.waiting': '正在等候', 'kpi.mean_wait': '平均等候', 'kpi.p90_wait': '90%分位等候',
+        'kpi.ratings': '评价数', 'kpi.rating_mean': '平均评分',
+        'kpi.cancelled': '取消', 'kpi.not_rated': '未评价', 'kpi.of_served': '办结率',
+        'stats.refresh': '刷新', 'stats.at': '统计于', 'stats.failed': '统计读取失败',
+        'windows.title': '窗口', 'windows.sum': '开放 {open} · 暂停 {paused} · 关闭 {closed} · 在办 {busy}',
+        't.idle': '空闲', 't.paused': '已暂停',
+        't.closed': '未开放', 'clerk': '办理人', 'clerk.none': '—',
+        'role.clerk': '窗口人员', 'role.manager': '管理员', 'role.admin': '系统管理员',
+        'tier': '第{n}层', 'tier.short': '{n}层', 'waiting.for': '等候本窗口',
+        'act.open': '开放', 'act.pause': '暂停', 'act.resume': '恢复', 'act.close': '关闭',
+        'act.tiers': '层级…',
+        'alerts.title': '告警', 'alerts.none': '暂无告警',
+        'alert.matter_late': '{code} {name}：最久已等 {oldest}，超过目标 {target} 分钟（{waiting} 人等候）',
+        'alert.window_paused': '{name} 已暂停 {paused}',
+        'alert.device_down': '设备 {device} 离线{reason}',
+        'devices.none': '未配置外接设备', 'devices.sum': '设备 {up}/{all} 在线',
+        'devices.failed': '设备状态读取失败',
+        'load.title': '大厅负荷', 'load.matter': '领域 / 事项', 'load.waiting': '等候',
+        'load.oldest': '最久等候', 'load.target': '目标', 'load.eta': '预计等候',
+        'load.windows': '服务窗口', 'load.empty': '暂无事项',
+        'no.window': '暂无窗口办理',
+        'chart.title': '今日走势（每 10 分钟）', 'chart.waiting': '等候人数',
+        'chart.mean': '平均等候（分钟）', 'chart.time': '时间',
+        'chart.missing': '图表组件（web/vendor/uPlot）缺失：请运行 make。',
+        'chart.dropped': '只画等候最多的 {max} 个事项，另有 {n} 个未画出',
+        'tiers.title': '{name}：服务层级', 'tiers.matter': '事项', 'tiers.none': '不办理',
+        'tiers.add': '添加一层', 'tiers.remove': '删除末层', 'tiers.cancel': '取消',
+        'tiers.save': '保存', 'tiers.empty': '至少给一个事项选择层级。',
+        'tiers.saved': '{name} 的服务层级已更新',
+        'tiers.help': '每个事项选一个层级：先叫第 1 层的号，第 1 层无人等候时再叫第 2 层，依此类推。各层的号类与溢出时间沿用配置；修改当天有效。',
+        'err.window_busy': '该窗口还有当前票号：先办结、挂起或转移，再关闭。',
+        'err.forbidden': '此令牌无权执行该操作。', 'err.unauthorized': '令牌无效。',
+        'err.network': '无法连接服务器。', 'err.generic': '操作失败'
+      },
+      en: {
+        'title': 'Manager dashboard',
+        'token.label': 'Manager token', 'token.bad': 'The token was refused; enter another.',
+        'role.needed': 'This page needs a manager token: today\'s figures, devices and window controls are not available.',
+        'kpis.title': 'Today',
+        'kpi.issued': 'Issued today', 'kpi.served': 'Served', 'kpi.no_shows': 'No-shows',
+        'kpi.waiting': 'Waiting now', 'kpi.mean_wait': 'Mean wait', 'kpi.p90_wait': 'P90 wait',
+        'kpi.ratings': 'Ratings', 'kpi.rating_mean': 'Mean rating',
+        'kpi.cancelled': 'cancelled', 'kpi.not_rated': 'not rated', 'kpi.of_served': 'served',
+        'stats.refresh': 'Refresh', 'stats.at': 'as of', 'stats.failed': 'figures not available',
+        'windows.title': 'Windows', 'windows.sum': 'open {open} · paused {paused} · closed {closed} · busy {busy}',
+        't.idle': 'idle', 't.paused': 'paused',
+        't.closed': 'closed', 'clerk': 'Clerk', 'clerk.none': '—',
+        'role.clerk': 'clerk', 'role.manager': 'manager', 'role.admin': 'admin',
+        'tier': 'Tier {n}', 'tier.short': 'T{n}', 'waiting.for': 'waiting for it',
+        'act.open': 'Open', 'act.pause': 'Pause', 'act.resume': 'Resume', 'act.close': 'Close',
+        'act.tiers': 'Tiers…',
+        'alerts.title': 'Alerts', 'alerts.none': 'No alerts',
+        'alert.matter_late': '{code} {name}: oldest wait {oldest}, past its {target} min target ({waiting} waiting)',
+        'alert.window_paused': '{name} paused for {paused}',
+        'alert.device_down': 'Device {device} is down{reason}',
+        'devices.none': 'No devices configured', 'devices.sum': 'devices {up}/{all} up',
+        'devices.failed': 'device status not available',
+        'load.title': 'Hall load', 'load.matter': 'Domain / matter', 'load.waiting': 'Waiting',
+        'load.oldest': 'Oldest wait', 'load.target': 'Target', 'load.eta': 'Est. wait',
+        'load.windows': 'Windows', 'load.empty': 'No matters',
+        'no.window': 'no window open',
+        'chart.title': 'Today (10-minute buckets)', 'chart.waiting': 'Waiting',
+        'chart.mean': 'Mean wait (minutes)', 'chart.time': 'Time',
+        'chart.missing': 'The chart library (web/vendor/uPlot) is missing: run make.',
+        'chart.dropped': 'only the {max} busiest matters are drawn; {n} more are not',
+        'tiers.title': '{name}: tiers', 'tiers.matter': 'Matter', 'tiers.none': 'None',
+        'tiers.add': 'Add a tier', 'tiers.remove': 'Remove last tier', 'tiers.cancel': 'Cancel',
+        'tiers.save': 'Save', 'tiers.empty': 'Put at least one matter in a tier.',
+        'tiers.saved': 'Tiers of {name} changed',
+        'tiers.help': 'Choose one tier per matter: the window calls tier 1 first, tier 2 when tier 1 has nobody waiting, and so on. Each tier keeps the classes and overflow time of the configuration; the change holds for today.',
+        'err.window_busy': 'The window still has a ticket: finish, hold or transfer it before closing.',
+        'err.forbidden': 'This token may not do that.', 'err.unauthorized': 'The token was refused.',
+        'err.network': 'The server cannot be reached.', 'err.generic': 'Failed'
+      }
+    }
+  };
+
+  function loc() { return global.location ? global.location.search : ''; }
+
+  function stored() {
+    try { return global.localStorage ? global.localStorage.getItem('hallq.lang') : null; } catch (e) { return null; }
+  }
+
+  function remember(l) {
+    try { if (global.localStorage) global.localStorage.setItem('hallq.lang', l); } catch (e) { /* private mode */ }
+  }
+
+  /* ?lang= first (and remembered), then what was remembered, then Chinese. */
+  function pick(query, kept) {
+    if (query === 'zh' || query === 'en')
+      return query;
+    return kept === 'en' ? 'en' : 'zh';
+  }
+
+  var query = new URLSearchParams(loc()).get('lang');
+  var current = pick(query, stored());
+  if (query === 'zh' || query === 'en')
+    remember(query);
+
+  function lang() { return current; }
+
+  /* This page's language from now on; kept for the next pages when asked
+   * (the kiosk goes back to its own after a citizen's visit: not kept). */
+  function setLang(l, keep) {
+    current = l === 'en' ? 'en' : 'zh';
+    if (keep)
+      remember(current);
+    return current;
+  }
+
+  function toggle(keep) { return setLang(current === 'en' ? 'zh' : 'en', keep); }
+
+  /* {name} in a string takes vars.name ('' when it has none). */
+  function fill(s, vars) {
+    if (!vars)
+      return s;
+    return s.replace(/\{(\w+)\}/g, function (m, k) {
+      return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
+    });
+  }
+
+  /* The page's string in the language, else the shared one, else the
+   * Chinese of either; a key known nowhere shows itself. */
+  function say(page, l, key, vars) {
+    var P = hasOwn.call(PAGES, page) ? PAGES[page] : { zh: {}, en: {} };
+    var L = l === 'en' ? 'en' : 'zh';
+    var tables = [P[L], COMMON[L], P.zh, COMMON.zh];
+    for (var i = 0; i < tables.length; i++)
+      if (hasOwn.call(tables[i], key))
+        return fill(tables[i][key], vars);
+    return key;
+  }
+
+  function known(page, key) {
+    return (hasOwn.call(PAGES, page) && hasOwn.call(PAGES[page].zh, key)) ||
+      hasOwn.call(COMMON.zh, key);
+  }
+
+  /* t(key, vars) for one page, in the language of the moment; t.has(key). */
+  function forPage(page) {
+    function t(key, vars) { return say(page, current, key, vars); }
+    t.has = function (key) { return known(page, key); };
+    return t;
+  }
+
+  /* The document's language and every [data-i18n] element's text. */
+  function translate(doc, t) {
+    doc.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+    var nodes = doc.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++)
+      nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+  }
+
+  global.HallqText = {
+    lang: lang,
+    setLang: setLang,
+    toggle: toggle,
+    pick: pick,
+    say: say,
+    known: known,
+    page: forPage,
+    translate: translate,
+    COMMON: COMMON,
+    PAGES: PAGES
+  };
+})(typeof window !== 'undefined' ? window : globalThis);
