@@ -24,7 +24,9 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
-	   daemon/store.c daemon/event.c daemon/hall.c daemon/bridge.c daemon/api.c \
+	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
+	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
+	   daemon/cmd_hall.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
 	   protocols/modbus.c protocols/escpos.c protocols/ev1527.c
@@ -143,15 +145,21 @@ sanitize: deps
 	  LDFLAGS="-fsanitize=address,undefined" test
 
 bench: deps
-	$(MAKE) all $(BUILD)/bench_store $(BUILD)/bench_dispatch
+	$(MAKE) all $(BUILD)/bench_store $(BUILD)/bench_dispatch $(BUILD)/bench_events
 	$(BUILD)/bench_dispatch
+	$(BUILD)/bench_events
 	HALLQD=$(abspath $(BUILD)/hallqd) BENCH_STORE=$(abspath $(BUILD)/bench_store) $(PY) tests/bench/bench.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_display.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_edge.py
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_core.py
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -Idaemon -o $@ $^
+
+$(BUILD)/bench_events: tests/bench/bench_events.c daemon/event.c daemon/store.c daemon/util.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench_store: tests/bench/bench_store.c
 	@mkdir -p $(dir $@)

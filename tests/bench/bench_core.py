@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""bench_core.py — the core after its split into subsystems; prints figures,
+asserts nothing about speed.
+
+    HALLQD=build/hallqd /usr/bin/python3 tests/bench/bench_core.py
+
+1. time from start to the first answered GET /api/status with 100,000
+   tickets in the database (90,000 of earlier days, 10,000 of today waiting:
+   those are loaded and queued);
+2. POST /api/windows/N/call-next latency (p50 / p99, 300 calls, one
+   connection each) with no WebSocket subscriber, then with 200 subscribers
+   that receive every event: the one who asked is answered first.
+
+Runs the real daemon through the e2e harness (127.0.0.1, a free port, a temp
+directory); every loop is bounded.
+"""
+import asyncio
+import os
+import socket
+import sqlite3
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+
+import websockets  # noqa: E402
+
+from harness import Hall  # noqa: E402
+
+DAY_MS = 86400 * 1000
+
+
+def row(label, value):
+    print("  %-62s %s" % (label, value), flush=True)
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(len(v) * p))]
+
+
+def restart_with_tickets(past=90000, today=10000):
+    h = Hall()
+    try:
+        h.start()
+        r = h.issue("SB01")
+        tid = r.json["ticket"]["id"]
+        h.stop()
+        db = sqlite3.connect(h.db_path)
+        cols = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+        day_today = db.execute("SELECT day FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
+        sel = ", ".join("?" if c in ("id", "number", "day", "state", "token") else c
+                        for c in cols)
+        sql = "INSERT INTO tickets (%s) SELECT %s FROM tickets WHERE id = %d" % (
+            ", ".join(cols), sel, tid)
+
+        def args(i, day, state):
+            out = []
+            for c in cols:
+                if c == "id":
+                    out.append(tid + i)
+                elif c == "number":
+                    out.append("Z%06d" % i)
+                elif c == "day":
+                    out.append(day)
+                elif c == "state":
+                    out.append(state)
+                elif c == "token":
+                    out.append("%032x" % i)
+            return out
+        db.executemany(sql, (args(i, "2020-01-%02d" % (1 + i % 28), "done")
+                             for i in range(1, past + 1)))
+        db.executemany(sql, (args(i, day_today, "waiting")
+                             for i in range(past + 1, past + today + 1)))
+        db.commit()
+        n = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        db.close()
+        t0 = time.monotonic()
+        h.start(timeout=120)
+        dt = time.monotonic() - t0
+        st = h.status()
+        row("start to serving with %d tickets in the database" % n,
+            "%.2f s (%d of today waiting, rss %d kB)" % (dt, today + 1, h.rss_kb()))
+        if st.get("ok") is not True:
+            raise RuntimeError("status %r" % st)
+        h.stop()
+    finally:
+        h.cleanup()
+
+
+def call_next_once(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    t0 = time.perf_counter()
+    s.sendall(b"POST /api/windows/1/call-next HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer c-all\r\nContent-Length: 0\r\n\r\n")
+    out = b""
+    while b"\r\n\r\n" not in out or not out.rstrip().endswith(b"}"):
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+    dt = time.perf_counter() - t0
+    s.close()
+    if not out.startswith(b"HTTP/1.1 200 "):
+        raise RuntimeError("call-next: %r" % out[:120])
+    return dt
+
+
+async def subscribers(h, n, ready, stop):
+    """n WebSocket clients subscribed to the live stream, reading all."""
+    async def one():
+        async with websockets.connect(h.ws_url("d1"), subprotocols=["hallq.v1"],
+                                      max_size=None, open_timeout=20) as ws:
+            await ws.send('{"op":"subscribe"}')
+            await ws.recv()                       # the snapshot
+            ready.append(1)
+            while not stop.is_set():
+                try:
+                    await asyncio.wait_for(ws.recv(), 0.2)
+                except asyncio.TimeoutError:
+                    pass
+    await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+
+
+def call_next_latency(nsubs, ncalls=300):
+    h = Hall()
+    try:
+        h.start()
+        c = h.http()
+        for _ in range(ncalls + 10):
+            c.req("POST", "/api/tickets", {"matter": "SB01"}, "k1")
+        c.close()
+        lat = []
+        if nsubs == 0:
+            for _ in range(ncalls):
+                lat.append(call_next_once(h.port))
+                h.win(1, "finish")
+        else:
+            import threading
+            ready = []
+            loop = asyncio.new_event_loop()
+            stop = asyncio.Event()
+
+            def run():
+                asyncio.set_event_loop(loop)
+                loop.run_until_complete(subscribers(h, nsubs, ready, stop))
+            th = threading.Thread(target=run, daemon=True)
+            th.start()
+            deadline = time.monotonic() + 60
+            while len(ready) < nsubs and time.monotonic() < deadline:
+                time.sleep(0.05)
+            for _ in range(ncalls):
+                lat.append(call_next_once(h.port))
+                h.win(1, "finish")
+            loop.call_soon_threadsafe(stop.set)
+            th.join(20)
+        row("call-next reply with %d WebSocket subscribers (p50 / p99)" % nsubs,
+            "%.2f / %.2f ms" % (pct(lat, .5) * 1e3, pct(lat, .99) * 1e3))
+        h.stop()
+    finally:
+        h.cleanup()
+
+
+def main():
+    print("core (after the split)")
+    restart_with_tickets()
+    call_next_latency(0)
+    call_next_latency(200)
+
+
+if __name__ == "__main__":
+    main()
