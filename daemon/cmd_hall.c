@@ -1,0 +1,283 @@
+/* cmd_hall.c — the commands on the hall as a whole: status, auth, hall,
+ * snapshot, the event log, today's figures (stats), devices and learning.
+ * They read; must not change tickets or windows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "hall_int.h"
+#include "util.h"
+
+#define HALL_VERSION	"0.1.0"
+
+int
+cmd_hall_hall(struct hall *h, struct op_ctx *c)
+{
+	c->reply = view_snapshot(h, h->now);
+	return 200;
+}
+
+int
+cmd_hall_snapshot(struct hall *h, struct op_ctx *c)
+{
+	c->reply = view_snapshot(h, h->now);
+	json_object_set_new(c->reply, "type", json_string("hall.snapshot"));
+	return 200;
+}
+
+int
+cmd_hall_devices(struct hall *h, struct op_ctx *c)
+{
+	c->reply = h->devices != NULL ? h->devices->list(h->devices_arg) :
+	    json_pack("{s:[]}", "devices");
+	return 200;
+}
+
+/* A remote receiver binds the next unknown remote to a window. */
+int
+cmd_hall_learn(struct hall *h, struct op_ctx *c)
+{
+	json_t *name = json_object_get(c->cmd, "name");
+	char err[200];
+	int64_t window;
+	int st;
+
+	if (cmd_body_int(c, "window", 1, 9999, &window, 1) != 0)
+		return c->status;
+	if (window_find(h, (int)window) == NULL || window_find(h, (int)window)->number != window)
+		return cmd_error(c, 404, "unknown_window", "no window %lld",
+		    (long long)window);
+	if (!json_is_string(name) || h->devices == NULL)
+		return cmd_error(c, 404, "unknown_device", "no such device");
+	st = h->devices->learn(h->devices_arg, json_string_value(name),
+	    (int)window, h->now, err, sizeof err);
+	if (st >= 400)
+		return cmd_error(c, st, st == 404 ? "unknown_device" : "not_a_receiver",
+		    "%s", err);
+	c->reply = json_pack("{s:s, s:I, s:i}", "device", json_string_value(name),
+	    "window", (json_int_t)window, "expires_in_s", 60);
+	return st;
+}
+
+/* The WebSocket's first question: is this token good, and for what role. */
+int
+cmd_hall_auth(struct hall *h, struct op_ctx *c)
+{
+	c->reply = json_pack("{s:s, s:s, s:I}", "type", "auth",
+	    "role", config_role_name(c->token->role), "seq", (json_int_t)h->seq);
+	return 200;
+}
+
+int
+cmd_hall_status(struct hall *h, struct op_ctx *c)
+{
+	c->reply = json_pack("{s:b, s:s, s:I, s:s, s:s}", "ok", 1,
+	    "version", HALL_VERSION, "seq", (json_int_t)h->seq,
+	    "business_day", h->day, "hall", h->conf->hall_name);
+	return 200;
+}
+
+struct events_page {
+	struct hall_result	*r;
+	size_t			 bytes;		/* event text so far */
+};
+
+static int
+op_events_cb(void *arg, int64_t seq, const char *json)
+{
+	struct events_page *pg = arg;
+	struct hall_result *r = pg->r;
+
+	r->items = xrealloc(r->items, (r->nitems + 1) * sizeof *r->items);
+	r->items[r->nitems].seq = seq;
+	r->items[r->nitems].json = xstrdup(json);
+	r->nitems++;
+	pg->bytes += strlen(json) + 1;
+	return pg->bytes >= HALL_EVENTS_PAGE_BYTES ? -1 : 0;
+}
+
+/* The log after `since`; the reply body is assembled as text, not re-parsed. */
+int
+cmd_hall_events(struct hall *h, struct op_ctx *c)
+{
+	int64_t since = 0, limit = 100, next;
+	struct hall_result *r = h->res;
+	struct events_page pg;
+	size_t i, len = 64;
+	char *p;
+
+	if (cmd_body_int(c, "since", 0, INT64_MAX / 2, &since, 0) == -1 ||
+	    cmd_body_int(c, "limit", 1, HALL_EVENTS_MAX_LIMIT, &limit, 0) == -1)
+		return c->status;
+	if (json_object_get(c->body, "since") == NULL)
+		since = 0;
+	if (json_object_get(c->body, "limit") == NULL)
+		limit = 100;
+	if (since > h->seq)
+		return cmd_error(c, 400, "since_ahead",
+		    "since %lld is past the newest event %lld: start again "
+		    "from a snapshot", (long long)since, (long long)h->seq);
+	pg.r = r;
+	pg.bytes = 0;
+	if (store_events(h->store, since, (int)limit, op_events_cb, &pg) < 0)
+		return cmd_error(c, 500, "storage_failed", "cannot read the event log");
+	next = r->nitems ? r->items[r->nitems - 1].seq : since;
+	for (i = 0; i < r->nitems; i++)
+		len += strlen(r->items[i].json) + 1;
+	r->body = p = xmalloc(len);
+	p += sprintf(p, "{\"events\":[");
+	for (i = 0; i < r->nitems; i++) {
+		size_t n = strlen(r->items[i].json);
+		if (i)
+			*p++ = ',';
+		memcpy(p, r->items[i].json, n);
+		p += n;
+	}
+	sprintf(p, "],\"next\":%lld}", (long long)next);
+	return 200;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define STATS_BUCKET_MS	(600 * 1000)
+#define STATS_BUCKETS	(24 * 6 + 1)
+
+/* The first bucket whose end is past `at` (0 before the start, nb after). */
+static int
+stats_bucket(int64_t at, int64_t start, int nb)
+{
+	int64_t b;
+
+	if (at < start)
+		return 0;
+	b = (at - start) / STATS_BUCKET_MS;
+	return b > nb ? nb : (int)b;
+}
+
+/*
+ * Today's figures for the dashboard: counts, waits (first call − issue),
+ * ratings, and per matter the waiting count at the end of each 10 minutes
+ * and the mean wait of the tickets first called in it.
+ */
+int
+cmd_hall_stats(struct hall *h, struct op_ctx *c)
+{
+	struct ticket *t;
+	int64_t *waits = NULL, by[6], first = 0, start;
+	size_t nw = 0, i, cap = 0;
+	json_int_t issued = 0, served = 0, noshow = 0, cancelled = 0;
+	json_t *series, *byscore;
+	json_int_t *diff, *nwait;
+	double sum = 0, *swait;
+	int nb, b, mi, nm, rated = 0;
+
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			if (strcmp(t->day, h->day) != 0)
+				continue;
+			issued++;
+			served += t->state == TS_DONE;
+			noshow += t->state == TS_NO_SHOW;
+			cancelled += t->state == TS_CANCELLED;
+			if (first == 0 || t->issued_at < first)
+				first = t->issued_at;
+			if (t->called_at > 0) {
+				if (nw == cap) {
+					cap = cap ? cap * 2 : 256;
+					waits = xrealloc(waits, cap * sizeof *waits);
+				}
+				waits[nw++] = t->called_at - t->issued_at;
+				sum += (double)(t->called_at - t->issued_at);
+			}
+		}
+	if (nw > 1)
+		qsort(waits, nw, sizeof *waits, cmp_i64);
+	if (store_ratings_day(h->store, h->day, by) < 0)
+		h->failed = 1;
+	byscore = json_array();
+	for (b = 1; b <= 5; b++) {
+		json_array_append_new(byscore, json_integer(by[b]));
+		rated += (int)by[b];
+	}
+	/* The series, from the first ticket's 10 minutes to now. */
+	start = first > 0 ? first - first % STATS_BUCKET_MS : h->now - h->now % STATS_BUCKET_MS;
+	nb = (int)((h->now - start) / STATS_BUCKET_MS) + 1;
+	if (nb > STATS_BUCKETS) {
+		start = h->now - h->now % STATS_BUCKET_MS - (STATS_BUCKETS - 1) * (int64_t)STATS_BUCKET_MS;
+		nb = STATS_BUCKETS;
+	}
+	/*
+	 * One pass over the tickets.  A ticket waits in bucket b when it was
+	 * issued before b's end and had not gone (called, cancelled, expired)
+	 * by then: +1 at the bucket it came in, -1 at the one it went in.
+	 */
+	nm = h->conf->nmatters;
+	diff = xcalloc((size_t)nm * (size_t)(nb + 1), sizeof *diff);
+	nwait = xcalloc((size_t)nm * (size_t)nb, sizeof *nwait);
+	swait = xcalloc((size_t)nm * (size_t)nb, sizeof *swait);
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
+			int64_t gone;
+			int bi, bg;
+
+			if (t->mi < 0 || strcmp(t->day, h->day) != 0)
+				continue;
+			gone = t->called_at > 0 ? t->called_at :
+			    t->state == TS_CANCELLED || t->state == TS_EXPIRED ?
+			    t->ended_at : 0;
+			bi = stats_bucket(t->issued_at, start, nb);
+			bg = gone > 0 ? stats_bucket(gone, start, nb) : nb;
+			if (bi < bg) {
+				diff[t->mi * (nb + 1) + bi]++;
+				diff[t->mi * (nb + 1) + bg]--;
+			}
+			if (t->called_at >= start && (b = stats_bucket(t->called_at,
+			    start, nb)) < nb) {
+				nwait[t->mi * nb + b]++;
+				swait[t->mi * nb + b] += (double)(t->called_at -
+				    t->issued_at) / 1000.0;
+			}
+		}
+	series = json_object();
+	for (mi = 0; mi < nm; mi++) {
+		json_t *aw = json_array(), *am = json_array();
+		json_int_t run = 0;
+
+		for (b = 0; b < nb; b++) {
+			int k = mi * nb + b;
+
+			run += diff[mi * (nb + 1) + b];
+			json_array_append_new(aw, json_integer(run));
+			json_array_append_new(am, nwait[k] ? json_integer(
+			    (json_int_t)(swait[k] / (double)nwait[k] + 0.5)) : json_null());
+		}
+		json_object_set_new(series, h->conf->matters[mi].code,
+		    json_pack("{s:o, s:o}", "waiting", aw, "mean_wait_s", am));
+	}
+	free(diff);
+	free(nwait);
+	free(swait);
+	c->reply = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:{s:i, s:o, s:I, s:o},"
+	    " s:{s:I, s:i, s:o}}",
+	    "business_day", h->day, "issued", issued, "served", served,
+	    "no_shows", noshow, "cancelled", cancelled,
+	    "waiting", (json_int_t)dispatch_total(h->disp),
+	    "mean_wait_s", nw ? json_integer((json_int_t)(sum / (double)nw / 1000.0 + 0.5)) :
+	    json_null(),
+	    "p90_wait_s", nw ? json_integer((json_int_t)(waits[(nw * 9 + 9) / 10 - 1] / 1000)) :
+	    json_null(),
+	    "ratings", "count", rated, "mean", rated ? json_real(
+	    (double)(by[1] + 2 * by[2] + 3 * by[3] + 4 * by[4] + 5 * by[5]) / rated) :
+	    json_null(), "not_rated", (json_int_t)by[0], "by_score", byscore,
+	    "series", "start", (json_int_t)start, "bucket_s", STATS_BUCKET_MS / 1000,
+	    "matters", series);
+	free(waits);
+	return 200;
+}

@@ -1,0 +1,258 @@
+/* hall_int.h — the inside of the hall, shared by its files only (hall.c,
+ * ticket.c, window.c, view.c, cmd*.c): the ticket, window and hall structs,
+ * the states, and what each of those files lends the others.  Nothing
+ * outside the hall includes it; hall.h stays the public API. */
+#ifndef HALLQ_HALL_INT_H
+#define HALLQ_HALL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "hall.h"
+#include "store.h"
+
+enum tstate {
+	TS_WAITING,
+	TS_CALLED,
+	TS_SERVING,
+	TS_HELD,
+	TS_DONE,
+	TS_NO_SHOW,
+	TS_CANCELLED,
+	TS_TRANSFERRED,		/* waiting again after a transfer */
+	TS_EXPIRED,		/* still open when its business day ended */
+	TS_MAX
+};
+
+extern const char *const tstate_names[TS_MAX];
+
+enum wstate {
+	WS_CLOSED,
+	WS_OPEN,
+	WS_PAUSED,
+	WS_MAX
+};
+
+extern const char *const wstate_names[WS_MAX];
+
+/* The window moves (window.c's window_moves[]): the states each may start
+ * from, the state it leads to, and the event it makes. */
+enum wmove_id {
+	WMOVE_PAUSE,
+	WMOVE_RESUME,
+	WMOVE_OPEN,
+	WMOVE_CLOSE,
+	WMOVE_MAX
+};
+
+struct wmove {
+	const char	*what;
+	unsigned	 from;		/* mask of wstate */
+	enum wstate	 to;
+	const char	*event;
+};
+
+extern const struct wmove window_moves[WMOVE_MAX];
+
+struct ticket {
+	int64_t		 id;
+	char		 day[16];
+	char		 number[24];
+	char		 prefix[8];
+	int64_t		 seqno;
+	char		 matter[40];	/* code; index below may be -1 after reload */
+	int		 mi;
+	char		 cls[40];
+	int		 ci;
+	char		 channel[16];
+	enum tstate	 state;
+	int		 window;	/* window serving, holding or that no-showed it */
+	int		 target_window;	/* transferred to this window only */
+	int64_t		 issued_at;
+	int64_t		 arrival;	/* virtual arrival: fairness clock */
+	int64_t		 slot_start;
+	int64_t		 called_at;
+	int64_t		 serving_at;
+	int64_t		 ended_at;
+	int64_t		 no_show_at;
+	int		 recalls;
+	int		 transfers;
+	char		*phone;
+	char		*id_number;
+	char		 token[33];
+	char		 finished_by[68];	/* clerk's name */
+	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
+	int		 queued;	/* in the dispatcher */
+	struct dispatch_ticket dt;	/* as queued */
+	struct ticket	*hnext;
+};
+
+struct win {
+	const struct window_conf *conf;
+	int		 number;
+	enum wstate	 state;
+	struct ticket	*cur;
+	int64_t		 since;		/* state or ticket change */
+	char		 clerk[68];	/* who last acted here (not kept) */
+	struct dispatch_window dw;
+	/* A manager's tiers for today (POST .../tiers), else the file's. */
+	struct dispatch_tier *otiers;
+	int		*omatters;
+};
+
+struct counter {
+	char		 prefix[8];
+	int64_t		 last;
+};
+
+struct hall {
+	struct config	*conf;
+	struct store	*store;
+	const struct dispatch_policy *policy;
+	struct dispatch_params params;
+	struct dispatch_rule rule;	/* class and key: the fairness rule */
+	int64_t		 head_start[DISPATCH_MAX_CLASSES];
+	struct dispatch	*disp;
+	char		 day[16];
+	int64_t		 seq;
+	int64_t		 next_id;
+
+	struct ticket	**buckets;
+	size_t		 nbuckets;
+	size_t		 ntickets;
+
+	struct win	*wins;
+	int		 nwins;
+	struct ticket	**held;		/* every held ticket: windows list theirs */
+	size_t		 nheld;
+	struct counter	*counters;
+	int		 ncounters;
+	int64_t		*service_ms;	/* per matter: EWMA of service time */
+
+	/* The command being applied. */
+	int64_t		 now;
+	struct hall_result *res;
+	int		 failed;	/* a write failed: roll back */
+	int		 batch;		/* inside hall_batch_begin/end */
+	int		 batch_failed;	/* a savepoint could not be undone */
+
+	/* GET /api/devices and learn: the device manager answers. */
+	const struct hall_devices *devices;
+	void		*devices_arg;
+	struct events	*bus;		/* stage hooks run in our transactions */
+};
+
+/* ---------------------------------------------------------------- commands */
+
+struct op_ctx {
+	json_t			*cmd;
+	json_t			*body;		/* never NULL: {} when absent */
+	const struct token	*token;
+	const char		*device;	/* a window's pad or evaluator */
+	struct win		*win;		/* window commands */
+	struct ticket		*loose;		/* an older day's ticket, read for
+						   this command only (cmd_find_ticket) */
+	json_t			*reply;		/* owned; NULL with 204 */
+	int			 status;
+};
+
+/* Every command: who may send it, what it carries, whether it writes. */
+struct op {
+	const char	*name;
+	unsigned	 roles;
+	int		 window;	/* needs "window" */
+	int		 writes;
+	const char	*fields[8];	/* body members it accepts */
+	int		(*fn)(struct hall *, struct op_ctx *);
+};
+
+/* ticket */
+void	 ticket_link(struct hall *h, struct ticket *t);
+struct ticket *	 ticket_find(struct hall *h, int64_t id);
+void	 ticket_free(struct ticket *t);
+void	 ticket_clear_all(struct hall *h);
+int	 ticket_in_queue_state(const struct ticket *t);
+int	 ticket_class(struct hall *h, const struct ticket *t);
+void	 ticket_queue(struct hall *h, struct ticket *t);
+void	 ticket_unqueue(struct hall *h, struct ticket *t);
+void	 ticket_learn_service(struct hall *h, const struct ticket *t);
+struct ticket *	 ticket_from_row(struct hall *h, const struct store_ticket *st);
+/* window */
+struct win *	 window_find(struct hall *h, int number);
+int	 window_open_count(struct hall *h, int mi);
+int64_t	 window_eta_s(struct hall *h, int mi, size_t ahead, int target);
+void	 window_held_add(struct hall *h, struct ticket *t);
+void	 window_held_del(struct hall *h, struct ticket *t);
+void	 window_held_rebuild(struct hall *h);
+void	 window_load_cb(void *arg, const struct store_window *sw);
+void	 window_free_all(struct hall *h);
+int	 window_tiers_set(struct hall *h, struct win *w, json_t *tiers, char *why, size_t whylen);
+void	 window_tiers_load(struct hall *h, struct win *w);
+void	 window_build_all(struct hall *h);
+void	 window_release(struct hall *h, struct win *w);
+void	 window_hand_back(struct hall *h, struct win *w);
+/* view */
+json_t *	 view_window_no(int v);
+json_t *	 view_ticket(struct hall *h, struct ticket *t);
+json_t *	 view_window(struct hall *h, struct win *w);
+json_t *	 view_snapshot(struct hall *h, int64_t now);
+char *	 view_text(json_t *o);
+/* hall */
+void	 hall_put_ticket(struct hall *h, struct ticket *t);
+void	 hall_put_window(struct hall *h, struct win *w);
+void	 hall_emit(struct hall *h, const char *type, json_t *o);
+void	 hall_emit_ticket(struct hall *h, const char *type, struct ticket *t);
+void	 hall_announce(struct hall *h, struct ticket *t, int recall);
+void	 hall_emit_window(struct hall *h, const char *type, struct win *w);
+int	 hall_next_number(struct hall *h, const char *prefix, int64_t *seqno);
+void	 hall_rating_write(struct hall *h, struct ticket *t, int score, const char *source, const char *comment);
+/* cmd */
+int	 cmd_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+int	 cmd_ticket_reply(struct hall *h, struct op_ctx *c, int status, struct ticket *t);
+int	 cmd_window_reply(struct hall *h, struct op_ctx *c, struct win *w);
+int	 cmd_body_string(struct op_ctx *c, const char *key, size_t maxlen, const char **out);
+int	 cmd_body_int(struct op_ctx *c, const char *key, int64_t lo, int64_t hi, int64_t *out, int required);
+struct ticket *	 cmd_read_ticket(struct hall *h, struct op_ctx *c, int64_t id);
+struct ticket *	 cmd_find_ticket(struct hall *h, struct op_ctx *c, int64_t id);
+int	 cmd_ticket_id(struct op_ctx *c, int64_t *id);
+int	 cmd_illegal(struct op_ctx *c, const struct ticket *t, const char *what);
+struct ticket *	 cmd_current(struct op_ctx *c, unsigned states, const char *what);
+void	 cmd_clerk_name(struct hall *h, struct op_ctx *c, char *out, size_t len);
+const struct op *cmd_find(const char *name);
+int	 cmd_check(struct hall *h, struct op_ctx *c, const struct op *op);
+/* cmd_ticket */
+int	 cmd_ticket_issue(struct hall *h, struct op_ctx *c);
+int	 cmd_ticket_get(struct hall *h, struct op_ctx *c);
+int	 cmd_ticket_cancel(struct hall *h, struct op_ctx *c);
+int	 cmd_ticket_rate(struct hall *h, struct op_ctx *c);
+/* cmd_window */
+int	 cmd_window_call_next(struct hall *h, struct op_ctx *c);
+int	 cmd_window_call(struct hall *h, struct op_ctx *c);
+int	 cmd_window_recall(struct hall *h, struct op_ctx *c);
+int	 cmd_window_start(struct hall *h, struct op_ctx *c);
+int	 cmd_window_finish(struct hall *h, struct op_ctx *c);
+int	 cmd_window_no_show(struct hall *h, struct op_ctx *c);
+int	 cmd_window_hold(struct hall *h, struct op_ctx *c);
+int	 cmd_window_transfer(struct hall *h, struct op_ctx *c);
+int	 cmd_window_pause(struct hall *h, struct op_ctx *c);
+int	 cmd_window_resume(struct hall *h, struct op_ctx *c);
+int	 cmd_window_open(struct hall *h, struct op_ctx *c);
+int	 cmd_window_close(struct hall *h, struct op_ctx *c);
+int	 cmd_window_tiers(struct hall *h, struct op_ctx *c);
+int	 cmd_window_get(struct hall *h, struct op_ctx *c);
+/* cmd_hall */
+int	 cmd_hall_hall(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_snapshot(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_devices(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_learn(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_auth(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_status(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_events(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
+
+#endif

@@ -1,0 +1,243 @@
+/* view.c — what the hall shows: the JSON of a ticket (with masked phone and
+ * ID numbers), of a window, of each matter's load and of the whole hall, and
+ * a window's display view.  Reads state only: never changes or writes it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "hall_int.h"
+#include "util.h"
+
+static json_t *
+json_eta(int64_t eta_s)
+{
+	return eta_s >= 0 ? json_integer(eta_s) : json_null();
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static json_t *
+json_ms(int64_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+json_t *
+view_window_no(int v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+/* Show the first three and last four of a number, never the whole. */
+static char *
+mask_digits(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *m = xstrdup(s);
+
+	for (i = 0; i < n; i++)
+		if (n <= 7 || (i >= 3 && i + 4 < n))
+			m[i] = '*';
+	return m;
+}
+
+/* json_string copies: the masked text is ours to free. */
+static json_t *
+json_masked(const char *s)
+{
+	char *m = mask_digits(s);
+	json_t *v = json_string_nocheck(m);
+
+	free(m);
+	return v;
+}
+
+json_t *
+view_ticket(struct hall *h, struct ticket *t)
+{
+	size_t ahead = 0;
+	int64_t eta = 0;
+	json_t *o;
+
+	if (t->queued)
+		ahead = dispatch_ahead(h->disp, &t->dt);
+	/* Waiting (a matter no longer configured is never queued): -1 when
+	 * no open window would call it now. */
+	if (ticket_in_queue_state(t))
+		eta = t->queued ? window_eta_s(h, t->mi, ahead,
+		    t->target_window) : -1;
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o,"
+	    " s:I, s:o, s:b, s:s, s:o, s:i, s:i}",
+	    "id", (json_int_t)t->id,
+	    "number", t->number,
+	    "matter", t->matter,
+	    "class", t->cls,
+	    "channel", t->channel,
+	    "state", tstate_names[t->state],
+	    "window", view_window_no(t->window),
+	    "issued_at", (json_int_t)t->issued_at,
+	    "called_at", json_ms(t->called_at),
+	    "serving_at", json_ms(t->serving_at),
+	    "ended_at", json_ms(t->ended_at),
+	    "ahead", (json_int_t)ahead,
+	    "eta_s", json_eta(eta),
+	    "no_open_window", eta < 0,
+	    "business_day", t->day,
+	    "target_window", view_window_no(t->target_window),
+	    "recalls", t->recalls,
+	    "transfers", t->transfers);
+	if (o == NULL)
+		fatalx("json_pack ticket");
+	if (t->mi >= 0)
+		json_object_set_new(o, "matter_name",
+		    json_string(h->conf->matters[t->mi].name));
+	if (t->phone != NULL)
+		json_object_set_new(o, "phone", json_masked(t->phone));
+	if (t->id_number != NULL)
+		json_object_set_new(o, "id_number", json_masked(t->id_number));
+	if (t->slot_start)
+		json_object_set_new(o, "slot_start", json_integer(t->slot_start));
+	return o;
+}
+
+json_t *
+view_window(struct hall *h, struct win *w)
+{
+	json_t *tiers = json_array(), *held = json_array(), *o;
+	json_t *waiting = json_array();
+	size_t i;
+	int j, k;
+
+	for (j = 0; j < w->dw.ntiers; j++) {
+		json_t *tier = json_array();
+		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
+			json_array_append_new(tier, json_string(
+			    h->conf->matters[w->dw.tiers[j].matters[k]].code));
+		json_array_append_new(tiers, tier);
+	}
+	for (i = 0; i < h->nheld; i++)
+		if (h->held[i]->window == w->number)
+			json_array_append_new(held, json_integer(h->held[i]->id));
+	/* Who waits for each tier: its matters' queues. */
+	for (j = 0; j < w->dw.ntiers; j++) {
+		size_t n = 0;
+		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
+			n += dispatch_waiting(h->disp, w->dw.tiers[j].matters[k]);
+		json_array_append_new(waiting, json_integer((json_int_t)n));
+	}
+	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
+	    "number", w->number,
+	    "name", w->conf->name,
+	    "kind", w->conf->kind,
+	    "state", wstate_names[w->state],
+	    "ticket", w->cur ? view_ticket(h, w->cur) : json_null(),
+	    "tiers", tiers,
+	    "held", held,
+	    "since", (json_int_t)w->since,
+	    "waiting", waiting,
+	    "clerk", w->clerk[0] ? json_string(w->clerk) : json_null());
+	if (o == NULL)
+		fatalx("json_pack window");
+	return o;
+}
+
+static json_t *
+matter_load_json(struct hall *h, int mi, int64_t now)
+{
+	const struct matter *m = &h->conf->matters[mi];
+	size_t waiting = dispatch_waiting(h->disp, mi);
+	int64_t oldest = dispatch_oldest(h->disp, mi), wait_s = 0;
+
+	if (oldest > 0 && now > oldest)
+		wait_s = (now - oldest) / 1000;
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:i, s:I, s:I}",
+	    "code", m->code,
+	    "name", m->name,
+	    "domain", h->conf->domains[m->domain].code,
+	    "domain_name", h->conf->domains[m->domain].name,
+	    "waiting", (json_int_t)waiting,
+	    "oldest_wait_s", (json_int_t)wait_s,
+	    "eta_s", json_eta(window_eta_s(h, mi, waiting, 0)),
+	    "open_windows", window_open_count(h, mi),
+	    "target_wait_s", (json_int_t)(m->target_wait_ms / 1000),
+	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
+}
+
+json_t *
+view_snapshot(struct hall *h, int64_t now)
+{
+	json_t *matters = json_array(), *windows = json_array();
+	int i;
+
+	for (i = 0; i < h->conf->nmatters; i++)
+		json_array_append_new(matters, matter_load_json(h, i, now));
+	for (i = 0; i < h->nwins; i++)
+		json_array_append_new(windows, view_window(h, &h->wins[i]));
+	return json_pack("{s:I, s:s, s:s, s:o, s:o}",
+	    "seq", (json_int_t)h->seq,
+	    "business_day", h->day,
+	    "hall", h->conf->hall_name,
+	    "matters", matters,
+	    "windows", windows);
+}
+
+char *
+view_text(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	if (s == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+static int
+hall_tier_has(const struct dispatch_tier *t, int mi)
+{
+	int k;
+
+	for (k = 0; k < t->nmatters; k++)
+		if (t->matters[k] == mi)
+			return 1;
+	return 0;
+}
+
+/* What a window's display needs: its state, its ticket, who waits for it. */
+int
+hall_window_view(struct hall *h, int number, struct hall_window_view *v)
+{
+	struct win *w = window_find(h, number);
+	size_t n = 0;
+	int i, j, k;
+
+	memset(v, 0, sizeof *v);
+	if (w == NULL || w->number != number)
+		return -1;
+	v->number = w->number;
+	v->state = wstate_names[w->state];
+	v->paused = w->state == WS_PAUSED;
+	v->closed = w->state == WS_CLOSED;
+	v->paused_text = w->conf->paused_text;
+	v->closed_text = w->conf->closed_text;
+	if (w->cur != NULL) {
+		snprintf(v->ticket, sizeof v->ticket, "%s", w->cur->number);
+		v->ticket_id = w->cur->id;
+		v->serving = w->cur->state == TS_SERVING;
+		v->called_at = w->cur->called_at;
+		if (w->cur->mi >= 0)
+			v->matter = h->conf->matters[w->cur->mi].name;
+	}
+	/* Waiting for it: each matter of its tiers (today's, if a manager
+	 * changed them) counted once. */
+	for (i = 0; i < w->dw.ntiers; i++)
+		for (j = 0; j < w->dw.tiers[i].nmatters; j++) {
+			int mi = w->dw.tiers[i].matters[j], seen = 0;
+			for (k = 0; k < i && !seen; k++)
+				seen = hall_tier_has(&w->dw.tiers[k], mi);
+			if (!seen)
+				n += dispatch_waiting(h->disp, mi);
+		}
+	v->waiting = (int)n;
+	return 0;
+}
