@@ -33,7 +33,7 @@ DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
 DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
-UNIT	 = dispatch config store event hall api bridge transport text voice gate
+UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -73,6 +73,7 @@ UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/u
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c
 UNIT_DEPS_hall     = $(CORE_SRC)
+UNIT_DEPS_ticket   = $(CORE_SRC)
 UNIT_DEPS_api      = daemon/api.c daemon/util.c
 UNIT_DEPS_bridge   = daemon/bridge.c daemon/util.c
 UNIT_DEPS_transport = daemon/transport.c daemon/util.c

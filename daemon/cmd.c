@@ -150,9 +150,10 @@ cmd_illegal(struct op_ctx *c, const struct ticket *t, const char *what)
 	    t->number, tstate_names[t->state], what);
 }
 
-/* The window's current ticket in one of the given states, or a 409. */
+/* The window's current ticket, moved by `m` (ticket_move()); or NULL and a
+ * 409, the ticket untouched. */
 struct ticket *
-cmd_current(struct op_ctx *c, unsigned states, const char *what)
+cmd_current(struct op_ctx *c, enum tmove_id m, const char *what)
 {
 	struct ticket *t = c->win->cur;
 
@@ -161,7 +162,7 @@ cmd_current(struct op_ctx *c, unsigned states, const char *what)
 		    c->win->number, what);
 		return NULL;
 	}
-	if (!(states & (1u << t->state))) {
+	if (ticket_move(t, m) == -1) {
 		cmd_illegal(c, t, what);
 		return NULL;
 	}

@@ -151,7 +151,7 @@ cmd_ticket_cancel(struct hall *h, struct op_ctx *c)
 	struct win *w = NULL;
 	struct ticket *t;
 	int64_t id;
-	int manager;
+	int manager, held;
 
 	if (cmd_ticket_id(c, &id) == -1)
 		return c->status;
@@ -159,8 +159,10 @@ cmd_ticket_cancel(struct hall *h, struct op_ctx *c)
 		return 404;
 	manager = c->token != NULL && (c->token->role == ROLE_MANAGER ||
 	    c->token->role == ROLE_ADMIN);
-	if (t == c->loose)	/* an older day's: finished, or expired */
+	if (t == c->loose ||	/* an older day's: finished, or expired */
+	    !ticket_may(t, TMOVE_CANCEL))
 		return cmd_illegal(c, t, "cancel");
+	/* Who may cancel what, beyond the table. */
 	switch (t->state) {
 	case TS_WAITING:
 	case TS_TRANSFERRED:
@@ -177,16 +179,18 @@ cmd_ticket_cancel(struct hall *h, struct op_ctx *c)
 			return cmd_illegal(c, t, "cancel");
 		break;
 	default:
-		return cmd_illegal(c, t, "cancel");
+		break;
 	}
-	if (t->state == TS_HELD)
+	held = t->state == TS_HELD;
+	if (ticket_move(t, TMOVE_CANCEL) == -1)
+		return cmd_illegal(c, t, "cancel");
+	if (held)
 		window_held_del(h, t);
 	else if (w != NULL && w->cur == t)
 		window_release(h, w);
 	else
 		w = NULL;
 	ticket_unqueue(h, t);
-	t->state = TS_CANCELLED;
 	t->ended_at = h->now;
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.cancelled", t);

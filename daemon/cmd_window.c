@@ -29,15 +29,24 @@ op_window_ready(struct op_ctx *c)
 	return 0;
 }
 
+/* A waiting ticket is called; a held or no-show one is called back. */
+static enum tmove_id
+op_call_move(const struct ticket *t)
+{
+	return ticket_may(t, TMOVE_CALL) ? TMOVE_CALL : TMOVE_CALL_BACK;
+}
+
 static int
 op_do_call(struct hall *h, struct op_ctx *c, struct ticket *t)
 {
 	struct win *w = c->win;
+	int held = t->state == TS_HELD;
 
+	if (ticket_move(t, op_call_move(t)) == -1)
+		return cmd_illegal(c, t, "call");
 	ticket_unqueue(h, t);
-	if (t->state == TS_HELD)
+	if (held)
 		window_held_del(h, t);
-	t->state = TS_CALLED;
 	t->window = w->number;
 	t->target_window = 0;
 	t->called_at = h->now;
@@ -89,6 +98,8 @@ cmd_window_call(struct hall *h, struct op_ctx *c)
 		return 404;
 	if ((rc = op_window_ready(c)) != 0)
 		return rc;
+	if (!ticket_may(t, op_call_move(t)))
+		return cmd_illegal(c, t, "call");
 	switch (t->state) {
 	case TS_WAITING:
 	case TS_TRANSFERRED:
@@ -124,7 +135,7 @@ cmd_window_call(struct hall *h, struct op_ctx *c)
 			    t->number);
 		break;
 	default:
-		return cmd_illegal(c, t, "call");
+		break;
 	}
 	if (strcmp(t->day, h->day) != 0)
 		return cmd_illegal(c, t, "call (it is from another day)");
@@ -134,7 +145,7 @@ cmd_window_call(struct hall *h, struct op_ctx *c)
 int
 cmd_window_recall(struct hall *h, struct op_ctx *c)
 {
-	struct ticket *t = cmd_current(c, 1u << TS_CALLED, "recall");
+	struct ticket *t = cmd_current(c, TMOVE_RECALL, "recall");
 
 	if (t == NULL)
 		return 409;
@@ -148,11 +159,10 @@ cmd_window_recall(struct hall *h, struct op_ctx *c)
 int
 cmd_window_start(struct hall *h, struct op_ctx *c)
 {
-	struct ticket *t = cmd_current(c, 1u << TS_CALLED, "start");
+	struct ticket *t = cmd_current(c, TMOVE_START, "start");
 
 	if (t == NULL)
 		return 409;
-	t->state = TS_SERVING;
 	t->serving_at = h->now;
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.serving", t);
@@ -169,9 +179,8 @@ cmd_window_finish(struct hall *h, struct op_ctx *c)
 		return c->status;
 	if (outcome != NULL && strcmp(outcome, "done") != 0)
 		return cmd_error(c, 400, "bad_request", "outcome must be \"done\"");
-	if ((t = cmd_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "finish")) == NULL)
+	if ((t = cmd_current(c, TMOVE_FINISH, "finish")) == NULL)
 		return 409;
-	t->state = TS_DONE;
 	t->ended_at = h->now;
 	cmd_clerk_name(h, c, t->finished_by, sizeof t->finished_by);
 	ticket_learn_service(h, t);
@@ -184,11 +193,10 @@ cmd_window_finish(struct hall *h, struct op_ctx *c)
 int
 cmd_window_no_show(struct hall *h, struct op_ctx *c)
 {
-	struct ticket *t = cmd_current(c, 1u << TS_CALLED, "mark as no-show");
+	struct ticket *t = cmd_current(c, TMOVE_NO_SHOW, "mark as no-show");
 
 	if (t == NULL)
 		return 409;
-	t->state = TS_NO_SHOW;
 	t->no_show_at = h->now;
 	window_release(h, c->win);
 	hall_put_ticket(h, t);
@@ -199,11 +207,10 @@ cmd_window_no_show(struct hall *h, struct op_ctx *c)
 int
 cmd_window_hold(struct hall *h, struct op_ctx *c)
 {
-	struct ticket *t = cmd_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "hold");
+	struct ticket *t = cmd_current(c, TMOVE_HOLD, "hold");
 
 	if (t == NULL)
 		return 409;
-	t->state = TS_HELD;
 	window_held_add(h, t);
 	window_release(h, c->win);
 	hall_put_ticket(h, t);
@@ -238,7 +245,7 @@ cmd_window_transfer(struct hall *h, struct op_ctx *c)
 	if (tw != NULL && tw->state == WS_CLOSED)
 		return cmd_error(c, 409, "window_closed", "window %d is closed: "
 		    "transfer to an open window or to the matter", tw->number);
-	if ((t = cmd_current(c, 1u << TS_CALLED | 1u << TS_SERVING, "transfer")) == NULL)
+	if ((t = cmd_current(c, TMOVE_TRANSFER, "transfer")) == NULL)
 		return 409;
 	if (mi >= 0) {
 		snprintf(t->matter, sizeof t->matter, "%s", matter);
@@ -247,7 +254,6 @@ cmd_window_transfer(struct hall *h, struct op_ctx *c)
 	} else
 		t->target_window = (int)to;
 	/* It keeps its arrival: the new queue takes it in its old place. */
-	t->state = TS_TRANSFERRED;
 	t->transfers++;
 	t->window = 0;
 	window_release(h, c->win);

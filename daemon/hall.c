@@ -259,14 +259,13 @@ hall_rollover(struct hall *h, const char *today)
 		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
 			if (strcmp(t->day, today) == 0)
 				continue;
-			if (t->state == TS_DONE || t->state == TS_CANCELLED ||
-			    t->state == TS_EXPIRED)
-				continue;
+			/* A no-show past its grace is over already: it stays. */
 			if (t->state == TS_NO_SHOW &&
 			    h->now - t->no_show_at > h->conf->no_show_grace_ms)
 				continue;
+			if (ticket_move(t, TMOVE_EXPIRE) == -1)
+				continue;	/* done, cancelled, expired */
 			ticket_unqueue(h, t);
-			t->state = TS_EXPIRED;
 			t->ended_at = h->now;
 			hall_put_ticket(h, t);
 			n++;

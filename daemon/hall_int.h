@@ -39,6 +39,33 @@ enum wstate {
 
 extern const char *const wstate_names[WS_MAX];
 
+/* The ticket moves (ticket.c's ticket_moves[]): every change of a ticket's
+ * state is one of these, made by ticket_move(), which refuses a move from a
+ * state the table does not list.  Issuing makes a ticket (waiting); no move
+ * leads out of done, cancelled or expired. */
+enum tmove_id {
+	TMOVE_CALL,		/* a waiting ticket called to a window */
+	TMOVE_CALL_BACK,	/* a held or no-show ticket called again */
+	TMOVE_RECALL,		/* called again: its number said once more */
+	TMOVE_START,		/* the citizen came: served */
+	TMOVE_FINISH,
+	TMOVE_NO_SHOW,
+	TMOVE_HOLD,		/* 挂起: set aside by its window */
+	TMOVE_TRANSFER,		/* to another matter or window: waits again */
+	TMOVE_CANCEL,
+	TMOVE_REQUEUE,		/* held by a window that closed: waits again */
+	TMOVE_EXPIRE,		/* still open when its business day ended */
+	TMOVE_MAX
+};
+
+struct tmove {
+	const char	*name;
+	unsigned	 from;		/* mask of tstate */
+	enum tstate	 to;
+};
+
+extern const struct tmove ticket_moves[TMOVE_MAX];
+
 /* The window moves (window.c's window_moves[]): the states each may start
  * from, the state it leads to, and the event it makes. */
 enum wmove_id {
@@ -171,6 +198,8 @@ struct op {
 };
 
 /* ticket */
+int	 ticket_may(const struct ticket *t, enum tmove_id m);
+int	 ticket_move(struct ticket *t, enum tmove_id m);
 void	 ticket_link(struct hall *h, struct ticket *t);
 struct ticket *	 ticket_find(struct hall *h, int64_t id);
 void	 ticket_free(struct ticket *t);
@@ -221,7 +250,7 @@ struct ticket *	 cmd_read_ticket(struct hall *h, struct op_ctx *c, int64_t id);
 struct ticket *	 cmd_find_ticket(struct hall *h, struct op_ctx *c, int64_t id);
 int	 cmd_ticket_id(struct op_ctx *c, int64_t *id);
 int	 cmd_illegal(struct op_ctx *c, const struct ticket *t, const char *what);
-struct ticket *	 cmd_current(struct op_ctx *c, unsigned states, const char *what);
+struct ticket *	 cmd_current(struct op_ctx *c, enum tmove_id m, const char *what);
 void	 cmd_clerk_name(struct hall *h, struct op_ctx *c, char *out, size_t len);
 const struct op *cmd_find(const char *name);
 int	 cmd_check(struct hall *h, struct op_ctx *c, const struct op *op);

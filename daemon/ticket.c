@@ -2,6 +2,7 @@
  * place in the dispatcher (queue, unqueue) and its state: the table of the
  * moves a ticket may make, and ticket_move(), the one way its state changes.
  * Must not write to the store or emit events: the commands do. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,51 @@ const char *const tstate_names[TS_MAX] = {
 	"waiting", "called", "serving", "held", "done", "no_show",
 	"cancelled", "transferred", "expired"
 };
+
+#define B(s)	(1u << (s))
+#define OPEN	(B(TS_WAITING) | B(TS_TRANSFERRED) | B(TS_CALLED) | \
+		 B(TS_SERVING) | B(TS_HELD) | B(TS_NO_SHOW))
+
+/* Ticket states: from which states each move may start, and where it leads.
+ * A command checks what is its own first (a window's tiers, a hold by
+ * another window, a no-show's grace, a manager's role); the table has the
+ * last word on the state. */
+const struct tmove ticket_moves[TMOVE_MAX] = {
+	[TMOVE_CALL] = { "call", B(TS_WAITING) | B(TS_TRANSFERRED), TS_CALLED },
+	[TMOVE_CALL_BACK] = { "call back", B(TS_HELD) | B(TS_NO_SHOW), TS_CALLED },
+	[TMOVE_RECALL] = { "recall", B(TS_CALLED), TS_CALLED },
+	[TMOVE_START] = { "start", B(TS_CALLED), TS_SERVING },
+	[TMOVE_FINISH] = { "finish", B(TS_CALLED) | B(TS_SERVING), TS_DONE },
+	[TMOVE_NO_SHOW] = { "no-show", B(TS_CALLED), TS_NO_SHOW },
+	[TMOVE_HOLD] = { "hold", B(TS_CALLED) | B(TS_SERVING), TS_HELD },
+	[TMOVE_TRANSFER] = { "transfer", B(TS_CALLED) | B(TS_SERVING),
+	    TS_TRANSFERRED },
+	[TMOVE_CANCEL] = { "cancel", OPEN, TS_CANCELLED },
+	[TMOVE_REQUEUE] = { "requeue", B(TS_HELD), TS_WAITING },
+	[TMOVE_EXPIRE] = { "expire", OPEN, TS_EXPIRED },
+};
+
+#undef OPEN
+#undef B
+
+/* May the ticket make this move from where it is? */
+int
+ticket_may(const struct ticket *t, enum tmove_id m)
+{
+	assert(m >= 0 && m < TMOVE_MAX);
+	return (ticket_moves[m].from & (1u << t->state)) != 0;
+}
+
+/* The one way a ticket's state changes: 0, or -1 and the ticket untouched
+ * when the table does not allow the move from its state. */
+int
+ticket_move(struct ticket *t, enum tmove_id m)
+{
+	if (!ticket_may(t, m))
+		return -1;
+	t->state = ticket_moves[m].to;
+	return 0;
+}
 
 /* ---------------------------------------------------------------- tickets */
 

@@ -291,9 +291,8 @@ window_hand_back(struct hall *h, struct win *w)
 		qsort(back, n, sizeof *back, cmp_ticket_id);
 	for (i = 0; i < n; i++) {
 		t = back[i];
-		if (t->state == TS_HELD) {
+		if (ticket_move(t, TMOVE_REQUEUE) == 0) {
 			window_held_del(h, t);
-			t->state = TS_WAITING;
 			t->window = 0;
 		} else {
 			ticket_unqueue(h, t);

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "hall.h"
+#include "hall_int.h"	/* ticket_moves[]: the table the commands obey */
 #include "store.h"
 #include "t.h"
 #include "util.h"
@@ -1686,6 +1687,153 @@ test_no_open_window(void)
 	close_hall();
 }
 
+/* ----------------------------------------------------- the ticket move table */
+
+/* A new ticket of SB01 brought to state s through the commands (window 3
+ * serves every matter); -1 for a state the commands cannot make today. */
+static long long
+ticket_in(enum tstate s)
+{
+	long long id = issue("SB01", NULL);
+
+	switch (s) {
+	case TS_WAITING:
+		return id;
+	case TS_CANCELLED:
+		CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"k1\","
+		    "\"ticket\":%lld}", id), 200);
+		return id;
+	case TS_EXPIRED:
+	case TS_MAX:
+		return -1;
+	default:
+		break;
+	}
+	CHECK_EQ_INT(call_ticket(3, id), 200);
+	switch (s) {
+	case TS_SERVING:
+		CHECK_EQ_INT(win(3, "start"), 200);
+		break;
+	case TS_HELD:
+		CHECK_EQ_INT(win(3, "hold"), 200);
+		break;
+	case TS_DONE:
+		CHECK_EQ_INT(win(3, "finish"), 200);
+		break;
+	case TS_NO_SHOW:
+		CHECK_EQ_INT(win(3, "no-show"), 200);
+		break;
+	case TS_TRANSFERRED:
+		CHECK_EQ_INT(win_body(3, "transfer", "{\"matter\":\"SB02\"}"), 200);
+		break;
+	default:
+		break;
+	}
+	CHECK_STR(state_of(id), tstate_names[s]);
+	return id;
+}
+
+/* The ticket as a reader sees it (its JSON text), to compare before/after. */
+static char *
+ticket_text(long long id)
+{
+	if (get_ticket(id) != 200)
+		return strdup("");
+	return json_dumps(tkt(), JSON_SORT_KEYS | JSON_COMPACT);
+}
+
+/* Hold the answer of a command on ticket `id`, in state s before it (read
+ * as `before`), against the table: allowed, it moved the ticket to the
+ * move's state; refused, it is a 409 illegal_transition and the ticket reads
+ * exactly as before.  Takes `before`. */
+static void
+check_move(long long id, enum tstate s, enum tmove_id m, const char *what,
+    char *before, int status)
+{
+	int may = (ticket_moves[m].from & (1u << s)) != 0;
+	char *after;
+
+	if (may) {
+		CHECK_EQ_INT(status, 200);
+		CHECK_STR(state_of(id), tstate_names[ticket_moves[m].to]);
+	} else {
+		CHECK_EQ_INT(status, 409);
+		CHECK_STR(ecode(), "illegal_transition");
+		after = ticket_text(id);
+		if (strcmp(before, after) != 0) {
+			fprintf(stderr, "  refused %s from %s changed %s into %s\n",
+			    what, tstate_names[s], before, after);
+			CHECK(0);
+		}
+		free(after);
+	}
+	free(before);
+}
+
+/*
+ * Every command that moves a ticket, from every state the commands can put
+ * one in: the window's commands on its current ticket (called or serving),
+ * call and cancel on a ticket by id.  Each pair on a fresh ticket.
+ */
+static void
+test_move_table(void)
+{
+	static const struct {
+		const char	*op;
+		const char	*body;
+		enum tmove_id	 m;
+	} wcmds[] = {
+		{ "recall", NULL, TMOVE_RECALL },
+		{ "start", NULL, TMOVE_START },
+		{ "finish", NULL, TMOVE_FINISH },
+		{ "no-show", NULL, TMOVE_NO_SHOW },
+		{ "hold", NULL, TMOVE_HOLD },
+		{ "transfer", "{\"matter\":\"SB02\"}", TMOVE_TRANSFER },
+	};
+	const enum tstate cur[] = { TS_CALLED, TS_SERVING };
+	size_t i, j;
+	long long id;
+	char *before;
+	int s, st, back;
+
+	open_hall("moves.db");
+	for (j = 0; j < sizeof cur / sizeof cur[0]; j++)
+		for (i = 0; i < sizeof wcmds / sizeof wcmds[0]; i++) {
+			id = ticket_in(cur[j]);
+			before = ticket_text(id);
+			st = wcmds[i].body ? win_body(3, wcmds[i].op, wcmds[i].body) :
+			    win(3, wcmds[i].op);
+			check_move(id, cur[j], wcmds[i].m, wcmds[i].op, before, st);
+			if (json_is_object(json_object_get(window_of(3), "ticket")))
+				CHECK_EQ_INT(win(3, "finish"), 200);
+		}
+	for (s = 0; s < TS_MAX; s++) {
+		enum tmove_id m;
+
+		/* call: a waiting ticket is called (by window 1, as window 3
+		 * is busy with a called one), a held or no-show one called back
+		 * by the window that had it; the table has a move for each. */
+		if ((id = ticket_in(s)) < 0)
+			continue;
+		back = s == TS_HELD || s == TS_NO_SHOW;
+		m = back ? TMOVE_CALL_BACK : TMOVE_CALL;
+		before = ticket_text(id);
+		st = call_ticket(back ? 3 : 1, id);
+		check_move(id, s, m, "call", before, st);
+		for (j = 1; j <= 3; j += 2)
+			if (json_is_object(json_object_get(window_of((int)j), "ticket")))
+				CHECK_EQ_INT(win((int)j, "finish"), 200);
+		/* cancel, by a manager, who may cancel any open ticket */
+		id = ticket_in(s);
+		before = ticket_text(id);
+		st = run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", id);
+		check_move(id, s, TMOVE_CANCEL, "cancel", before, st);
+		if (json_is_object(json_object_get(window_of(3), "ticket")))
+			CHECK_EQ_INT(win(3, "finish"), 200);
+	}
+	close_hall();
+}
+
 int
 main(void)
 {
@@ -1736,6 +1884,7 @@ main(void)
 	test_close_hands_back();
 	test_manager_cancel();
 	test_no_open_window();
+	test_move_table();
 	CHECK_EQ_INT(seq_breaks, 0);
 
 	json_decref(LAST);
