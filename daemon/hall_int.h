@@ -197,11 +197,12 @@ struct op {
 	int		(*fn)(struct hall *, struct op_ctx *);
 };
 
-/* ticket */
+
+/* ticket.c: the registry, queueing, moves */
 int	 ticket_may(const struct ticket *t, enum tmove_id m);
 int	 ticket_move(struct ticket *t, enum tmove_id m);
 void	 ticket_link(struct hall *h, struct ticket *t);
-struct ticket *	 ticket_find(struct hall *h, int64_t id);
+struct ticket	*ticket_find(struct hall *h, int64_t id);
 void	 ticket_free(struct ticket *t);
 void	 ticket_clear_all(struct hall *h);
 int	 ticket_in_queue_state(const struct ticket *t);
@@ -209,9 +210,10 @@ int	 ticket_class(struct hall *h, const struct ticket *t);
 void	 ticket_queue(struct hall *h, struct ticket *t);
 void	 ticket_unqueue(struct hall *h, struct ticket *t);
 void	 ticket_learn_service(struct hall *h, const struct ticket *t);
-struct ticket *	 ticket_from_row(struct hall *h, const struct store_ticket *st);
-/* window */
-struct win *	 window_find(struct hall *h, int number);
+struct ticket	*ticket_from_row(struct hall *h, const struct store_ticket *st);
+
+/* window.c: windows, tiers, the held list */
+struct win	*window_find(struct hall *h, int number);
 int	 window_open_count(struct hall *h, int mi);
 int64_t	 window_eta_s(struct hall *h, int mi, size_t ahead, int target);
 void	 window_held_add(struct hall *h, struct ticket *t);
@@ -219,18 +221,21 @@ void	 window_held_del(struct hall *h, struct ticket *t);
 void	 window_held_rebuild(struct hall *h);
 void	 window_load_cb(void *arg, const struct store_window *sw);
 void	 window_free_all(struct hall *h);
-int	 window_tiers_set(struct hall *h, struct win *w, json_t *tiers, char *why, size_t whylen);
+int	 window_tiers_set(struct hall *h, struct win *w, json_t *tiers,
+		    char *why, size_t whylen);
 void	 window_tiers_load(struct hall *h, struct win *w);
 void	 window_build_all(struct hall *h);
 void	 window_release(struct hall *h, struct win *w);
 void	 window_hand_back(struct hall *h, struct win *w);
-/* view */
-json_t *	 view_window_no(int v);
-json_t *	 view_ticket(struct hall *h, struct ticket *t);
-json_t *	 view_window(struct hall *h, struct win *w);
-json_t *	 view_snapshot(struct hall *h, int64_t now);
-char *	 view_text(json_t *o);
-/* hall */
+
+/* view.c: JSON views */
+json_t	*view_window_no(int v);
+json_t	*view_ticket(struct hall *h, struct ticket *t);
+json_t	*view_window(struct hall *h, struct win *w);
+json_t	*view_snapshot(struct hall *h, int64_t now);
+char	*view_text(json_t *o);
+
+/* hall.c: rows and events written in the change's transaction */
 void	 hall_put_ticket(struct hall *h, struct ticket *t);
 void	 hall_put_window(struct hall *h, struct win *w);
 void	 hall_emit(struct hall *h, const char *type, json_t *o);
@@ -238,28 +243,39 @@ void	 hall_emit_ticket(struct hall *h, const char *type, struct ticket *t);
 void	 hall_announce(struct hall *h, struct ticket *t, int recall);
 void	 hall_emit_window(struct hall *h, const char *type, struct win *w);
 int	 hall_next_number(struct hall *h, const char *prefix, int64_t *seqno);
-void	 hall_rating_write(struct hall *h, struct ticket *t, int score, const char *source, const char *comment);
-/* cmd */
-int	 cmd_error(struct op_ctx *c, int status, const char *code, const char *fmt, ...)
+void	 hall_rating_write(struct hall *h, struct ticket *t, int score,
+		    const char *source, const char *comment);
+
+/* cmd.c: the registry and what every command uses */
+int	 cmd_error(struct op_ctx *c, int status, const char *code,
+		    const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
-int	 cmd_ticket_reply(struct hall *h, struct op_ctx *c, int status, struct ticket *t);
+int	 cmd_ticket_reply(struct hall *h, struct op_ctx *c, int status,
+		    struct ticket *t);
 int	 cmd_window_reply(struct hall *h, struct op_ctx *c, struct win *w);
-int	 cmd_body_string(struct op_ctx *c, const char *key, size_t maxlen, const char **out);
-int	 cmd_body_int(struct op_ctx *c, const char *key, int64_t lo, int64_t hi, int64_t *out, int required);
-struct ticket *	 cmd_read_ticket(struct hall *h, struct op_ctx *c, int64_t id);
-struct ticket *	 cmd_find_ticket(struct hall *h, struct op_ctx *c, int64_t id);
+int	 cmd_body_string(struct op_ctx *c, const char *key, size_t maxlen,
+		    const char **out);
+int	 cmd_body_int(struct op_ctx *c, const char *key, int64_t lo, int64_t hi,
+		    int64_t *out, int required);
+struct ticket	*cmd_read_ticket(struct hall *h, struct op_ctx *c, int64_t id);
+struct ticket	*cmd_find_ticket(struct hall *h, struct op_ctx *c, int64_t id);
 int	 cmd_ticket_id(struct op_ctx *c, int64_t *id);
-int	 cmd_illegal(struct op_ctx *c, const struct ticket *t, const char *what);
-struct ticket *	 cmd_current(struct op_ctx *c, enum tmove_id m, const char *what);
-void	 cmd_clerk_name(struct hall *h, struct op_ctx *c, char *out, size_t len);
+int	 cmd_illegal(struct op_ctx *c, const struct ticket *t,
+		    const char *what);
+struct ticket	*cmd_current(struct op_ctx *c, enum tmove_id m,
+		    const char *what);
+void	 cmd_clerk_name(struct hall *h, struct op_ctx *c, char *out,
+		    size_t len);
 const struct op *cmd_find(const char *name);
 int	 cmd_check(struct hall *h, struct op_ctx *c, const struct op *op);
-/* cmd_ticket */
+
+/* cmd_ticket.c */
 int	 cmd_ticket_issue(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_get(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_cancel(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_rate(struct hall *h, struct op_ctx *c);
-/* cmd_window */
+
+/* cmd_window.c */
 int	 cmd_window_call_next(struct hall *h, struct op_ctx *c);
 int	 cmd_window_call(struct hall *h, struct op_ctx *c);
 int	 cmd_window_recall(struct hall *h, struct op_ctx *c);
@@ -274,7 +290,8 @@ int	 cmd_window_open(struct hall *h, struct op_ctx *c);
 int	 cmd_window_close(struct hall *h, struct op_ctx *c);
 int	 cmd_window_tiers(struct hall *h, struct op_ctx *c);
 int	 cmd_window_get(struct hall *h, struct op_ctx *c);
-/* cmd_hall */
+
+/* cmd_hall.c */
 int	 cmd_hall_hall(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_snapshot(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_devices(struct hall *h, struct op_ctx *c);
