@@ -156,6 +156,15 @@ cmd_window_recall(struct hall *h, struct op_ctx *c)
 	return cmd_ticket_reply(h, c, 200, t);
 }
 
+/* The current ticket has moved: its row, its event, the reply. */
+static int
+op_moved(struct hall *h, struct op_ctx *c, struct ticket *t, const char *event)
+{
+	hall_put_ticket(h, t);
+	hall_emit_ticket(h, event, t);
+	return cmd_ticket_reply(h, c, 200, t);
+}
+
 int
 cmd_window_start(struct hall *h, struct op_ctx *c)
 {
@@ -164,9 +173,7 @@ cmd_window_start(struct hall *h, struct op_ctx *c)
 	if (t == NULL)
 		return 409;
 	t->serving_at = h->now;
-	hall_put_ticket(h, t);
-	hall_emit_ticket(h, "ticket.serving", t);
-	return cmd_ticket_reply(h, c, 200, t);
+	return op_moved(h, c, t, "ticket.serving");
 }
 
 int
@@ -185,9 +192,7 @@ cmd_window_finish(struct hall *h, struct op_ctx *c)
 	cmd_clerk_name(h, c, t->finished_by, sizeof t->finished_by);
 	ticket_learn_service(h, t);
 	window_release(h, c->win);
-	hall_put_ticket(h, t);
-	hall_emit_ticket(h, "ticket.done", t);
-	return cmd_ticket_reply(h, c, 200, t);
+	return op_moved(h, c, t, "ticket.done");
 }
 
 int
@@ -199,9 +204,7 @@ cmd_window_no_show(struct hall *h, struct op_ctx *c)
 		return 409;
 	t->no_show_at = h->now;
 	window_release(h, c->win);
-	hall_put_ticket(h, t);
-	hall_emit_ticket(h, "ticket.no_show", t);
-	return cmd_ticket_reply(h, c, 200, t);
+	return op_moved(h, c, t, "ticket.no_show");
 }
 
 int
@@ -213,9 +216,7 @@ cmd_window_hold(struct hall *h, struct op_ctx *c)
 		return 409;
 	window_held_add(h, t);
 	window_release(h, c->win);
-	hall_put_ticket(h, t);
-	hall_emit_ticket(h, "ticket.held", t);
-	return cmd_ticket_reply(h, c, 200, t);
+	return op_moved(h, c, t, "ticket.held");
 }
 
 int
