@@ -28,12 +28,14 @@ CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c daem
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
 	   daemon/cmd_hall.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
-DEVICE_SRC = daemon/devices.c displays/text.c protocols/bx.c protocols/ft12.c \
-	   protocols/modbus.c protocols/escpos.c protocols/ev1527.c
+DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
+	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
+	   protocols/escpos.c protocols/ev1527.c
 DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
+UNIT	+= pad receipt devproto
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -80,6 +82,9 @@ UNIT_DEPS_transport = daemon/transport.c daemon/util.c
 UNIT_DEPS_text     = displays/text.c
 UNIT_DEPS_voice    = displays/voice.c
 UNIT_DEPS_gate     = daemon/gate.c daemon/util.c
+UNIT_DEPS_pad      = displays/pad.c
+UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
+UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)
 UNIT_DEPS_bx       = protocols/bx.c
 UNIT_DEPS_ft12     = protocols/ft12.c
 UNIT_DEPS_modbus   = protocols/modbus.c

@@ -6,7 +6,13 @@
 #include <string.h>
 
 #include "api.h"
+#include "limit.h"
 #include "util.h"
+
+/* The body's bound is limit.h's (api.h names it for web.c and the gate). */
+#if API_MAX_BODY != LIMIT_MESSAGE_BYTES
+#error "api.h: API_MAX_BODY must be LIMIT_MESSAGE_BYTES (limit.h)"
+#endif
 
 /* A route: a path pattern where "#" matches a positive integer segment. */
 struct route {
@@ -78,7 +84,7 @@ route_match(const char *pattern, const char *path, long long *num, char *name)
 			    (path[n] >= '0' && path[n] <= '9') || path[n] == '.' ||
 			    path[n] == '-' || path[n] == '_')
 				n++;
-			if (n == 0 || n > 64)
+			if (n == 0 || n > LIMIT_DEVICE_NAME)
 				return 0;
 			memcpy(name, path, n);
 			name[n] = '\0';
@@ -135,7 +141,7 @@ api_route(enum api_method method, const char *path, const char *query,
 	const struct route *r = NULL;
 	int path_known = 0;
 	long long num = 0, v;
-	char name[65] = "";
+	char name[LIMIT_DEVICE_NAME + 1] = "";
 	json_t *b = NULL;
 	json_error_t jerr;
 	size_t i;
@@ -159,7 +165,8 @@ api_route(enum api_method method, const char *path, const char *query,
 		return api_fail(err, 501, "not_implemented",
 		    "this part of the hall is not built yet");
 	if (bodylen > API_MAX_BODY)
-		return api_fail(err, 413, "body_too_large", "the body is over 64 KiB");
+		return api_fail(err, 413, "body_too_large",
+		    "the body is over " LIMIT_MESSAGE_TEXT);
 	if (bodylen > 0 && r->takes_body) {
 		b = json_loadb(body, bodylen, JSON_REJECT_DUPLICATES, &jerr);
 		if (b == NULL) {
@@ -187,10 +194,10 @@ api_route(enum api_method method, const char *path, const char *query,
 		if (rc == 1)
 			json_object_set_new(b, "since", json_integer(v));
 		if ((rc = query_int(query, "limit", &v)) == -1 || (rc == 1 &&
-		    (v < 1 || v > 1000))) {
+		    (v < 1 || v > LIMIT_EVENTS_PAGE))) {
 			json_decref(b);
-			return api_fail(err, 400, "bad_request",
-			    "limit must be an integer from 1 to 1000");
+			return api_fail(err, 400, "bad_request", "limit must be an "
+			    "integer from 1 to " LIMIT_STR(LIMIT_EVENTS_PAGE));
 		}
 		if (rc == 1)
 			json_object_set_new(b, "limit", json_integer(v));

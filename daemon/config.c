@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "limit.h"
 #include "transport.h"
 #include "util.h"
 
@@ -445,7 +446,7 @@ tokens_clerk_h(struct cfg *c, json_t *v, void *a)
 			t->windows = xcalloc(json_array_size(w) + 1, sizeof(int));
 			json_array_foreach(w, i, e) {
 				cfg_push_index(c, (int)i);
-				t->windows[t->nwindows++] = (int)cfg_int(c, e, 1, 9999);
+				t->windows[t->nwindows++] = (int)cfg_int(c, e, 1, LIMIT_WINDOW_MAX);
 				cfg_pop(c);
 			}
 		} else
@@ -632,7 +633,7 @@ static void
 window_number_h(struct cfg *c, json_t *v, void *a)
 {
 	struct window_conf *w = a;
-	int n = (int)cfg_int(c, v, 1, 9999);
+	int n = (int)cfg_int(c, v, 1, LIMIT_WINDOW_MAX);
 
 	if (config_window(c->conf, n) != NULL)
 		cfg_error(c, "window %d is given twice", n);
@@ -753,7 +754,7 @@ window_paused_text_h(struct cfg *c, json_t *v, void *a)
 	struct window_conf *w = a;
 
 	free(w->paused_text);
-	w->paused_text = xstrdup(cfg_string(c, v, 200));
+	w->paused_text = xstrdup(cfg_string(c, v, LIMIT_DISPLAY_TEXT));
 }
 
 static void
@@ -762,7 +763,7 @@ window_closed_text_h(struct cfg *c, json_t *v, void *a)
 	struct window_conf *w = a;
 
 	free(w->closed_text);
-	w->closed_text = xstrdup(cfg_string(c, v, 200));
+	w->closed_text = xstrdup(cfg_string(c, v, LIMIT_DISPLAY_TEXT));
 }
 
 static const struct cfg_key window_keys[] = {
@@ -807,8 +808,19 @@ static const char *devrole_names[DEVROLE_MAX] = {
 	"window_display", "hall_board", "keypad_bus", "keypad", "evaluator",
 	"remote_receiver", "printer"
 };
-static const char *devproto_names[DEVPROTO_MAX] = {
-	"bx", "ft12", "modbus", "ev1527", "escpos"
+/* Each protocol as the file names it, and what checking a device of it
+ * needs; what the daemon does with it is daemon/devproto.c's table. */
+static const struct {
+	const char	*name;
+	int		 addr_lo, addr_hi;	/* "address" */
+	int		 reply_ms;	/* "reply_ms" unless the file says */
+	int		 answers;	/* always answers: reply_ms 0 is refused */
+} devprotos[DEVPROTO_MAX] = {
+	[DEVPROTO_BX] = { "bx", 1, 0xfffe, 300, 0 },
+	[DEVPROTO_FT12] = { "ft12", 0, 255, 0, 0 },
+	[DEVPROTO_MODBUS] = { "modbus", 1, 247, 300, 1 },
+	[DEVPROTO_EV1527] = { "ev1527", 1, 247, 0, 0 },
+	[DEVPROTO_ESCPOS] = { "escpos", 1, 247, 1000, 0 },
 };
 /* Which protocols each role speaks. */
 static const unsigned devrole_protos[DEVROLE_MAX] = {
@@ -831,11 +843,28 @@ static const char *devtext_defaults[DEVICE_TEXTS] = {
 	"{number} 请到{window}号窗口"
 };
 
+/* "bx, ft12, ...": the protocols of a mask, for messages. */
+static const char *
+device_protos_list(unsigned mask)
+{
+	static char list[128];
+	int k;
+
+	list[0] = '\0';
+	for (k = 0; k < DEVPROTO_MAX; k++)
+		if (mask & 1u << k) {
+			if (list[0])
+				strcat(list, ", ");
+			strcat(list, devprotos[k].name);
+		}
+	return list;
+}
+
 static void
 device_name_h(struct cfg *c, json_t *v, void *a)
 {
 	struct device_conf *d = a;
-	const char *s = cfg_string(c, v, 64), *p;
+	const char *s = cfg_string(c, v, LIMIT_DEVICE_NAME), *p;
 
 	for (p = s; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
@@ -870,22 +899,14 @@ device_proto_h(struct cfg *c, json_t *v, void *a)
 	int i;
 
 	for (i = 0; i < DEVPROTO_MAX; i++)
-		if (strcmp(devproto_names[i], s) == 0)
+		if (strcmp(devprotos[i].name, s) == 0)
 			break;
 	if (i == DEVPROTO_MAX)
-		cfg_error(c, "unknown protocol \"%s\" (bx, ft12, modbus, ev1527, escpos)", s);
-	if (!(devrole_protos[d->role] & 1u << i)) {
-		char list[64] = "";
-		int k;
-
-		for (k = 0; k < DEVPROTO_MAX; k++)
-			if (devrole_protos[d->role] & 1u << k) {
-				if (list[0])
-					strcat(list, ", ");
-				strcat(list, devproto_names[k]);
-			}
-		cfg_error(c, "a %s speaks %s", devrole_names[d->role], list);
-	}
+		cfg_error(c, "unknown protocol \"%s\" (%s)", s,
+		    device_protos_list(~0u));
+	if (!(devrole_protos[d->role] & 1u << i))
+		cfg_error(c, "a %s speaks %s", devrole_names[d->role],
+		    device_protos_list(devrole_protos[d->role]));
 	d->proto = i;
 }
 
@@ -906,7 +927,7 @@ static void
 device_window_h(struct cfg *c, json_t *v, void *a)
 {
 	struct device_conf *d = a;
-	int n = (int)cfg_int(c, v, 1, 9999);
+	int n = (int)cfg_int(c, v, 1, LIMIT_WINDOW_MAX);
 
 	if (config_window(c->conf, n) == NULL)
 		cfg_error(c, "no window %d", n);
@@ -918,17 +939,8 @@ device_address_h(struct cfg *c, json_t *v, void *a)
 {
 	struct device_conf *d = a;
 
-	switch (d->proto) {
-	case DEVPROTO_BX:
-		d->address = (int)cfg_int(c, v, 1, 0xfffe);
-		break;
-	case DEVPROTO_FT12:
-		d->address = (int)cfg_int(c, v, 0, 255);
-		break;
-	default:
-		d->address = (int)cfg_int(c, v, 1, 247);
-		break;
-	}
+	d->address = (int)cfg_int(c, v, devprotos[d->proto].addr_lo,
+	    devprotos[d->proto].addr_hi);
 }
 
 static void
@@ -1036,7 +1048,7 @@ device_map_h(struct cfg *c, json_t *v, void *a)
 		for (k = 0; k < d->nmap; k++)
 			if (d->map_addr[k] == addr)
 				cfg_error(c, "pad %ld is given twice", addr);
-		d->map_window[d->nmap] = (int)cfg_int(c, w, 1, 9999);
+		d->map_window[d->nmap] = (int)cfg_int(c, w, 1, LIMIT_WINDOW_MAX);
 		if (config_window(c->conf, d->map_window[d->nmap]) == NULL)
 			cfg_error(c, "no window %d", d->map_window[d->nmap]);
 		d->map_addr[d->nmap++] = (int)addr;
@@ -1097,7 +1109,7 @@ device_remotes_h(struct cfg *c, json_t *v, void *a)
 		id = strtol(key, &end, 16);
 		if (*key == '\0' || *end != '\0' || id < 0 || id > 0xFFFFF)
 			cfg_error(c, "a remote id is 1 to 5 hex digits");
-		d->remote_windows[d->nremotes] = (int)cfg_int(c, w, 1, 9999);
+		d->remote_windows[d->nremotes] = (int)cfg_int(c, w, 1, LIMIT_WINDOW_MAX);
 		if (config_window(c->conf, d->remote_windows[d->nremotes]) == NULL)
 			cfg_error(c, "no window %d", d->remote_windows[d->nremotes]);
 		d->remote_ids[d->nremotes++] = (int)id;
@@ -1111,7 +1123,7 @@ device_text_h(struct cfg *c, json_t *v, void *a, int which)
 	struct device_conf *d = a;
 
 	free(d->texts[which]);
-	d->texts[which] = xstrdup(cfg_string(c, v, 200));
+	d->texts[which] = xstrdup(cfg_string(c, v, LIMIT_DISPLAY_TEXT));
 }
 
 static void device_called_h(struct cfg *c, json_t *v, void *a) { device_text_h(c, v, a, DEVTEXT_CALLED); }
@@ -1209,11 +1221,10 @@ top_devices_h(struct cfg *c, json_t *v, void *a)
 		if (d->role != DEVROLE_HALL_BOARD && d->rows != 1)
 			cfg_error(c, "a %s has one row", devrole_names[d->role]);
 		if (d->reply_ms == -1)
-			d->reply_ms = d->proto == DEVPROTO_BX ||
-			    d->proto == DEVPROTO_MODBUS ? 300 :
-			    d->proto == DEVPROTO_ESCPOS ? 1000 : 0;
-		if (d->proto == DEVPROTO_MODBUS && d->reply_ms == 0)
-			cfg_error(c, "a modbus device needs reply_ms above 0");
+			d->reply_ms = devprotos[d->proto].reply_ms;
+		if (devprotos[d->proto].answers && d->reply_ms == 0)
+			cfg_error(c, "a %s device needs reply_ms above 0",
+			    devprotos[d->proto].name);
 		if (d->proto == DEVPROTO_BX && d->width * 8 > 4096)
 			cfg_error(c, "a bx area is at most 4096 pixels wide");
 		if (d->proto == DEVPROTO_ESCPOS && strcmp(d->charset, "GB2312") == 0) {
@@ -1616,7 +1627,7 @@ config_devrole_name(enum device_role r)
 const char *
 config_devproto_name(enum device_proto p)
 {
-	return p < DEVPROTO_MAX ? devproto_names[p] : "?";
+	return p < DEVPROTO_MAX ? devprotos[p].name : "?";
 }
 
 const char *

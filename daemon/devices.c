@@ -1,5 +1,12 @@
 /*
- * devices.c — the device manager (see devices.h).
+ * devices.c — the device manager (see devices.h): lines and their devices,
+ * what each role shows (from the committed events and the hall's window
+ * views), what a device's input asks of the hall, the kiosks' printed
+ * tickets, and the appliance's speaker.  Every protocol is driven through
+ * its entry of the table in devproto.c, never by name here; what a key
+ * means is displays/pad.c's, a printed ticket's layout displays/receipt.c's.
+ * Must not touch hall state but through hall_window_view() and the host's
+ * commands, nor a transport's fd.
  *
  * Devices that name the same transport share one line (an RS-485 bus with
  * several strips at different addresses, say).  A line sends one device's
@@ -10,6 +17,7 @@
  * device whose line comes back is marked dirty — it is sent its current
  * state, never what it missed.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,103 +31,25 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "bx.h"
 #include "config.h"
 #include "devices.h"
-#include "escpos.h"
+#include "devproto.h"
 #include "ev1527.h"
-#include "ft12.h"
 #include "hall.h"
-#include "modbus.h"
+#include "limit.h"
+#include "pad.h"
+#include "receipt.h"
 #include "text.h"
 #include "transport.h"
 #include "util.h"
 
-#define LINE_RX_MAX		2048	/* a reply bigger than this is garbage */
-#define DEV_RETRIES		2	/* resend after a NACK or a silence */
 #define BOARD_ROWS_MAX		32
-#define TEXT_MAX		1024	/* one rendered text, bytes */
+#define RECEIPT_MAX		8192	/* one printed ticket, bytes */
 #define PLAYER_QUEUE		16	/* announcements waiting for the speaker */
 #define PLAYER_ARGS		256
 #define PLAYER_TIMEOUT_S	120	/* a player still running then is killed */
-
-struct line;
-
-struct dev {
-	const struct device_conf *conf;
-	struct line	*line;
-	int		 window;	/* its window (keypad_bus: per pad) */
-	int		 addr;		/* its address on the line */
-	struct textconv	*conv;
-	int		 dirty;		/* send the current state */
-	int		 beep;		/* and beep (a call, a recall) */
-	int		 step;		/* modbus: which write of the state */
-	int		 retries;
-	int		 up;
-	int		 sent_waiting;	/* modbus: the waiting count last sent */
-	char		 sent_text[TEXT_MAX];	/* bx: what the display shows */
-	size_t		 sent_len;
-
-	/* Inputs: keypads, evaluators, printers. */
-	int		 digits;	/* number typed on a pad before a key */
-	int		 ndigits;
-	int		 last_digit;	/* -1: none */
-	int64_t		 digits_at;
-	uint8_t		 last_key;	/* ft12: a resent key is one press */
-	int64_t		 last_key_at;
-	int		 inflight;	/* modbus: REQ_* */
-	int		 poll_due;
-	struct event	*ev_poll;
-	int		 ack_pending;
-	uint16_t	 ack_seq;
-	int		 have_applied;
-	uint16_t	 applied_seq;
-	int		 prompt_dirty;
-	int		 prompt_on;
-	int64_t		 prompt_ticket;
-	int		 ready;		/* printer: online, paper in */
-	int		 status_due;
-	struct event	*ev_status;
-	uint64_t	 keys;		/* key presses taken */
-	uint64_t	 ratings;	/* ratings taken */
-	uint64_t	 refused;	/* commands the hall refused */
-	uint64_t	 printed;
-	uint64_t	 unknown_keys;
-
-	uint64_t	 frames;	/* frames handed to the transport */
-	uint64_t	 replies;	/* good replies */
-	uint64_t	 nacks;		/* bx NACK, modbus exception */
-	uint64_t	 timeouts;	/* no (whole) reply in reply_ms */
-	uint64_t	 bad_replies;	/* replies that failed to decode */
-	uint64_t	 replaced;	/* characters the display cannot show */
-	char		 last_error[160];
-};
-
-struct line {
-	struct devices	*dm;
-	const char	*transport;
-	enum device_proto proto;
-	struct transport *tp;
-	struct dev	**devs;
-	int		 ndevs;
-	int		 next;		/* round robin over dirty devices */
-	int		 up;
-	struct dev	*busy;		/* waiting for this device's reply */
-	struct event	*ev_timeout;
-	struct event	*ev_kick;
-	struct modbus_request req;	/* modbus: the request in flight */
-	uint16_t	 req_vals[MODBUS_WRITE_MAX];
-	uint8_t		 rx[LINE_RX_MAX];
-	size_t		 rxlen;
-	uint64_t	 garbage;	/* bytes nobody asked for */
-	uint64_t	 unsolicited;	/* whole frames nobody asked for */
-};
-
-#define REMOTES_MAX	1024
-#define DEBOUNCE_MAX	32
-#define LEARN_MS	60000
-
-enum { REQ_NONE, REQ_DISPLAY, REQ_ACK, REQ_PROMPT, REQ_POLL };
+#define REMOTES_MAX		1024
+#define DEBOUNCE_MAX		32
 
 /* A window remembered for its pads: what "call back" and "evaluate" mean. */
 struct winmem {
@@ -163,7 +93,7 @@ struct devices {
 	int		 remote_win[REMOTES_MAX];
 	struct dev	*remote_dev[REMOTES_MAX];
 	int		 nremotes;
-	struct ev1527_debounce deb[DEBOUNCE_MAX];
+	struct ev1527_debounce deb[DEBOUNCE_MAX];	/* shared by receivers */
 	int		 ndeb;
 	uint32_t	 unknown_logged[64];
 	int		 nunknown_logged;
@@ -197,14 +127,11 @@ struct devices {
 
 static void	line_kick(struct line *);
 static void	line_kick_later(struct line *);
-static void	line_done(struct line *, int);
-static void	dev_poll_reply(struct dev *, const struct modbus_reply *);
-static void	dm_pad_key(struct dev *, uint8_t code, int arg);
-static void	line_rx_ev1527(struct line *);
+static void	dev_feedback(struct dev *, int status);
+static void	player_enqueue(struct devices *, json_t *);
+static void	player_next(struct devices *);
 
 /* ---------------------------------------------------------------- notes */
-
-static void	dev_feedback(struct dev *, int status);
 
 static void
 dm_notes_cb(evutil_socket_t fd, short what, void *arg)
@@ -280,8 +207,14 @@ dm_cmd(struct devices *dm, struct dev *d, const char *op, int window,
 
 /* ---------------------------------------------------------------- render */
 
+int
+dev_view(struct dev *d, struct hall_window_view *v)
+{
+	return hall_window_view(d->line->dm->hall, d->window, v);
+}
+
 /* The text a window display shows now, in the display's charset. */
-static size_t
+size_t
 dev_window_text(struct dev *d, size_t cols, char *out, size_t size)
 {
 	struct devices *dm = d->line->dm;
@@ -289,7 +222,7 @@ dev_window_text(struct dev *d, size_t cols, char *out, size_t size)
 	const struct window_conf *wc = config_window(dm->conf, d->window);
 	struct hall_window_view v;
 	struct text_var vars[4];
-	char wnum[16], utf8[TEXT_MAX];
+	char wnum[16], utf8[DEV_TEXT_MAX];
 	const char *tmpl;
 	unsigned replaced = 0;
 	size_t n;
@@ -318,12 +251,12 @@ dev_window_text(struct dev *d, size_t cols, char *out, size_t size)
 }
 
 /* The hall board: its rows, newest first, each padded to the width. */
-static size_t
+size_t
 dev_board_text(struct dev *d, char *out, size_t size)
 {
 	struct devices *dm = d->line->dm;
 	const struct device_conf *c = d->conf;
-	char wnum[16], utf8[TEXT_MAX];
+	char wnum[16], utf8[DEV_TEXT_MAX];
 	struct text_var vars[2];
 	size_t len = 0, n, used;
 	unsigned replaced = 0;
@@ -343,7 +276,7 @@ dev_board_text(struct dev *d, char *out, size_t size)
 	return len;
 }
 
-static int
+int
 dev_send(struct dev *d, const uint8_t *buf, int n)
 {
 	if (n < 0) {
@@ -357,218 +290,11 @@ dev_send(struct dev *d, const uint8_t *buf, int n)
 	return 0;
 }
 
-/* The senders: 1 when a frame went out, 0 when there was nothing to send,
- * -1 on error. */
-static int
-dev_send_bx(struct dev *d)
-{
-	const struct device_conf *c = d->conf;
-	static uint8_t wire[BX_WIRE_MAX];
-	char text[TEXT_MAX];
-	struct bx_text t;
-	size_t n;
-
-	if (c->role == DEVROLE_HALL_BOARD)
-		n = dev_board_text(d, text, sizeof text);
-	else
-		n = dev_window_text(d, (size_t)c->width, text, sizeof text);
-	memset(&t, 0, sizeof t);
-	t.area = 0;
-	t.width = (uint16_t)(c->width * 8);
-	t.height = (uint16_t)(c->line_px * c->rows);
-	t.mode = (enum bx_mode)c->mode;
-	t.stay = 10;
-	t.multi_line = c->rows > 1;
-	t.text = (const uint8_t *)text;
-	t.text_len = n;
-	memcpy(d->sent_text, text, n);
-	d->sent_len = n;
-	if (dev_send(d, wire, bx_encode_text((uint16_t)d->addr, &t, wire,
-	    sizeof wire)) == -1)
-		return -1;
-	return 1;
-}
-
-static int
-dev_send_ft12(struct dev *d)
-{
-	struct hall_window_view v;
-	uint8_t digits[FT12_DIGITS], buf[FT12_FRAME_MAX];
-	int i;
-
-	for (i = 0; i < FT12_DIGITS; i++)
-		digits[i] = FT12_BLANK;
-	if (hall_window_view(d->line->dm->hall, d->window, &v) == 0 &&
-	    !v.paused && !v.closed && v.ticket[0] != '\0')
-		ft12_digits_from_text(v.ticket, digits);
-	if (dev_send(d, buf, ft12_encode_display((uint8_t)d->addr,
-	    digits, buf, sizeof buf)) == -1)
-		return -1;
-	if (d->conf->role == DEVROLE_KEYPAD_BUS && v.number > 0) {
-		/* The pad's second counter: who waits for its window. */
-		int w = v.waiting > 999 ? 999 : v.waiting;
-		uint8_t cells[3] = { FT12_BLANK, FT12_BLANK, (uint8_t)(w % 10) };
-
-		if (w >= 10)
-			cells[1] = (uint8_t)(w / 10 % 10);
-		if (w >= 100)
-			cells[0] = (uint8_t)(w / 100);
-		if (dev_send(d, buf, ft12_encode((uint8_t)d->addr, FT12_FUNC_WAITING,
-		    cells, 3, buf, sizeof buf)) == -1)
-			return -1;
-		d->sent_waiting = v.waiting;
-	}
-	if (d->beep) {
-		d->beep = 0;
-		if (dev_send(d, buf, ft12_encode_beep((uint8_t)d->addr,
-		    buf, sizeof buf)) == -1)
-			return -1;
-	}
-	return 1;
-}
-
-/*
- * One Modbus write of a display's state: step 0 the number registers, step 1
- * the text, step 2 the beep.  Returns 1 if a request went out, 0 if there is
- * nothing more to send, -1 on error.
- */
-static int
-dev_send_modbus(struct dev *d)
-{
-	struct line *l = d->line;
-	struct hall_window_view v;
-	struct modbus_request *rq = &l->req;
-	uint8_t buf[MODBUS_FRAME_MAX];
-	char text[TEXT_MAX];
-	size_t n, cols;
-	int i, display = d->conf->role != DEVROLE_EVALUATOR;
-
-	memset(rq, 0, sizeof *rq);
-	rq->slave = (uint8_t)d->addr;
-	rq->values = l->req_vals;
-	d->inflight = REQ_NONE;
-	if (d->ack_pending) {
-		/* The key press was applied: the keypad may drop it. */
-		rq->func = MODBUS_WRITE_SINGLE;
-		rq->addr = MODBUS_KEYPAD_ACK;
-		rq->count = 1;
-		l->req_vals[0] = d->ack_seq;
-		d->inflight = REQ_ACK;
-	} else if (d->prompt_dirty) {
-		rq->func = MODBUS_WRITE_MULTIPLE;
-		rq->addr = MODBUS_KEYPAD_RATE_PROMPT;
-		rq->count = 3;
-		l->req_vals[0] = (uint16_t)d->prompt_on;
-		l->req_vals[1] = (uint16_t)((uint64_t)d->prompt_ticket >> 16);
-		l->req_vals[2] = (uint16_t)d->prompt_ticket;
-		d->inflight = REQ_PROMPT;
-	} else if (d->dirty && display) {
-		if (d->dirty == 1)		/* a fresh state: from the top */
-			d->step = 0;
-		d->dirty = 0;
-		if (d->step == 2 && !d->beep)
-			d->step = 3;
-		if (d->step > 2 || hall_window_view(l->dm->hall, d->window, &v) == -1)
-			goto poll;
-		switch (d->step) {
-		case 0:
-			memset(text, ' ', 6);	/* padded with 0x20: protocols/README.md */
-			if (!v.paused && !v.closed)
-				memcpy(text, v.ticket, strnlen(v.ticket, 6));
-			rq->func = MODBUS_WRITE_MULTIPLE;
-			rq->addr = MODBUS_DISPLAY_WINDOW;
-			rq->count = 5;
-			l->req_vals[0] = (uint16_t)v.number;
-			for (i = 0; i < MODBUS_DISPLAY_TICKET_REGS; i++)
-				l->req_vals[1 + i] = (uint16_t)((uint8_t)text[2 * i] << 8 |
-				    (uint8_t)text[2 * i + 1]);
-			l->req_vals[4] = (uint16_t)(v.waiting > 0xffff ? 0xffff : v.waiting);
-			d->sent_waiting = v.waiting;
-			break;
-		case 1:
-			cols = (size_t)d->conf->width;
-			if (cols > 2 * MODBUS_DISPLAY_TEXT_REGS)
-				cols = 2 * MODBUS_DISPLAY_TEXT_REGS;
-			n = dev_window_text(d, cols, text, sizeof text);
-			rq->func = MODBUS_WRITE_MULTIPLE;
-			rq->addr = MODBUS_DISPLAY_TEXT;
-			rq->count = MODBUS_DISPLAY_TEXT_REGS;
-			modbus_text_pack((const uint8_t *)text, n, ' ', l->req_vals,
-			    MODBUS_DISPLAY_TEXT_REGS);
-			break;
-		default:
-			rq->func = MODBUS_WRITE_SINGLE;
-			rq->addr = MODBUS_DISPLAY_BEEP;
-			rq->count = 1;
-			l->req_vals[0] = 1;
-			break;
-		}
-		d->inflight = REQ_DISPLAY;
-	}
-poll:
-	if (d->inflight == REQ_NONE && d->poll_due) {
-		d->poll_due = 0;
-		rq->func = MODBUS_READ_INPUT;
-		rq->addr = MODBUS_KEYPAD_EVENT_SEQ;
-		rq->count = MODBUS_KEYPAD_INPUT_REGS;
-		rq->values = NULL;
-		d->inflight = REQ_POLL;
-	}
-	if (d->inflight == REQ_NONE)
-		return 0;
-	if (dev_send(d, buf, modbus_request_encode(rq, buf, sizeof buf)) == -1)
-		return -1;
-	return 1;
-}
-
 static int
 dev_has_work(const struct dev *d)
 {
 	return d->dirty || d->ack_pending || d->prompt_dirty || d->poll_due ||
 	    d->status_due;
-}
-
-/* A printer: ask DLE EOT 4 (paper roll sensor); the answer is one byte. */
-static int
-dev_send_status(struct dev *d)
-{
-	uint8_t buf[4];
-	size_t n;
-
-	if (!d->status_due)
-		return 0;
-	d->status_due = 0;	/* set only for printers that answer */
-	n = escpos_status_request(buf, sizeof buf, 4);
-	if (dev_send(d, buf, (int)n) == -1)
-		return -1;
-	return 1;
-}
-
-static void	dev_set_ready(struct dev *, int, const char *);
-
-/* The printer answered (or did not): ready, or down with the reason. */
-static void
-line_rx_escpos(struct line *l)
-{
-	struct escpos_status st;
-	struct dev *d = l->busy;
-	size_t i;
-
-	for (i = 0; i < l->rxlen; i++) {
-		if (d == NULL || escpos_status_parse(4, l->rx[i], &st) < 0) {
-			l->garbage++;
-			continue;
-		}
-		d->replies++;
-		if (st.paper_out)
-			dev_set_ready(d, 0, "paper out");
-		else
-			dev_set_ready(d, 1, NULL);
-		l->rxlen = 0;
-		line_done(l, 1);
-		return;
-	}
-	l->rxlen = 0;
 }
 
 /* ---------------------------------------------------------------- lines */
@@ -585,8 +311,9 @@ line_wait(struct line *l, struct dev *d)
 	event_add(l->ev_timeout, &tv);
 }
 
-/* The device's exchange ended: well (ok) or not. */
-static void
+/* The device's exchange ended: well (ok) or not; its protocol says what
+ * stays due. */
+void
 line_done(struct line *l, int ok)
 {
 	struct dev *d = l->busy;
@@ -595,35 +322,7 @@ line_done(struct line *l, int ok)
 		return;
 	event_del(l->ev_timeout);
 	l->busy = NULL;
-	if (d->conf->proto == DEVPROTO_MODBUS && d->inflight != REQ_DISPLAY) {
-		/* Acks and prompts stay due until they land; a poll that
-		 * failed is asked again at the next tick. */
-		if (ok && d->inflight == REQ_ACK)
-			d->ack_pending = 0;
-		if (ok && d->inflight == REQ_PROMPT)
-			d->prompt_dirty = 0;
-		d->inflight = REQ_NONE;
-	} else if (d->conf->proto == DEVPROTO_ESCPOS) {
-		;	/* the status answer, or its absence, was seen to */
-	} else if (ok) {
-		d->retries = 0;
-		if (d->conf->proto == DEVPROTO_MODBUS) {
-			if (d->step == 2)
-				d->beep = 0;
-			d->step++;
-			if (d->dirty == 0 && d->step <= 2 &&
-			    !(d->step == 2 && !d->beep))
-				d->dirty = 2;	/* the next write of this state */
-		}
-	} else if (d->retries < DEV_RETRIES) {
-		d->retries++;
-		if (!d->dirty)
-			d->dirty = d->conf->proto == DEVPROTO_MODBUS ? 2 : 1;
-	} else {
-		d->retries = 0;		/* given up: the next change tries again */
-		if (d->conf->proto == DEVPROTO_MODBUS && d->dirty == 2)
-			d->dirty = 0;
-	}
+	l->ops->done(d, ok);
 	line_kick_later(l);
 }
 
@@ -640,26 +339,7 @@ line_kick(struct line *l)
 		if (!dev_has_work(d))
 			continue;
 		l->next = (i + 1) % l->ndevs;
-		switch (d->conf->proto) {
-		case DEVPROTO_BX:
-			d->dirty = 0;
-			rc = dev_send_bx(d);
-			break;
-		case DEVPROTO_FT12:
-			d->dirty = 0;
-			rc = d->window > 0 ? dev_send_ft12(d) : 0;
-			break;
-		case DEVPROTO_MODBUS:
-			rc = dev_send_modbus(d);
-			break;
-		case DEVPROTO_ESCPOS:
-			rc = dev_send_status(d);
-			break;
-		default:
-			d->dirty = 0;
-			rc = 0;
-			break;
-		}
+		rc = l->ops->send(d);
 		if (rc == -1 || !l->up)
 			return;
 		if (rc == 0)
@@ -698,165 +378,19 @@ line_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d == NULL)
 		return;
-	if (d->conf->proto == DEVPROTO_ESCPOS) {
-		d->timeouts++;
-		dev_set_ready(d, 0, "no answer to DLE EOT: offline");
-		l->rxlen = 0;
-		line_done(l, 0);
-		return;
-	}
-	if (l->rxlen > 0) {
+	if (l->ops->timeout != NULL)
+		l->ops->timeout(d);
+	else if (l->rxlen > 0) {
 		d->bad_replies++;
 		snprintf(d->last_error, sizeof d->last_error,
 		    "a reply was cut short (%zu bytes)", l->rxlen);
-		l->rxlen = 0;
 	} else {
 		d->timeouts++;
 		snprintf(d->last_error, sizeof d->last_error,
 		    "no reply in %d ms", d->conf->reply_ms);
 	}
-	line_done(l, 0);
-}
-
-static struct dev *
-line_dev_by_addr(struct line *l, int addr)
-{
-	int i;
-
-	for (i = 0; i < l->ndevs; i++)
-		if (l->devs[i]->conf->address == addr)
-			return l->devs[i];
-	return NULL;
-}
-
-static void
-line_rx_bx(struct line *l)
-{
-	struct bx_frame f;
-	struct bx_reply rep;
-	struct dev *d;
-	size_t used;
-	int rc;
-
-	while (l->rxlen > 0) {
-		rc = bx_decode(l->rx, l->rxlen, &f, &used);
-		if (rc == -BX_NEED_MORE) {
-			l->garbage += used;
-			memmove(l->rx, l->rx + used, l->rxlen - used);
-			l->rxlen -= used;
-			return;
-		}
-		memmove(l->rx, l->rx + used, l->rxlen - used);
-		l->rxlen -= used;
-		d = l->busy;
-		if (rc < 0) {
-			if (d != NULL) {
-				d->bad_replies++;
-				snprintf(d->last_error, sizeof d->last_error,
-				    "bad reply: %s", bx_strerror(rc));
-				line_done(l, 0);
-			} else
-				l->garbage += used;
-			continue;
-		}
-		if (bx_reply_parse(&f, &rep) < 0) {
-			l->unsolicited++;
-			continue;
-		}
-		if (d == NULL || (rep.addr != d->addr &&
-		    line_dev_by_addr(l, rep.addr) != d)) {
-			l->unsolicited++;
-			continue;
-		}
-		if (rep.ack) {
-			d->replies++;
-			line_done(l, 1);
-		} else {
-			d->nacks++;
-			snprintf(d->last_error, sizeof d->last_error,
-			    "the display refused: %s", bx_status_name(rep.status));
-			line_done(l, 0);
-		}
-	}
-}
-
-static void
-line_rx_modbus(struct line *l)
-{
-	struct modbus_reply rep;
-	struct dev *d = l->busy;
-	int rc;
-
-	if (d == NULL) {
-		l->garbage += l->rxlen;
-		l->rxlen = 0;
-		return;
-	}
-	rc = modbus_reply_parse(&l->req, l->rx, l->rxlen, &rep);
-	if (rc == -MODBUS_E_NEED)
-		return;
 	l->rxlen = 0;
-	if (rc == -MODBUS_E_EXCEPTION) {
-		d->nacks++;
-		snprintf(d->last_error, sizeof d->last_error,
-		    "exception %s", modbus_exception_name(rep.exception));
-		line_done(l, 0);
-	} else if (rc < 0) {
-		d->bad_replies++;
-		snprintf(d->last_error, sizeof d->last_error,
-		    "bad reply: %s", modbus_strerror(rc));
-		line_done(l, 0);
-	} else {
-		d->replies++;
-		if (d->inflight == REQ_POLL)
-			dev_poll_reply(d, &rep);
-		line_done(l, 1);
-	}
-}
-
-static struct dev *
-line_pad(struct line *l, int addr)
-{
-	int i;
-
-	for (i = 0; i < l->ndevs; i++)
-		if (l->devs[i]->conf->role == DEVROLE_KEYPAD_BUS &&
-		    l->devs[i]->addr == addr)
-			return l->devs[i];
-	return NULL;
-}
-
-static void
-line_rx_ft12(struct line *l)
-{
-	struct ft12_frame f;
-	size_t used;
-	int rc;
-
-	while (l->rxlen > 0) {
-		rc = ft12_decode(l->rx, l->rxlen, &f, &used);
-		if (rc > 0) {
-			struct ft12_key key;
-			struct dev *d = line_pad(l, f.addr);
-			uint8_t echo[FT12_FRAME_MAX];
-			int n;
-
-			l->garbage += used - (size_t)rc;
-			if (d == NULL || ft12_key_parse(&f, &key) < 0)
-				l->unsolicited++;	/* not a pad of ours */
-			else {
-				/* The echo is the pad's acknowledgement. */
-				if ((n = ft12_encode_echo(&f, echo, sizeof echo)) > 0)
-					transport_send(l->tp, echo, (size_t)n);
-				dm_pad_key(d, key.code, -1);
-			}
-		} else
-			l->garbage += used;	/* skipped, or a bad frame */
-		memmove(l->rx, l->rx + used, l->rxlen - used);
-		l->rxlen -= used;
-		if (rc == -FT12_E_NEED || used == 0)
-			return;
-	}
+	line_done(l, 0);
 }
 
 static void
@@ -871,23 +405,7 @@ line_rx_cb(void *arg, const uint8_t *buf, size_t len)
 		l->rxlen += n;
 		buf += n;
 		len -= n;
-		switch (l->proto) {
-		case DEVPROTO_BX:
-			line_rx_bx(l);
-			break;
-		case DEVPROTO_MODBUS:
-			line_rx_modbus(l);
-			break;
-		case DEVPROTO_EV1527:
-			line_rx_ev1527(l);
-			break;
-		case DEVPROTO_ESCPOS:
-			line_rx_escpos(l);
-			break;
-		default:
-			line_rx_ft12(l);
-			break;
-		}
+		l->ops->rx(l);
 		if (l->rxlen == sizeof l->rx) {		/* no frame fits: noise */
 			l->garbage += l->rxlen;
 			l->rxlen = 0;
@@ -911,11 +429,9 @@ line_up_cb(void *arg)
 		d->sent_len = (size_t)-1;
 		d->ack_pending = 0;
 		d->prompt_dirty = d->conf->role == DEVROLE_EVALUATOR;
-		d->poll_due = d->ev_poll != NULL && d->conf->proto == DEVPROTO_MODBUS;
-		if (d->conf->proto == DEVPROTO_ESCPOS && d->conf->reply_ms > 0) {
-			d->status_due = 1;	/* up when it says it has paper */
-			continue;
-		}
+		d->poll_due = 0;
+		if (l->ops->up != NULL && !l->ops->up(d))
+			continue;	/* up when it answers */
 		d->up = 1;
 		d->ready = 1;
 		if (i > 0 && l->devs[i - 1]->conf == d->conf)
@@ -1006,131 +522,85 @@ dm_prompt(struct devices *dm, int window, int64_t ticket)
 	}
 }
 
-/*
- * A key on a window's pad (ft12 bus or Modbus keypad), as its clerk would
- * press the REST button: call (finishing the ticket in hand first),
- * recall, pause/resume, transfer to the window typed before, evaluate
- * (prompt the evaluator again), and confirm with the digit typed before:
- * 6 no-show, 0 hold, 3 call back the last held or no-show ticket.
- */
+/* What a key asked (displays/pad.c), done for the device's window (0:
+ * none, a rating). */
 static void
-dm_pad_key(struct dev *d, uint8_t code, int arg)
+dev_act(struct dev *d, const struct pad_action *a, int window)
 {
 	struct devices *dm = d->line->dm;
-	struct hall_window_view v;
-	struct winmem *wm = dm_winmem(dm, d->window);
-	int64_t now = now_ms();
-	int digit;
+	json_t *body;
+	int i, k;
 
-	/* A pad that missed our echo sends the key again: one press. */
-	if (d->conf->role == DEVROLE_KEYPAD_BUS && code == d->last_key &&
-	    now - d->last_key_at < 500) {
-		d->last_key_at = now;
-		return;
-	}
-	d->last_key = code;
-	d->last_key_at = now;
-	if (d->ndigits > 0 && now - d->digits_at > 10000)
-		d->ndigits = d->digits = 0;	/* typed too long ago */
-	if (code <= FT12_KEY_DIGIT_9) {
-		if (d->ndigits < 4) {
-			d->digits = d->digits * 10 + code;
-			d->ndigits++;
+	switch (a->what) {
+	case PAD_CMD:
+		for (i = 0; i < a->ncmd; i++) {
+			body = json_object();
+			for (k = 0; k < a->cmd[i].nkeys; k++)
+				json_object_set_new(body, a->cmd[i].key[k],
+				    json_integer(a->cmd[i].value[k]));
+			dm_cmd(dm, d, a->cmd[i].op, window, body);
 		}
-		d->last_digit = code;
-		d->digits_at = now;
-		return;
-	}
-	digit = arg >= 0 ? arg : d->ndigits > 0 ? d->last_digit : -1;
-	if (hall_window_view(dm->hall, d->window, &v) == -1)
-		return;
-	switch (code) {
-	case FT12_KEY_CALL:
-		if (v.ticket[0] != '\0')
-			dm_cmd(dm, d, "finish", d->window, NULL);
-		dm_cmd(dm, d, "call-next", d->window, NULL);
 		break;
-	case FT12_KEY_RECALL:
-		dm_cmd(dm, d, "recall", d->window, NULL);
+	case PAD_PROMPT:
+		dm_prompt(dm, window, a->ticket);
 		break;
-	case FT12_KEY_PAUSE:
-		dm_cmd(dm, d, v.paused ? "resume" : "pause", d->window, NULL);
+	case PAD_REFUSE:
+		dev_feedback(d, a->status);
 		break;
-	case FT12_KEY_TRANSFER:
-		if (d->ndigits == 0) {
-			dev_feedback(d, 400);
-			break;
-		}
-		dm_cmd(dm, d, "transfer", d->window, json_pack("{s:i}", "window",
-		    d->digits));
-		break;
-	case FT12_KEY_EVALUATE:
-		if (wm != NULL && wm->last_done != 0)
-			dm_prompt(dm, d->window, wm->last_done);
-		else
-			dev_feedback(d, 409);
-		break;
-	case FT12_KEY_CONFIRM:
-		if (digit == 6)
-			dm_cmd(dm, d, "no-show", d->window, NULL);
-		else if (digit == 0)
-			dm_cmd(dm, d, "hold", d->window, NULL);
-		else if (digit == 3 && wm != NULL && wm->last_parked != 0)
-			dm_cmd(dm, d, "call", d->window, json_pack("{s:I}",
-			    "ticket", (json_int_t)wm->last_parked));
-		else
-			dev_feedback(d, 400);
-		break;
-	default:
+	case PAD_UNKNOWN:
 		d->unknown_keys++;
-		log_debug("device %s: pad %d: key %02x not known", d->conf->name,
-		    d->addr, code);
+		break;
+	case PAD_NOTHING:
+	case PAD_WHAT_MAX:
 		break;
 	}
-	d->ndigits = d->digits = 0;
 }
 
-/* A Modbus keypad's or evaluator's input registers, read. */
-static void
-dev_poll_reply(struct dev *d, const struct modbus_reply *rep)
+/* A key on a window's pad (ft12 bus or Modbus keypad). */
+void
+dev_key(struct dev *d, uint8_t code, int arg)
 {
 	struct devices *dm = d->line->dm;
-	uint16_t seq, kind, code, arg;
+	struct winmem *wm = dm_winmem(dm, d->window);
+	struct hall_window_view v;
+	struct pad_window pw, *w = NULL;
+	struct pad_action a;
 
-	if (rep->count < MODBUS_KEYPAD_INPUT_REGS)
-		return;
-	seq = rep->regs[MODBUS_KEYPAD_EVENT_SEQ];
-	kind = rep->regs[MODBUS_KEYPAD_EVENT_KIND];
-	code = rep->regs[MODBUS_KEYPAD_EVENT_CODE];
-	arg = rep->regs[MODBUS_KEYPAD_EVENT_ARG];
-	if (kind == MODBUS_EVENT_NONE)
-		return;
-	/* Applied already (our ack was lost): acknowledge again, only. */
-	if (!(d->have_applied && d->applied_seq == seq)) {
-		d->have_applied = 1;
-		d->applied_seq = seq;
-		if (kind == MODBUS_EVENT_KEY && d->conf->role == DEVROLE_KEYPAD)
-			dm_pad_key(d, (uint8_t)code, code == FT12_KEY_CONFIRM ?
-			    (int)arg : -1);
-		else if (kind == MODBUS_EVENT_RATING &&
-		    d->conf->role == DEVROLE_EVALUATOR) {
-			if (code < 1 || code > 5 || d->prompt_ticket == 0) {
-				d->bad_replies++;
-				snprintf(d->last_error, sizeof d->last_error,
-				    "a rating of %u with nothing to rate", code);
-			} else {
-				d->ratings++;
-				dm_cmd(dm, d, "rate", 0, json_pack("{s:I, s:i}",
-				    "ticket", (json_int_t)d->prompt_ticket,
-				    "score", (int)code));
-				d->prompt_on = 0;
-				d->prompt_dirty = 1;
-			}
-		} else
-			d->unknown_keys++;
+	if (hall_window_view(dm->hall, d->window, &v) == 0) {
+		memset(&pw, 0, sizeof pw);
+		pw.has_ticket = v.ticket[0] != '\0';
+		pw.paused = v.paused;
+		if (wm != NULL) {
+			pw.last_done = wm->last_done;
+			pw.last_parked = wm->last_parked;
+		}
+		w = &pw;
 	}
-	d->ack_pending = 1;
-	d->ack_seq = seq;
+	pad_key(&d->pad, d->conf->role == DEVROLE_KEYPAD_BUS, code, arg, w,
+	    now_ms(), &a);
+	if (a.what == PAD_UNKNOWN)
+		log_debug("device %s: pad %d: key %02x not known", d->conf->name,
+		    d->addr, code);
+	dev_act(d, &a, d->window);
+}
+
+/* An evaluator's button. */
+void
+dev_rating(struct dev *d, unsigned score)
+{
+	struct pad_action a;
+
+	pad_rate(d->prompt_ticket, score, &a);
+	if (a.what != PAD_CMD) {
+		d->bad_replies++;
+		snprintf(d->last_error, sizeof d->last_error,
+		    "a rating of %u with nothing to rate", score);
+		return;
+	}
+	d->ratings++;
+	dev_act(d, &a, 0);
+	d->prompt_on = 0;
+	d->prompt_dirty = 1;
 }
 
 static void
@@ -1140,10 +610,7 @@ dev_poll_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (d->conf->proto == DEVPROTO_ESCPOS)
-		d->status_due = 1;
-	else
-		d->poll_due = 1;
+	d->line->ops->tick(d);
 	if (d->line->up)
 		line_kick_later(d->line);
 }
@@ -1179,76 +646,58 @@ dm_remote_add(struct devices *dm, struct dev *d, int64_t id, int window)
 	dm->remote_win[dm->nremotes++] = window;
 }
 
-/* 433 MHz receivers: a held key repeats; one press per hold. */
-static void
-line_rx_ev1527(struct line *l)
+/* 433 MHz receivers: a held key repeats; one press per hold.  An unknown
+ * remote is bound while learning, else ignored (and said once). */
+void
+dev_remote(struct dev *d, const struct ev1527_code *code)
 {
-	struct devices *dm = l->dm;
-	struct dev *d = l->devs[0];
-	struct ev1527_code code;
+	struct devices *dm = d->line->dm;
 	int64_t now = now_ms();
-	size_t used;
-	int rc, i, window, press;
+	const char *op;
+	int i, window;
 
-	while (l->rxlen > 0) {
-		rc = ev1527_decode(l->rx, l->rxlen, &code, &used);
-		if (rc == -EV1527_E_NEED) {
-			l->garbage += used;
-			memmove(l->rx, l->rx + used, l->rxlen - used);
-			l->rxlen -= used;
-			return;
-		}
-		memmove(l->rx, l->rx + used, l->rxlen - used);
-		l->rxlen -= used;
-		if (rc < 0) {
-			l->garbage += used;
-			continue;
-		}
-		l->garbage += used - EV1527_FRAME_LEN;
-		for (i = 0; i < dm->ndeb; i++)
-			if (dm->deb[i].id == code.id && dm->deb[i].key == code.key)
-				break;
-		if (i == dm->ndeb) {
-			if (dm->ndeb < DEBOUNCE_MAX)
-				dm->ndeb++;
-			else
-				i = 0;		/* the table is full: reuse */
-			memset(&dm->deb[i], 0, sizeof dm->deb[i]);
-		}
-		press = ev1527_press(&dm->deb[i], &code, now, d->conf->debounce_ms);
-		if (!press)
-			continue;
-		if ((window = dm_remote_window(dm, d, code.id)) == 0) {
-			if (dm->learning == d && now < dm->learn_until) {
-				struct note *n = dm_note_add(dm, NOTE_LEARNED);
-
-				window = dm->learn_window;
-				dm_remote_add(dm, d, code.id, window);
-				n->type = xstrdup(d->conf->name);
-				n->remote = code.id;
-				n->window = window;
-				dm->learning = NULL;
-				log_info("device %s: remote %05X now works window %d",
-				    d->conf->name, code.id, window);
-				continue;	/* the learning press does nothing more */
-			}
-			l->unsolicited++;
-			for (i = 0; i < dm->nunknown_logged; i++)
-				if (dm->unknown_logged[i] == code.id)
-					break;
-			if (i == dm->nunknown_logged && i < 64) {
-				dm->unknown_logged[dm->nunknown_logged++] = code.id;
-				log_warnx("device %s: unknown remote %05X (key %X) "
-				    "ignored", d->conf->name, code.id, code.key);
-			}
-			continue;
-		}
-		if (code.key > 15 || d->conf->keys[code.key] == NULL) {
-			d->unknown_keys++;
-			continue;
-		}
-		dm_cmd(dm, d, d->conf->keys[code.key], window, NULL);
+	for (i = 0; i < dm->ndeb; i++)
+		if (dm->deb[i].id == code->id && dm->deb[i].key == code->key)
+			break;
+	if (i == dm->ndeb) {
+		if (dm->ndeb < DEBOUNCE_MAX)
+			dm->ndeb++;
+		else
+			i = 0;		/* the table is full: reuse */
+		memset(&dm->deb[i], 0, sizeof dm->deb[i]);
 	}
+	if (!ev1527_press(&dm->deb[i], code, now, d->conf->debounce_ms))
+		return;
+	if ((window = dm_remote_window(dm, d, code->id)) == 0) {
+		if (dm->learning == d && now < dm->learn_until) {
+			struct note *n = dm_note_add(dm, NOTE_LEARNED);
+
+			window = dm->learn_window;
+			dm_remote_add(dm, d, code->id, window);
+			n->type = xstrdup(d->conf->name);
+			n->remote = code->id;
+			n->window = window;
+			dm->learning = NULL;
+			log_info("device %s: remote %05X now works window %d",
+			    d->conf->name, code->id, window);
+			return;		/* the learning press does nothing more */
+		}
+		d->line->unsolicited++;
+		for (i = 0; i < dm->nunknown_logged; i++)
+			if (dm->unknown_logged[i] == code->id)
+				break;
+		if (i == dm->nunknown_logged && i < 64) {
+			dm->unknown_logged[dm->nunknown_logged++] = code->id;
+			log_warnx("device %s: unknown remote %05X (key %X) "
+			    "ignored", d->conf->name, code->id, code->key);
+		}
+		return;
+	}
+	if ((op = pad_remote_op(d->conf->keys, code->key)) == NULL) {
+		d->unknown_keys++;
+		return;
+	}
+	dm_cmd(dm, d, op, window, NULL);
 }
 
 /* POST /api/devices/{name}/learn. */
@@ -1273,7 +722,7 @@ devices_learn(void *arg, const char *name, int window, int64_t now, char *err,
 	}
 	dm->learning = &dm->devs[i];
 	dm->learn_window = window;
-	dm->learn_until = now + LEARN_MS;
+	dm->learn_until = now + LIMIT_LEARN_MS;
 	log_info("device %s: the next unknown remote will work window %d",
 	    name, window);
 	return 202;
@@ -1281,7 +730,7 @@ devices_learn(void *arg, const char *name, int window, int64_t now, char *err,
 
 /* ---------------------------------------------------------------- printer */
 
-static void
+void
 dev_set_ready(struct dev *d, int ready, const char *why)
 {
 	struct devices *dm = d->line->dm;
@@ -1303,81 +752,80 @@ dev_set_ready(struct dev *d, int ready, const char *why)
 	}
 }
 
-static void
-esc_line(struct escpos *e, struct dev *d, const char *utf8)
+/* The kiosk's printer (the last configured for it), or NULL. */
+static struct dev *
+dm_printer(struct devices *dm, const char *kiosk)
 {
-	char gb[TEXT_MAX];
-	unsigned replaced = 0;
-	size_t n;
-
-	n = textconv_encode(d->conv, utf8, (size_t)d->conf->width, gb, sizeof gb,
-	    &replaced, NULL);
-	d->replaced += replaced;
-	escpos_text(e, (const uint8_t *)gb, n);
-	escpos_lf(e);
-}
-
-int
-devices_print(struct devices *dm, const char *kiosk, json_t *reply)
-{
-	static uint8_t buf[8192];
-	json_t *t = json_object_get(reply, "ticket");
-	const char *number, *matter, *token;
-	struct escpos e;
 	struct dev *d = NULL;
-	char line[512], url[512];
-	int i, mi;
-	time_t at;
-	struct tm tm;
+	int i;
 
-	for (i = 0; dm != NULL && i < dm->ndevs; i++)
+	for (i = 0; dm != NULL && kiosk != NULL && i < dm->ndevs; i++)
 		if (dm->devs[i].conf->role == DEVROLE_PRINTER &&
 		    strcmp(dm->devs[i].conf->kiosk, kiosk) == 0)
 			d = &dm->devs[i];
+	return d;
+}
+
+int
+devices_print_expect(struct devices *dm, const char *kiosk,
+    const struct event *ev, const char *token)
+{
+	struct dev *d = dm_printer(dm, kiosk);
+	json_t *t = json_object_get(ev->body, "ticket");
+
 	if (d == NULL)
 		return -1;
-	if (!d->line->up || !d->ready || !json_is_object(t))
+	if (!d->line->up || !d->ready || ev->type != EVT_TICKET_ISSUED ||
+	    ev->number == NULL || ev->ticket == 0 ||
+	    !json_is_string(json_object_get(t, "matter")))
 		return 0;
-	number = json_string_value(json_object_get(t, "number"));
-	matter = json_string_value(json_object_get(t, "matter"));
-	token = json_string_value(json_object_get(reply, "token"));
-	if (number == NULL || matter == NULL)
-		return 0;
-	mi = config_matter(dm->conf, matter);
-	escpos_init(&e, buf, sizeof buf);
-	escpos_chinese(&e, 1);
-	escpos_align(&e, 1);
-	escpos_bold(&e, 1);
-	esc_line(&e, d, dm->conf->hall_name);
-	escpos_bold(&e, 0);
-	escpos_feed(&e, 1);
-	escpos_size(&e, 4, 4);
-	esc_line(&e, d, number);
-	escpos_size(&e, 1, 1);
-	esc_line(&e, d, mi >= 0 ? dm->conf->matters[mi].name : matter);
-	snprintf(line, sizeof line, "前面还有 %lld 人",
-	    (long long)json_integer_value(json_object_get(t, "ahead")));
-	esc_line(&e, d, line);
-	snprintf(line, sizeof line, "预计等候约 %lld 分钟",
-	    ((long long)json_integer_value(json_object_get(t, "eta_s")) + 59) / 60);
-	esc_line(&e, d, line);
-	at = (time_t)(json_integer_value(json_object_get(t, "issued_at")) / 1000);
-	localtime_r(&at, &tm);
-	strftime(line, sizeof line, "取号时间 %Y-%m-%d %H:%M", &tm);
-	esc_line(&e, d, line);
-	snprintf(url, sizeof url, "%s/t/%lld?token=%s", dm->conf->public_url,
-	    (long long)json_integer_value(json_object_get(t, "id")),
-	    token != NULL ? token : "");
-	escpos_qr(&e, (const uint8_t *)url, strlen(url), 6, 'M');
-	escpos_lf(&e);
-	esc_line(&e, d, "扫码查看排队进度、评价服务");
-	esc_line(&e, d, "请留意叫号，过号请到窗口咨询");
-	escpos_feed(&e, 3);
-	escpos_cut(&e);
-	if (e.overflow || dev_send(d, buf, (int)e.len) == -1)
-		return 0;
-	d->printed++;
+	if (d->job_ticket != 0)
+		log_warnx("device %s: ticket %lld was never printed",
+		    d->conf->name, (long long)d->job_ticket);
+	d->job_ticket = ev->ticket;
+	snprintf(d->job_token, sizeof d->job_token, "%s", token ? token : "");
 	return 1;
+}
+
+/* A ticket.issued reached the devices: the printer expecting it prints it. */
+static void
+dm_print(struct devices *dm, const struct event *ev)
+{
+	static uint8_t buf[RECEIPT_MAX];
+	json_t *t = json_object_get(ev->body, "ticket");
+	struct receipt r;
+	struct dev *d = NULL;
+	unsigned replaced = 0;
+	int i, mi, n;
+
+	for (i = 0; i < dm->ndevs && d == NULL; i++)
+		if (dm->devs[i].conf->role == DEVROLE_PRINTER &&
+		    dm->devs[i].job_ticket == ev->ticket && ev->ticket != 0)
+			d = &dm->devs[i];
+	if (d == NULL)
+		return;
+	d->job_ticket = 0;
+	memset(&r, 0, sizeof r);
+	r.hall = dm->conf->hall_name;
+	r.number = ev->number;
+	r.matter = json_string_value(json_object_get(t, "matter"));
+	if ((mi = config_matter(dm->conf, r.matter)) >= 0)
+		r.matter = dm->conf->matters[mi].name;
+	r.ahead = json_integer_value(json_object_get(t, "ahead"));
+	r.eta_s = json_integer_value(json_object_get(t, "eta_s"));
+	r.issued_at = json_integer_value(json_object_get(t, "issued_at"));
+	r.public_url = dm->conf->public_url;
+	r.id = ev->ticket;
+	r.token = d->job_token;
+	n = receipt_build(buf, sizeof buf, &r, d->conv, d->conf->width, &replaced);
+	d->replaced += replaced;
+	if (n == -1 || dev_send(d, buf, n) == -1) {
+		snprintf(d->last_error, sizeof d->last_error,
+		    "ticket %s could not be printed", ev->number);
+		log_warnx("device %s: %s", d->conf->name, d->last_error);
+		return;
+	}
+	d->printed++;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -1385,8 +833,6 @@ devices_print(struct devices *dm, const char *kiosk, json_t *reply)
 static void
 dm_mark_window(struct devices *dm, int window, int force, int beep)
 {
-	char text[TEXT_MAX];
-	size_t n;
 	int i;
 
 	for (i = 0; i < dm->ndevs; i++) {
@@ -1396,15 +842,8 @@ dm_mark_window(struct devices *dm, int window, int force, int beep)
 		    d->conf->role == DEVROLE_KEYPAD_BUS ||
 		    d->conf->role == DEVROLE_KEYPAD))
 			continue;
-		if (!force && d->conf->proto == DEVPROTO_BX) {
-			/* Unchanged text is not sent again. */
-			uint64_t saved = d->replaced;
-			n = dev_window_text(d, (size_t)d->conf->width, text,
-			    sizeof text);
-			d->replaced = saved;
-			if (n == d->sent_len && memcmp(text, d->sent_text, n) == 0)
-				continue;
-		}
+		if (!force && d->line->ops->same != NULL && d->line->ops->same(d))
+			continue;	/* it shows this already */
 		d->dirty = 1;
 		if (beep)
 			d->beep = 1;
@@ -1422,9 +861,8 @@ dm_mark_waiting(struct devices *dm)
 	for (i = 0; i < dm->ndevs; i++) {
 		struct dev *d = &dm->devs[i];
 
-		if (d->dirty || !(d->conf->role == DEVROLE_KEYPAD_BUS ||
-		    (d->conf->proto == DEVPROTO_MODBUS &&
-		    d->conf->role != DEVROLE_EVALUATOR)))
+		if (d->dirty || d->line->ops->shows_waiting == NULL ||
+		    !d->line->ops->shows_waiting(d))
 			continue;
 		if (hall_window_view(dm->hall, d->window, &v) == 0 &&
 		    v.waiting != d->sent_waiting) {
@@ -1466,81 +904,80 @@ dm_board_push(struct devices *dm, int64_t ticket, const char *number,
 	dm_mark_boards(dm);
 }
 
-static void	player_enqueue(struct devices *, json_t *);
+/* Rated (or too late): the evaluator stops asking. */
+static void
+dm_rated(struct devices *dm, int64_t ticket)
+{
+	int k;
+
+	for (k = 0; k < dm->ndevs; k++)
+		if (dm->devs[k].conf->role == DEVROLE_EVALUATOR &&
+		    dm->devs[k].prompt_on && dm->devs[k].prompt_ticket == ticket) {
+			dm->devs[k].prompt_on = 0;
+			dm->devs[k].prompt_dirty = 1;
+			line_kick_later(dm->devs[k].line);
+		}
+}
+
+static void
+dm_ticket(struct devices *dm, const struct event *e)
+{
+	struct winmem *wm = dm_winmem(dm, e->window);
+	int call = e->type == EVT_TICKET_CALLED || e->type == EVT_TICKET_RECALLED;
+
+	if (e->type == EVT_TICKET_ISSUED)
+		dm_print(dm, e);
+	if (wm != NULL && e->type == EVT_TICKET_DONE) {
+		wm->last_done = e->ticket;
+		dm_prompt(dm, e->window, e->ticket);
+	}
+	if (wm != NULL && (e->type == EVT_TICKET_HELD ||
+	    e->type == EVT_TICKET_NO_SHOW))
+		wm->last_parked = e->ticket;
+	if (e->window > 0)
+		dm_mark_window(dm, e->window, call, call);
+	if (call)
+		dm_board_push(dm, e->ticket, e->number ? e->number : "", e->window);
+	dm_mark_waiting(dm);
+}
 
 void
 devices_events(struct devices *dm, const struct event *ev, size_t n)
 {
-	json_t *o, *t, *w;
-	const char *type;
-	int window, call, recall;
 	size_t i;
 
-	if (dm == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		if ((o = json_loads(ev[i].json, 0, NULL)) == NULL)
+	for (i = 0; dm != NULL && i < n; i++) {
+		const struct event *e = &ev[i];
+
+		if (EVT_IS_TICKET(e->type)) {
+			dm_ticket(dm, e);
 			continue;
-		type = json_string_value(json_object_get(o, "type"));
-		if (type == NULL)
-			type = "";
-		w = json_object_get(o, "window");
-		window = json_is_integer(w) ? (int)json_integer_value(w) :
-		    json_is_object(w) ? (int)json_integer_value(
-		    json_object_get(w, "number")) : 0;
-		t = json_object_get(o, "ticket");
-		if (strcmp(type, "call.announce") == 0) {
-			player_enqueue(dm, o);
-		} else if (strcmp(type, "rating.recorded") == 0) {
-			/* Rated (or too late): the evaluator stops asking. */
-			int64_t id = json_integer_value(t);
-			int k;
-
-			for (k = 0; k < dm->ndevs; k++)
-				if (dm->devs[k].conf->role == DEVROLE_EVALUATOR &&
-				    dm->devs[k].prompt_on &&
-				    dm->devs[k].prompt_ticket == id) {
-					dm->devs[k].prompt_on = 0;
-					dm->devs[k].prompt_dirty = 1;
-					line_kick_later(dm->devs[k].line);
-				}
-		} else if (strncmp(type, "ticket.", 7) == 0) {
-			struct winmem *wm = dm_winmem(dm, window);
-			int64_t id = json_integer_value(json_object_get(t, "id"));
-
-			if (wm != NULL && strcmp(type, "ticket.done") == 0) {
-				wm->last_done = id;
-				dm_prompt(dm, window, id);
-			}
-			if (wm != NULL && (strcmp(type, "ticket.held") == 0 ||
-			    strcmp(type, "ticket.no_show") == 0))
-				wm->last_parked = id;
-			call = strcmp(type, "ticket.called") == 0;
-			recall = strcmp(type, "ticket.recalled") == 0;
-			if (window > 0)
-				dm_mark_window(dm, window, call || recall,
-				    call || recall);
-			if ((call || recall) && json_is_object(t))
-				dm_board_push(dm, json_integer_value(
-				    json_object_get(t, "id")), json_string_value(
-				    json_object_get(t, "number")) ?: "", window);
+		}
+		if (EVT_IS_WINDOW(e->type)) {
+			if (e->window > 0)
+				dm_mark_window(dm, e->window, 1, 0);
 			dm_mark_waiting(dm);
-		} else if (strncmp(type, "window.", 7) == 0) {
-			if (window > 0)
-				dm_mark_window(dm, window, 1, 0);
-			dm_mark_waiting(dm);
-		} else if (strcmp(type, "day.rollover") == 0) {
+			continue;
+		}
+		switch (e->type) {
+		case EVT_CALL_ANNOUNCE:
+			player_enqueue(dm, e->body);
+			break;
+		case EVT_RATING_RECORDED:
+			dm_rated(dm, e->ticket);
+			break;
+		case EVT_DAY_ROLLOVER:
 			dm->nrows = 0;
 			dm_mark_boards(dm);
 			dm_mark_waiting(dm);
+			break;
+		default:
+			break;		/* the devices' own, and unknown ones */
 		}
-		json_decref(o);
 	}
 }
 
 /* ---------------------------------------------------------------- speaker */
-
-static void	player_next(struct devices *);
 
 static void
 player_clear(struct announcement *a)
@@ -1857,7 +1294,7 @@ devices_new(struct event_base *base, struct config *conf, struct hall *hall,
 	struct devices *dm = xcalloc(1, sizeof *dm);
 	struct transport_cb cb = { line_up_cb, line_down_cb, line_rx_cb };
 	size_t ndev = 0;
-	int i, j, k;
+	int i, j, k, ms;
 
 	dm->base = base;
 	dm->conf = conf;
@@ -1887,7 +1324,12 @@ devices_new(struct event_base *base, struct config *conf, struct hall *hall,
 			l = &dm->lines[dm->nlines++];
 			l->dm = dm;
 			l->transport = c->transport;
-			l->proto = c->proto;
+			/* No entry, no device: never a protocol by default. */
+			if ((l->ops = devproto_get(c->proto)) == NULL)
+				fatalx("device %s: protocol %s has no operations",
+				    c->name, config_devproto_name(c->proto));
+			assert(l->ops->proto == c->proto && l->ops->send != NULL &&
+			    l->ops->rx != NULL && l->ops->done != NULL);
 			l->ev_timeout = evtimer_new(base, line_timeout_cb, l);
 			l->ev_kick = event_new(base, -1, 0, line_kick_cb, l);
 		}
@@ -1899,19 +1341,18 @@ devices_new(struct event_base *base, struct config *conf, struct hall *hall,
 			d->window = c->nmap > 0 ? c->map_window[k] : c->window;
 			d->addr = c->nmap > 0 ? c->map_addr[k] : c->address;
 			d->sent_waiting = -1;
-			d->last_digit = -1;
+			pad_init(&d->pad);
 			if ((d->conv = textconv_open(c->charset)) == NULL)
 				fatalx("iconv cannot convert UTF-8 to %s", c->charset);
 			l->devs = xrealloc(l->devs, ((size_t)l->ndevs + 1) *
 			    sizeof *l->devs);
 			l->devs[l->ndevs++] = d;
 			d->line = l;
-			if (c->role == DEVROLE_KEYPAD || c->role == DEVROLE_EVALUATOR ||
-			    (c->role == DEVROLE_PRINTER && c->reply_ms > 0)) {
+			if ((ms = l->ops->poll_ms != NULL ? l->ops->poll_ms(c) :
+			    0) > 0) {
 				struct timeval tv;
-				int ms = c->role == DEVROLE_PRINTER ? c->status_ms :
-				    c->poll_ms;
 
+				assert(l->ops->tick != NULL);
 				tv.tv_sec = ms / 1000;
 				tv.tv_usec = (ms % 1000) * 1000;
 				d->ev_poll = event_new(base, -1, EV_PERSIST, dev_poll_cb, d);

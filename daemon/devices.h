@@ -1,10 +1,11 @@
 /* devices.h — the device manager: wires each configured device's transport
- * (daemon/transport.c), protocol (protocols/) and role (displays/) together on
- * the core loop.  It learns what to show from the committed events, asks the
- * hall for a window's current state, keeps one request in flight per line,
- * counts every error and garbled reply, and says device.up / device.down
- * through the hall's event log.  The appliance's own speaker (voice.player)
- * plays each call.announce here, one at a time. */
+ * (daemon/transport.c), protocol (protocols/, driven through the table of
+ * daemon/devproto.c) and role (displays/) together on the core loop.  It
+ * learns what to show and print from the committed events, asks the hall for
+ * a window's current state, keeps one request in flight per line, counts
+ * every error and garbled reply, and says device.up / device.down through
+ * the hall's event log.  The appliance's own speaker (voice.player) plays
+ * each call.announce here, one at a time. */
 #ifndef HALLQ_DEVICES_H
 #define HALLQ_DEVICES_H
 
@@ -32,11 +33,18 @@ struct devices_host {
 
 struct devices	*devices_new(struct event_base *, struct config *, struct hall *,
 		     const struct devices_host *, void *arg);
-/* A kiosk issued a ticket (reply: its 201 body): print it if that kiosk has
- * a printer that is ready.  1 printed (queued), 0 not, -1 no printer. */
-int		 devices_print(struct devices *, const char *kiosk, json_t *reply);
+/*
+ * A command of `kiosk` (its token) committed `ev`, a ticket.issued, whose
+ * own token (for the QR code; no event carries it) is `token`.  If that
+ * kiosk has a printer, the printer prints the ticket when the event reaches
+ * devices_events().  Returns 1 it will (the printer is ready), 0 it will
+ * not (not ready), -1 the kiosk has no printer.
+ */
+int		 devices_print_expect(struct devices *, const char *kiosk,
+		     const struct event *ev, const char *token);
 void		 devices_free(struct devices *);
-/* Committed events, in order: what displays show and what the speaker says. */
+/* Committed events, in order: what displays show, what the speaker says,
+ * what the printers print. */
 void		 devices_events(struct devices *, const struct event *,
 		     size_t);
 /* GET /api/devices: {"devices":[...]} with each device's state and counters. */

@@ -184,18 +184,25 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 }
 
 /*
- * A kiosk's ticket is committed: print it on the kiosk's printer, if it has
- * one, and tell the kiosk whether it did ({"printed": bool} in the reply).
+ * A command committed a ticket.issued: if its caller is a kiosk with a
+ * printer, the printer prints the ticket when the event reaches the devices
+ * (devices_events), and the kiosk's reply says whether it will ({"printed":
+ * bool}).  The ticket's own token, for its QR code, is in the reply only.
  */
 static void
-core_print(struct core *c, const char *kiosk, struct hall_result *r)
+core_print(struct core *c, const char *caller, struct hall_result *r)
 {
 	json_t *body;
+	size_t i;
 	int printed;
 
-	if (r->body == NULL || (body = json_loads(r->body, 0, NULL)) == NULL)
+	for (i = 0; i < r->nevents && r->events[i].type != EVT_TICKET_ISSUED; i++)
+		;
+	if (i == r->nevents || r->body == NULL ||
+	    (body = json_loads(r->body, 0, NULL)) == NULL)
 		return;
-	printed = devices_print(c->devices, kiosk, body);
+	printed = devices_print_expect(c->devices, caller, &r->events[i],
+	    json_string_value(json_object_get(body, "token")));
 	if (printed >= 0) {
 		json_object_set_new(body, "printed", json_boolean(printed));
 		free(r->body);
@@ -215,7 +222,7 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	static struct {
 		uint64_t		 conn;
 		struct hall_result	 r;
-		char			 kiosk[260];	/* an issue from a kiosk */
+		char			 caller[260];	/* its token, if one fits */
 	} batch[CORE_BATCH];
 	struct bridge_cmd cmd;
 	int n, i, batched;
@@ -224,14 +231,12 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	batched = hall_batch_begin(c->hall) == 0;
 	for (n = 0; n < CORE_BATCH && bridge_cmd_pop(c->bridge, &cmd) == 0; n++) {
-		const char *op = json_string_value(json_object_get(cmd.msg, "op"));
 		const char *tok = json_string_value(json_object_get(cmd.msg, "token"));
 
 		batch[n].conn = cmd.conn;
-		batch[n].kiosk[0] = '\0';
-		if (op != NULL && strcmp(op, "issue") == 0 && tok != NULL &&
-		    strlen(tok) < sizeof batch[n].kiosk)
-			strcpy(batch[n].kiosk, tok);
+		batch[n].caller[0] = '\0';
+		if (tok != NULL && strlen(tok) < sizeof batch[n].caller)
+			strcpy(batch[n].caller, tok);
 		hall_exec(c->hall, cmd.msg, now_ms(), &batch[n].r);
 		json_decref(cmd.msg);
 	}
@@ -241,8 +246,8 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 			hall_result_fail(&batch[i].r);
 	}
 	for (i = 0; i < n; i++) {
-		if (batch[i].kiosk[0] != '\0' && batch[i].r.status == 201)
-			core_print(c, batch[i].kiosk, &batch[i].r);
+		if (batch[i].caller[0] != '\0')
+			core_print(c, batch[i].caller, &batch[i].r);
 		core_publish(c, batch[i].conn, &batch[i].r, 1);
 	}
 	if (n > 0)
