@@ -15,29 +15,13 @@ Runs the real daemon through the e2e harness (127.0.0.1, a free port, a temp
 directory); every loop is bounded.
 """
 import asyncio
-import os
-import socket
 import sqlite3
-import sys
+import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+import websockets
 
-import websockets  # noqa: E402
-
-from harness import Hall  # noqa: E402
-
-DAY_MS = 86400 * 1000
-
-
-def row(label, value):
-    print("  %-62s %s" % (label, value), flush=True)
-
-
-def pct(v, p):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(len(v) * p))]
+from benchlib import Hall, copy_ticket, once, pct, row
 
 
 def restart_with_tickets(past=90000, today=10000):
@@ -48,34 +32,13 @@ def restart_with_tickets(past=90000, today=10000):
         tid = r.json["ticket"]["id"]
         h.stop()
         db = sqlite3.connect(h.db_path)
-        cols = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
         day_today = db.execute("SELECT day FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
-        sel = ", ".join("?" if c in ("id", "number", "day", "state", "token") else c
-                        for c in cols)
-        sql = "INSERT INTO tickets (%s) SELECT %s FROM tickets WHERE id = %d" % (
-            ", ".join(cols), sel, tid)
-
-        def args(i, day, state):
-            out = []
-            for c in cols:
-                if c == "id":
-                    out.append(tid + i)
-                elif c == "number":
-                    out.append("Z%06d" % i)
-                elif c == "day":
-                    out.append(day)
-                elif c == "state":
-                    out.append(state)
-                elif c == "token":
-                    out.append("%032x" % i)
-            return out
-        db.executemany(sql, (args(i, "2020-01-%02d" % (1 + i % 28), "done")
-                             for i in range(1, past + 1)))
-        db.executemany(sql, (args(i, day_today, "waiting")
-                             for i in range(past + 1, past + today + 1)))
-        db.commit()
-        n = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
         db.close()
+        n = copy_ticket(h.db_path, tid, (
+            {"id": tid + i, "number": "Z%06d" % i, "token": "%032x" % i,
+             "day": "2020-01-%02d" % (1 + i % 28) if i <= past else day_today,
+             "state": "done" if i <= past else "waiting"}
+            for i in range(1, past + today + 1)))
         t0 = time.monotonic()
         h.start(timeout=120)
         dt = time.monotonic() - t0
@@ -90,18 +53,8 @@ def restart_with_tickets(past=90000, today=10000):
 
 
 def call_next_once(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    t0 = time.perf_counter()
-    s.sendall(b"POST /api/windows/1/call-next HTTP/1.1\r\nHost: x\r\n"
-              b"Authorization: Bearer c-all\r\nContent-Length: 0\r\n\r\n")
-    out = b""
-    while b"\r\n\r\n" not in out or not out.rstrip().endswith(b"}"):
-        d = s.recv(65536)
-        if not d:
-            break
-        out += d
-    dt = time.perf_counter() - t0
-    s.close()
+    dt, out = once(port, b"POST /api/windows/1/call-next HTTP/1.1\r\nHost: x\r\n"
+                   b"Authorization: Bearer c-all\r\nContent-Length: 0\r\n\r\n")
     if not out.startswith(b"HTTP/1.1 200 "):
         raise RuntimeError("call-next: %r" % out[:120])
     return dt
@@ -137,7 +90,6 @@ def call_next_latency(nsubs, ncalls=300):
                 lat.append(call_next_once(h.port))
                 h.win(1, "finish")
         else:
-            import threading
             ready = []
             loop = asyncio.new_event_loop()
             stop = asyncio.Event()

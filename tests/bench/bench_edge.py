@@ -14,44 +14,15 @@ ground"); prints figures, asserts nothing about speed.
 Runs the real daemon through the e2e harness (127.0.0.1, a free port, a temp
 directory); every loop is bounded.
 """
-import os
 import socket
 import sqlite3
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
-
-from harness import Hall  # noqa: E402
-
-DAY_MS = 86400 * 1000
-
-
-def row(label, value):
-    print("  %-62s %s" % (label, value), flush=True)
-
-
-def pct(v, p):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(len(v) * p))]
+from benchlib import DAY_MS, Hall, copy_ticket, once, pct, row
 
 
 def status_once(port, src="127.0.0.2"):
-    s = socket.socket()
-    s.settimeout(10)
-    s.bind((src, 0))
-    t0 = time.perf_counter()
-    s.connect(("127.0.0.1", port))
-    s.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n")
-    out = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        out += d
-    dt = time.perf_counter() - t0
-    s.close()
+    dt, out = once(port, b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n", src)
     if not out.startswith(b"HTTP/1.1 200 "):
         raise RuntimeError("status: %r" % out[:100])
     return dt
@@ -67,18 +38,13 @@ def wrong_token_reads(n=20000):
         h.win(1, "finish")
         h.stop()
         db = sqlite3.connect(h.db_path)
-        cols = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
         db.execute("UPDATE tickets SET day = '2020-01-02', issued_at = issued_at - ?, "
                    "arrival = arrival - ?, called_at = called_at - ?, "
                    "ended_at = ended_at - ?", (3 * DAY_MS,) * 4)
-        sel = ", ".join("?" if c in ("id", "number") else c for c in cols)
-        sql = "INSERT INTO tickets (%s) SELECT %s FROM tickets WHERE id = %d" % (
-            ", ".join(cols), sel, tid)
-        args = [[tid + i if c == "id" else "Z%05d" % i if c == "number" else None
-                 for c in cols if c in ("id", "number")] for i in range(1, n + 1)]
-        db.executemany(sql, args)
         db.commit()
         db.close()
+        copy_ticket(h.db_path, tid, ({"id": tid + i, "number": "Z%05d" % i}
+                                     for i in range(1, n + 1)))
         h.start()
         rss0 = h.rss_kb()
         c = h.http()
