@@ -9,11 +9,6 @@
 #include "limit.h"
 #include "util.h"
 
-/* The body's bound is limit.h's (api.h names it for web.c and the gate). */
-#if API_MAX_BODY != LIMIT_MESSAGE_BYTES
-#error "api.h: API_MAX_BODY must be LIMIT_MESSAGE_BYTES (limit.h)"
-#endif
-
 /* A route: a path pattern where "#" matches a positive integer segment. */
 struct route {
 	enum api_method	 method;

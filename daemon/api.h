@@ -7,7 +7,9 @@
 
 #include <jansson.h>
 
-#define API_MAX_BODY	(64 * 1024)
+#include "limit.h"
+
+#define API_MAX_BODY	LIMIT_MESSAGE_BYTES	/* limit.h */
 
 enum api_method {
 	API_GET,

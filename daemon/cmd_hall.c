@@ -7,6 +7,7 @@
 
 #include "dispatch.h"
 #include "hall_int.h"
+#include "limit.h"
 #include "util.h"
 
 #define HALL_VERSION	"0.1.0"
@@ -43,7 +44,7 @@ cmd_hall_learn(struct hall *h, struct op_ctx *c)
 	int64_t window;
 	int st;
 
-	if (cmd_body_int(c, "window", 1, 9999, &window, 1) != 0)
+	if (cmd_body_int(c, "window", 1, LIMIT_WINDOW_MAX, &window, 1) != 0)
 		return c->status;
 	if (window_find(h, (int)window) == NULL || window_find(h, (int)window)->number != window)
 		return cmd_error(c, 404, "unknown_window", "no window %lld",
@@ -56,7 +57,7 @@ cmd_hall_learn(struct hall *h, struct op_ctx *c)
 		return cmd_error(c, st, st == 404 ? "unknown_device" : "not_a_receiver",
 		    "%s", err);
 	c->reply = json_pack("{s:s, s:I, s:i}", "device", json_string_value(name),
-	    "window", (json_int_t)window, "expires_in_s", 60);
+	    "window", (json_int_t)window, "expires_in_s", LIMIT_LEARN_S);
 	return st;
 }
 
@@ -108,7 +109,7 @@ cmd_hall_events(struct hall *h, struct op_ctx *c)
 	char *p;
 
 	if (cmd_body_int(c, "since", 0, INT64_MAX / 2, &since, 0) == -1 ||
-	    cmd_body_int(c, "limit", 1, HALL_EVENTS_MAX_LIMIT, &limit, 0) == -1)
+	    cmd_body_int(c, "limit", 1, LIMIT_EVENTS_PAGE, &limit, 0) == -1)
 		return c->status;
 	if (json_object_get(c->body, "since") == NULL)
 		since = 0;

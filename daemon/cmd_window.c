@@ -8,6 +8,7 @@
 
 #include "dispatch.h"
 #include "hall_int.h"
+#include "limit.h"
 #include "util.h"
 
 /* The window may take calls: open, and not already busy with a ticket. */
@@ -229,7 +230,7 @@ cmd_window_transfer(struct hall *h, struct op_ctx *c)
 	int mi = -1, rc;
 
 	if (cmd_body_string(c, "matter", 32, &matter) == -1 ||
-	    (rc = cmd_body_int(c, "window", 1, 9999, &to, 0)) == -1)
+	    (rc = cmd_body_int(c, "window", 1, LIMIT_WINDOW_MAX, &to, 0)) == -1)
 		return c->status;
 	if (rc == 1)
 		to = 0;

@@ -14,8 +14,8 @@
  *
  *   - a head must be whole within GATE_HEAD_MS of the accept and its body
  *     within GATE_BODY_MS after it, or the peer gets 408;
- *   - one peer address may have GATE_PEER_MAX requests being read at once
- *     (more are answered 429 at accept); when GATE_PENDING_MAX are being read
+ *   - one peer address may hold GATE_PEER_MAX requests unfinished for over
+ *     a second (more are answered 429 at accept); when GATE_PENDING_MAX are being read
  *     in all, the oldest is dropped to make room, so a crowd of slow peers
  *     costs the hall sockets and a little memory, never its reachability;
  *   - the gate only peeks (MSG_PEEK): when the head is checked and the whole
@@ -47,11 +47,13 @@
 #include <event2/event.h>
 
 #include "gate.h"
+#include "limit.h"
 #include "util.h"
 
 #define GATE_HEAD_MS		5000	/* accept → blank line */
 #define GATE_BODY_MS		10000	/* blank line → last body byte */
-#define GATE_PEER_MAX		64	/* requests being read, per peer address */
+#define GATE_PEER_MAX		64	/* stalled requests, per peer address */
+#define GATE_PEER_GRACE_MS	1000	/* unfinished this long: stalled */
 #define GATE_PENDING_MAX	512	/* requests being read, in all */
 #define GATE_HANDOFF_MAX	256	/* handed over, not yet adopted */
 #define GATE_DRAIN_MAX		256	/* refused, reading to the peer's end */
@@ -348,6 +350,7 @@ struct gconn {
 	size_t			 cap;
 	size_t			 need;		/* GC_BODY: head and body */
 	int64_t			 deadline;
+	int64_t			 since;		/* accepted at */
 	size_t			 drained;
 };
 TAILQ_HEAD(gconn_list, gconn);
@@ -618,7 +621,7 @@ gconn_head(struct gconn *c, size_t end)
 		return -1;
 	}
 	if (h.content_length > (long long)g->body_max) {
-		gconn_refuse(c, 413, "body_too_large", "the body is over 64 KiB");
+		gconn_refuse(c, 413, "body_too_large", "the body is over " LIMIT_MESSAGE_TEXT);
 		return -1;
 	}
 	c->need = end + (h.content_length > 0 ? (size_t)h.content_length : 0);
@@ -765,6 +768,27 @@ gconn_read_cb(evutil_socket_t fd, short what, void *arg)
 		gconn_arm(c);
 }
 
+/*
+ * How many of a peer's requests have been unfinished for over a second.  A
+ * burst from one address (200 pages reconnecting through one proxy) finishes
+ * its heads within milliseconds and is let in; what an address holds open
+ * without finishing is what counts against it.  Walked only when the peer
+ * has over GATE_PEER_MAX open, and oldest first: it stops at the young.
+ */
+static int
+gate_peer_stalled(struct gate *g, const struct gate_peer *p, int64_t now)
+{
+	struct gconn *c;
+	int n = 0;
+
+	TAILQ_FOREACH(c, &g->reading, entry) {
+		if (now - c->since < GATE_PEER_GRACE_MS)
+			break;
+		n += c->peer == p;
+	}
+	return n;
+}
+
 static void
 gate_accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
@@ -825,7 +849,9 @@ gate_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		c->peer = p;
 		TAILQ_INSERT_TAIL(&g->reading, c, entry);
 		g->nreading++;
-		if (p->n > GATE_PEER_MAX) {
+		c->since = now_ms();
+		if (p->n > GATE_PEER_MAX && gate_peer_stalled(g, p, c->since) >=
+		    GATE_PEER_MAX) {
 			gconn_refuse(c, 429, "too_many_connections",
 			    "too many unfinished requests from this address");
 			continue;

@@ -31,7 +31,6 @@ struct hall_result {
 	size_t			 nitems;
 };
 
-#define HALL_EVENTS_MAX_LIMIT	1000
 /* A page of the event log stops after the event that takes it past this
  * many bytes (always one event at least): a page is bounded in memory
  * whatever `limit` asks; clients go on from its "next". */

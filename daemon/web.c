@@ -25,6 +25,7 @@
 #include "bridge.h"
 #include "gate.h"
 #include "hall.h"
+#include "limit.h"
 #include "util.h"
 #include "web.h"
 
@@ -458,7 +459,7 @@ http_dispatch(struct web *w, struct sess *s)
 		return http_file(w, s);
 	if (s->too_large) {
 		s->close_after = 1;
-		http_error(s, 413, "body_too_large", "the body is over 64 KiB");
+		http_error(s, 413, "body_too_large", "the body is over " LIMIT_MESSAGE_TEXT);
 		return 0;
 	}
 	status = api_route(s->method, s->path, s->query, s->body, s->bodylen,
@@ -957,7 +958,7 @@ ws_receive(struct web *w, struct sess *s, const void *in, size_t len)
 	if (!final)
 		return 0;
 	if (s->rx_bad)
-		ws_error(s, NULL, 413, "message_too_large", "a message is at most 64 KiB");
+		ws_error(s, NULL, 413, "message_too_large", "a message is at most " LIMIT_MESSAGE_TEXT);
 	else
 		ws_message(w, s, s->rx, s->rxlen);
 	free(s->rx);

@@ -14,12 +14,10 @@ asserts nothing about speed.
 Runs the real daemon through the e2e harness (127.0.0.1, a free port, a temp
 directory); every loop is bounded.
 """
-import asyncio
 import sqlite3
-import threading
+import subprocess
+import sys
 import time
-
-import websockets
 
 from benchlib import Hall, copy_ticket, once, pct, row
 
@@ -60,20 +58,36 @@ def call_next_once(port):
     return dt
 
 
-async def subscribers(h, n, ready, stop):
-    """n WebSocket clients subscribed to the live stream, reading all."""
-    async def one():
-        async with websockets.connect(h.ws_url("d1"), subprotocols=["hallq.v1"],
-                                      max_size=None, open_timeout=20) as ws:
-            await ws.send('{"op":"subscribe"}')
-            await ws.recv()                       # the snapshot
-            ready.append(1)
-            while not stop.is_set():
-                try:
-                    await asyncio.wait_for(ws.recv(), 0.2)
-                except asyncio.TimeoutError:
-                    pass
-    await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+SUBSCRIBERS = r"""
+import asyncio, sys, websockets
+url, n = sys.argv[1], int(sys.argv[2])
+async def one(ready):
+    async with websockets.connect(url, subprotocols=["hallq.v1"], max_size=None,
+                                  open_timeout=30) as ws:
+        await ws.send('{"op":"subscribe"}')
+        await ws.recv()
+        ready.append(1)
+        if len(ready) == n:
+            print("ready", flush=True)
+        async for _ in ws:
+            pass
+async def main():
+    ready = []
+    await asyncio.gather(*(one(ready) for _ in range(n)), return_exceptions=True)
+asyncio.run(main())
+"""
+
+
+def subscribers(h, n):
+    """n WebSocket clients, in a process of their own (so their reading
+    does not slow the clerk measured here), subscribed and reading all."""
+    p = subprocess.Popen([sys.executable, "-c", SUBSCRIBERS, h.ws_url("d1"), str(n)],
+                         stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    if line.strip() != "ready":
+        p.kill()
+        raise RuntimeError("subscribers did not come up")
+    return p
 
 
 def call_next_latency(nsubs, ncalls=300):
@@ -90,23 +104,14 @@ def call_next_latency(nsubs, ncalls=300):
                 lat.append(call_next_once(h.port))
                 h.win(1, "finish")
         else:
-            ready = []
-            loop = asyncio.new_event_loop()
-            stop = asyncio.Event()
-
-            def run():
-                asyncio.set_event_loop(loop)
-                loop.run_until_complete(subscribers(h, nsubs, ready, stop))
-            th = threading.Thread(target=run, daemon=True)
-            th.start()
-            deadline = time.monotonic() + 60
-            while len(ready) < nsubs and time.monotonic() < deadline:
-                time.sleep(0.05)
-            for _ in range(ncalls):
-                lat.append(call_next_once(h.port))
-                h.win(1, "finish")
-            loop.call_soon_threadsafe(stop.set)
-            th.join(20)
+            p = subscribers(h, nsubs)
+            try:
+                for _ in range(ncalls):
+                    lat.append(call_next_once(h.port))
+                    h.win(1, "finish")
+            finally:
+                p.kill()
+                p.wait(10)
         row("call-next reply with %d WebSocket subscribers (p50 / p99)" % nsubs,
             "%.2f / %.2f ms" % (pct(lat, .5) * 1e3, pct(lat, .99) * 1e3))
         h.stop()
