@@ -17,13 +17,15 @@ VOICE_DIR   = web/voice
 VOICE_STAMP = $(VOICE_DIR)/.made
 NPM_STAMP = node_modules/.package-lock.json
 VENDOR	  = web/vendor/uPlot.iife.min.js web/vendor/uPlot.min.css
+FONT	  = web/fonts/hallq-sc.woff2
 PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
+	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
+	   fonts-noto-cjk python3-fonttools python3-brotli
 
-CORE_SRC = daemon/util.c daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
+CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
 	   daemon/cmd_hall.c daemon/bridge.c daemon/api.c \
@@ -43,7 +45,7 @@ UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
 .PHONY: all run check test unit e2e jstest browser sanitize bench fuzz clean deps
 
-all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR)
+all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT)
 
 # From npm, pinned by package-lock.json: uPlot for the dashboard (copied into
 # web/vendor/) and playwright-core for the browser tests (it drives Debian's
@@ -61,6 +63,13 @@ $(VOICE_STAMP): tools/mkvoice.sh displays/voice.c
 	sh tools/mkvoice.sh $(VOICE_DIR)
 	@touch $@
 
+# The pages' font, served as /fonts/: Noto Sans CJK SC Regular (Debian's
+# fonts-noto-cjk) cut to GB2312 and every character of the pages and of
+# etc/hallq.json, woff2 (tools/mkfont.py; not cut again when those characters
+# are unchanged).
+$(FONT): tools/mkfont.py $(wildcard web/*.html web/*.css web/*.js web/lib/*.js) etc/hallq.json
+	$(PY) tools/mkfont.py -o $@
+
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -c -o $@ $<
@@ -70,7 +79,7 @@ $(BUILD)/hallqd: $(DAEMON_OBJ)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/estimate.c daemon/util.c
-UNIT_DEPS_config   = daemon/config.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
+UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c
@@ -158,6 +167,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_display.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_edge.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_core.py
+	HALLQD=$(abspath $(BUILD)/hallqd) node tests/bench/bench_kiosk_bytes.mjs
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
 	@mkdir -p $(dir $@)
