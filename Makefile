@@ -17,11 +17,13 @@ VOICE_DIR   = web/voice
 VOICE_STAMP = $(VOICE_DIR)/.made
 NPM_STAMP = node_modules/.package-lock.json
 VENDOR	  = web/vendor/uPlot.iife.min.js web/vendor/uPlot.min.css
+FONT	  = web/fonts/hallq-sc.woff2
 PY	 = /usr/bin/python3
 
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
-	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium
+	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
+	   fonts-noto-cjk python3-fonttools python3-brotli
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
@@ -43,7 +45,7 @@ UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
 .PHONY: all run check test unit e2e jstest browser sanitize bench fuzz clean deps
 
-all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR)
+all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT)
 
 # From npm, pinned by package-lock.json: uPlot for the dashboard (copied into
 # web/vendor/) and playwright-core for the browser tests (it drives Debian's
@@ -60,6 +62,13 @@ web/vendor/%: $(NPM_STAMP)
 $(VOICE_STAMP): tools/mkvoice.sh displays/voice.c
 	sh tools/mkvoice.sh $(VOICE_DIR)
 	@touch $@
+
+# The pages' font, served as /fonts/: Noto Sans CJK SC Regular (Debian's
+# fonts-noto-cjk) cut to GB2312 and every character of the pages and of
+# etc/hallq.json, woff2 (tools/mkfont.py; not cut again when those characters
+# are unchanged).
+$(FONT): tools/mkfont.py $(wildcard web/*.html web/*.css web/*.js web/lib/*.js) etc/hallq.json
+	$(PY) tools/mkfont.py -o $@
 
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)

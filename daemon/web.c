@@ -398,7 +398,7 @@ static int
 http_file(struct web *w, struct sess *s)
 {
 	char fpath[1024], rel[512];
-	const char *p, *mime, *base = w->root;
+	const char *p, *mime, *hdr, *base = w->root;
 	struct stat st;
 	int n;
 
@@ -436,8 +436,14 @@ http_file(struct web *w, struct sess *s)
 		return 0;
 	}
 	s->dispatched = 1;
-	n = lws_serve_http_file(s->wsi, fpath, mime,
-	    "cache-control: no-cache\r\n", 25);
+	/* Pages and scripts are asked again on every load (no-cache); the font
+	 * (web/fonts/, about 2 MB, its name fixed) is kept a day: a kiosk
+	 * downloads it once a day at most, and a font cut again for a new
+	 * name's characters reaches every screen by the next day. */
+	hdr = strncmp(rel, "/fonts/", 7) == 0 ?
+	    "cache-control: public, max-age=86400\r\n" :
+	    "cache-control: no-cache\r\n";
+	n = lws_serve_http_file(s->wsi, fpath, mime, hdr, (int)strlen(hdr));
 	if (n < 0)
 		return -1;
 	if (n > 0 && lws_http_transaction_completed(s->wsi))
