@@ -76,6 +76,7 @@ cmd_hall_status(struct hall *h, struct op_ctx *c)
 	c->reply = json_pack("{s:b, s:s, s:I, s:s, s:s}", "ok", 1,
 	    "version", HALL_VERSION, "seq", (json_int_t)h->seq,
 	    "business_day", h->day, "hall", h->conf->hall_name);
+	view_hall_clock(h, c->reply, h->now);
 	return 200;
 }
 

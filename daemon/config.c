@@ -154,6 +154,25 @@ hall_name_h(struct cfg *c, json_t *v, void *a)
 	c->conf->hall_name = xstrdup(cfg_string(c, v, 200));
 }
 
+/* hall.name_en, matters[].name_en, windows[].name_en, a domain's name_en:
+ * what the pages show in English instead of the name (NULL: the name). */
+static char *
+name_en(struct cfg *c, json_t *v)
+{
+	const char *s = cfg_string(c, v, 200);
+
+	if (*s == '\0')
+		cfg_error(c, "name_en must not be empty");
+	return xstrdup(s);
+}
+
+static void
+hall_name_en_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->hall_name_en = name_en(c, v);
+}
+
 static void
 hall_tz_h(struct cfg *c, json_t *v, void *a)
 {
@@ -237,6 +256,7 @@ static const struct cfg_key hall_keys[] = {
 	{ "rating_timeout_s", JSON_INTEGER, 0, hall_rating_h },
 	{ "public_url", JSON_STRING, 0, hall_url_h },
 	{ "name", JSON_STRING, 1, hall_name_h },
+	{ "name_en", JSON_STRING, 0, hall_name_en_h },
 	{ "timezone", JSON_STRING, 1, hall_tz_h },
 	{ "number_width", JSON_INTEGER, 0, hall_width_h },
 	{ "no_show_grace_s", JSON_INTEGER, 0, hall_grace_h },
@@ -486,7 +506,25 @@ top_classes_h(struct cfg *c, json_t *v, void *a)
 	}
 }
 
-/* --- "domains" --- */
+/* --- "domains": code → name, or code → {"name": .., "name_en": ..} --- */
+
+static void
+domain_name_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct domain *)a)->name = xstrdup(cfg_string(c, v, 200));
+}
+
+static void
+domain_name_en_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct domain *)a)->name_en = name_en(c, v);
+}
+
+static const struct cfg_key domain_keys[] = {
+	{ "name", JSON_STRING, 1, domain_name_h },
+	{ "name_en", JSON_STRING, 0, domain_name_en_h },
+	{ NULL, 0, 0, NULL }
+};
 
 static void
 top_domains_h(struct cfg *c, json_t *v, void *a)
@@ -498,11 +536,18 @@ top_domains_h(struct cfg *c, json_t *v, void *a)
 	(void)a;
 	conf->domains = xcalloc(json_object_size(v) + 1, sizeof *conf->domains);
 	json_object_foreach(v, key, o) {
+		struct domain *d = &conf->domains[conf->ndomains];
+
 		cfg_push_key(c, key);
 		if (*key == '\0' || strlen(key) > 32)
 			cfg_error(c, "bad domain code");
-		conf->domains[conf->ndomains].code = xstrdup(key);
-		conf->domains[conf->ndomains].name = xstrdup(cfg_string(c, o, 200));
+		d->code = xstrdup(key);
+		if (json_is_object(o))
+			cfg_object(c, o, domain_keys, d);
+		else if (json_is_string(o))
+			d->name = xstrdup(cfg_string(c, o, 200));
+		else
+			cfg_error(c, "a domain is a name or {\"name\": ..., \"name_en\": ...}");
 		conf->ndomains++;
 		cfg_pop(c);
 	}
@@ -529,6 +574,12 @@ static void
 matter_name_h(struct cfg *c, json_t *v, void *a)
 {
 	((struct matter *)a)->name = xstrdup(cfg_string(c, v, 200));
+}
+
+static void
+matter_name_en_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct matter *)a)->name_en = name_en(c, v);
 }
 
 static void
@@ -571,6 +622,7 @@ matter_target_h(struct cfg *c, json_t *v, void *a)
 static const struct cfg_key matter_keys[] = {
 	{ "code", JSON_STRING, 1, matter_code_h },
 	{ "name", JSON_STRING, 1, matter_name_h },
+	{ "name_en", JSON_STRING, 0, matter_name_en_h },
 	{ "domain", JSON_STRING, 1, matter_domain_h },
 	{ "prefix", JSON_STRING, 1, matter_prefix_h },
 	{ "service_s", JSON_INTEGER, 0, matter_service_h },
@@ -620,9 +672,21 @@ window_name_h(struct cfg *c, json_t *v, void *a)
 }
 
 static void
+window_name_en_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct window_conf *)a)->name_en = name_en(c, v);
+}
+
+static void
 window_kind_h(struct cfg *c, json_t *v, void *a)
 {
 	((struct window_conf *)a)->kind = xstrdup(cfg_string(c, v, 200));
+}
+
+static void
+window_kind_en_h(struct cfg *c, json_t *v, void *a)
+{
+	((struct window_conf *)a)->kind_en = name_en(c, v);
 }
 
 static void
@@ -744,7 +808,9 @@ static const struct cfg_key window_keys[] = {
 	{ "paused_text", JSON_STRING, 0, window_paused_text_h },
 	{ "closed_text", JSON_STRING, 0, window_closed_text_h },
 	{ "name", JSON_STRING, 0, window_name_h },
+	{ "name_en", JSON_STRING, 0, window_name_en_h },
 	{ "kind", JSON_STRING, 0, window_kind_h },
+	{ "kind_en", JSON_STRING, 0, window_kind_en_h },
 	{ "state", JSON_STRING, 0, window_state_h },
 	{ "tiers", JSON_ARRAY, 1, window_tiers_h },
 	{ "tier_classes", JSON_ARRAY, 0, window_classes_h },
@@ -981,14 +1047,17 @@ config_free(struct config *conf)
 	}
 	for (i = 0; i < conf->nclasses; i++)
 		free(conf->classes[i].name);
-	for (i = 0; i < conf->ndomains; i++) {
+	/* A domain being parsed when an error struck is one past n. */
+	for (i = 0; i <= conf->ndomains && conf->domains != NULL; i++) {
 		free(conf->domains[i].code);
 		free(conf->domains[i].name);
+		free(conf->domains[i].name_en);
 	}
 	/* A matter or window being parsed when an error struck is one past n. */
 	for (i = 0; i <= conf->nmatters && conf->matters != NULL; i++) {
 		free(conf->matters[i].code);
 		free(conf->matters[i].name);
+		free(conf->matters[i].name_en);
 		free(conf->matters[i].prefix);
 	}
 	for (i = 0; i <= conf->nwindows && conf->windows != NULL; i++) {
@@ -1002,7 +1071,9 @@ config_free(struct config *conf)
 		free(w->tiers);
 		free(w->tier_codes);
 		free(w->name);
+		free(w->name_en);
 		free(w->kind);
+		free(w->kind_en);
 		free(w->paused_text);
 		free(w->closed_text);
 	}
@@ -1034,6 +1105,7 @@ config_free(struct config *conf)
 	free(conf->windows);
 	free(conf->path);
 	free(conf->hall_name);
+	free(conf->hall_name_en);
 	free(conf->timezone);
 	free(conf->policy);
 	free(conf->public_url);

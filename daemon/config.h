@@ -36,11 +36,13 @@ struct klass {
 struct domain {
 	char		*code;
 	char		*name;
+	char		*name_en;	/* English name, or NULL */
 };
 
 struct matter {
 	char		*code;
 	char		*name;
+	char		*name_en;	/* English name, or NULL */
 	int		 domain;	/* index into domains */
 	char		*prefix;
 	int64_t		 service_ms;	/* prior mean service time */
@@ -50,7 +52,9 @@ struct matter {
 struct window_conf {
 	int			 number;
 	char			*name;
+	char			*name_en;	/* English name, or NULL */
 	char			*kind;
+	char			*kind_en;	/* English kind, or NULL */
 	char			*paused_text;	/* what its display shows when paused */
 	char			*closed_text;	/* ... and when closed */
 	int			 initially_open;
@@ -127,6 +131,7 @@ struct voice_conf {
 struct config {
 	char		*path;
 	char		*hall_name;
+	char		*hall_name_en;	/* hall.name_en, or NULL */
 	char		*timezone;
 	int		 number_width;
 	int64_t		 no_show_grace_ms;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dispatch.h"
 #include "hall_int.h"
@@ -89,9 +90,13 @@ view_ticket(struct hall *h, struct ticket *t)
 	    "transfers", t->transfers);
 	if (o == NULL)
 		fatalx("json_pack ticket");
-	if (t->mi >= 0)
-		json_object_set_new(o, "matter_name",
-		    json_string(h->conf->matters[t->mi].name));
+	if (t->mi >= 0) {
+		const struct matter *m = &h->conf->matters[t->mi];
+
+		json_object_set_new(o, "matter_name", json_string(m->name));
+		json_object_set_new(o, "matter_name_en", m->name_en != NULL ?
+		    json_string(m->name_en) : json_null());
+	}
 	if (t->phone != NULL)
 		json_object_set_new(o, "phone", json_masked(t->phone));
 	if (t->id_number != NULL)
@@ -126,10 +131,13 @@ view_window(struct hall *h, struct win *w)
 			n += dispatch_waiting(h->disp, w->dw.tiers[j].matters[k]);
 		json_array_append_new(waiting, json_integer((json_int_t)n));
 	}
-	o = json_pack("{s:i, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
+	o = json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s, s:o, s:o, s:o, s:I, s:o,"
+	    " s:o}",
 	    "number", w->number,
 	    "name", w->conf->name,
+	    "name_en", w->conf->name_en,
 	    "kind", w->conf->kind,
+	    "kind_en", w->conf->kind_en,
 	    "state", wstate_names[w->state],
 	    "ticket", w->cur ? view_ticket(h, w->cur) : json_null(),
 	    "tiers", tiers,
@@ -151,11 +159,14 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 
 	if (oldest > 0 && now > oldest)
 		wait_s = (now - oldest) / 1000;
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:i, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:o, s:i,"
+	    " s:I, s:I}",
 	    "code", m->code,
 	    "name", m->name,
+	    "name_en", m->name_en,
 	    "domain", h->conf->domains[m->domain].code,
 	    "domain_name", h->conf->domains[m->domain].name,
+	    "domain_name_en", h->conf->domains[m->domain].name_en,
 	    "waiting", (json_int_t)waiting,
 	    "oldest_wait_s", (json_int_t)wait_s,
 	    "eta_s", json_eta(window_eta_s(h, mi, waiting, 0)),
@@ -164,22 +175,49 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
 }
 
+/*
+ * The hall's name in English and its clock, for status and snapshots:
+ * "hall_en" (null when not configured), "timezone" (hall.timezone), "now"
+ * (ms) and "utc_offset_s", the zone's offset from UTC at that moment, from
+ * the daemon's own tz database (TZ is the hall's zone), so that a page
+ * without one still shows the hall's time.
+ */
+void
+view_hall_clock(struct hall *h, json_t *o, int64_t now)
+{
+	time_t t = (time_t)(now / 1000);
+	long off = 0;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) != NULL)
+		off = tm.tm_gmtoff;
+	json_object_set_new(o, "hall_en", h->conf->hall_name_en != NULL ?
+	    json_string(h->conf->hall_name_en) : json_null());
+	json_object_set_new(o, "timezone", json_string(h->conf->timezone));
+	json_object_set_new(o, "now", json_integer(now));
+	json_object_set_new(o, "utc_offset_s", json_integer(off));
+}
+
 json_t *
 view_snapshot(struct hall *h, int64_t now)
 {
-	json_t *matters = json_array(), *windows = json_array();
+	json_t *matters = json_array(), *windows = json_array(), *o;
 	int i;
 
 	for (i = 0; i < h->conf->nmatters; i++)
 		json_array_append_new(matters, matter_load_json(h, i, now));
 	for (i = 0; i < h->nwins; i++)
 		json_array_append_new(windows, view_window(h, &h->wins[i]));
-	return json_pack("{s:I, s:s, s:s, s:o, s:o}",
+	o = json_pack("{s:I, s:s, s:s, s:o, s:o}",
 	    "seq", (json_int_t)h->seq,
 	    "business_day", h->day,
 	    "hall", h->conf->hall_name,
 	    "matters", matters,
 	    "windows", windows);
+	if (o == NULL)
+		fatalx("json_pack snapshot");
+	view_hall_clock(h, o, now);
+	return o;
 }
 
 char *

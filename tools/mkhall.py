@@ -10,6 +10,9 @@ matter lists, so they are expanded here:
   "*"      every matter
   "*green" every matter, green class only (that tier gets tier_classes ["green"])
   "ZX01"   that matter
+The workload has Chinese names only; the English ones (name_en, shown by the
+pages in English mode) are written here, one for every domain, matter and
+window kind, and the run stops if one is missing.
 The output is written one matter and one window to a line so that the
 daemon's "file:line:col" errors point somewhere readable.
 """
@@ -25,6 +28,67 @@ TARGET_WAIT_S = 1800
 OVERFLOW_LOWER_S = 900
 # ZX01 (综合咨询) names a domain the workload's domain list lacks.
 EXTRA_DOMAINS = {"ZX": "综合咨询"}
+
+HALL_NAME_EN = "Demo County Government Service Centre"
+
+DOMAINS_EN = {
+    "SB": "Social Insurance",
+    "YB": "Medical Insurance",
+    "GJJ": "Housing Provident Fund",
+    "BDC": "Real Estate Registration",
+    "QY": "Business Start-up",
+    "GA": "Household Registration & ID",
+    "JG": "Vehicles & Driving Licences",
+    "SW": "Taxation",
+    "MZ": "Marriage Registration",
+    "GC": "Construction Projects",
+    "ZX": "General Enquiries",
+}
+
+MATTERS_EN = {
+    "SB01": "Social insurance enrolment",
+    "SB02": "Pension benefit claim",
+    "SB03": "Social security card replacement",
+    "YB01": "Medical insurance changes",
+    "YB02": "Out-of-area medical care filing",
+    "YB03": "Medical expense reimbursement",
+    "GJJ01": "Provident fund withdrawal",
+    "GJJ02": "Provident fund loan",
+    "BDC01": "Property transfer registration",
+    "BDC02": "Mortgage registration",
+    "BDC03": "Property records search",
+    "QY01": "Company registration",
+    "QY02": "Company change registration",
+    "QY03": "Company deregistration",
+    "GA01": "Household registration transfer",
+    "GA02": "Resident ID card",
+    "JG01": "Driving licence renewal",
+    "JG02": "Motor vehicle registration",
+    "SW01": "Invoice application",
+    "SW02": "Individual income tax enquiries",
+    "MZ01": "Marriage registration",
+    "GC01": "Construction permit",
+    "ZX01": "General enquiries",
+}
+
+# A window's English name: "Window N", and what kind of window it is.
+KINDS_EN = {
+    "无差别综合窗口": "All services",
+    "分领域综合窗口 不动产": "Real estate",
+    "分领域综合窗口 企业开办/工程建设": "Business & construction",
+    "税务专窗": "Taxation",
+    "绿色通道窗口": "Priority (green channel)",
+    "帮代办窗口": "Assisted service",
+    "跨域通办窗口": "Cross-region service",
+    "办不成事反映窗口": "Problem resolution",
+}
+
+
+def english(table, key, what):
+    if key not in table:
+        sys.exit("mkhall: no English name for %s %s: add it to %s" % (
+            what, key, "tools/mkhall.py"))
+    return table[key]
 
 
 def expand(pattern, matters):
@@ -73,8 +137,10 @@ def build(wl):
                 codes += [x for x in got if x not in codes]
             tiers.append(codes)
             classes.append([cls] if cls else [])
+        kind_en = english(KINDS_EN, prof["kind"], "window kind")
         for n in window_range(key):
-            w = {"number": n, "name": "%d号窗口" % n, "kind": prof["kind"],
+            w = {"number": n, "name": "%d号窗口" % n, "name_en": "Window %d" % n,
+                 "kind": prof["kind"], "kind_en": kind_en,
                  "state": "open", "tiers": tiers}
             if any(classes):
                 w["tier_classes"] = classes
@@ -86,7 +152,8 @@ def build(wl):
         sys.exit("mkhall: window numbers are not 1..N: %s" % numbers)
 
     return {
-        "hall": {"name": "示范县政务服务中心", "timezone": "Asia/Shanghai",
+        "hall": {"name": "示范县政务服务中心", "name_en": HALL_NAME_EN,
+                 "timezone": "Asia/Shanghai",
                  "number_width": 3, "no_show_grace_s": 600},
         "listen": "127.0.0.1:8080",
         "database": "var/hallq.db",
@@ -101,8 +168,12 @@ def build(wl):
         "classes": {"green": {"head_start_s": 900},
                     "appointment": {"head_start_s": 600},
                     "normal": {"head_start_s": 0}},
-        "domains": domains,
-        "matters": [{"code": m["code"], "name": m["name"], "domain": m["domain"],
+        "domains": dict((code, {"name": name,
+                                "name_en": english(DOMAINS_EN, code, "domain")})
+                        for code, name in domains.items()),
+        "matters": [{"code": m["code"], "name": m["name"],
+                     "name_en": english(MATTERS_EN, m["code"], "matter"),
+                     "domain": m["domain"],
                      "prefix": m["prefix"], "service_s": int(round(m["service_min"] * 60)),
                      "target_wait_s": TARGET_WAIT_S} for m in matters],
         "windows": windows,

@@ -544,6 +544,69 @@ test_devices(void)
 	dev_err("voice repeat", "  \"voice\": {\"repeat\": @9}", "from 1 to 5");
 }
 
+/* name_en: the hall, a domain (plain name or {"name", "name_en"}), a matter
+ * and a window may carry an English name; absent, it is NULL. */
+static void
+test_name_en(void)
+{
+	char err[512] = "", *t1, *t2, *t3, *t4;
+	struct config *c;
+
+	c = config_parse("t.json", GOOD, err, sizeof err);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		CHECK(c->hall_name_en == NULL);
+		CHECK(c->domains[0].name_en == NULL);
+		CHECK(c->matters[0].name_en == NULL);
+		CHECK(config_window(c, 3)->name_en == NULL);
+		config_free(c);
+	}
+	t1 = subst(GOOD, "\"timezone\": \"Asia/Shanghai\"",
+	    "\"name_en\": \"Demo County Service Centre\", \"timezone\": \"Asia/Shanghai\"");
+	t2 = subst(t1, "\"SB\": \"社会保险\"",
+	    "\"SB\": {\"name\": \"社会保险\", \"name_en\": \"Social Insurance\"}");
+	t3 = subst(t2, "\"name\": \"医保参保变更\"",
+	    "\"name\": \"医保参保变更\", \"name_en\": \"Medical insurance changes\"");
+	t4 = subst(t3, "\"name\": \"3号窗口\"",
+	    "\"name\": \"3号窗口\", \"name_en\": \"Window 3\", \"kind_en\": \"All services\"");
+	c = config_parse("t.json", t4, err, sizeof err);
+	CHECK(c != NULL);
+	if (c == NULL)
+		fprintf(stderr, "  name_en config refused: %s\n", err);
+	else {
+		CHECK(strcmp(c->hall_name_en, "Demo County Service Centre") == 0);
+		CHECK(strcmp(c->domains[0].name, "社会保险") == 0);
+		CHECK(strcmp(c->domains[0].name_en, "Social Insurance") == 0);
+		CHECK(strcmp(c->domains[1].name, "医疗保障") == 0);
+		CHECK(c->domains[1].name_en == NULL);
+		CHECK(c->matters[0].name_en == NULL);
+		CHECK(strcmp(c->matters[2].name_en, "Medical insurance changes") == 0);
+		CHECK(strcmp(config_window(c, 3)->name_en, "Window 3") == 0);
+		CHECK(strcmp(config_window(c, 3)->kind_en, "All services") == 0);
+		CHECK(config_window(c, 4)->name_en == NULL);
+		config_free(c);
+	}
+	free(t1);
+	free(t2);
+	free(t3);
+	free(t4);
+
+	expect_sub("hall name_en a number", "\"number_width\": 4",
+	    "\"number_width\": 4, \"name_en\": @5", "name_en must be a string");
+	expect_sub("matter name_en empty", "\"name\": \"医保参保变更\"",
+	    "\"name\": \"医保参保变更\", \"name_en\": @\"\"", "name_en must not be empty");
+	expect_sub("window name_en a list", "\"name\": \"3号窗口\"",
+	    "\"name\": \"3号窗口\", \"name_en\": @[\"Window 3\"]", "name_en must be a string");
+	expect_sub("domain name_en a number", "\"SB\": \"社会保险\"",
+	    "\"SB\": {\"name\": \"社会保险\", \"name_en\": @1}", "name_en must be a string");
+	expect_sub("domain without name", "\"SB\": \"社会保险\"",
+	    "\"SB\": @{\"name_en\": \"Social Insurance\"}", "missing key \"name\"");
+	expect_sub("domain unknown key", "\"SB\": \"社会保险\"",
+	    "\"SB\": {\"name\": \"社会保险\", \"en\": @\"x\"}", "unknown key \"en\"");
+	expect_sub("domain a number", "\"SB\": \"社会保险\"",
+	    "\"SB\": @7", "a domain is a name or");
+}
+
 /* jsonpos directly: paths through objects and arrays. */
 static void
 test_jsonpos(void)
@@ -571,6 +634,7 @@ main(void)
 	test_eof_and_files();
 	test_demo_hall();
 	test_jsonpos();
+	test_name_en();
 	test_devices();
 	return t_done("config");
 }
