@@ -145,7 +145,7 @@ e2e: $(BUILD)/hallqd $(VOICE_STAMP) $(ESCPOS_STAMP)
 jstest: $(NPM_STAMP)
 	node --test tests/js/
 
-browser: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(NPM_STAMP)
+browser: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT) $(NPM_STAMP)
 	HALLQD=$(abspath $(BUILD)/hallqd) node --test --test-concurrency=1 tests/browser/
 
 test: unit e2e jstest browser
