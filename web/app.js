@@ -85,8 +85,8 @@
       var late = m.waiting > 0 && m.target_wait_s &&
         m.oldest_wait_s + since > m.target_wait_s;
       tr.appendChild(el('td', 'code', m.code));
-      tr.appendChild(el('td', null, m.name));
-      tr.appendChild(el('td', 'muted', m.domain_name || m.domain));
+      tr.appendChild(el('td', null, HallqText.name(m)));
+      tr.appendChild(el('td', 'muted', HallqText.name(m, 'domain_name') || m.domain));
       tr.appendChild(el('td', 'num strong', m.waiting));
       tr.appendChild(el('td', 'num' + (late ? ' late' : ''),
         m.waiting > 0 ? fmtDuration(m.oldest_wait_s + since) : t('none')));
@@ -105,9 +105,8 @@
       var head = el('div', 'win-head');
       head.appendChild(el('span', 'win-no', n));
       /* "3号窗口" says no more than the number: show the kind instead. */
-      var plain = !w.name || w.name === String(n) || /^\d+\s*号?窗口$/.test(w.name);
-      var sub = el('span', 'win-name', plain ? (w.kind || '') : w.name);
-      sub.title = [w.name, w.kind].filter(Boolean).join(' · ');
+      var sub = el('span', 'win-name', HallqText.windowExtra(w));
+      sub.title = [HallqText.name(w), HallqText.name(w, 'kind')].filter(Boolean).join(' · ');
       head.appendChild(sub);
       head.appendChild(el('span', 'win-state', t('w.' + w.state)));
       card.appendChild(head);
@@ -137,8 +136,9 @@
   }
 
   function render() {
-    $('hall-name').textContent = S.name || 'hallq';
-    document.title = (S.name ? S.name + ' · ' : '') + 'hallq';
+    var hallName = HallqText.hallName(S.name);
+    $('hall-name').textContent = hallName || 'hallq';
+    document.title = (hallName ? hallName + ' · ' : '') + 'hallq';
     $('day').textContent = S.day || '';
     $('seq').textContent = S.seq === null ? '–' : S.seq;
     renderMatters();
@@ -148,6 +148,7 @@
   /* ------------------------------------------------------------ state */
 
   function onSnapshot(s) {
+    HallqText.setHall(s);	/* hall_en */
     S = H.fromHall(s, Date.now());
     scheduleRender();
   }

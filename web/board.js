@@ -240,6 +240,8 @@
       clock.reset();
     }
     haveSnapshot = true;
+    HallqText.setHall(s);	/* the hall's zone and clock, hall_en */
+    tickClock();
     S = H.fromHall(s, Date.now());
     var current = [];
     H.windowList(S.windows).forEach(function (w) {
@@ -303,9 +305,7 @@
 
   /* "3号窗口" says no more than the number: only a name or kind that does. */
   function winExtra(w) {
-    if (!w) return '';
-    var plain = !w.name || w.name === String(w.number) || /^\s*\d+\s*号?\s*窗口\s*$/.test(w.name);
-    return plain ? (w.kind || '') : w.name;
+    return HallqText.windowExtra(w);	/* name_en, kind_en in English */
   }
 
   function flashing(node, since) {
@@ -406,8 +406,9 @@
   }
 
   function renderHead() {
-    $('hall-name').textContent = S.name || 'hallq';
-    document.title = t('title') + (S.name ? ' · ' + S.name : '');
+    var hallName = HallqText.hallName(S.name);
+    $('hall-name').textContent = hallName || 'hallq';
+    document.title = t('title') + (hallName ? ' · ' + hallName : '');
     $('day').textContent = S.day || '';
   }
 
@@ -441,12 +442,11 @@
     document.body.classList.toggle('lang-en', Hallq.lang === 'en');
   }
 
-  /* The clock: one interval for the page's life, text changed once a minute. */
+  /* The clock: one interval for the page's life, text changed once a minute;
+   * the hall's time (its zone and the daemon's clock), not the TV's. */
   var shownClock = '';
   function tickClock() {
-    var d = new Date();
-    var hh = d.getHours(), mm = d.getMinutes();
-    var s = (hh < 10 ? '0' : '') + hh + ':' + (mm < 10 ? '0' : '') + mm;
+    var s = HallqText.time();
     if (s !== shownClock) {
       shownClock = s;
       $('clock').textContent = s;

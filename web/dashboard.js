@@ -34,7 +34,7 @@
 
   function winName(w) {
     if (!w) return '';
-    return w.name || (Hallq.lang === 'en' ? 'Window ' + w.number : w.number + '号窗口');
+    return HallqText.name(w) || (Hallq.lang === 'en' ? 'Window ' + w.number : w.number + '号窗口');
   }
 
   /* WINDOW.clerk: the clerk's name, or the role of a token without one. */
@@ -45,7 +45,7 @@
 
   function matterName(code) {
     for (var i = 0; i < S.matters.length; i++)
-      if (S.matters[i].code === code) return S.matters[i].name;
+      if (S.matters[i].code === code) return HallqText.name(S.matters[i]);
     return '';
   }
 
@@ -56,10 +56,9 @@
     return m ? '≈ ' + m + ' ' + t('min') : t('none');
   }
 
+  /* A time stamp of the daemon's (ms) in the hall's zone. */
   function hhmm(ms, secs) {
-    var d = new Date(ms);
-    var p = function (n) { return (n < 10 ? '0' : '') + n; };
-    return p(d.getHours()) + ':' + p(d.getMinutes()) + (secs ? ':' + p(d.getSeconds()) : '');
+    return HallqText.time(ms, secs);
   }
 
   /* ---------------------------------------------------------- messages */
@@ -157,7 +156,7 @@
         Number(r.mean).toFixed(2) + ' / 5' : none, r.count ? scoreBar(r.by_score) : '');
     }
     $('stats-at').textContent = statsErr ? t('stats.failed') :
-      statsAt ? t('stats.at') + ' ' + hhmm(statsAt, true) : '';
+      statsAt ? t('stats.at') + ' ' + hhmm(HallqText.now(statsAt), true) : '';
   }
 
   function scoreBar(by) {
@@ -177,7 +176,8 @@
     var card = el('div', { 'class': 'wcard w-' + w.state + (w.ticket ? ' w-busy' : ''), 'data-window': w.number });
     var head = el('div', { 'class': 'wc-head' });
     head.appendChild(el('span', { 'class': 'wc-no' }, w.number));
-    var name = winName(w) + (w.kind && w.kind !== w.name ? ' · ' + w.kind : '');
+    var kind = HallqText.name(w, 'kind');
+    var name = winName(w) + (kind && kind !== winName(w) ? ' · ' + kind : '');
     head.appendChild(el('span', { 'class': 'wc-name', title: name }, name));
     head.appendChild(el('span', { 'class': 'wc-state st-' + w.state }, t('w.' + w.state)));
     card.appendChild(head);
@@ -323,7 +323,8 @@
     var frag = document.createDocumentFragment();
     doms.forEach(function (d) {
       var tr = el('tr', { 'class': 'dom' + (d.waiting ? '' : ' idle'), 'data-domain': d.domain });
-      tr.appendChild(el('td', { 'class': 'dname' }, d.domain_name + (d.domain && d.domain !== d.domain_name ? ' (' + d.domain + ')' : '')));
+      var dn = d.matters.length ? HallqText.name(d.matters[0], 'domain_name') || d.domain_name : d.domain_name;
+      tr.appendChild(el('td', { 'class': 'dname' }, dn + (d.domain && d.domain !== dn ? ' (' + d.domain + ')' : '')));
       tr.appendChild(el('td', { 'class': 'num waiting' }, d.waiting));
       tr.appendChild(el('td', { 'class': 'num' + (d.late ? ' late' : '') }, d.waiting ? D.fmtDuration(d.oldest_wait_s) : t('none')));
       tr.appendChild(el('td', { 'class': 'num c-target' }, ''));
@@ -334,7 +335,7 @@
         var r = el('tr', { 'class': 'mat' + (m.waiting ? '' : ' idle') + (m.late ? ' is-late' : ''), 'data-matter': m.code });
         var name = el('td', { 'class': 'mname' });
         name.appendChild(el('span', { 'class': 'code' }, m.code));
-        name.appendChild(document.createTextNode(' ' + m.name));
+        name.appendChild(document.createTextNode(' ' + HallqText.name(m)));
         r.appendChild(name);
         r.appendChild(el('td', { 'class': 'num waiting' }, m.waiting));
         var target = m.target_wait_s ? D.minutes(m.target_wait_s) + ' ' + t('min') : t('none');
@@ -380,7 +381,7 @@
   function alertText(a) {
     switch (a.kind) {
     case 'matter_late':
-      return t('alert.matter_late', { code: a.matter, name: a.name, oldest: D.fmtDuration(a.oldest_s),
+      return t('alert.matter_late', { code: a.matter, name: matterName(a.matter) || a.name, oldest: D.fmtDuration(a.oldest_s),
         target: D.minutes(a.target_s), waiting: a.waiting });
     case 'window_paused':
       return t('alert.window_paused', { name: winName(S.windows[a.window]), paused: D.fmtDuration(a.paused_s) });
@@ -465,8 +466,7 @@
     msg.hidden = true;
     var series = stats && stats.series;
     if (!series) {
-      var d0 = new Date(); d0.setHours(0, 0, 0, 0);
-      series = { start: d0.getTime(), bucket_s: 600, matters: {} };
+      series = { start: HallqText.midnight(), bucket_s: 600, matters: {} };	/* the hall's */
     }
     var cd = D.chartData(series, S.matters, CHART_MAX);
     if (cd.waiting[0].length < 2) {
@@ -522,7 +522,9 @@
   var dlg = $('tier-dialog');
 
   function editorMatters() {
-    var list = S.matters.map(function (m) { return { code: m.code, name: m.name, domain_name: m.domain_name || m.domain || '' }; });
+    var list = S.matters.map(function (m) {
+      return { code: m.code, name: HallqText.name(m), domain_name: HallqText.name(m, 'domain_name') || m.domain || '' };
+    });
     var known = {};
     list.forEach(function (m) { known[m.code] = true; });
     (edit.orig || []).forEach(function (tier) {
@@ -672,6 +674,7 @@
     Hallq.api('GET', '/api/hall').then(function (r) {
       hallRead.inflight = false;
       if (r.status === 200 && r.json) {
+        HallqText.setHall(r.json);
         var res = D.applyHall(S, r.json, feed ? feed.seq() : null, now());
         if (res.stale) hallRead.wanted = true;
         scheduleRender();
@@ -732,8 +735,9 @@
   }
 
   function renderAll() {
-    $('hall-name').textContent = S.name || 'hallq';
-    document.title = t('title') + (S.name ? ' · ' + S.name : '') + ' · hallq';
+    var hallName = HallqText.hallName(S.name);
+    $('hall-name').textContent = hallName || 'hallq';
+    document.title = t('title') + (hallName ? ' · ' + hallName : '') + ' · hallq';
     $('day').textContent = S.day || '';
     renderStats();
     renderWindows();
@@ -742,7 +746,7 @@
   }
 
   function tick() {
-    $('clock').textContent = hhmm(now(), true);
+    $('clock').textContent = HallqText.time(HallqText.now(), true);	/* the hall's clock */
     tickWindows();
     tickLoad();
     renderAlerts();
@@ -780,6 +784,7 @@
       }
     },
     onSnapshot: function (s) {
+      HallqText.setHall(s);	/* the hall's zone and clock, hall_en */
       D.applyHall(S, s, null, now());
       scheduleRender();
     },

@@ -30,7 +30,8 @@
 
   function applyLang() {
     HallqText.translate(document, t);
-    document.title = (S.name ? S.name + ' · ' : '') + t('title');
+    $('hall-name').textContent = HallqText.hallName(S.name) || t('title');
+    document.title = (S.name ? HallqText.hallName(S.name) + ' · ' : '') + t('title');
     buildKeypad();
     render();
   }
@@ -72,10 +73,12 @@
     clearTimeout(hallRetry);
     Hallq.api('GET', '/api/hall').then(function (r) {
       if (r.status === 200 && r.json) {
+        HallqText.setHall(r.json);	/* the hall's zone and clock, hall_en */
+        tick();
         S = H.readHall(S, r.json, Date.now()).state;
         loaded = true;
-        $('hall-name').textContent = S.name || t('title');
-        document.title = (S.name ? S.name + ' · ' : '') + t('title');
+        $('hall-name').textContent = HallqText.hallName(S.name) || t('title');
+        document.title = (S.name ? HallqText.hallName(S.name) + ' · ' : '') + t('title');
         showMsg('fatal', 'error', '');
         render();
       } else if (r.status === 401 || r.status === 403) {
@@ -90,7 +93,9 @@
 
   function domains() {
     return H.byDomain(S.matters).map(function (g) {
-      return { code: g.domain, name: g.domain_name || '—', matters: g.matters, waiting: g.waiting };
+      var m0 = g.matters[0] || {};
+      return { code: g.domain, name: HallqText.name(m0, 'domain_name') || g.domain_name || '—',
+        matters: g.matters, waiting: g.waiting };
     });
   }
 
@@ -194,7 +199,7 @@
     $('domain-title').textContent = d ? d.name : '';
     if (!d) { $('matters').replaceChildren(); $('matters-pager').replaceChildren(); return; }
     paged($('matters'), $('matters-pager'), d.matters, function (m) {
-      var b = choice(m.name, matterSub(m), { 'data-matter': m.code });
+      var b = choice(HallqText.name(m), matterSub(m), { 'data-matter': m.code });
       b.onclick = function () { issue({ matter: m.code }); };
       return b;
     });
@@ -245,7 +250,7 @@
     var m = S.matters.filter(function (x) { return x.code === tk.matter; })[0];
     $('t-number').textContent = tk.number;
     $('t-number').classList.toggle('t-green', tk['class'] === 'green');
-    $('t-matter').textContent = m ? m.name : tk.matter;
+    $('t-matter').textContent = m ? HallqText.name(m) : (HallqText.name(tk, 'matter_name') || tk.matter);
     $('t-class').hidden = tk['class'] !== 'green';
     $('t-ahead').textContent = F.people(tk.ahead, Hallq.lang);
     $('t-eta').textContent = F.wait(tk.eta_s, Hallq.lang);
@@ -350,9 +355,7 @@
   }
 
   function tick() {
-    var now = new Date();
-    $('clock').textContent = (now.getHours() < 10 ? '0' : '') + now.getHours() + ':' +
-      (now.getMinutes() < 10 ? '0' : '') + now.getMinutes();
+    $('clock').textContent = HallqText.time();	/* the hall's time */
     var left = Math.max(0, Math.ceil((ui.idleUntil - Date.now()) / 1000));
     $('countdown').textContent = ui.screen === 'ticket' ? t('countdown', { s: left }) : '';
   }

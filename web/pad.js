@@ -23,10 +23,9 @@
   var live = null;
 
   function $(id) { return document.getElementById(id); }
-  function matterName(code) { return matters[code] ? matters[code].name : code; }
+  function matterName(code) { return matters[code] ? HallqText.name(matters[code]) : code; }
   function hhmm(ms) {
-    var d = new Date(ms);
-    return (d.getHours() < 10 ? '0' : '') + d.getHours() + ':' + (d.getMinutes() < 10 ? '0' : '') + d.getMinutes();
+    return HallqText.time(ms);	/* in the hall's zone */
   }
 
   /* ------------------------------------------------------------ rendering */
@@ -54,11 +53,11 @@
     }
     $('fatal').hidden = true;
     $('main').hidden = false;
-    var name = win ? win.name || (n + '') : (Hallq.lang === 'en' ? 'Window ' + n : n + '号窗口');
+    var name = win ? HallqText.name(win) || (n + '') : (Hallq.lang === 'en' ? 'Window ' + n : n + '号窗口');
     $('win-name').textContent = name;
     document.title = name + ' · ' + t('title');
     if (!win) return;
-    $('win-kind').textContent = win.kind || '';
+    $('win-kind').textContent = HallqText.name(win, 'kind');
     $('wstate').className = 'wstate wstate-' + win.state;
     $('wstate').textContent = t('w.' + win.state);
     $('clerk').textContent = win.clerk ? t('clerk', { name: win.clerk }) : '';
@@ -186,6 +185,7 @@
   }
 
   function onSnapshot(s) {
+    HallqText.setHall(s);	/* the hall's zone and clock */
     S = H.fromHall(s, Date.now());
     matters = {};
     matterOrder = [];
@@ -321,7 +321,7 @@
     var mf = document.createDocumentFragment();
     matterOrder.forEach(function (code) {
       if (code === tk.matter) return;
-      var b = Hallq.el('button', { type: 'button', 'class': 'opt', 'data-matter': code }, matters[code].name);
+      var b = Hallq.el('button', { type: 'button', 'class': 'opt', 'data-matter': code }, HallqText.name(matters[code]));
       b.appendChild(Hallq.el('span', { 'class': 'muted' }, code));
       b.onclick = function () { closeTransfer(); run('transfer', { matter: code }, tk.number); };
       mf.appendChild(b);
@@ -331,7 +331,7 @@
     H.windowList(S.windows).forEach(function (w) {
       var num = w.number;
       if (num === n) return;
-      var b = Hallq.el('button', { type: 'button', 'class': 'opt', 'data-window': num }, w.name || num);
+      var b = Hallq.el('button', { type: 'button', 'class': 'opt', 'data-window': num }, HallqText.name(w) || num);
       b.appendChild(Hallq.el('span', { 'class': 'muted' }, t('w.' + w.state)));
       b.onclick = function () { closeTransfer(); run('transfer', { window: num }, tk.number); };
       wf.appendChild(b);

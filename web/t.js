@@ -17,15 +17,14 @@
   var ticket = null, updated = null, fatal = null, polls = 0, timer = null, hallName = '';
 
   function $(x) { return document.getElementById(x); }
+  /* A moment of this phone's clock, said as the hall's time. */
   function hhmmss(d) {
-    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) {
-      return (n < 10 ? '0' : '') + n;
-    }).join(':');
+    return HallqText.time(HallqText.now(d.getTime()), true);
   }
 
   function render() {
     HallqText.translate(document, t);
-    if (hallName) $('hall-name').textContent = hallName;
+    if (hallName) $('hall-name').textContent = HallqText.hallName(hallName);
     if (fatal) {
       $('fatal').textContent = fatal.text();
       $('fatal').hidden = false;
@@ -108,8 +107,10 @@
     if (!document.hidden && !fatal && !(ticket && H.isFinal(ticket.state))) { clearTimeout(timer); poll(); }
   });
 
-  /* The hall's name: GET /api/status needs no token and says nothing else. */
+  /* The hall's name, zone and clock: GET /api/status needs no token and
+   * says nothing else. */
   Hallq.api('GET', '/api/status', null, '').then(function (r) {
+    if (r.status === 200 && r.json) HallqText.setHall(r.json);
     if (r.status === 200 && r.json && r.json.hall) { hallName = r.json.hall; render(); }
   });
 

@@ -1,9 +1,12 @@
 /* web/lib/text.js — every word the pages show that is not the hall's own
  * (matter and window names come from the daemon), in Chinese and English,
- * and the choice between them.  One catalogue: the strings several pages
- * share once (COMMON), then each page's own (PAGES); a page's string wins
- * over a shared one of the same key.  The language comes from ?lang=zh|en
- * (remembered in localStorage) or what was remembered, Chinese by default.
+ * and the choice between them; the hall's own names in the language
+ * (name_en, name()) and the hall's time (setHall(), time()), here because
+ * this is the one script every page loads first.  One catalogue: the
+ * strings several pages share once (COMMON), then each page's own (PAGES);
+ * a page's string wins over a shared one of the same key.  The language
+ * comes from ?lang=zh|en (remembered in localStorage) or what was
+ * remembered, Chinese by default.
  * How waits, durations and ticket states are phrased is web/lib/format.js.
  * A classic script that sets globalThis.HallqText, in the browser (<script>,
  * before common.js) and in node's tests (await import()) alike. */
@@ -419,6 +422,146 @@
       nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
   }
 
+  /* ------------------------------------------------ the hall's own names */
+
+  /* A name the daemon gives, in the page's language (or lang): in English
+   * obj[field + '_en'] when the hall configured one (name_en, kind_en,
+   * domain_name_en, matter_name_en, hall_en), else obj[field], the Chinese;
+   * field defaults to 'name'.  name(matter), name(w, 'kind'),
+   * name(tk, 'matter_name'), name(snapshot, 'hall'). */
+  function en(l) { return (l === undefined ? current : l) === 'en'; }
+
+  function name(obj, field, l) {
+    if (!obj) return '';
+    field = field || 'name';
+    var e = obj[field + '_en'];
+    if (en(l) && typeof e === 'string' && e !== '') return e;
+    var v = obj[field];
+    return v === null || v === undefined ? '' : String(v);
+  }
+
+  /* "3号窗口" or "Window 3" says no more than the number. */
+  function plainWindowName(w) {
+    return !w.name || w.name === String(w.number) ||
+      /^\s*(\d+\s*号?\s*窗口|window\s*\d+)\s*$/i.test(w.name);
+  }
+
+  /* What a window's name adds to its number, in the language: the name when
+   * it says more than the number, else its kind ('' when neither). */
+  function windowExtra(w, l) {
+    if (!w) return '';
+    var plain = plainWindowName(w) &&
+      (!en(l) || !w.name_en || plainWindowName({ name: w.name_en, number: w.number }));
+    return plain ? name(w, 'kind', l) : name(w, 'name', l);
+  }
+
+  /* --------------------------------------------------------- the hall's time */
+
+  /*
+   * The pages show the hall's time (hall.timezone), not the browser's: a TV
+   * set to UTC, or to the wrong date, still shows the hall's clock.  Each page
+   * hands setHall() what GET /api/status, GET /api/hall or the WebSocket's
+   * hall.snapshot say: "timezone", "now" (the daemon's clock, ms) and
+   * "utc_offset_s" (the zone's offset at that moment).  now() is the
+   * browser's clock corrected by how far it was from the daemon's; time()
+   * says a time stamp in the hall's zone with Intl.DateTimeFormat, or, in a
+   * browser without that zone, with the offset the daemon gave (right
+   * while the offset does not change: always, in a zone without daylight
+   * saving time such as Asia/Shanghai; until the next change otherwise).
+   * Before any setHall() it is the browser's own zone and clock.
+   */
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  var hall = { timezone: null, offset: null, skew: 0, hall_en: null };
+  var zoneFormats = {};
+
+  function setHall(s, localNow) {
+    if (!s) return hall;
+    if (typeof s.timezone === 'string' && s.timezone) hall.timezone = s.timezone;
+    if (typeof s.utc_offset_s === 'number') hall.offset = s.utc_offset_s;
+    if (typeof s.now === 'number')
+      hall.skew = s.now - (localNow === undefined ? Date.now() : localNow);
+    if (Object.prototype.hasOwnProperty.call(s, 'hall_en')) hall.hall_en = s.hall_en;
+    return hall;
+  }
+
+  /* The daemon's clock, as well as the page knows it (ms). */
+  function now(localNow) {
+    return (localNow === undefined ? Date.now() : localNow) + hall.skew;
+  }
+
+  function zoneFormat(zone) {
+    if (!Object.prototype.hasOwnProperty.call(zoneFormats, zone)) {
+      var f = null;
+      try {
+        if (typeof Intl !== 'undefined' && Intl.DateTimeFormat)
+          f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23',
+            year: 'numeric', month: '2-digit', day: '2-digit',
+            hour: '2-digit', minute: '2-digit', second: '2-digit' });
+        if (f && typeof f.formatToParts !== 'function') f = null;
+      } catch (e) { f = null; /* a zone this browser does not know */ }
+      zoneFormats[zone] = f;
+    }
+    return zoneFormats[zone];
+  }
+
+  /* The wall clock of a zone at ms: {year, month, day, hour, minute, second}.
+   * zone through Intl when it knows it; else offsetS (seconds east of UTC);
+   * else the browser's own zone. */
+  function partsIn(ms, zone, offsetS) {
+    var f = zone ? zoneFormat(zone) : null;
+    if (f) {
+      var p = {};
+      f.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+      return { year: +p.year, month: +p.month, day: +p.day, hour: (+p.hour) % 24,
+        minute: +p.minute, second: +p.second };
+    }
+    if (typeof offsetS === 'number') {
+      var u = new Date(ms + offsetS * 1000);
+      return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate(),
+        hour: u.getUTCHours(), minute: u.getUTCMinutes(), second: u.getUTCSeconds() };
+    }
+    var d = new Date(ms);
+    return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(),
+      hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
+  }
+
+  /* "HH:MM" (or "HH:MM:SS" with secs) of ms in a zone: pure, for tests. */
+  function timeIn(ms, zone, offsetS, secs) {
+    var p = partsIn(ms, zone, offsetS);
+    return pad2(p.hour) + ':' + pad2(p.minute) + (secs ? ':' + pad2(p.second) : '');
+  }
+
+  /* "YYYY-MM-DD" of ms in a zone. */
+  function dateIn(ms, zone, offsetS) {
+    var p = partsIn(ms, zone, offsetS);
+    return p.year + '-' + pad2(p.month) + '-' + pad2(p.day);
+  }
+
+  /* A time stamp (ms; default: now()) in the hall's zone: "16:26", or
+   * "16:26:05" with secs.  null/undefined stamps say '–'. */
+  function time(ms, secs) {
+    if (ms === null) return '–';
+    return timeIn(ms === undefined ? now() : ms, hall.timezone, hall.offset, secs);
+  }
+
+  /* The hall's date of a time stamp (default: now()). */
+  function date(ms) {
+    return dateIn(ms === undefined || ms === null ? now() : ms, hall.timezone, hall.offset);
+  }
+
+  /* The hall's midnight before ms (default: now()), as ms. */
+  function midnight(ms) {
+    if (ms === undefined || ms === null) ms = now();
+    var p = partsIn(ms, hall.timezone, hall.offset);
+    return ms - ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 - (((ms % 1000) + 1000) % 1000);
+  }
+
+  /* The hall's name in the language: hall_en (from setHall) in English. */
+  function hallName(zh, l) {
+    return en(l) && hall.hall_en ? hall.hall_en : (zh || '');
+  }
+
   global.HallqText = {
     lang: lang,
     setLang: setLang,
@@ -428,6 +571,9 @@
     known: known,
     page: forPage,
     translate: translate,
+    name: name, windowExtra: windowExtra, plainWindowName: plainWindowName,
+    hallName: hallName, setHall: setHall, hall: hall, now: now, time: time,
+    date: date, midnight: midnight, timeIn: timeIn, dateIn: dateIn, partsIn: partsIn,
     COMMON: COMMON,
     PAGES: PAGES
   };
