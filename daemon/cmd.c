@@ -190,11 +190,14 @@ enum {
 	R_ADMIN = 1u << ROLE_ADMIN,
 	R_DISPLAY = 1u << ROLE_DISPLAY,
 	R_ANY = R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN | R_DISPLAY,
+	/* A window's 好差评 tablet: the hall, its events and rating (not R_ANY:
+	 * it reads no ticket by id). */
+	R_EVAL = 1u << ROLE_EVALUATOR,
 };
 
 static const struct op ops[] = {
-	{ "status", R_NONE | R_ANY, 0, 0, { NULL }, cmd_hall_status },
-	{ "auth", R_ANY, 0, 0, { NULL }, cmd_hall_auth },
+	{ "status", R_NONE | R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_status },
+	{ "auth", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_auth },
 	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
 	    { "matter", "class", "channel", "phone", "id_number", "appointment",
 	      "slot_start", NULL }, cmd_ticket_issue },
@@ -213,16 +216,16 @@ static const struct op ops[] = {
 	{ "resume", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_resume },
 	{ "open", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_open },
 	{ "close", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_close },
-	{ "window", R_ANY, 1, 0, { NULL }, cmd_window_get },
+	{ "window", R_ANY | R_EVAL, 1, 0, { NULL }, cmd_window_get },
 	{ "tiers", R_MANAGER | R_ADMIN, 1, 1, { "tiers", NULL }, cmd_window_tiers },
 	{ "stats", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_stats },
-	{ "hall", R_ANY, 0, 0, { NULL }, cmd_hall_hall },
-	{ "snapshot", R_ANY, 0, 0, { NULL }, cmd_hall_snapshot },
-	{ "events", R_ANY, 0, 0, { "since", "limit", NULL }, cmd_hall_events },
+	{ "hall", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_hall },
+	{ "snapshot", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_snapshot },
+	{ "events", R_ANY | R_EVAL, 0, 0, { "since", "limit", NULL }, cmd_hall_events },
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_devices },
 	{ "learn", R_MANAGER | R_ADMIN, 0, 0, { "window", NULL }, cmd_hall_learn },
-	/* Its own checks: a clerk token or the ticket's own token. */
-	{ "rate", R_NONE | R_CLERK, 0, 1, { "ticket", "score", "comment", NULL },
+	/* Its own checks: a clerk or evaluator token or the ticket's own. */
+	{ "rate", R_NONE | R_CLERK | R_EVAL, 0, 1, { "ticket", "score", "comment", NULL },
 	    cmd_ticket_rate },
 };
 
@@ -241,8 +244,13 @@ cmd_check(struct hall *h, struct op_ctx *c, const struct op *op)
 			return cmd_error(c, 403, "forbidden", "a device cannot %s",
 			    op->name);
 		c->device = json_string_value(json_object_get(c->cmd, "device"));
-	} else if (op->roles & R_NONE && json_is_string(tok))
+	} else if (op->roles & R_NONE && json_is_string(tok)) {
+		/* Not a role's token: perhaps a ticket's own (the op checks). */
 		c->token = config_token(h->conf, json_string_value(tok));
+		if (c->token != NULL && !(op->roles & (1u << c->token->role)))
+			return cmd_error(c, 403, "forbidden", "a %s token cannot %s",
+			    config_role_name(c->token->role), op->name);
+	}
 	else if (!(op->roles & R_NONE)) {
 		if (!json_is_string(tok))
 			return cmd_error(c, 401, "unauthorized",

@@ -201,8 +201,9 @@ cmd_ticket_cancel(struct hall *h, struct op_ctx *c)
 
 /*
  * 好差评: one score per served ticket, from the window's clerk (the soft
- * evaluator on the pad), the window's hardware evaluator, or the citizen
- * with the ticket's own token (printed in its QR code).
+ * evaluator on the pad), the window's hardware evaluator, its evaluator
+ * tablet (an `evaluator` token bound to the window, /rate?window=N), or the
+ * citizen with the ticket's own token (printed in its QR code).
  */
 int
 cmd_ticket_rate(struct hall *h, struct op_ctx *c)
@@ -222,6 +223,8 @@ cmd_ticket_rate(struct hall *h, struct op_ctx *c)
 		source = "evaluator";
 	else if (c->token != NULL && c->token->role == ROLE_CLERK)
 		source = "clerk";
+	else if (c->token != NULL && c->token->role == ROLE_EVALUATOR)
+		source = "evaluator";	/* the window's tablet, /rate?window=N */
 	else if (c->token != NULL)
 		return cmd_error(c, 403, "forbidden", "a %s token cannot rate",
 		    config_role_name(c->token->role));
@@ -230,13 +233,15 @@ cmd_ticket_rate(struct hall *h, struct op_ctx *c)
 		source = "ticket";
 	else
 		return cmd_error(c, 401, "unauthorized",
-		    "a rating needs the window clerk's token or the ticket's own");
+		    "a rating needs the window's clerk or evaluator token or the "
+		    "ticket's own");
 	if (t->state != TS_DONE)
 		return cmd_error(c, 409, "not_served", "ticket %s is %s: only a "
 		    "served ticket is rated", t->number, tstate_names[t->state]);
 	if (c->token != NULL && !config_token_has_window(c->token, t->window))
-		return cmd_error(c, 403, "forbidden", "only the clerk of window %d "
-		    "or the ticket's holder rates ticket %s", t->window, t->number);
+		return cmd_error(c, 403, "forbidden", "only the clerk or evaluator "
+		    "of window %d or the ticket's holder rates ticket %s", t->window,
+		    t->number);
 	if (t->rated == 1)
 		return cmd_error(c, 409, "already_rated", "ticket %s is rated already",
 		    t->number);

@@ -389,22 +389,23 @@ TOKENS_H(tokens_manager_h, ROLE_MANAGER)
 TOKENS_H(tokens_admin_h, ROLE_ADMIN)
 TOKENS_H(tokens_display_h, ROLE_DISPLAY)
 
+/* Tokens bound to windows: clerks (with a name, recorded with ratings) and
+ * evaluators (a window's 好差评 tablet, /rate?window=N). */
 static void
-tokens_clerk_h(struct cfg *c, json_t *v, void *a)
+tokens_bound(struct cfg *c, json_t *v, enum role role)
 {
 	const char *key;
 	json_t *w, *e;
 	size_t i;
 
-	(void)a;
 	json_object_foreach(v, key, w) {
 		struct token *t;
 		int pushed = 0;
 
 		cfg_push_key(c, key);
 		if (*key == '\0' || strlen(key) > 256)
-			cfg_error(c, "bad clerk token");
-		t = token_add(c, key, ROLE_CLERK);
+			cfg_error(c, "bad %s token", config_role_name(role));
+		t = token_add(c, key, role);
 		/* {"windows": [3], "name": "王芳"}: the long form, with a name. */
 		if (json_is_object(w)) {
 			json_t *nm = json_object_get(w, "name");
@@ -426,7 +427,7 @@ tokens_clerk_h(struct cfg *c, json_t *v, void *a)
 			cfg_push_key(c, "windows");
 			pushed = 1;
 		}
-		if (t->name == NULL) {
+		if (t->name == NULL && role == ROLE_CLERK) {
 			int k, nclerks = 0;
 
 			for (k = 0; k < c->conf->ntokens; k++)
@@ -443,12 +444,27 @@ tokens_clerk_h(struct cfg *c, json_t *v, void *a)
 				cfg_pop(c);
 			}
 		} else
-			cfg_error(c, "a clerk token maps to [window numbers], \"*\" "
-			    "or {\"windows\": ..., \"name\": ...}");
+			cfg_error(c, "%s %s token maps to [window numbers], \"*\" "
+			    "or {\"windows\": ..., \"name\": ...}",
+			    role == ROLE_EVALUATOR ? "an" : "a", config_role_name(role));
 		if (pushed)
 			cfg_pop(c);
 		cfg_pop(c);
 	}
+}
+
+static void
+tokens_clerk_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	tokens_bound(c, v, ROLE_CLERK);
+}
+
+static void
+tokens_evaluator_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	tokens_bound(c, v, ROLE_EVALUATOR);
 }
 
 static const struct cfg_key tokens_keys[] = {
@@ -457,6 +473,7 @@ static const struct cfg_key tokens_keys[] = {
 	{ "manager", JSON_ARRAY, 0, tokens_manager_h },
 	{ "admin", JSON_ARRAY, 0, tokens_admin_h },
 	{ "display", JSON_ARRAY, 0, tokens_display_h },
+	{ "evaluator", JSON_OBJECT, 0, tokens_evaluator_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1168,7 +1185,7 @@ config_token_has_window(const struct token *t, int number)
 
 	if (t->role == ROLE_MANAGER || t->role == ROLE_ADMIN)
 		return 1;
-	if (t->role != ROLE_CLERK)
+	if (t->role != ROLE_CLERK && t->role != ROLE_EVALUATOR)
 		return 0;
 	if (t->all_windows)
 		return 1;
@@ -1203,7 +1220,8 @@ const char *
 config_role_name(enum role r)
 {
 	static const char *names[ROLE_MAX] = {
-		"none", "kiosk", "clerk", "manager", "admin", "display"
+		"none", "kiosk", "clerk", "manager", "admin", "display",
+		"evaluator"
 	};
 
 	return r < ROLE_MAX ? names[r] : "none";

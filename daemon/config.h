@@ -16,6 +16,7 @@ enum role {
 	ROLE_MANAGER,
 	ROLE_ADMIN,
 	ROLE_DISPLAY,
+	ROLE_EVALUATOR,	/* a window's 好差评 tablet: rates its windows' tickets */
 	ROLE_MAX
 };
 
@@ -23,8 +24,8 @@ struct token {
 	char		*token;
 	char		*name;		/* clerk: recorded with ratings (never the token) */
 	enum role	 role;
-	int		 all_windows;	/* clerk bound to every window */
-	int		*windows;	/* clerk's windows */
+	int		 all_windows;	/* clerk, evaluator: bound to every window */
+	int		*windows;	/* clerk's, evaluator's windows */
 	int		 nwindows;
 };
 
