@@ -73,12 +73,28 @@
     return actx;
   }
 
+  /* The sound notice (#sound): shown once the browser is known to refuse
+   * sound — the context still not running after a resume was asked for
+   * (at start, or for an announcement), or a play that failed — and taken
+   * away as soon as the context runs (a tap: unlock()). */
+  var soundBlocked = false;
+
   function showSound() {
-    var off = !actx || actx.state !== 'running';
-    $('sound').hidden = !off;
+    if (actx && actx.state === 'running')
+      soundBlocked = false;
+    $('sound').hidden = !soundBlocked;
   }
 
-  /* A real TV may refuse sound until someone touches it: any key or click. */
+  function blocked(why) {
+    if (actx && actx.state === 'running')
+      return;
+    if (!soundBlocked)
+      console.info('hallq board: sound is blocked (' + why + '): asking for a tap');
+    soundBlocked = true;
+    showSound();
+  }
+
+  /* A real TV may refuse sound until someone touches it: any key or tap. */
   function unlock() {
     var c = audio();
     if (c && c.state !== 'running')
@@ -87,6 +103,9 @@
   window.addEventListener('keydown', unlock);
   window.addEventListener('pointerdown', unlock);
   window.addEventListener('click', unlock);
+  board.sound = function () {
+    return { state: actx ? actx.state : null, notice: !$('sound').hidden };
+  };
 
   function load(name) {
     if (clips.has(name))
@@ -116,19 +135,34 @@
 
   /* The context running, or given up after a second (a TV that refuses
    * sound until touched must not hold the queue: the announcement's time
-   * passes silently and the hint asks for a touch). */
+   * passes silently and the notice asks for a tap). */
   function running(c) {
     if (c.state === 'running')
       return Promise.resolve();
     return new Promise(function (resolve) {
       var done = false, timer = setTimeout(fin, 1000);
-      function fin() { if (!done) { done = true; clearTimeout(timer); showSound(); resolve(); } }
+      function fin() {
+        if (done)
+          return;
+        done = true;
+        clearTimeout(timer);
+        if (c.state !== 'running')
+          blocked('the audio context is ' + c.state);
+        resolve();
+      }
       c.resume().then(fin, fin);
     });
   }
 
   /* One announcement: its clips back to back; resolves when the last ends. */
   function play(names) {
+    return playClips(names).catch(function (e) {
+      blocked('play failed: ' + (e && e.message));
+      throw e;
+    });
+  }
+
+  function playClips(names) {
     return Promise.all(names.map(load)).then(function (buffers) {
       var c = audio();
       if (!c)
@@ -318,40 +352,98 @@
     node.style.animationDelay = (-Math.round(age)) + 'ms';	/* keep its phase across renders */
   }
 
+  /* ------------------------------------------------------------ fitting
+   *
+   * Nothing on the board is cut: a line too long for its box is drawn
+   * smaller (fit), and the windows' grid is sized for the windows shown
+   * (layoutWindows). Sizes in px are computed from the viewport, so the
+   * same holds on any screen; the target is 1920×1080 seen from 10 m. */
+
+  var FEW = 8;			/* more open windows than this: the grid takes 71% */
+  var F_MAX_VH = 10;		/* a tile's ticket number at most (vh) */
+  var F_MIN_VH = 4.4;		/* ... and at least: below it the windows are paged */
+  var SIDE_MIN_VH = 1.7;	/* a tile's kind and state, or left out */
+  var PAGE_MS = 10000;		/* one page of windows shown this long */
+  /* A tile's height in units of its number's size (--f), measured. */
+  var TILE = { row: 1.4 };
+
+  function vh(x) { return x * window.innerHeight / 100; }
+
+  function over(n) {
+    return n.scrollWidth > n.clientWidth || n.scrollHeight > n.clientHeight;
+  }
+
+  /* Lower node's font size until what it holds fits its box, down to floor
+   * px; true when it fits. */
+  function fit(node, floor) {
+    node.style.fontSize = '';
+    if (!over(node))
+      return true;
+    var size = parseFloat(getComputedStyle(node).fontSize);
+    for (var i = 0; i < 16 && size > floor && over(node); i++) {
+      var r = Math.min(node.clientWidth / node.scrollWidth, node.clientHeight / node.scrollHeight);
+      if (!(r > 0 && r < 1))
+        r = 0.9;
+      size = Math.max(floor, Math.floor(size * Math.min(0.96, r)));
+      node.style.fontSize = size + 'px';
+    }
+    return !over(node);
+  }
+
   /* Built afresh each time (as the list and the cards are): a new node
    * starts its flash from the beginning, or from the phase it had reached. */
   function renderNow() {
     var c = calls[0];
     var box = el('div', { class: 'now' + (c ? '' : ' empty') });
-    if (!c) {
-      box.appendChild(el('span', { class: 'now-number' }, ''));
-      box.appendChild(el('span', { class: 'now-where' }, t('none')));
-      $('now-box').replaceChildren(box);
-      return;
-    }
-    if (c.recall)
-      box.classList.add('recall');
-    if (c.state !== 'called' && c.state !== 'serving')
-      box.classList.add('ended');
-    box.setAttribute('data-ticket', c.id);
-    box.appendChild(el('span', { class: 'now-number' }, c.number));
-    var where = el('span', { class: 'now-where' });
-    var extra = winExtra(S.windows[c.window]);
-    where.appendChild(el('span', { class: 'go' }, t('go')));
-    where.appendChild(el('span', { class: 'win' }, winLabel(c.window)));
-    if (extra)
-      where.appendChild(el('span', { class: 'kind' }, extra));
-    if (t('banli'))
-      where.appendChild(el('span', { class: 'go' }, t('banli')));
+    var num = el('span', { class: 'now-number fit' }, c ? c.number : '');
+    var where = el('span', { class: 'now-where fit' });
+    var extraNode = null;
+    box.appendChild(num);
     box.appendChild(where);
-    if (c.recall)
-      box.appendChild(el('span', { class: 'now-recall' }, t('recall')));
-    flashing(box, c.flashAt);
+    if (!c) {
+      where.textContent = t('none');
+    } else {
+      if (c.recall)
+        box.classList.add('recall');
+      if (c.state !== 'called' && c.state !== 'serving')
+        box.classList.add('ended');
+      box.setAttribute('data-ticket', c.id);
+      where.appendChild(el('span', { class: 'go' }, t('go')));
+      where.appendChild(el('span', { class: 'win' }, winLabel(c.window)));
+      if (t('banli'))
+        where.appendChild(el('span', { class: 'go' }, t('banli')));
+      var extra = winExtra(S.windows[c.window]);
+      if (extra) {
+        extraNode = el('span', { class: 'now-extra fit kind' }, extra);
+        box.appendChild(extraNode);
+      }
+      if (c.recall)
+        box.appendChild(el('span', { class: 'now-recall' }, t('recall')));
+      flashing(box, c.flashAt);
+    }
     $('now-box').replaceChildren(box);
+    fit(num, 10);
+    fit(where, 10);
+    /* The window's kind or name, on up to two lines, smaller if need be;
+     * left out if it cannot be read (the window's number says where to go). */
+    if (extraNode && !fit(extraNode, vh(2)))
+      extraNode.hidden = true;
+    for (var k = 0; extraNode && !extraNode.hidden && k < 8 && over(box); k++) {
+      var es = parseFloat(getComputedStyle(extraNode).fontSize);
+      if (es * 0.9 < vh(2))
+        extraNode.hidden = true;
+      else
+        extraNode.style.fontSize = Math.floor(es * 0.9) + 'px';
+    }
+    for (var i = 0; i < 8 && over(box); i++) {	/* lines too many for the box's height */
+      var size = parseFloat(getComputedStyle(num).fontSize);
+      num.style.fontSize = Math.floor(size * Math.max(0.5, Math.min(0.95,
+        1 - (box.scrollHeight - box.clientHeight) / num.offsetHeight))) + 'px';
+    }
   }
 
   function renderRecent() {
-    var frag = document.createDocumentFragment();
+    var frag = document.createDocumentFragment(), rows = [];
     for (var i = 1; i < calls.length; i++) {
       var c = calls[i];
       var li = el('li', { class: 'call s-' + c.state });
@@ -362,42 +454,148 @@
         c.state === 'called' ? (c.recall ? t('recall') : '') : t('t.' + c.state)));
       flashing(li, c.flashAt);
       frag.appendChild(li);
+      rows.push(li);
     }
     $('recent').replaceChildren(frag);
+    rows.forEach(function (li) { fit(li, 8); });
   }
 
-  function renderWindows() {
-    var shown = H.windowList(S.windows).filter(function (w) {
+  function shownWindows() {
+    return H.windowList(S.windows).filter(function (w) {
       return w.state === 'open' || w.state === 'paused';
     });
+  }
+
+  function tile(w) {
+    var n = w.number, tk = w.ticket;
+    var card = el('div', { class: 'card w-' + w.state + (tk ? ' t-' + tk.state : ' t-none'),
+      'data-window': n });
+    var win = el('span', { class: 'card-win' });
+    if (Hallq.lang === 'en') {
+      win.appendChild(el('span', { class: 'wx' }, 'Window'));
+      win.appendChild(el('span', { class: 'wn' }, String(n)));
+    } else {
+      win.appendChild(el('span', { class: 'wn' }, String(n)));
+      win.appendChild(el('span', { class: 'wx' }, '号窗口'));
+    }
+    card.appendChild(win);
+    var busy = tk && H.atWindow(tk.state);
+    if (busy) {
+      card.appendChild(el('span', { class: 'card-number' }, tk.number));
+    } else {
+      card.appendChild(el('span', { class: 'card-idle' },
+        w.state === 'paused' ? t('w.paused') : t('idle')));
+    }
+    var side = el('span', { class: 'card-side' });
+    if (busy)
+      side.appendChild(el('span', { class: 'card-state' }, t('t.' + tk.state)));
+    var extra = winExtra(w);
+    if (extra)
+      side.appendChild(el('span', { class: 'card-kind' }, extra));
+    card.appendChild(side);
+    flashing(card, winFlash[n]);
+    return card;
+  }
+
+  /* The grid's columns and --f for n tiles each unitW×TILE.row (in f) in a
+   * box w×h with gaps gx, gy: the largest number, at most fmax. */
+  function solve(n, w, h, gx, gy, unitW, fmax) {
+    var best = null;
+    for (var cols = 1; cols <= Math.max(1, n); cols++) {
+      var rows = Math.ceil(n / cols) || 1;
+      var f = Math.min((w - (cols - 1) * gx) / cols / unitW,
+        (h - (rows - 1) * gy) / rows / TILE.row, fmax);
+      if (!best || f > best.f * 1.001)
+        best = { cols: cols, rows: rows, f: f };
+    }
+    return best;
+  }
+
+  var pageShown = { page: 0, pages: 1 };
+
+  function renderWindows(shown) {
     var box = $('windows');
-    box.className = shown.length <= 6 ? 'few' : shown.length <= 12 ? 'some' : 'many';
-    var frag = document.createDocumentFragment();
-    shown.forEach(function (w) {
-      var n = w.number, tk = w.ticket;
-      var card = el('div', { class: 'card w-' + w.state + (tk ? ' t-' + tk.state : ' t-none'),
-        'data-window': n });
-      var head = el('div', { class: 'card-head' });
-      head.appendChild(el('span', { class: 'card-win' }, winLabel(n)));
-      var extra = winExtra(w);
-      if (extra)
-        head.appendChild(el('span', { class: 'card-kind' }, extra));
-      var busy = tk && H.atWindow(tk.state);
-      if (busy)
-        head.appendChild(el('span', { class: 'card-state' }, t('t.' + tk.state)));
-      card.appendChild(head);
-      var body = el('div', { class: 'card-body' });
-      if (busy) {
-        body.appendChild(el('span', { class: 'card-number' }, tk.number));
-      } else {
-        body.appendChild(el('span', { class: 'card-idle' },
-          w.state === 'paused' ? t('w.paused') : t('idle')));
-      }
-      card.appendChild(body);
-      flashing(card, winFlash[n]);
-      frag.appendChild(card);
+    var cards = shown.map(tile);
+    /* Measured at --f 100px, each tile as wide and tall as its window and
+     * number need (board.css, #windows.measuring): the widest window label
+     * and number, the rest of a tile's width (padding, bar, gap), its height. */
+    box.classList.add('measuring');
+    box.style.setProperty('--f', '100px');
+    box.style.setProperty('--cols', '1');
+    box.style.removeProperty('--rowh');
+    box.style.removeProperty('--winw');
+    box.replaceChildren.apply(box, cards);
+    var winW = 0, numW = 0, rest = 0, rowU = 0;
+    cards.forEach(function (c) {
+      var a = c.children[0].offsetWidth, b = c.children[1].offsetWidth;
+      winW = Math.max(winW, a / 100);
+      numW = Math.max(numW, b / 100);
+      rest = Math.max(rest, (c.offsetWidth - a - b) / 100);
+      rowU = Math.max(rowU, c.offsetHeight / 100);
     });
-    $('windows').replaceChildren(frag);
+    box.classList.remove('measuring');
+    numW = Math.max(numW, 2.42);	/* "A001" in the mono face: a call does not reshape the grid */
+    var cs = getComputedStyle(box);
+    var w = box.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 1;
+    var h = box.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom) - 1;
+    var gx = parseFloat(cs.columnGap) || 0, gy = parseFloat(cs.rowGap) || 0;
+    /* The side (kind, state) takes what is left, if anything. */
+    var unitW = rest + winW + numW;
+    TILE.row = Math.max(rowU, 1.2);
+    var n = cards.length, per = n;
+    var L = solve(n, w, h, gx, gy, unitW, vh(F_MAX_VH));
+    if (L.f < vh(F_MIN_VH) && n > 1) {
+      /* Too many to read from afar: pages of as many as stay legible. */
+      while (per > 1 && solve(per, w, h, gx, gy, unitW, vh(F_MAX_VH)).f < vh(F_MIN_VH))
+        per--;
+      L = solve(per, w, h, gx, gy, unitW, vh(F_MAX_VH));
+    }
+    var pages = Math.ceil(n / per) || 1;
+    var page = Math.floor(Date.now() / PAGE_MS) % pages;
+    pageShown = { page: page, pages: pages };
+    board.layout = { f: L.f, cols: L.cols, rows: L.rows, page: page, pages: pages,
+      row: TILE.row, unitW: unitW, w: w, h: h };
+    if (pages > 1)
+      box.replaceChildren.apply(box, cards.slice(page * per, page * per + per));
+    $('page').hidden = pages < 2;
+    $('page').textContent = pages < 2 ? '' : (page + 1) + ' / ' + pages;
+    var rowH = Math.min((h - (L.rows - 1) * gy) / L.rows, L.f * TILE.row * 1.25);
+    box.style.setProperty('--f', Math.floor(L.f) + 'px');
+    box.style.setProperty('--rowh', Math.floor(Math.max(rowH, L.f * TILE.row)) + 'px');
+    box.style.setProperty('--cols', String(L.cols));
+    box.style.setProperty('--winw', winW.toFixed(3) + 'em');
+    var shownCards = Array.prototype.slice.call(box.children);
+    /* The kind and the state badge where they can be read, else nothing. */
+    var sides = shownCards.map(function (c) { return c.querySelector('.card-side'); });
+    var floor = vh(SIDE_MIN_VH);
+    sides.forEach(function (sd) {	/* too narrow for a word: a column of single characters */
+      if (sd.firstChild && sd.clientWidth < 5 * floor)
+        sd.classList.add('off');
+    });
+    for (var round = 0; round < 6; round++) {
+      var tight = sides.filter(function (sd) {
+        return !sd.classList.contains('off') && sd.firstChild && over(sd);
+      });
+      if (!tight.length)
+        break;
+      var sizes = tight.map(function (sd) {
+        var now = parseFloat(getComputedStyle(sd).fontSize);
+        var r = Math.min(sd.clientWidth / sd.scrollWidth, sd.clientHeight / sd.scrollHeight);
+        return now <= floor || !(r > 0) ? -1 : Math.max(floor, Math.floor(now * Math.min(0.9, r)));
+      });
+      tight.forEach(function (sd, i) {
+        if (sizes[i] < 0)
+          sd.classList.add('off');
+        else
+          sd.style.fontSize = sizes[i] + 'px';
+      });
+    }
+    sides.forEach(function (sd) {
+      if (!sd.firstChild || over(sd))
+        sd.classList.add('off');
+    });
+    /* Whatever the estimate missed: a tile too small is drawn smaller. */
+    shownCards.filter(over).forEach(function (c) { fit(c, 8); });
     /* Flashes over are forgotten: the map holds at most the windows. */
     var now = mono();
     Object.keys(winFlash).forEach(function (k) {
@@ -410,13 +608,16 @@
     $('hall-name').textContent = hallName || 'hallq';
     document.title = t('title') + (hallName ? ' · ' + hallName : '');
     $('day').textContent = S.day || '';
+    fit($('hall-name'), 8);
   }
 
   function render() {
+    var shown = shownWindows();
+    document.body.classList.toggle('dense', shown.length > FEW);
     renderHead();
     renderNow();
     renderRecent();
-    renderWindows();
+    renderWindows(shown);
   }
 
   var renderPending = false;
@@ -451,6 +652,8 @@
       shownClock = s;
       $('clock').textContent = s;
     }
+    if (pageShown.pages > 1 && Math.floor(Date.now() / PAGE_MS) % pageShown.pages !== pageShown.page)
+      scheduleRender();
   }
 
   /* ------------------------------------------------------------ start */
@@ -460,7 +663,15 @@
   setInterval(tickClock, 1000);
   audio();
   showSound();
+  if (actx)
+    running(actx);		/* a TV that refuses sound says so at once */
   render();
+  window.addEventListener('resize', scheduleRender);
+  if (document.fonts) {
+    /* A font that arrives late changes every width: lay out again. */
+    document.fonts.addEventListener('loadingdone', scheduleRender);
+    document.fonts.ready.then(scheduleRender);
+  }
 
   /* The connection.  Hallq.live resumes with since after every cut.  On
    * top of it a heartbeat (an `events` command over the socket, asking for

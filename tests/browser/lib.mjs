@@ -37,6 +37,57 @@ export const WINDOWS = [
   { number: 6, name: '绿色通道', kind: '绿色通道', state: 'open', tiers: [['SB01', 'SB02', 'YB01', 'BDC01']], tier_classes: [['green']] },
 ];
 
+// The demo hall (etc/hallq.json) as shipped: 28 windows, its Chinese names.
+export const DEMO_CONF = path.join(ROOT, 'etc', 'hallq.json');
+
+// Long window names for the windows a bigger hall adds to the demo's 28.
+const LONG_NAMES = [
+  ['不动产登记及税费综合受理专窗（跨域通办）', 'Real estate registration and property tax joint window (cross-region)'],
+  ['企业开办一件事集成服务专窗（含公章刻制）', 'Business start-up one-stop window (company seals included)'],
+  ['社保医保公积金联办专窗（退休一件事）', 'Social, medical insurance and provident fund joint window (retirement)'],
+  ['工程建设项目审批综合受理窗口（并联审批）', 'Construction project approvals joint intake window (parallel review)'],
+];
+
+// The demo's windows, and from 29 up to `count` more in the demo's pattern
+// (its windows' tiers, round), each with a long name in both languages,
+// closed: a test opens them.
+export function demoWindows(demo, count) {
+  const base = demo.windows;
+  const out = base.slice(0, count).map(w => ({ ...w }));
+  for (let n = base.length + 1; n <= count; n++) {
+    const like = base[(n - 1) % base.length];
+    const [name, nameEn] = LONG_NAMES[n % LONG_NAMES.length];
+    const w = { ...like, number: n, name, state: 'closed' };
+    if ('name_en' in like)	// a daemon that knows English names
+      w.name_en = nameEn;
+    out.push(w);
+  }
+  return out;
+}
+
+// The demo hall's configuration, copied for a test: its own paths (database,
+// listen, web.root, voice.dir) rewritten to the test's temp dir, the repo's
+// web/ and a free port on 127.0.0.1. { windows: 40 } adds windows (demoWindows),
+// { hall: {name, name_en} } renames the hall, { voice } sets voice (the demo
+// has none: the daemon's default, Chinese). The demo's tokens stay: k1, m1,
+// d1, c-all…
+export function demoConfig(dir, port, { windows, hall, voice } = {}) {
+  const demo = JSON.parse(fs.readFileSync(DEMO_CONF, 'utf8'));
+  const conf = { ...demo };
+  conf.listen = `127.0.0.1:${port}`;
+  conf.database = path.join(dir, 'hallq.db');
+  conf.web = { ...(demo.web || {}), root: path.join(ROOT, 'web') };
+  if (demo.voice && demo.voice.dir)
+    conf.voice = { ...demo.voice, dir: path.resolve(ROOT, demo.voice.dir) };
+  if (voice)
+    conf.voice = { ...(conf.voice || {}), ...voice };
+  if (windows)
+    conf.windows = demoWindows(demo, windows);
+  if (hall)
+    conf.hall = { ...demo.hall, ...hall };
+  return conf;
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -153,17 +204,21 @@ export class Hall {
 }
 
 // Debian's chromium, headless; every page's console errors are collected.
-export async function browser() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-  });
+// { autoplay: false } leaves out --autoplay-policy=no-user-gesture-required
+// (what tools/board-kiosk passes on the hall's TV).
+export async function browser({ autoplay = true } = {}) {
+  const args = ['--no-sandbox', '--disable-background-networking'];
+  if (autoplay)
+    args.push('--autoplay-policy=no-user-gesture-required');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 }
 
 // A page of its own context at the given size, with its errors kept.
-export async function openPage(b, url, { width = 1280, height = 800, errors = [] } = {}) {
+// init: a script run in the page before its own (page.addInitScript).
+export async function openPage(b, url, { width = 1280, height = 800, errors = [], init } = {}) {
   const ctx = await b.newContext({ viewport: { width, height }, locale: 'zh-CN' });
+  if (init)
+    await ctx.addInitScript(init);
   const page = await ctx.newPage();
   page.on('console', m => { if (m.type() === 'error') errors.push(`${url}: ${m.text()}`); });
   page.on('pageerror', e => errors.push(`${url}: ${e.message}`));
@@ -180,4 +235,16 @@ export async function openPage(b, url, { width = 1280, height = 800, errors = []
 export async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+// A hallqd running the demo hall's configuration (see demoConfig).
+export class DemoHall extends Hall {
+  constructor(opts = {}) {
+    super();
+    this.opts = opts;
+  }
+
+  config() {
+    return demoConfig(this.dir, this.port, this.opts);
+  }
 }
