@@ -6,6 +6,12 @@
  * window's state comes live from the event stream (Hallq.live) through
  * web/lib/hall-state.js, as do the replies to its own commands; the waiting
  * counts and the held list are re-read (GET /api/windows/N) after events.
+ * The window's no-shows (过号) still within their grace period are listed
+ * with a call-back button (POST /api/windows/N/call {"ticket":ID}): read
+ * from the event log at start (GET /api/events, back until the grace
+ * period), then kept from the live events; the grace is the snapshot's
+ * no_show_grace_s when the daemon says it, else ?grace= (s), else 600 s
+ * (hall.no_show_grace_s's default).
  * Strings are web/lib/text.js's. */
 'use strict';
 
@@ -21,6 +27,11 @@
   var busy = false, conn = 'connecting', fatal = null, msg = null;
   var refresh = { inflight: false, wanted: false, timer: null };
   var live = null;
+  /* 过号 that may be called back: id → {ticket, at}; the ids the live
+   * stream moved since the snapshot (the log read at start yields to them). */
+  var noShows = {}, noShowsTouched = {}, shownNoShows = '';
+  var graceS = parseInt(Hallq.params.get('grace') || '', 10);
+  if (!(graceS > 0)) graceS = 600;
 
   function $(id) { return document.getElementById(id); }
   function matterName(code) { return matters[code] ? HallqText.name(matters[code]) : code; }
@@ -67,6 +78,7 @@
     renderCurrent();
     renderTiers();
     renderHeld();
+    renderNoShows();
     renderKeys();
     renderMsg();
   }
@@ -136,6 +148,97 @@
     $('held').replaceChildren(frag);
   }
 
+  /* ------------------------------------------------------------ 过号 */
+
+  function noShowList() {
+    var now = Date.now(), out = [];
+    Object.keys(noShows).forEach(function (id) {
+      var e = noShows[id];
+      if (now - e.at > graceS * 1000) delete noShows[id];
+      else out.push(e);
+    });
+    return out.sort(function (a, b) { return b.at - a.at; });
+  }
+
+  function renderNoShows() {
+    var list = noShowList(), frag = document.createDocumentFragment(), now = Date.now();
+    if (!list.length)
+      frag.appendChild(Hallq.el('li', { 'class': 'held-none' }, t('noshows.none')));
+    list.forEach(function (e) {
+      var tk = e.ticket, id = tk.id;
+      var li = Hallq.el('li', { 'data-noshow': id });
+      li.appendChild(Hallq.el('span', { 'class': 'h-number' }, tk.number));
+      var info = Hallq.el('span', { 'class': 'h-matter' }, matterName(tk.matter));
+      info.appendChild(Hallq.el('span', { 'class': 'ns-left muted' }, t('noshows.left', {
+        time: hhmm(e.at), left: F.duration(Math.max(0, graceS - (now - e.at) / 1000))
+      })));
+      li.appendChild(info);
+      var b = Hallq.el('button', { type: 'button', 'class': 'hbtn', 'data-callback': id }, t('k.call'));
+      b.disabled = busy;
+      b.onclick = function () { run('call', { ticket: id }, tk.number); };
+      li.appendChild(b);
+      frag.appendChild(li);
+    });
+    $('noshows').replaceChildren(frag);
+    shownNoShows = list.map(function (e) { return e.ticket.id; }).join(',');
+  }
+
+  /* Every second: the time left; the list anew only when it changed (a
+   * button is not replaced under a finger). */
+  function tickNoShows() {
+    var list = noShowList(), now = Date.now();
+    if (list.map(function (e) { return e.ticket.id; }).join(',') !== shownNoShows)
+      return renderNoShows();
+    list.forEach(function (e) {
+      var li = $('noshows').querySelector('[data-noshow="' + e.ticket.id + '"] .ns-left');
+      if (li) li.textContent = t('noshows.left', {
+        time: hhmm(e.at), left: F.duration(Math.max(0, graceS - (now - e.at) / 1000))
+      });
+    });
+  }
+
+  /* One event's say on the list: a no-show of this window joins it; any
+   * later move of the ticket (called back, cancelled, …) takes it off. */
+  function noteNoShow(ev, into) {
+    if (typeof ev.type !== 'string' || ev.type.indexOf('ticket.') !== 0 ||
+        !ev.ticket || typeof ev.ticket !== 'object')
+      return ev.type === 'day.rollover' ? (Object.keys(into).forEach(function (k) { delete into[k]; }), true) : false;
+    var id = ev.ticket.id;
+    if (ev.type === 'ticket.no_show' && ev.window === n)
+      into[id] = { ticket: ev.ticket, at: typeof ev.at === 'number' ? ev.at : Date.now() };
+    else if (into[id])
+      delete into[id];
+    else
+      return false;
+    return true;
+  }
+
+  /* At start: the log back to the grace period's beginning (at most
+   * 8 pages of 1000), up to the snapshot's seq; the stream does the rest. */
+  function loadNoShows(upto) {
+    var found = {}, from = Math.max(0, upto - 1000), tries = 0;
+    function page(since, first) {
+      Hallq.api('GET', '/api/events?since=' + since + '&limit=1000').then(function (r) {
+        if (r.status !== 200 || !r.json || !r.json.events) return;
+        var evs = r.json.events;
+        if (first && from > 0 && tries < 3 && evs.length &&
+            evs[0].at > Date.now() - graceS * 1000) {
+          tries++;
+          from = Math.max(0, from - 1000 * Math.pow(2, tries));
+          return page(from, true);	/* not far enough back */
+        }
+        evs.forEach(function (ev) { if (ev.seq <= upto) noteNoShow(ev, found); });
+        if (evs.length && evs[evs.length - 1].seq < upto)
+          return page(r.json.next, false);
+        Object.keys(found).forEach(function (id) {
+          if (!noShowsTouched[id]) noShows[id] = found[id];
+        });
+        if (win) renderNoShows();
+      });
+    }
+    page(from, true);
+  }
+
   function applies(cmd) {
     var tk = win && win.ticket, st = tk ? tk.state : null;
     if (!win) return false;
@@ -191,6 +294,10 @@
     matterOrder = [];
     S.matters.forEach(function (m) { matters[m.code] = m; matterOrder.push(m.code); });
     win = null;
+    if (typeof s.no_show_grace_s === 'number' && s.no_show_grace_s > 0) graceS = s.no_show_grace_s;
+    noShows = {};
+    noShowsTouched = {};
+    if (typeof s.seq === 'number') loadNoShows(s.seq);
     if (!S.windows[n]) { setFatal('fatal.unknown'); return; }
     fatal = null;
     sync();
@@ -201,6 +308,7 @@
     var r = H.applyEvent(S, ev);
     S = r.state;
     if (r.seen) return;
+    if (noteNoShow(ev, noShows) && ev.ticket && ev.ticket.id) noShowsTouched[ev.ticket.id] = true;
     sync();
     if (r.kind === 'window') {
       render();
@@ -290,6 +398,9 @@
       } else {
         say('error', errorText(cmd, r));
         if (r.status === 409) refreshSoon();	/* our view may be behind */
+        if (cmd === 'call' && body && r.json && r.json.error &&
+            /^(grace_expired|illegal_transition|unknown_ticket)$/.test(r.json.error.code))
+          delete noShows[body.ticket];	/* no longer one to call back */
       }
       render();
     });
@@ -369,7 +480,10 @@
     applyLang();
   });
 
-  setInterval(tickTimer, 1000);
+  setInterval(function () {
+    tickTimer();
+    if (win && !fatal) tickNoShows();	/* the time left, and out of grace */
+  }, 1000);
 
   applyLang();
   if (!Hallq.token) setFatal('fatal.notoken');

@@ -2,6 +2,11 @@
  * QR code on the ticket.  No login: the ticket's own token reads that one
  * ticket (GET /api/tickets/ID) and nothing else.  Polled every 3 s (every
  * second just after opening); says the window when the ticket is called.
+ * Once the ticket is done, the citizen rates the service once (好差评:
+ * five levels, an optional comment of up to COMMENT_MAX characters) with
+ * the ticket's own token, POST /api/ratings; a ticket rated already (here,
+ * remembered in localStorage, or anywhere: 409 already_rated) or out of
+ * time (409 rating_closed) says so instead of the form.
  * What a state means (waiting, final) is web/lib/hall-state.js's, the
  * strings web/lib/text.js's. */
 'use strict';
@@ -15,6 +20,13 @@
   /* Only the ticket's own token, from its link: never another page's. */
   var token = Hallq.params.get('token') || '';
   var ticket = null, updated = null, fatal = null, polls = 0, timer = null, hallName = '';
+  /* The daemon takes up to 500 bytes: 150 characters of 3 bytes at most
+   * each (a UTF-16 unit is never more than 3 bytes of UTF-8). */
+  var COMMENT_MAX = 150;
+  /* The rating: null (the form), or {kind: 'recorded'|'already'|'closed'|
+   * 'not_served'|'failed'|'network'|'pick'|'sending', score, code}. */
+  var rating = null, picked = null;
+  var RATED_KEY = 'hallq.rated.' + id;
 
   function $(x) { return document.getElementById(x); }
   /* A moment of this phone's clock, said as the hall's time. */
@@ -59,10 +71,96 @@
       go.hidden = true;
     }
     $('hint').textContent = t('hint.' + (waiting ? 'waiting' : st));
+    renderRating();
     $('updated').textContent = updated ? t('updated', { time: hhmmss(updated) }) : '';
     document.title = tk.number + ' · ' + (st === 'called' ? F.goTo(tk.window, Hallq.lang) :
       F.state(st, Hallq.lang));
   }
+
+  /* ------------------------------------------------------------ 好差评 */
+
+  function remembered() {
+    try { return JSON.parse(localStorage.getItem(RATED_KEY) || 'null'); } catch (e) { return null; }
+  }
+  function remember(o) {
+    try { localStorage.setItem(RATED_KEY, JSON.stringify(o)); } catch (e) { /* */ }
+  }
+
+  function renderRating() {
+    var box = $('rating');
+    box.hidden = !ticket || ticket.state !== 'done';
+    if (box.hidden) return;
+    if (!rating) {
+      var r = remembered();
+      if (r) rating = { kind: r.score ? 'recorded' : 'already', score: r.score, old: true };
+    }
+    var final = rating && /^(recorded|already|closed)$/.test(rating.kind);
+    $('r-form').hidden = final;
+    var levels = box.querySelectorAll('.r-level');
+    for (var i = 0; i < levels.length; i++) {
+      var on = +levels[i].getAttribute('data-score') === picked;
+      levels[i].classList.toggle('picked', on);
+      levels[i].setAttribute('aria-checked', on ? 'true' : 'false');
+      levels[i].disabled = !!(rating && rating.kind === 'sending');
+    }
+    $('r-comment-label').textContent = t('rate.comment', { max: COMMENT_MAX });
+    $('r-count').textContent = t('rate.count', { n: $('r-comment').value.length, max: COMMENT_MAX });
+    $('r-submit').disabled = !!(rating && rating.kind === 'sending');
+    var m = $('r-msg');
+    if (!rating) { m.hidden = true; return; }
+    var text;
+    if (rating.kind === 'recorded')
+      text = (rating.old ? t('rate.already') : t('rate.recorded')) + ' ' +
+        t('rate.yours', { score: t('rate.' + rating.score) });
+    else if (rating.kind === 'pick') text = t('rate.pick');
+    else if (rating.kind === 'sending') text = t('rate.sending');
+    else text = t('rate.' + rating.kind, { code: rating.code });
+    m.textContent = text;
+    m.className = 'r-msg r-msg-' + (rating.kind === 'recorded' ? 'ok' :
+      /^(already|closed)$/.test(rating.kind) ? 'final' : rating.kind === 'sending' ? 'info' : 'error');
+    m.setAttribute('data-kind', rating.kind);
+    m.hidden = false;
+  }
+
+  function submitRating() {
+    if (rating && /^(sending|recorded|already|closed)$/.test(rating.kind)) return;
+    if (!picked) { rating = { kind: 'pick' }; renderRating(); return; }
+    var body = { ticket: +id, score: picked };
+    var comment = $('r-comment').value.trim().slice(0, COMMENT_MAX);
+    if (comment) body.comment = comment;
+    rating = { kind: 'sending' };
+    renderRating();
+    Hallq.api('POST', '/api/ratings', body, token).then(function (r) {
+      var code = r.json && r.json.error ? r.json.error.code : '';
+      if (r.status === 201) {
+        rating = { kind: 'recorded', score: body.score };
+        remember({ score: body.score });
+      } else if (r.status === 409 && code === 'already_rated') {
+        rating = { kind: 'already' };
+        remember({ score: null });
+      } else if (r.status === 409 && code === 'rating_closed') {
+        rating = { kind: 'closed' };
+      } else if (r.status === 409 && code === 'not_served') {
+        rating = { kind: 'not_served' };
+        poll();
+      } else if (r.status === 0) {
+        rating = { kind: 'network' };
+      } else {
+        rating = { kind: 'failed', code: code || r.status };
+      }
+      renderRating();
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('.r-level'), function (b) {
+    b.addEventListener('click', function () {
+      picked = +b.getAttribute('data-score');
+      if (rating && /^(pick|failed|network|not_served)$/.test(rating.kind)) rating = null;
+      renderRating();
+    });
+  });
+  $('r-comment').addEventListener('input', function () { renderRating(); });
+  $('r-submit').addEventListener('click', submitRating);
 
   function setFatal(key, code) {
     fatal = { text: function () { return t(key, { code: code }); } };

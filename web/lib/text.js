@@ -24,7 +24,26 @@
       'token.use': '连接',
       'w.open': '开放', 'w.paused': '暂停', 'w.closed': '关闭',
       't.called': '叫号中', 't.serving': '办理中',
-      'held': '挂起', 'min': '分钟', 'none': '–'
+      'held': '挂起', 'min': '分钟', 'none': '–',
+      /* 好差评: the ticket's own page (/t/ID) and the window's evaluator
+       * (/rate?window=N, rate.js: its strings are all here) */
+      'rate.5': '非常满意', 'rate.4': '满意', 'rate.3': '基本满意', 'rate.2': '不满意', 'rate.1': '非常不满意',
+      'rate.ask': '请您对本次服务进行评价', 'rate.once': '一次一评，提交后不能修改',
+      'rate.comment': '意见或建议（选填，最多 {max} 字）', 'rate.count': '{n}/{max} 字',
+      'rate.submit': '提交评价', 'rate.pick': '请先选择一个评价等级', 'rate.sending': '正在提交…',
+      'rate.recorded': '评价已提交，感谢您的评价！', 'rate.yours': '您的评价：{score}',
+      'rate.already': '这张号已经评价过了：每张号只能评价一次。',
+      'rate.closed': '评价时间已过（办结后只能在规定时间内评价），不能再评价。',
+      'rate.not_served': '这张号还没有办结，办结后才能评价。',
+      'rate.failed': '评价没有提交成功（{code}），请重试。',
+      'rate.network': '网络中断，评价没有提交，请重试。',
+      'rate.title': '服务评价', 'rate.welcome': '您好，欢迎办理业务', 'rate.clerk': '工作人员：{name}',
+      'rate.serving': '正在为 {number} 号办理', 'rate.for': '{number} 号，请您对本次服务进行评价',
+      'rate.thanks': '感谢您的评价！', 'rate.back': '{s} 秒后返回',
+      'rate.fatal.notoken': '缺少令牌：请用 /rate?token=评价器令牌&window=3 打开',
+      'rate.fatal.nowindow': '请在地址中指定窗口，例如 /rate?token=评价器令牌&window=3',
+      'rate.fatal.unknown': '没有{n}号窗口', 'rate.fatal.token': '令牌无效：请检查地址中的 token',
+      'rate.fatal.forbidden': '此令牌不能为{n}号窗口评价：请使用该窗口的评价器（evaluator）令牌'
     },
     en: {
       'lang.other': '中文',
@@ -33,7 +52,25 @@
       'token.use': 'Connect',
       'w.open': 'open', 'w.paused': 'paused', 'w.closed': 'closed',
       't.called': 'called', 't.serving': 'serving',
-      'held': 'held', 'min': 'min', 'none': '–'
+      'held': 'held', 'min': 'min', 'none': '–',
+      'rate.5': 'Very satisfied', 'rate.4': 'Satisfied', 'rate.3': 'Fairly satisfied',
+      'rate.2': 'Dissatisfied', 'rate.1': 'Very dissatisfied',
+      'rate.ask': 'Please rate our service', 'rate.once': 'One rating per ticket; it cannot be changed',
+      'rate.comment': 'Comments (optional, up to {max} characters)', 'rate.count': '{n}/{max}',
+      'rate.submit': 'Submit', 'rate.pick': 'Please choose a rating first', 'rate.sending': 'Sending…',
+      'rate.recorded': 'Your rating was recorded. Thank you!', 'rate.yours': 'Your rating: {score}',
+      'rate.already': 'This ticket has already been rated: one rating per ticket.',
+      'rate.closed': 'The time to rate this service is over.',
+      'rate.not_served': 'This ticket is not finished yet: rate it once it is done.',
+      'rate.failed': 'Your rating was not sent ({code}). Please try again.',
+      'rate.network': 'Network failure: your rating was not sent. Please try again.',
+      'rate.title': 'Rate our service', 'rate.welcome': 'Welcome', 'rate.clerk': 'Your clerk: {name}',
+      'rate.serving': 'Now serving {number}', 'rate.for': 'Number {number}: please rate our service',
+      'rate.thanks': 'Thank you for your rating!', 'rate.back': 'back in {s} s',
+      'rate.fatal.notoken': 'Token needed: open /rate?token=EVALUATOR_TOKEN&window=3',
+      'rate.fatal.nowindow': 'Name the window in the address, e.g. /rate?token=EVALUATOR_TOKEN&window=3',
+      'rate.fatal.unknown': 'There is no window {n}', 'rate.fatal.token': 'Bad token: check the token in the address',
+      'rate.fatal.forbidden': 'This token cannot rate for window {n}: use the window\'s evaluator token'
     }
   };
 
@@ -123,7 +160,9 @@
         'e.other': '{message}',
         'fatal.nowindow': '请在地址中指定窗口，例如 /pad?token=令牌&window=3',
         'fatal.notoken': '缺少令牌：请用 /pad?token=令牌&window=3 打开',
-        'fatal.unknown': '没有{n}号窗口', 'fatal.token': '令牌无效：请检查地址中的 token'
+        'fatal.unknown': '没有{n}号窗口', 'fatal.token': '令牌无效：请检查地址中的 token',
+        'noshows': '过号（保留期内可叫回）', 'noshows.none': '没有可叫回的过号',
+        'noshows.left': '过号于 {time}，还可叫回 {left}'
       },
       en: {
         'title': 'Window pad',
@@ -162,7 +201,9 @@
         'e.other': '{message}',
         'fatal.nowindow': 'Name the window in the address, e.g. /pad?token=TOKEN&window=3',
         'fatal.notoken': 'No token: open /pad?token=TOKEN&window=3',
-        'fatal.unknown': 'There is no window {n}', 'fatal.token': 'Bad token: check the token in the address'
+        'fatal.unknown': 'There is no window {n}', 'fatal.token': 'Bad token: check the token in the address',
+        'noshows': 'No-shows (can be called back)', 'noshows.none': 'No no-shows to call back',
+        'noshows.left': 'missed at {time}, {left} left to call back'
       }
     },
     /* the ticket kiosk */
