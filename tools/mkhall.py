@@ -164,6 +164,8 @@ def build(wl):
             "manager": ["m1"],
             "admin": ["a1"],
             "display": ["d1"],
+            # One 好差评 tablet per window (/rate?token=eN&window=N).
+            "evaluator": dict(("e%d" % n, [n]) for n in numbers),
         },
         "classes": {"green": {"head_start_s": 900},
                     "appointment": {"head_start_s": 600},
