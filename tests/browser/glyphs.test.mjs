@@ -1,5 +1,5 @@
 // tests/browser/glyphs.test.mjs — Chinese is drawn with real glyphs on every
-// page (kiosk, pad, board, dashboard, /t/ID, index), from the font the
+// page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index), from the font the
 // appliance serves (web/fonts/hallq-sc.woff2, `make`), on a client that has
 // no CJK font of its own.
 //
@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Hall, ROOT, openPage, shot } from './lib.mjs';
+import { Hall, ROOT, TOKENS, openPage, shot } from './lib.mjs';
 
 const FONT = path.join(ROOT, 'web', 'fonts', 'hallq-sc.woff2');
 
@@ -117,13 +117,15 @@ const PAGES = [
   { name: 'board', url: () => '/board?token=d1', size: [1920, 1080] },
   { name: 'dashboard', url: () => '/dashboard?token=m1', size: [1920, 1080] },
   { name: 'ticket', url: t => `/t/${t.ticket.id}?token=${t.token}`, size: [390, 844] },
+  { name: 'rate', url: () => '/rate?token=e3&window=3', size: [1280, 800] },
   { name: 'index', url: () => '/?token=d1', size: [1280, 800] },
 ];
 
 test('Chinese is drawn with real glyphs from the served font on every page', async () => {
   assert.ok(fs.existsSync(FONT), `${FONT} is missing: run make`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-glyphs-'));
-  const hall = await new Hall().start();
+  // The evaluator tablet of window 3 (/rate) needs its token.
+  const hall = await new Hall({ tokens: { ...TOKENS, evaluator: { e3: [3] } } }).start();
   const b = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
