@@ -129,9 +129,11 @@ class NameEnChecked(HallCase):
                            capture_output=True, timeout=20)
         return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace"), path, text
 
-    def where(self, text, needle):
-        """line:col of the first character of needle in text (1-based)."""
-        i = text.index(needle)
+    def where(self, text, needle, after=None):
+        """line:col of the first character of needle in text (1-based); with
+        `after`, of the first needle after the first `after` (a bare value
+        such as 42 may also stand in the port or the temp dir's name)."""
+        i = text.index(needle, text.index(after) if after else 0)
         line = text.count("\n", 0, i) + 1
         col = i - (text.rfind("\n", 0, i) + 1) + 1
         return "%d:%d" % (line, col)
@@ -141,7 +143,7 @@ class NameEnChecked(HallCase):
         conf["matters"][1]["name_en"] = 42
         rc, out, path, text = self.check(conf)
         self.assertEqual(rc, 1, out)
-        self.assertIn("%s:%s: name_en must be a string" % (path, self.where(text, "42")), out)
+        self.assertIn("%s:%s: name_en must be a string" % (path, self.where(text, "42", '"name_en": 42')), out)
 
         conf = self.hall.config()
         conf["windows"][2]["name_en"] = ["Window 3"]
@@ -153,7 +155,7 @@ class NameEnChecked(HallCase):
         conf["domains"]["YB"] = {"name": "医疗保障", "name_en": True}
         rc, out, path, text = self.check(conf)
         self.assertEqual(rc, 1, out)
-        self.assertIn("%s:%s: name_en must be a string" % (path, self.where(text, "true")), out)
+        self.assertIn("%s:%s: name_en must be a string" % (path, self.where(text, "true", '"name_en": true')), out)
 
         conf = self.hall.config()
         conf["hall"]["name_en"] = ""
