@@ -346,7 +346,7 @@ test_demo_hall(void)
 	CHECK_EQ_INT(c->no_show_grace_ms, 600000);
 	CHECK_EQ_INT(c->listen_port, 8080);
 	CHECK(strcmp(c->database, "var/hallq.db") == 0);
-	CHECK_EQ_INT(c->ntokens, 2 + 29 + 3);
+	CHECK_EQ_INT(c->ntokens, 2 + 29 + 3 + 28);	/* ... and an evaluator per window */
 	CHECK(config_matter(c, "ZX01") >= 0);
 	CHECK_EQ_INT(c->matters[config_matter(c, "GC01")].service_ms, 1800000);
 	green = config_class(c, "green");
