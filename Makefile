@@ -37,7 +37,7 @@ DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto
+UNIT	+= pad receipt devproto calendar
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -91,6 +91,7 @@ UNIT_DEPS_transport = daemon/transport.c daemon/util.c
 UNIT_DEPS_text     = displays/text.c
 UNIT_DEPS_voice    = displays/voice.c
 UNIT_DEPS_gate     = daemon/gate.c daemon/util.c
+UNIT_DEPS_calendar = daemon/calendar.c
 UNIT_DEPS_pad      = displays/pad.c
 UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
 UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)
