@@ -534,5 +534,5 @@ main(void)
 	test_hours();
 	test_slots();
 	test_cutoff();
-	return t_done("test_calendar");
+	return t_done("calendar");
 }
