@@ -728,11 +728,11 @@ class KeypadMaster:
     def __init__(self, fd):
         self.fd = fd
 
-    def xfer(self, req, nreply, timeout=0.5):
+    def xfer(self, req, nreply, timeout=3.0):
         os.write(self.fd, mb(req))
         return read_fd(self.fd, nreply, timeout)
 
-    def read(self, unit, timeout=0.5):
+    def read(self, unit, timeout=3.0):
         """04 0x0000 x6 -> 6 registers, or None if no reply came."""
         rep = self.xfer("%02X 04 00 00 00 06" % unit, 17, timeout)
         if not rep:
@@ -742,7 +742,7 @@ class KeypadMaster:
         assert crc_reflected(rep[:-2], 0xFFFF).to_bytes(2, "little") == rep[-2:], rep.hex(" ")
         return [int.from_bytes(rep[3 + 2 * i:5 + 2 * i], "big") for i in range(6)]
 
-    def ack(self, unit, seq, timeout=0.5):
+    def ack(self, unit, seq, timeout=3.0):
         """06 at 0x0030; True when the echo came."""
         req = "%02X 06 00 30 %02X %02X" % (unit, seq >> 8, seq & 0xFF)
         rep = self.xfer(req, 8, timeout)
