@@ -155,8 +155,10 @@ test_tty(void)
 
 	ups = downs = 0;
 	rxlen = 0;
+	/* The test keeps its own slave fd open to the end: the pty's number then
+	 * stays taken after the master goes, so no other process's new pty can
+	 * get it and be "reopened" by the transport (seen once on a busy box). */
 	CHECK(openpty(&master, &slave, name, NULL, NULL) == 0);
-	close(slave);
 	fcntl(master, F_SETFL, O_NONBLOCK);
 	snprintf(spec, sizeof spec, "tty:%s?baud=9600", name);
 	CHECK(transport_parse(spec, &sp, err, sizeof err) == 0);
@@ -221,6 +223,7 @@ test_tty(void)
 	CHECK_EQ_INT(downs, 1);
 	CHECK(st.errors >= 2);
 	transport_free(t);
+	close(slave);
 }
 
 static int
