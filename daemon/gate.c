@@ -27,7 +27,6 @@
  *     {"error":{"code","message"}} and the connection closes.
  */
 #include <sys/queue.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -875,16 +874,10 @@ gate_new(const char *host, int port, size_t body_max, char *err,
     size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
-	struct rlimit rl;
 	struct gate *g;
 	char sport[16];
 	int fd = -1, one = 1, rc;
 
-	/* Idle peers cost one descriptor each: take what the system allows. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -118,6 +119,26 @@ main_ready(int fd, int verbose)
 	dup2(null, STDERR_FILENO);
 	if (null > STDERR_FILENO)
 		close(null);
+}
+
+/* Idle peers and WebSocket clients cost a descriptor each: raise the soft
+ * limit towards the hard one (never lower it), before the web side sizes its
+ * tables from it. */
+static void
+main_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 :
+	    rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("raising the open-file limit");
+	}
 }
 
 /* From the web thread: commands wait.  event_active() is thread-safe once
@@ -429,6 +450,7 @@ main(int argc, char *argv[])
 	setenv("TZ", c->conf->timezone, 1);
 	tzset();
 	signal(SIGPIPE, SIG_IGN);
+	main_fd_limit();
 
 	/* Nothing is open yet: the database, the devices and the listening
 	 * socket belong to the process that serves.  Until it serves, its
