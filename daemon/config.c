@@ -154,16 +154,13 @@ hall_name_h(struct cfg *c, json_t *v, void *a)
 	c->conf->hall_name = xstrdup(cfg_string(c, v, 200));
 }
 
-/* hall.name_en, matters[].name_en, windows[].name_en, a domain's name_en:
- * what the pages show in English instead of the name (NULL: the name). */
+/* hall.name_en, matters[].name_en, windows[].name_en and kind_en, a
+ * domain's name_en: what the pages show in English instead of the name
+ * (NULL: the name).  cfg_string() refuses an empty one, naming its key. */
 static char *
 name_en(struct cfg *c, json_t *v)
 {
-	const char *s = cfg_string(c, v, 200);
-
-	if (*s == '\0')
-		cfg_error(c, "name_en must not be empty");
-	return xstrdup(s);
+	return xstrdup(cfg_string(c, v, 200));
 }
 
 static void

@@ -114,23 +114,24 @@ view_window(struct hall *h, struct win *w)
 	size_t i;
 	int j, k;
 
+	/* Each tier's matters, and who waits for it: their queues. */
 	for (j = 0; j < w->dw.ntiers; j++) {
 		json_t *tier = json_array();
-		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
-			json_array_append_new(tier, json_string(
-			    h->conf->matters[w->dw.tiers[j].matters[k]].code));
+		size_t n = 0;
+
+		for (k = 0; k < w->dw.tiers[j].nmatters; k++) {
+			int mi = w->dw.tiers[j].matters[k];
+
+			json_array_append_new(tier,
+			    json_string(h->conf->matters[mi].code));
+			n += dispatch_waiting(h->disp, mi);
+		}
 		json_array_append_new(tiers, tier);
+		json_array_append_new(waiting, json_integer((json_int_t)n));
 	}
 	for (i = 0; i < h->nheld; i++)
 		if (h->held[i]->window == w->number)
 			json_array_append_new(held, json_integer(h->held[i]->id));
-	/* Who waits for each tier: its matters' queues. */
-	for (j = 0; j < w->dw.ntiers; j++) {
-		size_t n = 0;
-		for (k = 0; k < w->dw.tiers[j].nmatters; k++)
-			n += dispatch_waiting(h->disp, w->dw.tiers[j].matters[k]);
-		json_array_append_new(waiting, json_integer((json_int_t)n));
-	}
 	o = json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s, s:o, s:o, s:o, s:I, s:o,"
 	    " s:o}",
 	    "number", w->number,
