@@ -32,6 +32,7 @@
   var noShows = {}, noShowsTouched = {}, shownNoShows = '';
   var graceS = parseInt(Hallq.params.get('grace') || '', 10);
   if (!(graceS > 0)) graceS = 600;
+  graceS = Math.min(graceS, 86400);	/* a URL's figure, bounded: a day */
 
   function $(id) { return document.getElementById(id); }
   function matterName(code) { return matters[code] ? HallqText.name(matters[code]) : code; }

@@ -18,6 +18,7 @@
   var n = parseInt(Hallq.params.get('window') || '', 10);
   var timeoutS = parseInt(Hallq.params.get('timeout') || '', 10);
   if (!(timeoutS > 0)) timeoutS = 20;
+  timeoutS = Math.min(timeoutS, 3600);	/* a URL's figure, bounded: an hour */
   var THANKS_S = Math.min(6, timeoutS);
   var S = H.empty(), win = null, conn = 'connecting', fatal = null;
   /* The screen: {kind: 'idle'} | {kind: 'ask', ticket, until, msg} |

@@ -3,76 +3,12 @@
 // kiosk set to UTC) against the demo hall of etc/hallq.json (Asia/Shanghai,
 // its 28 windows, its name_en); the board's and the kiosk's clocks must say
 // the hall's time, not UTC's, and ?lang=en must show name_en / kind_en.
-// The daemon helper is this file's own (tests/browser/lib.mjs is another's).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { DemoHall, shot } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HALLQD = process.env.HALLQD || path.join(ROOT, 'build', 'hallqd');
-const SHOTS = path.join(ROOT, 'build', 'browser');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-// The demo hall on a free port with a fresh database.
-async function startDemo() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-time-'));
-  const port = await freePort();
-  const conf = JSON.parse(fs.readFileSync(path.join(ROOT, 'etc', 'hallq.json'), 'utf8'));
-  conf.listen = `127.0.0.1:${port}`;
-  conf.database = path.join(dir, 'hallq.db');
-  conf.web = { ...(conf.web || {}), root: path.join(ROOT, 'web') };
-  conf.voice = { languages: [] };
-  const file = path.join(dir, 'hallq.json');
-  fs.writeFileSync(file, JSON.stringify(conf, null, 1));
-  const log = fs.openSync(path.join(dir, 'hallqd.log'), 'a');
-  const proc = spawn(HALLQD, ['-d', '-f', file], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
-  const tail = () => { try { return fs.readFileSync(path.join(dir, 'hallqd.log'), 'utf8').slice(-2000); } catch { return ''; } };
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`hallqd exited ${proc.exitCode}: ${tail()}`);
-    try { if ((await fetch(`${base}/api/status`)).ok) break; } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`hallqd did not answer: ${tail()}`);
-    await sleep(50);
-  }
-  return {
-    base, conf,
-    async api(method, p, body, token) {
-      const headers = {};
-      if (token) headers.Authorization = `Bearer ${token}`;
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
-      return { status: r.status, json: text ? JSON.parse(text) : null };
-    },
-    async stop() {
-      if (proc.exitCode === null) {
-        const done = new Promise(r => proc.once('exit', code => r(code)));
-        proc.kill('SIGTERM');
-        const to = setTimeout(() => proc.kill('SIGKILL'), 20000);
-        const code = await done;
-        clearTimeout(to);
-        assert.equal(code, 0, `hallqd exited ${code} after SIGTERM: ${tail()}`);
-      }
-      fs.closeSync(log);
-      if (!process.env.BROWSER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 // HH:MM in a zone, from node's own tz database.
 function hhmmIn(ms, zone) {
@@ -89,16 +25,11 @@ async function open(b, url, errors, size = { width: 1920, height: 1080 }) {
   return page;
 }
 
-async function shot(page, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
 let hall, b;
 const errors = [];
 
 test.before(async () => {
-  hall = await startDemo();
+  hall = await new DemoHall({ voice: { languages: [] } }).start();
   b = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -109,7 +40,7 @@ test.before(async () => {
 
 test.after(async () => {
   if (b) await b.close();
-  if (hall) await hall.stop();
+  if (hall) { await hall.stop(); hall.cleanup(); }
 });
 
 test('the board and the kiosk show the hall\'s time with the browser in UTC', async () => {
@@ -144,7 +75,7 @@ test('the board and the kiosk show the hall\'s time with the browser in UTC', as
 });
 
 test('?lang=en: the kiosk and the board show the hall\'s English names', async () => {
-  const en = hall.conf;
+  const en = hall.config();
   const sb01 = en.matters.find(m => m.code === 'SB01');
   assert.ok(sb01.name_en && en.domains.SB.name_en && en.hall.name_en, 'the demo hall has English names');
 

@@ -10,52 +10,9 @@
 // Screenshots: build/browser/pad-callback-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ROOT, HALLQD, freePort, browser, openPage, shot } from './lib.mjs';
+import { DemoHall, browser, openPage, shot } from './lib.mjs';
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const real = errors => errors.filter(e => !/status of 409 \(Conflict\)/.test(e));
-
-async function startDemo() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-padcb-'));
-  const port = await freePort();
-  const conf = JSON.parse(fs.readFileSync(path.join(ROOT, 'etc', 'hallq.json'), 'utf8'));
-  conf.listen = `127.0.0.1:${port}`;
-  conf.database = path.join(dir, 'hallq.db');
-  conf.web = { ...(conf.web || {}), root: path.join(ROOT, 'web') };
-  fs.writeFileSync(path.join(dir, 'hallq.json'), JSON.stringify(conf));
-  const log = fs.openSync(path.join(dir, 'hallqd.log'), 'a');
-  const proc = spawn(HALLQD, ['-d', '-f', path.join(dir, 'hallq.json')], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
-  const tail = () => fs.readFileSync(path.join(dir, 'hallqd.log'), 'utf8').slice(-2000);
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`hallqd exited: ${tail()}`);
-    try { if ((await fetch(`${base}/api/status`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) throw new Error(`hallqd did not answer: ${tail()}`);
-    await sleep(50);
-  }
-  async function api(method, p, body, token) {
-    const headers = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : null };
-  }
-  async function stop() {
-    if (proc.exitCode === null) {
-      const done = new Promise(r => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await done;
-    }
-    fs.closeSync(log);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  return { base, api, stop };
-}
 
 async function noShow(hall, w, token) {
   const r = await hall.api('POST', '/api/tickets', { matter: 'SB01' }, 'k1');
@@ -69,7 +26,7 @@ async function noShow(hall, w, token) {
 }
 
 test('pad: the window\'s no-shows within grace, called back with a button', async () => {
-  const hall = await startDemo();
+  const hall = await new DemoHall().start();
   const b = await browser();
   const errors = [];
   try {
@@ -118,11 +75,12 @@ test('pad: the window\'s no-shows within grace, called back with a button', asyn
   } finally {
     await b.close();
     await hall.stop();
+    hall.cleanup();
   }
 });
 
 test('pad: a no-show leaves the list when its grace is over', async () => {
-  const hall = await startDemo();
+  const hall = await new DemoHall().start();
   const b = await browser();
   const errors = [];
   try {
@@ -136,5 +94,6 @@ test('pad: a no-show leaves the list when its grace is over', async () => {
   } finally {
     await b.close();
     await hall.stop();
+    hall.cleanup();
   }
 });

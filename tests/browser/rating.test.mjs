@@ -16,58 +16,24 @@
 // Screenshots: build/browser/rating-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ROOT, HALLQD, freePort, browser, openPage, shot } from './lib.mjs';
+import { DemoHall, browser, openPage, shot } from './lib.mjs';
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 // The refusals asked for (409) are logged by chromium as failed loads: not errors.
 const real = errors => errors.filter(e => !/status of 409 \(Conflict\)/.test(e));
 
-// The demo hall, its paths rewritten; `hall` members merged into its "hall".
-async function startDemo(hallOver = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-rating-'));
-  const port = await freePort();
-  const conf = JSON.parse(fs.readFileSync(path.join(ROOT, 'etc', 'hallq.json'), 'utf8'));
-  conf.listen = `127.0.0.1:${port}`;
-  conf.database = path.join(dir, 'hallq.db');
-  conf.web = { ...(conf.web || {}), root: path.join(ROOT, 'web') };
-  conf.hall = { ...conf.hall, ...hallOver };
-  conf.tokens = { ...conf.tokens, clerk: { ...conf.tokens.clerk, c3: { windows: [3], name: '王芳' } } };
-  if (!conf.tokens.evaluator)
-    conf.tokens.evaluator = Object.fromEntries(conf.windows.map(w => [`e${w.number}`, [w.number]]));
-  fs.writeFileSync(path.join(dir, 'hallq.json'), JSON.stringify(conf));
-  const log = fs.openSync(path.join(dir, 'hallqd.log'), 'a');
-  const proc = spawn(HALLQD, ['-d', '-f', path.join(dir, 'hallq.json')], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
-  const tail = () => fs.readFileSync(path.join(dir, 'hallqd.log'), 'utf8').slice(-2000);
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`hallqd exited: ${tail()}`);
-    try { if ((await fetch(`${base}/api/status`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) throw new Error(`hallqd did not answer: ${tail()}`);
-    await sleep(50);
+// The demo hall (DemoHall; `hall` members merged into its "hall") with
+// window 3's clerk named and an evaluator token per window if it lacks them.
+class RatingHall extends DemoHall {
+  config() {
+    const conf = super.config();
+    conf.tokens = { ...conf.tokens, clerk: { ...conf.tokens.clerk, c3: { windows: [3], name: '王芳' } } };
+    if (!conf.tokens.evaluator)
+      conf.tokens.evaluator = Object.fromEntries(conf.windows.map(w => [`e${w.number}`, [w.number]]));
+    return conf;
   }
-  async function api(method, p, body, token) {
-    const headers = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : null };
-  }
-  async function stop() {
-    if (proc.exitCode === null) {
-      const done = new Promise(r => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await done;
-    }
-    fs.closeSync(log);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  return { base, api, stop, conf };
 }
+const startDemo = (hall = {}) => new RatingHall({ hall }).start();
 
 // A ticket issued and served to the end at window w by clerk token c.
 async function issue(hall) {
@@ -151,6 +117,7 @@ test('/t/ID: rate once after finish; a second rating is refused', async () => {
   } finally {
     await b.close();
     await hall.stop();
+    hall.cleanup();
   }
 });
 
@@ -177,6 +144,7 @@ test('/t/ID: out of time (rating_closed) says so', async () => {
   } finally {
     await b.close();
     await hall.stop();
+    hall.cleanup();
   }
 });
 
@@ -250,5 +218,6 @@ test('/rate?window=3: asks after finish, records with window and clerk, back to 
   } finally {
     await b.close();
     await hall.stop();
+    hall.cleanup();
   }
 });
