@@ -8,6 +8,7 @@ frames a polite library would never send.  Every wait is bounded.
 """
 import asyncio
 import base64
+import datetime
 import http.client
 import json
 import os
@@ -103,6 +104,114 @@ def base_config(dirpath, port, **over):
     return conf
 
 
+# ---------------------------------------------------------------- hall time
+
+HALL_TZ = datetime.timezone(datetime.timedelta(hours=8))   # Asia/Shanghai
+
+
+def hall_ms(y, mo, d, h=0, mi=0, s=0):
+    """Epoch ms of a wall-clock moment in the hall's zone (UTC+8, no DST)."""
+    return int(datetime.datetime(y, mo, d, h, mi, s, tzinfo=HALL_TZ).timestamp() * 1000)
+
+
+def hall_day(ms):
+    """The hall's date 'YYYY-MM-DD' of an epoch ms."""
+    return datetime.datetime.fromtimestamp(ms / 1000, HALL_TZ).strftime("%Y-%m-%d")
+
+
+def hall_hm(ms):
+    """The hall's wall clock 'YYYY-MM-DD HH:MM:SS' of an epoch ms (for messages)."""
+    return datetime.datetime.fromtimestamp(ms / 1000, HALL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_check(first17):
+    """The GB 11643 check character of 17 digits."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def id_number(n, region="110101", birth="19900101"):
+    """A valid 18-character ID number, distinct for each n < 1000 per birth
+    date (vary `birth` for more)."""
+    first = "%s%s%03d" % (region, birth, n % 1000)
+    return first + id_check(first)
+
+
+def id_numbers(count, region="110101"):
+    """`count` distinct valid ID numbers (up to 1000 per birth day)."""
+    out = []
+    base = datetime.date(1980, 1, 1)
+    for i in range(count):
+        birth = (base + datetime.timedelta(days=i // 1000)).strftime("%Y%m%d")
+        out.append(id_number(i % 1000, region, birth))
+    return out
+
+
+def mobile(n):
+    """A valid 11-digit mainland mobile number, distinct for each n < 10**8."""
+    return "139%08d" % n
+
+
+# The hours hall (issue 13): the hall opens 08:30-12:00 and 13:30-17:30 on
+# weekdays, closed at the weekend; 2026-12-03 (Thursday) is a holiday and
+# 2026-12-05 (Saturday) a 调休 make-up day (Monday's hours).  Window 1 is a
+# lunch-time window (08:30-17:30 without a break), window 5 closes at 17:00.
+# SB01 (capacity 3 a slot) and SB02 (2) are bookable, served by windows 1
+# and 2 (capacity: 50% × 2 windows × 30 min ÷ 10 min = 3).
+HOURS_WEEKDAY = [["08:30", "12:00"], ["13:30", "17:30"]]
+HOURS_HOLIDAY = "2026-12-03"
+HOURS_MAKEUP = "2026-12-05"
+
+
+def hours_over(window_state="open", **extra):
+    """`over` for Hall(): the hours hall (see above); `extra` as in
+    base_config (dotted keys)."""
+    week = {d: HOURS_WEEKDAY for d in ("mon", "tue", "wed", "thu", "fri")}
+    week.update({"sat": [], "sun": []})
+    lunch = {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    early = {d: [["08:30", "12:00"], ["13:30", "17:00"]]
+             for d in ("mon", "tue", "wed", "thu", "fri")}
+    matters = json.loads(json.dumps(MATTERS))
+    for m in matters:
+        if m["code"] == "SB01":
+            m["appointment"] = {"capacity_per_slot": 3}
+        if m["code"] == "SB02":
+            m["appointment"] = {"capacity_per_slot": 2}
+        if m["code"] == "BDC01":
+            m["service_s"] = 1200
+    st = window_state if isinstance(window_state, dict) else {}
+    dflt = window_state if isinstance(window_state, str) else "open"
+    windows = [
+        {"number": 1, "name": "1号窗口", "kind": "午间", "hours": lunch,
+         "tiers": [["SB01", "SB02"]]},
+        {"number": 2, "name": "2号窗口", "tiers": [["SB01", "SB02", "YB01"]]},
+        {"number": 3, "name": "3号窗口", "tiers": [["YB01", "YB02"]]},
+        {"number": 4, "name": "4号窗口", "tiers": [["BDC01"]]},
+        {"number": 5, "name": "5号窗口", "hours": early, "tiers": [["BDC02"]]},
+    ]
+    for w in windows:
+        w["state"] = st.get(w["number"], dflt)
+    tokens = json.loads(json.dumps(TOKENS))
+    tokens["integration"] = ["i1"]
+    over = {
+        "hall.closing_notice_min": 30,
+        "hours": week,
+        "calendar": {"holidays": [HOURS_HOLIDAY], "workdays": [HOURS_MAKEUP]},
+        "appointments": {"slot_min": 30, "horizon_days": 7, "min_lead_min": 5,
+                         "early_min": 30, "late_min": 15, "per_person_per_day": 1,
+                         "share_pct": 50, "purge_days": 30,
+                         "public_per_minute": 1000},
+        "matters": matters,
+        "windows": windows,
+        "tokens": tokens,
+    }
+    over.update(extra)
+    return over
+
+
 class DaemonError(AssertionError):
     pass
 
@@ -121,6 +230,11 @@ class Hall:
         self.nstarts = 0
         self.write_config()
         self._client = None
+        # Extra environment (e.g. HALLQ_CLOCK_START) and flags (e.g. -a)
+        # for the next start; see set_clock().
+        self.env = {}
+        self.args = []
+        self._launched = None
 
     # -- config
     def config(self, **extra):
@@ -167,10 +281,16 @@ class Hall:
             raise DaemonError("no daemon at %s" % HALLQD)
         self.nstarts += 1
         self._err = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen([HALLQD, "-d", "-f", self.config_path],
+        env = None
+        if self.env:
+            env = dict(os.environ)
+            env.update(self.env)
+        self._launched = time.monotonic()
+        self.proc = subprocess.Popen([HALLQD, "-d"] + list(self.args) +
+                                     ["-f", self.config_path],
                                      stdin=subprocess.DEVNULL,
                                      stdout=self._err, stderr=self._err,
-                                     cwd=self.dir)
+                                     cwd=self.dir, env=env)
         deadline = time.monotonic() + timeout
         last = None
         for _ in range(int(timeout / 0.05) + 1):
@@ -255,6 +375,48 @@ class Hall:
             self.port = free_port()
             self.write_config()
         return self.start()
+
+    # -- the hall's clock (HALLQ_CLOCK_START, issue 13)
+    def set_clock(self, ms):
+        """The next start begins the daemon's clock at `ms` (epoch ms); it
+        then runs at real speed."""
+        self.env["HALLQ_CLOCK_START"] = str(int(ms))
+
+    def clock_guess(self):
+        """The daemon's clock now, as guessed from its last launch (for a
+        restart after kill9(), when it cannot be asked)."""
+        start = int(self.env["HALLQ_CLOCK_START"])
+        return start + int((time.monotonic() - self._launched) * 1000)
+
+    def now(self):
+        """The daemon's clock (GET /api/status "now")."""
+        return self.status()["now"]
+
+    def wait_clock(self, ms, timeout=30):
+        """Wait (bounded) until the daemon's clock reaches `ms`."""
+        deadline = time.monotonic() + timeout
+        for _ in range(int(timeout / 0.05) + 1):
+            now = self.now()
+            if now >= ms:
+                return now
+            if time.monotonic() > deadline:
+                break
+            time.sleep(min(0.05, max((ms - now) / 1000.0, 0.005)))
+        raise AssertionError("the hall's clock did not reach %d in %ss" % (ms, timeout))
+
+    def wait_event(self, pred, since=0, timeout=15, token="d1"):
+        """Poll GET /api/events until an event with pred(ev) is there
+        (bounded); returns it."""
+        deadline = time.monotonic() + timeout
+        for _ in range(int(timeout / 0.1) + 2):
+            for ev in self.events(since=since, token=token):
+                if pred(ev):
+                    return ev
+                since = max(since, ev["seq"])
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        raise AssertionError("no such event within %ss" % timeout)
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -432,6 +594,26 @@ class Client:
                 self.close()
                 raise
         raise AssertionError("unreachable")
+
+
+class SourceClient(Client):
+    """A client that connects from another loopback address (any of 127/8),
+    as another machine would: a fresh connection for every request."""
+
+    def __init__(self, port, source, timeout=15):
+        super().__init__(port, timeout)
+        self.source = source
+
+    def req(self, method, path, body=None, token=None, headers=None, raw=None,
+            retry=False):
+        self.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                               timeout=self.timeout,
+                                               source_address=(self.source, 0))
+        try:
+            return super().req(method, path, body, token, headers, raw, retry=False)
+        finally:
+            self.close()
 
 
 # ---------------------------------------------------------------- WebSocket
@@ -720,3 +902,32 @@ class SharedHallCase(HallCase):
 
     def tearDown(self):
         pass
+
+
+class ClockHallCase(HallCase):
+    """A fresh hall for each test, its clock started at `clock` (epoch ms,
+    HALLQ_CLOCK_START) with the flags `hall_args` (e.g. ("-a",))."""
+
+    clock = None
+    hall_args = ()
+
+    def setUp(self):
+        self.hall = self.new_hall(self.clock, self.hall_over, self.hall_args)
+
+    def new_hall(self, clock, over=None, args=()):
+        """Another started hall (cleaned up at the end of the test)."""
+        h = Hall(**(over if over is not None else self.hall_over))
+        self.addCleanup(h.cleanup)
+        if clock is not None:
+            h.set_clock(clock)
+        h.args = list(args)
+        h.start()
+        return h
+
+    def later(self, clock, h=None):
+        """Stop the daemon (it must exit 0) and start it again on the same
+        database, its clock at `clock`."""
+        h = h or self.hall
+        h.stop()
+        h.set_clock(clock)
+        h.restart()
