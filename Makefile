@@ -25,10 +25,10 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
 	   fonts-noto-cjk python3-fonttools python3-brotli
 
-CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
+CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
-	   daemon/cmd_hall.c daemon/bridge.c daemon/api.c \
+	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
@@ -79,7 +79,7 @@ $(BUILD)/hallqd: $(DAEMON_OBJ)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/estimate.c daemon/util.c
-UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c \
+UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c daemon/config_hours.c daemon/calendar.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c

@@ -41,8 +41,18 @@ static const struct route routes[] = {
 	{ API_GET, "/api/devices", "devices", 0 },
 	{ API_POST, "/api/devices/$/learn", "learn", 1 },
 	{ API_GET, "/api/events", "events", 0 },
-	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_POST, "/api/ratings", "rate", 1 },
+	{ API_GET, "/api/hours", "hours", 0 },
+	{ API_GET, "/api/public/hall", "public-hall", 0 },
+	{ API_GET, "/api/public/slots", "slots", 0 },
+	{ API_POST, "/api/appointments", "book", 1 },
+	{ API_GET, "/api/appointments", "appointments", 0 },
+	{ API_GET, "/api/appointments/$", "appointment", 0 },
+	{ API_DELETE, "/api/appointments/$", "unbook", 0 },
+	{ API_POST, "/api/appointments/$/reschedule", "reschedule", 1 },
+	{ API_POST, "/api/slots/block", "block", 1 },
+	{ API_POST, "/api/slots/unblock", "unblock", 1 },
+	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
 
@@ -128,6 +138,92 @@ query_int(const char *query, const char *name, long long *out)
 	return 0;
 }
 
+/*
+ * The query members some reads take, copied into the body as strings or
+ * integers: a code or a date (letters, digits, '-', '_'; 1 to 32) or a
+ * number.  Anything else in the query of these routes is refused, so a
+ * mistyped name is not silently ignored.
+ */
+static const struct {
+	const char	*op;
+	const char	*names[4];
+	const char	*ints[2];
+} query_ops[] = {
+	{ "hours", { "day", NULL }, { NULL } },
+	{ "slots", { "matter", "from", NULL }, { "days", NULL } },
+	{ "appointments", { "day", NULL }, { NULL } },
+};
+
+static int
+query_members(const char *op, const char *query, json_t *b, char **err)
+{
+	const char *p, *eq, *end;
+	char name[16], val[40];
+	size_t qi, i, n, vn;
+	int found;
+
+	for (qi = 0; qi < sizeof query_ops / sizeof query_ops[0]; qi++)
+		if (strcmp(query_ops[qi].op, op) == 0)
+			break;
+	if (qi == sizeof query_ops / sizeof query_ops[0] || query == NULL)
+		return 0;
+	for (p = query; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, '&')) == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			continue;
+		if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL ||
+		    (n = (size_t)(eq - p)) >= sizeof name ||
+		    (vn = (size_t)(end - eq - 1)) == 0 || vn >= 33) {
+			*err = api_error("bad_request", "a query member is "
+			    "name=value, the value 1 to 32 characters");
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		memcpy(val, eq + 1, vn);
+		val[vn] = '\0';
+		for (i = 0; i < vn; i++)
+			if (!((val[i] >= 'a' && val[i] <= 'z') ||
+			    (val[i] >= 'A' && val[i] <= 'Z') ||
+			    (val[i] >= '0' && val[i] <= '9') || val[i] == '-' ||
+			    val[i] == '_')) {
+				*err = api_error("bad_request", "a query value is "
+				    "letters, digits, '-' and '_'");
+				return -1;
+			}
+		found = 0;
+		for (i = 0; query_ops[qi].names[i] != NULL; i++)
+			if (strcmp(query_ops[qi].names[i], name) == 0) {
+				json_object_set_new(b, name, json_string(val));
+				found = 1;
+			}
+		for (i = 0; query_ops[qi].ints[i] != NULL; i++)
+			if (strcmp(query_ops[qi].ints[i], name) == 0) {
+				char *e;
+				long long v;
+
+				errno = 0;
+				v = strtoll(val, &e, 10);
+				if (errno != 0 || *e != '\0' || v < 0) {
+					*err = api_error("bad_request", "a count is a "
+					    "non-negative integer");
+					return -1;
+				}
+				json_object_set_new(b, name, json_integer(v));
+				found = 1;
+			}
+		if (!found) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "this path takes no query member "
+			    "\"%s\"", name);
+			*err = api_error("unknown_field", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 api_route(enum api_method method, const char *path, const char *query,
     const char *body, size_t bodylen, const char *token, json_t **cmd,
@@ -179,6 +275,10 @@ api_route(enum api_method method, const char *path, const char *query,
 		return api_fail(err, 400, "bad_request", "this request takes no body");
 	if (b == NULL)
 		b = json_object();
+	if (query_members(r->op, query, b, err) == -1) {
+		json_decref(b);
+		return 400;
+	}
 	if (strcmp(r->op, "events") == 0) {
 		int rc;
 		if ((rc = query_int(query, "since", &v)) == -1) {

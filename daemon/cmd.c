@@ -193,6 +193,8 @@ enum {
 	/* A window's 好差评 tablet: the hall, its events and rating (not R_ANY:
 	 * it reads no ticket by id). */
 	R_EVAL = 1u << ROLE_EVALUATOR,
+	/* The city's portal and the 12345 hotline: bookings only. */
+	R_INTEG = 1u << ROLE_INTEGRATION,
 };
 
 static const struct op ops[] = {
@@ -200,7 +202,7 @@ static const struct op ops[] = {
 	{ "auth", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_auth },
 	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
 	    { "matter", "class", "channel", "phone", "id_number", "appointment",
-	      "slot_start", NULL }, cmd_ticket_issue },
+	      "slot_start", "accept_wait", NULL }, cmd_ticket_issue },
 	{ "ticket", R_NONE | R_ANY, 0, 0, { "ticket", NULL }, cmd_ticket_get },
 	{ "cancel", R_KIOSK | R_MANAGER | R_ADMIN, 0, 1, { "ticket", NULL }, cmd_ticket_cancel },
 	{ "call-next", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_call_next },
@@ -224,6 +226,26 @@ static const struct op ops[] = {
 	{ "events", R_ANY | R_EVAL, 0, 0, { "since", "limit", NULL }, cmd_hall_events },
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_devices },
 	{ "learn", R_MANAGER | R_ADMIN, 0, 0, { "window", NULL }, cmd_hall_learn },
+	{ "hours", R_ANY, 0, 0, { "day", NULL }, cmd_hall_hours },
+	/* Appointments (appt.c).  Public reads; bookings by anyone (the
+	 * public rate-limited); a booking read or changed with its own
+	 * token (the op checks) or a manager's. */
+	{ "public-hall", R_NONE | R_ANY | R_EVAL | R_INTEG, 0, 0, { NULL },
+	    cmd_appt_public_hall },
+	{ "slots", R_NONE | R_ANY | R_EVAL | R_INTEG, 0, 0,
+	    { "matter", "from", "days", NULL }, cmd_appt_slots },
+	{ "book", R_NONE | R_KIOSK | R_MANAGER | R_ADMIN | R_INTEG, 0, 1,
+	    { "matter", "start", "phone", "id_number", "name", "channel", NULL },
+	    cmd_appt_book },
+	{ "appointment", R_NONE | R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_appt_get },
+	{ "unbook", R_NONE | R_MANAGER | R_ADMIN, 0, 1, { NULL }, cmd_appt_cancel },
+	{ "reschedule", R_NONE | R_MANAGER | R_ADMIN, 0, 1, { "start", NULL },
+	    cmd_appt_reschedule },
+	{ "appointments", R_MANAGER | R_ADMIN, 0, 0, { "day", NULL }, cmd_appt_list },
+	{ "block", R_MANAGER | R_ADMIN, 0, 1, { "day", "start", "matter", NULL },
+	    cmd_appt_block },
+	{ "unblock", R_MANAGER | R_ADMIN, 0, 1, { "day", "start", "matter", NULL },
+	    cmd_appt_unblock },
 	/* Its own checks: a clerk or evaluator token or the ticket's own. */
 	{ "rate", R_NONE | R_CLERK | R_EVAL, 0, 1, { "ticket", "score", "comment", NULL },
 	    cmd_ticket_rate },

@@ -32,9 +32,11 @@ int
 cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 {
 	const char *matter, *cls, *channel, *phone, *idn, *appt;
+	struct appt_checkin ci = { NULL, -1, 0, 0 };
+	json_t *accept = json_object_get(c->body, "accept_wait");
 	int64_t seqno;
 	struct ticket *t;
-	int mi, ci, i;
+	int mi, ci_cls, i, rc;
 	unsigned char rnd[16];
 
 	if (cmd_body_string(c, "matter", 32, &matter) == -1 ||
@@ -42,25 +44,52 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	    cmd_body_string(c, "channel", 16, &channel) == -1 ||
 	    cmd_body_string(c, "phone", 20, &phone) == -1 ||
 	    cmd_body_string(c, "id_number", 18, &idn) == -1 ||
-	    cmd_body_string(c, "appointment", 64, &appt) == -1)
+	    cmd_body_string(c, "appointment", 18, &appt) == -1)
 		return c->status;
+	if (accept != NULL && !json_is_boolean(accept))
+		return cmd_error(c, 400, "bad_request", "\"accept_wait\" is true "
+		    "or false");
 	/* The slot, and with it the appointment head start, comes from a
 	 * booking only (check-in with "appointment"), never from the asking. */
 	if (json_object_get(c->body, "slot_start") != NULL)
 		return cmd_error(c, 400, "slot_start_not_allowed",
 		    "\"slot_start\" is set by a booking only: check in with "
 		    "\"appointment\"");
-	/* An appointment names its own matter: check-in needs none. */
-	if (appt != NULL)
-		return cmd_error(c, 501, "appointments_unavailable",
-		    "appointments are not available in this hall yet");
+	if (appt != NULL) {
+		/* A check-in: the booking names the matter and the class. */
+		if (matter != NULL || cls != NULL)
+			return cmd_error(c, 400, "bad_request", "a check-in takes "
+			    "its matter from the booking: no \"matter\" or "
+			    "\"class\"");
+		if (c->token != NULL && c->token->role != ROLE_KIOSK &&
+		    c->token->role != ROLE_MANAGER && c->token->role != ROLE_ADMIN)
+			return cmd_error(c, 403, "forbidden", "check-in is at the "
+			    "kiosk or the counter");
+		if ((rc = appt_check_in(h, c, appt, &ci)) != 0) {
+			appt_checkin_free(&ci);
+			return rc;
+		}
+		mi = ci.mi;
+		matter = h->conf->matters[mi].code;
+		cls = ci.late ? "normal" : "appointment";
+		channel = "appointment";
+		phone = idn = NULL;	/* kept once, in the booking */
+		if ((ci_cls = config_class(h->conf, cls)) < 0)
+			ci_cls = h->conf->normal_class, cls = "normal";
+		if (ci.late && (rc = hours_issue_check(h, c, mi,
+		    json_is_true(accept))) != 0) {
+			appt_checkin_free(&ci);
+			return rc;
+		}
+		goto make;
+	}
 	if (matter == NULL)
 		return cmd_error(c, 400, "bad_request", "\"matter\" is required");
 	if ((mi = config_matter(h->conf, matter)) < 0)
 		return cmd_error(c, 404, "unknown_matter", "no matter \"%s\"", matter);
 	if (cls == NULL)
 		cls = "normal";
-	if ((ci = config_class(h->conf, cls)) < 0)
+	if ((ci_cls = config_class(h->conf, cls)) < 0)
 		return cmd_error(c, 400, "unknown_class", "no class \"%s\"", cls);
 	if (channel == NULL)
 		channel = "kiosk";
@@ -74,16 +103,17 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	if (idn != NULL && !all_digits(idn, 15, 18, 1))
 		return cmd_error(c, 400, "bad_id_number",
 		    "an ID number is 15 to 18 digits, the last may be X");
-	if (appt != NULL)
-		return cmd_error(c, 501, "appointments_unavailable",
-		    "appointment check-in is not available yet");
+	if ((rc = hours_issue_check(h, c, mi, json_is_true(accept))) != 0)
+		return rc;
 
+make:
 	t = xcalloc(1, sizeof *t);
 	t->id = h->next_id++;
 	snprintf(t->day, sizeof t->day, "%s", h->day);
 	snprintf(t->prefix, sizeof t->prefix, "%s", h->conf->matters[mi].prefix);
 	if (hall_next_number(h, t->prefix, &seqno) == -1) {
 		ticket_free(t);
+		appt_checkin_free(&ci);
 		return 500;
 	}
 	t->seqno = seqno;
@@ -93,10 +123,16 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	snprintf(t->cls, sizeof t->cls, "%s", cls);
 	snprintf(t->channel, sizeof t->channel, "%s", channel);
 	t->mi = mi;
-	t->ci = ci;
+	t->ci = ci_cls;
 	t->state = TS_WAITING;
 	t->issued_at = h->now;
 	t->arrival = h->now;
+	if (ci.appt != NULL && !ci.late) {
+		/* On time: its virtual arrival is the slot start, so the
+		 * class's head start serves it near its time. */
+		t->slot_start = ci.start;
+		t->arrival = ci.start;
+	}
 	t->phone = phone ? xstrdup(phone) : NULL;
 	t->id_number = idn ? xstrdup(idn) : NULL;
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
@@ -106,8 +142,20 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	ticket_link(h, t);
 	ticket_queue(h, t);
 	hall_put_ticket(h, t);
-	hall_emit_ticket(h, "ticket.issued", t);
-	cmd_ticket_reply(h, c, 201, t);
+	if (ci.appt != NULL) {
+		json_t *tmp = json_object();
+		appt_checked_in(h, &ci, t->id, tmp);
+		hall_emit_ticket(h, "ticket.issued", t);
+		cmd_ticket_reply(h, c, 201, t);
+		json_object_update(c->reply, tmp);
+		json_decref(tmp);
+		json_object_set_new(json_object_get(c->reply, "ticket"), "late",
+		    json_boolean(ci.late));
+		appt_checkin_free(&ci);
+	} else {
+		hall_emit_ticket(h, "ticket.issued", t);
+		cmd_ticket_reply(h, c, 201, t);
+	}
 	/* Only the issuer learns the ticket's own token (its QR code: the
 	 * status page and the citizen's rating); no event carries it. */
 	json_object_set_new(c->reply, "token", json_string(t->token));

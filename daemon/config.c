@@ -249,7 +249,15 @@ hall_url_h(struct cfg *c, json_t *v, void *a)
 		c->conf->public_url[strlen(s) - 1] = '\0';
 }
 
+static void
+hall_notice_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->closing_notice_ms = cfg_int(c, v, 0, 240) * 60 * 1000;
+}
+
 static const struct cfg_key hall_keys[] = {
+	{ "closing_notice_min", JSON_INTEGER, 0, hall_notice_h },
 	{ "rating_timeout_s", JSON_INTEGER, 0, hall_rating_h },
 	{ "public_url", JSON_STRING, 0, hall_url_h },
 	{ "name", JSON_STRING, 1, hall_name_h },
@@ -385,6 +393,7 @@ TOKENS_H(tokens_kiosk_h, ROLE_KIOSK)
 TOKENS_H(tokens_manager_h, ROLE_MANAGER)
 TOKENS_H(tokens_admin_h, ROLE_ADMIN)
 TOKENS_H(tokens_display_h, ROLE_DISPLAY)
+TOKENS_H(tokens_integration_h, ROLE_INTEGRATION)
 
 /* Tokens bound to windows: clerks (with a name, recorded with ratings) and
  * evaluators (a window's 好差评 tablet, /rate?window=N). */
@@ -471,6 +480,7 @@ static const struct cfg_key tokens_keys[] = {
 	{ "admin", JSON_ARRAY, 0, tokens_admin_h },
 	{ "display", JSON_ARRAY, 0, tokens_display_h },
 	{ "evaluator", JSON_OBJECT, 0, tokens_evaluator_h },
+	{ "integration", JSON_ARRAY, 0, tokens_integration_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -641,6 +651,7 @@ static const struct cfg_key matter_keys[] = {
 	{ "prefix", JSON_STRING, 1, matter_prefix_h },
 	{ "service_s", JSON_INTEGER, 0, matter_service_h },
 	{ "target_wait_s", JSON_INTEGER, 0, matter_target_h },
+	{ "appointment", JSON_OBJECT, 0, cfg_matter_appointment_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -829,6 +840,7 @@ static const struct cfg_key window_keys[] = {
 	{ "tiers", JSON_ARRAY, 1, window_tiers_h },
 	{ "tier_classes", JSON_ARRAY, 0, window_classes_h },
 	{ "overflow_s", JSON_ARRAY, 0, window_overflow_h },
+	{ "hours", JSON_OBJECT, 0, cfg_window_hours_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -932,6 +944,9 @@ static const struct cfg_key top_keys[] = {
 	{ "windows", JSON_ARRAY, 1, top_windows_h },
 	{ "devices", JSON_ARRAY, 0, cfg_devices_h },
 	{ "voice", JSON_OBJECT, 0, top_voice_h },
+	{ "hours", JSON_OBJECT, 0, cfg_hours_h },
+	{ "calendar", JSON_OBJECT, 0, cfg_calendar_h },
+	{ "appointments", JSON_OBJECT, 0, cfg_appointments_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1002,6 +1017,7 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->voice.langs[0] = xstrdup("zh");
 	c.conf->voice.nlangs = 1;
 	c.conf->voice.repeat = 2;
+	cfg_hours_defaults(c.conf);
 	if (setjmp(c.fail) != 0) {
 		json_decref(root);
 		config_free(c.conf);
@@ -1009,6 +1025,7 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	}
 	cfg_object(&c, root, top_keys, NULL);
 	cfg_finish(&c);
+	cfg_hours_finish(&c);
 	json_decref(root);
 	return c.conf;
 }
@@ -1218,7 +1235,7 @@ config_role_name(enum role r)
 {
 	static const char *names[ROLE_MAX] = {
 		"none", "kiosk", "clerk", "manager", "admin", "display",
-		"evaluator"
+		"evaluator", "integration"
 	};
 
 	return r < ROLE_MAX ? names[r] : "none";

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "calendar.h"
 #include "dispatch.h"
 
 struct transport_spec;
@@ -17,6 +18,7 @@ enum role {
 	ROLE_ADMIN,
 	ROLE_DISPLAY,
 	ROLE_EVALUATOR,	/* a window's 好差评 tablet: rates its windows' tickets */
+	ROLE_INTEGRATION, /* the city's portal, the 12345 hotline: books */
 	ROLE_MAX
 };
 
@@ -48,6 +50,7 @@ struct matter {
 	char		*prefix;
 	int64_t		 service_ms;	/* prior mean service time */
 	int64_t		 target_wait_ms;
+	int		 capacity_per_slot;	/* appointment: 0 not bookable */
 };
 
 struct window_conf {
@@ -62,6 +65,8 @@ struct window_conf {
 	int			 ntiers;
 	struct dispatch_tier	*tiers;	/* matters arrays owned here */
 	char			***tier_codes;	/* matter codes as configured */
+	int			 has_hours;	/* "hours": overrides the hall's */
+	struct calendar_hours	 hours;
 };
 
 /* Devices: transport × protocol × role (ARCHITECTURE.md). */
@@ -129,6 +134,23 @@ struct voice_conf {
 	char			*player;	/* optional command that plays on the box */
 };
 
+/* "appointments" (config_hours.c). */
+struct appt_conf {
+	int		 enabled;	/* the section is there */
+	int		 slot_min;
+	int		 horizon_days;
+	int		 min_lead_min;
+	int		 early_min;
+	int		 late_min;
+	int		 per_person_per_day;
+	int		 share_pct;
+	int		 purge_days;
+	int		 public_per_minute;
+	int		 suspend_no_shows;	/* 0: never suspended */
+	int		 suspend_within_days;
+	int		 suspend_days;
+};
+
 struct config {
 	char		*path;
 	char		*hall_name;
@@ -163,6 +185,13 @@ struct config {
 	struct device_conf *devices;
 	int		 ndevices;
 	struct voice_conf voice;
+
+	/* Hours and calendar (config_hours.c); cal.utc_offset_s is the
+	 * hall's, set when the hall starts. */
+	int		 has_hours;	/* "hours" given: enforced unless -a */
+	struct calendar	 cal;
+	int64_t		 closing_notice_ms;
+	struct appt_conf appt;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);

@@ -47,6 +47,15 @@ json_int_t	 cfg_int(struct cfg *, json_t *, json_int_t, json_int_t);
 void		 cfg_object(struct cfg *, json_t *, const struct cfg_key *,
 		    void *);
 
+/* config_hours.c */
+void		 cfg_hours_h(struct cfg *, json_t *, void *);
+void		 cfg_window_hours_h(struct cfg *, json_t *, void *);
+void		 cfg_calendar_h(struct cfg *, json_t *, void *);
+void		 cfg_appointments_h(struct cfg *, json_t *, void *);
+void		 cfg_matter_appointment_h(struct cfg *, json_t *, void *);
+void		 cfg_hours_defaults(struct config *);
+void		 cfg_hours_finish(struct cfg *);
+
 /* config_dev.c */
 void		 cfg_devices_h(struct cfg *, json_t *, void *);
 

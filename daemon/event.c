@@ -37,6 +37,13 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_DEVICE_DOWN] = "device.down",
 	[EVT_DEVICE_LEARNED] = "device.learned",
 	[EVT_CALL_ANNOUNCE] = "call.announce",
+	[EVT_APPT_BOOKED] = "appointment.booked",
+	[EVT_APPT_CANCELLED] = "appointment.cancelled",
+	[EVT_APPT_RESCHEDULED] = "appointment.rescheduled",
+	[EVT_APPT_CHECKED_IN] = "appointment.checked_in",
+	[EVT_APPT_NO_SHOW] = "appointment.no_show",
+	[EVT_SLOTS_BLOCKED] = "slots.blocked",
+	[EVT_SLOTS_UNBLOCKED] = "slots.unblocked",
 };
 
 const char *

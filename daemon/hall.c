@@ -166,6 +166,8 @@ hall_params(struct hall *h)
 	h->rule.nclasses = c->nclasses;
 	h->rule.normal_class = c->normal_class;
 	h->rule.late_ms = c->late_appointment_ms;
+	if (c->appt.enabled)	/* check-in's "late" is the dispatcher's */
+		h->rule.late_ms = (int64_t)c->appt.late_min * 60000;
 	h->rule.appointment_class = -1;
 	for (i = 0; i < c->nclasses && i < DISPATCH_MAX_CLASSES; i++) {
 		h->head_start[i] = c->classes[i].head_start_ms;
@@ -237,6 +239,12 @@ hall_rebuild(struct hall *h, char *err, size_t errlen)
 		ticket_learn_service(h, done[i]);
 	free(done);
 	window_held_rebuild(h);
+	hours_setup(h);
+	if (appt_load(h) == -1) {
+		snprintf(err, errlen, "loading blocked slots: %s",
+		    store_errmsg(h->store));
+		return -1;
+	}
 	return 0;
 }
 
@@ -581,6 +589,15 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 		}
 	}
 	hall_unrated(h);
+	if (!h->failed && (hours_tick_due(h) || appt_tick_due(h))) {
+		if (hall_txn_begin(h) == -1)
+			h->failed = 1;
+		else {
+			hours_tick(h);
+			appt_tick(h);
+			(void)hall_txn_end(h);
+		}
+	}
 	r->status = 200;
 	h->res = NULL;
 }
@@ -715,6 +732,8 @@ hall_free(struct hall *h)
 		return;
 	ticket_clear_all(h);
 	dispatch_free(h->disp);
+	hours_free(h);
+	appt_free(h);
 	window_free_all(h);
 	free(h->held);
 	free(h->counters);
@@ -731,6 +750,14 @@ hall_reconfigure(struct hall *h, struct config *conf)
 	h->conf = conf;
 	if (hall_rebuild(h, err, sizeof err) == -1)
 		fatalx("reconfigure: %s", err);
+}
+
+/* -a: the hours are shown but not enforced. */
+void
+hall_set_any_hour(struct hall *h, int any)
+{
+	h->any_hour = any;
+	h->hours_enforced = h->conf->has_hours && !any;
 }
 
 int64_t

@@ -56,6 +56,7 @@ void		 hall_free(struct hall *);
 /* The subscribers with a stage hook write in the hall's transactions. */
 void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
+void		 hall_set_any_hour(struct hall *, int);
 void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
 		     struct hall_result *);
 void		 hall_tick(struct hall *, int64_t now, struct hall_result *);

@@ -129,6 +129,36 @@ struct win {
 	/* A manager's tiers for today (POST .../tiers), else the file's. */
 	struct dispatch_tier *otiers;
 	int		*omatters;
+	int		 close_due;	/* its hours ended: closes when idle */
+};
+
+/* The windows serving a matter (any configured tier): their hours. */
+struct serving {
+	const struct calendar_hours **hours;	/* NULL entry: the hall's */
+	size_t		 n;
+};
+
+/* A manager's blocked slots ('' matter: every matter). */
+struct slot_block {
+	char		 matter[40];
+	int64_t		 start, end;
+};
+
+/* The public's bookings per address (appt.c's rate limit). */
+#define PEERS_MAX	4096
+struct peer_rate {
+	char		 addr[48];
+	int64_t		 minute;
+	int		 count;
+};
+
+/* A check-in in the making (appt.c fills it, cmd_ticket_issue uses it). */
+struct appt;
+struct appt_checkin {
+	struct appt	*appt;
+	int		 mi;
+	int64_t		 start;
+	int		 late;
 };
 
 struct counter {
@@ -171,6 +201,22 @@ struct hall {
 	const struct hall_devices *devices;
 	void		*devices_arg;
 	struct events	*bus;		/* stage hooks run in our transactions */
+
+	/* hours.c */
+	int		 any_hour;	/* -a: hours shown, not enforced */
+	int		 hours_enforced;
+	struct serving	*serving;	/* per matter */
+	int		 nserving;
+	int		*sched;		/* per window: open by its hours at the
+					   last tick; -1 not yet seen */
+	int		 nsched;
+	/* appt.c */
+	struct slot_block *blocks;
+	size_t		 nblocks;
+	struct peer_rate *peers;
+	size_t		 npeers;
+	char		 purged_day[16];
+	int64_t		 next_no_show_check;
 };
 
 /* ---------------------------------------------------------------- commands */
@@ -193,7 +239,7 @@ struct op {
 	unsigned	 roles;
 	int		 window;	/* needs "window" */
 	int		 writes;
-	const char	*fields[8];	/* body members it accepts */
+	const char	*fields[10];	/* body members it accepts */
 	int		(*fn)(struct hall *, struct op_ctx *);
 };
 
@@ -291,6 +337,44 @@ int	 cmd_window_open(struct hall *h, struct op_ctx *c);
 int	 cmd_window_close(struct hall *h, struct op_ctx *c);
 int	 cmd_window_tiers(struct hall *h, struct op_ctx *c);
 int	 cmd_window_get(struct hall *h, struct op_ctx *c);
+
+/* hours.c */
+const struct calendar_hours *hours_of_window(const struct window_conf *);
+void	 hours_setup(struct hall *h);
+void	 hours_free(struct hall *h);
+int	 hours_hall_open(struct hall *h, int64_t ms);
+int64_t	 hours_next_open(struct hall *h, int64_t ms);
+int64_t	 hours_matter_close(struct hall *h, int mi, int64_t now);
+int64_t	 hours_matter_wait_s(struct hall *h, int mi, int64_t now);
+int	 hours_issue_check(struct hall *h, struct op_ctx *c, int mi, int accept);
+void	 hours_say(struct hall *h, int64_t ms, char *buf, size_t len);
+void	 hours_matter_json(struct hall *h, int mi, int64_t now, json_t *o);
+void	 hours_hall_json(struct hall *h, int64_t now, json_t *o);
+int	 hours_tick(struct hall *h);
+int	 hours_tick_due(struct hall *h);
+int	 cmd_hall_hours(struct hall *h, struct op_ctx *c);
+
+/* appt.c */
+int	 appt_phone_ok(const char *);
+int	 appt_id_ok(const char *);
+int	 appt_load(struct hall *h);
+void	 appt_free(struct hall *h);
+int	 appt_check_in(struct hall *h, struct op_ctx *c, const char *key,
+		    struct appt_checkin *out);
+void	 appt_checked_in(struct hall *h, struct appt_checkin *ci, int64_t ticket,
+		    json_t *reply);
+void	 appt_checkin_free(struct appt_checkin *ci);
+int	 appt_tick_due(struct hall *h);
+void	 appt_tick(struct hall *h);
+int	 cmd_appt_slots(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_public_hall(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_book(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_get(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_cancel(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_reschedule(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_list(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_block(struct hall *h, struct op_ctx *c);
+int	 cmd_appt_unblock(struct hall *h, struct op_ctx *c);
 
 /* cmd_hall.c */
 int	 cmd_hall_hall(struct hall *h, struct op_ctx *c);

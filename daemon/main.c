@@ -50,7 +50,7 @@ struct core {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: hallqd [-dnv] -f config\n"
+	fprintf(stderr, "usage: hallqd [-adnv] -f config\n"
 	    "       hallqd --list-ports\n");
 	exit(1);
 }
@@ -400,6 +400,8 @@ main(int argc, char *argv[])
 	struct timeval sec = { 1, 0 };
 	char err[1024];
 	int ch, foreground = 0, check = 0, verbose = 0, i, ready = -1;
+	int any_hour = 0;
+	const char *clock_start;
 	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 
 	memset(c, 0, sizeof *c);
@@ -415,8 +417,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%d serial port%s\n", n, n == 1 ? "" : "s");
 		return 0;
 	}
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "adf:nv")) != -1) {
 		switch (ch) {
+		case 'a':
+			any_hour = 1;
+			break;
 		case 'd':
 			foreground = 1;
 			break;
@@ -449,6 +454,22 @@ main(int argc, char *argv[])
 	/* The business day is the hall's, whatever the machine's zone. */
 	setenv("TZ", c->conf->timezone, 1);
 	tzset();
+	if ((clock_start = getenv("HALLQ_CLOCK_START")) != NULL) {
+		char *end;
+		long long ms;
+
+		errno = 0;
+		ms = strtoll(clock_start, &end, 10);
+		if (errno != 0 || *end != '\0' || end == clock_start || ms < 0 ||
+		    ms > 32503680000000LL) {
+			fprintf(stderr, "hallqd: HALLQ_CLOCK_START must be ms since "
+			    "the epoch\n");
+			return 1;
+		}
+		now_ms_start_at(ms);
+		log_warnx("the clock starts at HALLQ_CLOCK_START=%lld, not now",
+		    ms);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	main_fd_limit();
 
@@ -462,6 +483,9 @@ main(int argc, char *argv[])
 		fatalx("database %s", err);
 	if ((c->hall = hall_new(c->conf, c->store, now_ms(), err, sizeof err)) == NULL)
 		fatalx("%s", err);
+	hall_set_any_hour(c->hall, any_hour);
+	if (any_hour && c->conf->has_hours)
+		log_info("-a: opening hours are shown, not enforced");
 	c->bridge = bridge_new((size_t)c->conf->cmd_queue, (size_t)c->conf->event_ring);
 	bridge_events_start(c->bridge, hall_seq(c->hall));
 	c->bus = events_new(c->store);

@@ -52,6 +52,21 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (device, remote));",
 	/* 4: durable subscribers of the event log: how far each has got */
 	"CREATE TABLE cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);",
+	/* 5: appointments (personal data here only, emptied by purge) and
+	 * the manager's blocked slots ('' matter: every matter). */
+	"CREATE TABLE appointments (code TEXT PRIMARY KEY, token TEXT NOT NULL,"
+	"  matter TEXT NOT NULL, day TEXT NOT NULL, start INTEGER NOT NULL,"
+	"  end INTEGER NOT NULL, state TEXT NOT NULL, channel TEXT NOT NULL,"
+	"  ticket INTEGER, late INTEGER NOT NULL DEFAULT 0, phone TEXT,"
+	"  id_number TEXT, name TEXT, booked_at INTEGER NOT NULL,"
+	"  checked_in_at INTEGER, changed_at INTEGER NOT NULL);"
+	"CREATE INDEX appointments_slot ON appointments (matter, start);"
+	"CREATE INDEX appointments_person ON appointments (id_number, day);"
+	"CREATE INDEX appointments_due ON appointments (state, end);"
+	"CREATE INDEX appointments_day ON appointments (day);"
+	"CREATE TABLE slot_blocks (matter TEXT NOT NULL, start INTEGER NOT NULL,"
+	"  end INTEGER NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (matter, start, end));",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -60,6 +75,10 @@ const int store_schema_version = sizeof migrations / sizeof migrations[0];
 	"window, target_window, held_by, issued_at, arrival, slot_start, " \
 	"called_at, serving_at, ended_at, no_show_at, recalls, transfers, " \
 	"phone, id_number, token, finished_by, rated"
+
+#define APPT_COLS \
+	"code, token, matter, day, start, end, state, channel, ticket, late, " \
+	"phone, id_number, name, booked_at, checked_in_at, changed_at"
 
 enum stmt {
 	ST_BEGIN,
@@ -87,6 +106,20 @@ enum stmt {
 	ST_RATINGS_DAY,
 	ST_CURSOR_PUT,
 	ST_CURSOR_GET,
+	ST_APPT_PUT,
+	ST_APPT_GET,
+	ST_APPT_SLOTS,
+	ST_APPT_SLOT_COUNT,
+	ST_APPT_PERSON_DAY,
+	ST_APPT_PERSON_SLOT,
+	ST_APPT_NO_SHOWS,
+	ST_APPT_DUE,
+	ST_APPT_DAY,
+	ST_APPT_PURGE,
+	ST_TICKET_PURGE,
+	ST_BLOCK_PUT,
+	ST_BLOCK_DEL,
+	ST_BLOCKS,
 	ST_MAX
 };
 
@@ -140,6 +173,43 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "GROUP BY score",
 	[ST_CURSOR_PUT] = "INSERT OR REPLACE INTO cursors (name, seq) VALUES (?,?)",
 	[ST_CURSOR_GET] = "SELECT seq FROM cursors WHERE name = ?",
+	[ST_APPT_PUT] = "INSERT INTO appointments (" APPT_COLS ") "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "ON CONFLICT (code) DO UPDATE SET matter = excluded.matter, "
+	    "day = excluded.day, start = excluded.start, end = excluded.end, "
+	    "state = excluded.state, ticket = excluded.ticket, "
+	    "late = excluded.late, checked_in_at = excluded.checked_in_at, "
+	    "changed_at = excluded.changed_at",
+	[ST_APPT_GET] = "SELECT " APPT_COLS " FROM appointments WHERE code = ?",
+	/* Places taken per slot: booked or checked in. */
+	[ST_APPT_SLOTS] = "SELECT start, COUNT(*) FROM appointments WHERE "
+	    "matter = ? AND start >= ? AND start < ? AND state IN "
+	    "('booked','checked_in') GROUP BY start",
+	[ST_APPT_SLOT_COUNT] = "SELECT COUNT(*) FROM appointments WHERE "
+	    "matter = ? AND start = ? AND state IN ('booked','checked_in')",
+	[ST_APPT_PERSON_DAY] = "SELECT COUNT(*) FROM appointments WHERE "
+	    "id_number = ? AND day = ? AND state IN ('booked','checked_in')",
+	[ST_APPT_PERSON_SLOT] = "SELECT COUNT(*) FROM appointments WHERE "
+	    "id_number = ? AND matter = ? AND start = ? AND state IN "
+	    "('booked','checked_in')",
+	[ST_APPT_NO_SHOWS] = "SELECT COUNT(*), COALESCE(MAX(end), 0) FROM "
+	    "appointments WHERE id_number = ? AND state = 'no_show' AND end >= ?",
+	[ST_APPT_DUE] = "SELECT " APPT_COLS " FROM appointments WHERE "
+	    "state = 'booked' AND end < ? ORDER BY end LIMIT ?",
+	/* A day's bookings, or one person's (id_number) of that day. */
+	[ST_APPT_DAY] = "SELECT " APPT_COLS " FROM appointments WHERE day = ? "
+	    "AND (?2 IS NULL OR id_number = ?2) ORDER BY start, booked_at",
+	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL, "
+	    "id_number = NULL, name = NULL WHERE start < ? AND (phone IS NOT "
+	    "NULL OR id_number IS NOT NULL OR name IS NOT NULL)",
+	[ST_TICKET_PURGE] = "UPDATE tickets SET phone = NULL, id_number = NULL "
+	    "WHERE issued_at < ? AND (phone IS NOT NULL OR id_number IS NOT NULL)",
+	[ST_BLOCK_PUT] = "INSERT OR REPLACE INTO slot_blocks (matter, start, end, at) "
+	    "VALUES (?,?,?,?)",
+	[ST_BLOCK_DEL] = "DELETE FROM slot_blocks WHERE matter = ? AND start = ? "
+	    "AND end = ?",
+	[ST_BLOCKS] = "SELECT matter, start, end FROM slot_blocks WHERE end > ? "
+	    "ORDER BY start",
 };
 
 struct store {
@@ -713,4 +783,238 @@ store_cursor_get(struct store *s, const char *name)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return v;
+}
+
+/* ---------------------------------------------------------- appointments */
+
+int
+store_appt_put(struct store *s, const struct store_appt *a)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_PUT];
+
+	bind_text(st, 1, a->code);
+	bind_text(st, 2, a->token);
+	bind_text(st, 3, a->matter);
+	bind_text(st, 4, a->day);
+	sqlite3_bind_int64(st, 5, a->start);
+	sqlite3_bind_int64(st, 6, a->end);
+	bind_text(st, 7, a->state);
+	bind_text(st, 8, a->channel);
+	bind_opt(st, 9, a->ticket);
+	sqlite3_bind_int(st, 10, a->late);
+	bind_text(st, 11, a->phone);
+	bind_text(st, 12, a->id_number);
+	bind_text(st, 13, a->name);
+	sqlite3_bind_int64(st, 14, a->booked_at);
+	bind_opt(st, 15, a->checked_in_at);
+	sqlite3_bind_int64(st, 16, a->changed_at);
+	return store_run(s, ST_APPT_PUT);
+}
+
+/* Rows of an APPT_COLS statement to cb; the count, or -1. */
+static int
+store_appt_rows(struct store *s, enum stmt id, store_appt_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[id];
+	struct store_appt a;
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.code = col_text(st, 0);
+		a.token = col_text(st, 1);
+		a.matter = col_text(st, 2);
+		a.day = col_text(st, 3);
+		a.start = sqlite3_column_int64(st, 4);
+		a.end = sqlite3_column_int64(st, 5);
+		a.state = col_text(st, 6);
+		a.channel = col_text(st, 7);
+		a.ticket = sqlite3_column_int64(st, 8);
+		a.late = sqlite3_column_int(st, 9);
+		a.phone = col_text(st, 10);
+		a.id_number = col_text(st, 11);
+		a.name = col_text(st, 12);
+		a.booked_at = sqlite3_column_int64(st, 13);
+		a.checked_in_at = sqlite3_column_int64(st, 14);
+		a.changed_at = sqlite3_column_int64(st, 15);
+		cb(arg, &a);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+		n = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
+}
+
+/* 1 found (cb called), 0 none, -1 error. */
+int
+store_appt_get(struct store *s, const char *code, store_appt_cb cb, void *arg)
+{
+	bind_text(s->st[ST_APPT_GET], 1, code);
+	return store_appt_rows(s, ST_APPT_GET, cb, arg);
+}
+
+int
+store_appts_due(struct store *s, int64_t end_before, int limit,
+    store_appt_cb cb, void *arg)
+{
+	sqlite3_bind_int64(s->st[ST_APPT_DUE], 1, end_before);
+	sqlite3_bind_int(s->st[ST_APPT_DUE], 2, limit);
+	return store_appt_rows(s, ST_APPT_DUE, cb, arg);
+}
+
+/* A day's bookings, or (id_number not NULL) one person's that day. */
+int
+store_appts_day(struct store *s, const char *day, const char *id_number,
+    store_appt_cb cb, void *arg)
+{
+	bind_text(s->st[ST_APPT_DAY], 1, day);
+	bind_text(s->st[ST_APPT_DAY], 2, id_number);
+	return store_appt_rows(s, ST_APPT_DAY, cb, arg);
+}
+
+/* One integer (or two) from a counting statement; -1 on error. */
+static int64_t
+store_count(struct store *s, enum stmt id, int64_t *second)
+{
+	sqlite3_stmt *st = s->st[id];
+	int64_t v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+		if (second != NULL)
+			*second = sqlite3_column_int64(st, 1);
+	} else
+		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return v;
+}
+
+int64_t
+store_appt_slot_count(struct store *s, const char *matter, int64_t start)
+{
+	bind_text(s->st[ST_APPT_SLOT_COUNT], 1, matter);
+	sqlite3_bind_int64(s->st[ST_APPT_SLOT_COUNT], 2, start);
+	return store_count(s, ST_APPT_SLOT_COUNT, NULL);
+}
+
+int64_t
+store_appt_person_day(struct store *s, const char *id_number, const char *day)
+{
+	bind_text(s->st[ST_APPT_PERSON_DAY], 1, id_number);
+	bind_text(s->st[ST_APPT_PERSON_DAY], 2, day);
+	return store_count(s, ST_APPT_PERSON_DAY, NULL);
+}
+
+int64_t
+store_appt_person_slot(struct store *s, const char *id_number,
+    const char *matter, int64_t start)
+{
+	bind_text(s->st[ST_APPT_PERSON_SLOT], 1, id_number);
+	bind_text(s->st[ST_APPT_PERSON_SLOT], 2, matter);
+	sqlite3_bind_int64(s->st[ST_APPT_PERSON_SLOT], 3, start);
+	return store_count(s, ST_APPT_PERSON_SLOT, NULL);
+}
+
+/* No-shows of a person whose slot ended at `since` or later; *last the
+ * latest one's end. */
+int64_t
+store_appt_no_shows(struct store *s, const char *id_number, int64_t since,
+    int64_t *last)
+{
+	bind_text(s->st[ST_APPT_NO_SHOWS], 1, id_number);
+	sqlite3_bind_int64(s->st[ST_APPT_NO_SHOWS], 2, since);
+	return store_count(s, ST_APPT_NO_SHOWS, last);
+}
+
+/* Places taken per slot start of a matter in [from, to). */
+int
+store_appt_slots(struct store *s, const char *matter, int64_t from, int64_t to,
+    store_count_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_SLOTS];
+	int rc, n = 0;
+
+	bind_text(st, 1, matter);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cb(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: slots: %s", sqlite3_errmsg(s->db));
+		n = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
+}
+
+/* Personal data of bookings whose slot began before `before`, and of tickets
+ * issued before it, emptied.  Rows changed, or -1. */
+int
+store_purge_personal(struct store *s, int64_t before)
+{
+	int n;
+
+	sqlite3_bind_int64(s->st[ST_APPT_PURGE], 1, before);
+	if (store_run(s, ST_APPT_PURGE) == -1)
+		return -1;
+	n = sqlite3_changes(s->db);
+	sqlite3_bind_int64(s->st[ST_TICKET_PURGE], 1, before);
+	if (store_run(s, ST_TICKET_PURGE) == -1)
+		return -1;
+	return n + sqlite3_changes(s->db);
+}
+
+int
+store_block_put(struct store *s, const char *matter, int64_t start,
+    int64_t end, int64_t at)
+{
+	sqlite3_stmt *st = s->st[ST_BLOCK_PUT];
+
+	bind_text(st, 1, matter);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, end);
+	sqlite3_bind_int64(st, 4, at);
+	return store_run(s, ST_BLOCK_PUT);
+}
+
+/* Rows removed (0 or 1), or -1. */
+int
+store_block_del(struct store *s, const char *matter, int64_t start, int64_t end)
+{
+	sqlite3_stmt *st = s->st[ST_BLOCK_DEL];
+
+	bind_text(st, 1, matter);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, end);
+	if (store_run(s, ST_BLOCK_DEL) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int
+store_blocks(struct store *s, int64_t end_after, store_block_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_BLOCKS];
+	int rc, n = 0;
+
+	sqlite3_bind_int64(st, 1, end_after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cb(arg, col_text(st, 0), sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2));
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: blocks: %s", sqlite3_errmsg(s->db));
+		n = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
 }

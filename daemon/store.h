@@ -56,6 +56,31 @@ struct store_window {
 	int64_t		 since;
 };
 
+/* An appointment row; names borrowed. phone, id_number and name are the
+ * person's own (NULL once purged): callers mask them for every output. */
+struct store_appt {
+	const char	*code;
+	const char	*token;
+	const char	*matter;
+	const char	*day;		/* the slot's business day */
+	int64_t		 start;
+	int64_t		 end;
+	const char	*state;		/* booked, checked_in, cancelled, no_show */
+	const char	*channel;
+	int64_t		 ticket;	/* 0: none */
+	int		 late;
+	const char	*phone;
+	const char	*id_number;
+	const char	*name;
+	int64_t		 booked_at;
+	int64_t		 checked_in_at;	/* 0: not */
+	int64_t		 changed_at;
+};
+
+typedef void (*store_appt_cb)(void *, const struct store_appt *);
+typedef void (*store_count_cb)(void *, int64_t key, int64_t count);
+typedef void (*store_block_cb)(void *, const char *matter, int64_t start,
+    int64_t end);
 typedef void (*store_ticket_cb)(void *, const struct store_ticket *);
 typedef void (*store_window_cb)(void *, const struct store_window *);
 typedef int (*store_event_cb)(void *, int64_t seq, const char *json);
@@ -101,5 +126,30 @@ int		 store_remotes(struct store *, const char *device, store_remote_cb,
 const char	*store_errmsg(struct store *);
 int		 store_cursor_put(struct store *, const char *name, int64_t seq);
 int64_t		 store_cursor_get(struct store *, const char *name);
+
+int		 store_appt_put(struct store *, const struct store_appt *);
+int		 store_appt_get(struct store *, const char *code, store_appt_cb,
+		     void *);
+int		 store_appts_due(struct store *, int64_t end_before, int limit,
+		     store_appt_cb, void *);
+int		 store_appts_day(struct store *, const char *day,
+		     const char *id_number, store_appt_cb, void *);
+int64_t		 store_appt_slot_count(struct store *, const char *matter,
+		     int64_t start);
+int64_t		 store_appt_person_day(struct store *, const char *id_number,
+		     const char *day);
+int64_t		 store_appt_person_slot(struct store *, const char *id_number,
+		     const char *matter, int64_t start);
+int64_t		 store_appt_no_shows(struct store *, const char *id_number,
+		     int64_t since, int64_t *last);
+int		 store_appt_slots(struct store *, const char *matter, int64_t from,
+		     int64_t to, store_count_cb, void *);
+int		 store_purge_personal(struct store *, int64_t before);
+int		 store_block_put(struct store *, const char *matter, int64_t start,
+		     int64_t end, int64_t at);
+int		 store_block_del(struct store *, const char *matter, int64_t start,
+		     int64_t end);
+int		 store_blocks(struct store *, int64_t end_after, store_block_cb,
+		     void *);
 
 #endif

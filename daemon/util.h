@@ -23,5 +23,6 @@ void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 int64_t	 now_ms(void);
+void	 now_ms_start_at(int64_t);
 
 #endif

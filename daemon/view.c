@@ -157,10 +157,11 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 	const struct matter *m = &h->conf->matters[mi];
 	size_t waiting = dispatch_waiting(h->disp, mi);
 	int64_t oldest = dispatch_oldest(h->disp, mi), wait_s = 0;
+	json_t *o;
 
 	if (oldest > 0 && now > oldest)
 		wait_s = (now - oldest) / 1000;
-	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:o, s:i,"
+	o = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:o, s:i,"
 	    " s:I, s:I}",
 	    "code", m->code,
 	    "name", m->name,
@@ -174,6 +175,8 @@ matter_load_json(struct hall *h, int mi, int64_t now)
 	    "open_windows", window_open_count(h, mi),
 	    "target_wait_s", (json_int_t)(m->target_wait_ms / 1000),
 	    "service_s", (json_int_t)(h->service_ms[mi] / 1000));
+	hours_matter_json(h, mi, now, o);
+	return o;
 }
 
 /*
@@ -218,6 +221,7 @@ view_snapshot(struct hall *h, int64_t now)
 	if (o == NULL)
 		fatalx("json_pack snapshot");
 	view_hall_clock(h, o, now);
+	hours_hall_json(h, now, o);
 	return o;
 }
 

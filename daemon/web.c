@@ -475,6 +475,15 @@ http_dispatch(struct web *w, struct sess *s)
 		return 0;
 	}
 	s->dispatched = 1;
+	/* The public's bookings are limited per client address: the core
+	 * learns it from the socket, never from the request. */
+	if (s->method == API_POST && strncmp(s->path, "/api/appointments", 17) == 0) {
+		char peer[64] = "";
+
+		if (lws_get_peer_simple(s->wsi, peer, sizeof peer) == NULL)
+			snprintf(peer, sizeof peer, "-");
+		json_object_set_new(cmd, "peer", json_string(peer));
+	}
 	/* A page of the log is large: room for it is taken before the core
 	 * reads it, so pages nobody reads cannot pile up even for a moment. */
 	if (strcmp(s->path, "/api/events") == 0) {
