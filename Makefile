@@ -125,10 +125,15 @@ deps:
 	  else echo "run as root, or: apt-get install$$missing" >&2; exit 1; fi; \
 	fi
 
+# The demo hall at any hour: its opening hours are shown but not enforced
+# (-a), so a newcomer can take numbers at night; HOURS=1 enforces them (the
+# kiosk then says when the hall opens).
+RUN_FLAGS = $(if $(HOURS),,-a)
 run: deps
 	$(MAKE) all
 	@mkdir -p var
-	$(BUILD)/hallqd -d -f etc/hallq.json
+	@echo "hallq: the demo hall on http://127.0.0.1:8080/ $(if $(HOURS),(opening hours enforced),(opening hours shown but not enforced; make run HOURS=1 enforces them))"
+	$(BUILD)/hallqd -d $(RUN_FLAGS) -f etc/hallq.json
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail

@@ -577,8 +577,8 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 		return cmd_error(c, 401, "unauthorized", "unknown token");
 	if (cmd_body_string(c, "matter", 32, &matter) == -1 ||
 	    cmd_body_int(c, "start", 0, INT64_C(1) << 50, &start, 1) == -1 ||
-	    cmd_body_string(c, "phone", 20, &phone) == -1 ||
-	    cmd_body_string(c, "id_number", 18, &idn) == -1 ||
+	    cmd_body_string(c, "phone", 64, &phone) == -1 ||
+	    cmd_body_string(c, "id_number", 64, &idn) == -1 ||
 	    cmd_body_string(c, "name", 32, &name) == -1 ||
 	    cmd_body_string(c, "channel", 16, &channel) == -1)
 		return c->status;

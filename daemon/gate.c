@@ -109,6 +109,50 @@ gate_eol(const char *p, const char *end, int *bare)
 	return lf == NULL ? NULL : lf - 1;
 }
 
+/*
+ * The path's segments, decoded: no "." or ".." (lws would resolve them, so
+ * /api/appointments/..%2F.. reached the pages instead of the API) and no
+ * escaped '/' (a segment must not hide a separator).  The query is not
+ * looked at.
+ */
+static int
+gate_segments(const char *t, size_t len, struct gate_head *h)
+{
+	char seg[4];
+	size_t i, n = 0;
+	int c, over = 0;
+
+	for (i = 0; i <= len; i++) {
+		c = i < len ? (unsigned char)t[i] : '/';
+		if (c == '?')
+			c = '/', len = i;
+		if (c == '%' && i + 2 < len) {
+			c = gate_hex((unsigned char)t[i + 1]) * 16 +
+			    gate_hex((unsigned char)t[i + 2]);
+			i += 2;
+			if (c == '/' || c == '\\')
+				return gate_refuse(h, 400, "bad_escape",
+				    "the path escapes a '/' or '\\'");
+		} else if (c == '\\')
+			return gate_refuse(h, 400, "bad_request",
+			    "the path has a '\\'");
+		if (c != '/') {
+			if (n < sizeof seg)
+				seg[n++] = (char)c;
+			else
+				over = 1;
+			continue;
+		}
+		if (!over && ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.')))
+			return gate_refuse(h, 400, "bad_request",
+			    "the path has a '.' or '..' segment");
+		n = 0;
+		over = 0;
+	}
+	return 0;
+}
+
 /* The request target: origin-form, printable, escapes that decode to
  * something other than a control character. */
 static int
@@ -143,7 +187,7 @@ gate_target(const char *t, size_t len, struct gate_head *h)
 			    "the request target escapes a control character");
 		i += 2;
 	}
-	return 0;
+	return gate_segments(t, len, h);
 }
 
 static int

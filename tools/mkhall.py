@@ -31,6 +31,29 @@ EXTRA_DOMAINS = {"ZX": "综合咨询"}
 
 HALL_NAME_EN = "Demo County Government Service Centre"
 
+# 法定节假日 and 调休 make-up working days: the State Council's notice for
+# 2026 (国务院办公厅关于2026年部分节假日安排的通知, 2025-11-04), and New
+# Year's Day 2027 (fixed by law); a hall adds each year's when it is out.
+HOLIDAYS = (["2026-01-01", "2026-01-02", "2026-01-03"] +
+            ["2026-02-%02d" % d for d in range(15, 24)] +
+            ["2026-04-04", "2026-04-05", "2026-04-06"] +
+            ["2026-05-%02d" % d for d in range(1, 6)] +
+            ["2026-06-19", "2026-06-20", "2026-06-21"] +
+            ["2026-09-25", "2026-09-26", "2026-09-27"] +
+            ["2026-10-%02d" % d for d in range(1, 8)] +
+            ["2027-01-01"])
+WORKDAYS = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09",
+            "2026-09-20", "2026-10-10"]
+# Extended service: the workload's lunch-time windows serve through lunch
+# (and two of them on Saturday mornings, 周末服务); the cross-region window
+# stays an hour after closing (延时服务).
+SATURDAY = [["09:00", "12:00"]]
+SATURDAY_WINDOWS = (1, 2)
+EVENING_WINDOWS = {27: "18:30"}
+# Matters not booked ahead: a quick enquiry.
+NOT_BOOKABLE = ("ZX01",)
+CAPACITY_PER_SLOT = 3
+
 DOMAINS_EN = {
     "SB": "Social Insurance",
     "YB": "Medical Insurance",
@@ -147,6 +170,22 @@ def build(wl):
             w["overflow_s"] = [0] + [OVERFLOW_LOWER_S] * (len(tiers) - 1)
             windows.append(w)
     windows.sort(key=lambda w: w["number"])
+    hours = wl["business_hours"]
+    lunch = wl["lunch_extended_service"]
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    for w in windows:
+        n, wh = w["number"], None
+        if n in lunch["windows"]:
+            # One stretch from the morning's opening to the afternoon's closing.
+            wh = dict((d, [[hours[0][0], hours[-1][1]]]) for d in weekdays)
+        if n in EVENING_WINDOWS:
+            wh = dict((d, hours[:-1] + [[hours[-1][0], EVENING_WINDOWS[n]]])
+                      for d in weekdays)
+        if n in SATURDAY_WINDOWS:
+            wh = dict(wh or {})
+            wh["sat"] = SATURDAY
+        if wh:
+            w["hours"] = wh
     numbers = [w["number"] for w in windows]
     if numbers != list(range(1, len(windows) + 1)):
         sys.exit("mkhall: window numbers are not 1..N: %s" % numbers)
@@ -166,6 +205,8 @@ def build(wl):
             "display": ["d1"],
             # One 好差评 tablet per window (/rate?token=eN&window=N).
             "evaluator": dict(("e%d" % n, [n]) for n in numbers),
+            # The city's portal and the 12345 hotline book appointments.
+            "integration": ["portal1", "hotline1"],
         },
         "classes": {"green": {"head_start_s": 900},
                     "appointment": {"head_start_s": 600},
@@ -177,9 +218,19 @@ def build(wl):
                      "name_en": english(MATTERS_EN, m["code"], "matter"),
                      "domain": m["domain"],
                      "prefix": m["prefix"], "service_s": int(round(m["service_min"] * 60)),
-                     "target_wait_s": TARGET_WAIT_S} for m in matters],
+                     "target_wait_s": TARGET_WAIT_S,
+                     **({} if m["code"] in NOT_BOOKABLE else
+                        {"appointment": {"capacity_per_slot": CAPACITY_PER_SLOT}})}
+                    for m in matters],
         "windows": windows,
         "devices": [],
+        "hours": dict([(d, hours) for d in ("mon", "tue", "wed", "thu", "fri")] +
+                      [("sat", []), ("sun", [])]),
+        "calendar": {"holidays": HOLIDAYS, "workdays": WORKDAYS},
+        "appointments": {"slot_min": 30, "horizon_days": 7, "min_lead_min": 30,
+                         "early_min": 30, "late_min": 15,
+                         "per_person_per_day": 1, "share_pct": 50,
+                         "purge_days": 30, "public_per_minute": 10},
     }
 
 

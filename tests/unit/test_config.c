@@ -346,7 +346,24 @@ test_demo_hall(void)
 	CHECK_EQ_INT(c->no_show_grace_ms, 600000);
 	CHECK_EQ_INT(c->listen_port, 8080);
 	CHECK(strcmp(c->database, "var/hallq.db") == 0);
-	CHECK_EQ_INT(c->ntokens, 2 + 29 + 3 + 28);	/* ... and an evaluator per window */
+	/* ... an evaluator per window, the portal and the hotline */
+	CHECK_EQ_INT(c->ntokens, 2 + 29 + 3 + 28 + 2);
+	/* Its hours: weekdays 08:30–12:00 and 13:30–17:30, the lunch-time
+	 * windows 1, 2 and 21 through lunch, 1 and 2 on Saturday mornings,
+	 * the 2026 holidays and make-up days, 22 bookable matters. */
+	CHECK(c->has_hours && c->appt.enabled);
+	CHECK_EQ_INT(c->cal.hall.day[CALENDAR_MON].n, 2);
+	CHECK_EQ_INT(c->cal.hall.day[CALENDAR_SAT].n, 0);
+	CHECK(calendar_is_holiday(&c->cal, calendar_day_from_ymd(2026, 10, 1)));
+	CHECK(calendar_is_workday(&c->cal, calendar_day_from_ymd(2026, 10, 10)));
+	CHECK(config_window(c, 21)->has_hours &&
+	    config_window(c, 21)->hours.day[CALENDAR_TUE].n == 1 &&
+	    config_window(c, 21)->hours.day[CALENDAR_TUE].p[0].start == 8 * 60 + 30 &&
+	    config_window(c, 21)->hours.day[CALENDAR_TUE].p[0].end == 17 * 60 + 30);
+	CHECK(config_window(c, 1)->hours.day[CALENDAR_SAT].n == 1);
+	CHECK(!config_window(c, 5)->has_hours);
+	CHECK_EQ_INT(c->matters[config_matter(c, "ZX01")].capacity_per_slot, 0);
+	CHECK_EQ_INT(c->matters[config_matter(c, "SB01")].capacity_per_slot, 3);
 	CHECK(config_matter(c, "ZX01") >= 0);
 	CHECK_EQ_INT(c->matters[config_matter(c, "GC01")].service_ms, 1800000);
 	green = config_class(c, "green");
@@ -626,6 +643,114 @@ test_jsonpos(void)
 	CHECK_EQ_INT(jsonpos_locate(text, p3, 2, &line, &col), -1);
 }
 
+/* "hours", "calendar", "appointments" and their errors, at the value. */
+#define L_HOURS	"  \"hours\": {\"mon\": [[\"08:30\", \"12:00\"], [\"13:30\", \"17:30\"]], \"sat\": []},\n"
+#define L_CAL	"  \"calendar\": {\"holidays\": [\"2026-10-01\"], \"workdays\": [\"2026-10-10\"]},\n"
+#define L_APPT	"  \"appointments\": {\"slot_min\": 30, \"horizon_days\": 7},\n"
+#define HOURS_GOOD "{\n" L_HALL L_LISTEN L_DB L_WEB L_TOKENS L_CLASSES L_DOMAINS \
+	L_HOURS L_CAL L_APPT \
+	"  \"matters\": [\n" \
+	"    {\"code\": \"SB01\", \"name\": \"社保参保登记\", \"domain\": \"SB\", \"prefix\": \"A\", \"appointment\": {\"capacity_per_slot\": 4}}\n" \
+	"  ],\n" \
+	"  \"windows\": [\n" \
+	"    {\"number\": 3, \"tiers\": [[\"SB01\"]], \"hours\": {\"mon\": [[\"08:30\", \"17:30\"]]}}\n" \
+	"  ]\n}\n"
+
+static void
+expect_hours(const char *what, const char *from, const char *to, const char *msg)
+{
+	char *marked = subst(HOURS_GOOD, from, to);
+
+	expect_err(what, marked, msg);
+	free(marked);
+}
+
+static void
+test_hours(void)
+{
+	char err[512] = "", *text;
+	struct config *c = config_parse("t.json", HOURS_GOOD, err, sizeof err);
+
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  hours: %s\n", err);
+		return;
+	}
+	CHECK(c->has_hours && c->appt.enabled);
+	CHECK_EQ_INT(c->cal.hall.day[CALENDAR_MON].n, 2);
+	CHECK_EQ_INT(c->cal.hall.day[CALENDAR_MON].p[1].start, 13 * 60 + 30);
+	CHECK_EQ_INT(c->cal.hall.day[CALENDAR_TUE].n, 0);
+	CHECK_EQ_INT(c->cal.nholidays, 1);
+	CHECK_EQ_INT(c->cal.nworkdays, 1);
+	CHECK_EQ_INT(c->appt.slot_min, 30);
+	CHECK_EQ_INT(c->appt.late_min, 15);		/* defaults */
+	CHECK_EQ_INT(c->appt.share_pct, 50);
+	CHECK_EQ_INT(c->appt.suspend_no_shows, 0);	/* off unless given */
+	CHECK_EQ_INT(c->closing_notice_ms, 30 * 60 * 1000);
+	CHECK_EQ_INT(c->matters[0].capacity_per_slot, 4);
+	CHECK(c->windows[0].has_hours &&
+	    (c->windows[0].hours.set & (1u << CALENDAR_MON)) &&
+	    !(c->windows[0].hours.set & (1u << CALENDAR_TUE)));
+	config_free(c);
+
+	/* Without "hours" nothing changes: open at every hour. */
+	text = subst(GOOD, "x", "x");
+	c = config_parse("t.json", GOOD, err, sizeof err);
+	CHECK(c != NULL && !c->has_hours && !c->appt.enabled);
+	config_free(c);
+	free(text);
+
+	expect_hours("bad HH:MM", "\"08:30\", \"12:00\"", "@\"8:30\", \"12:00\"",
+	    "is not HH:MM");
+	expect_hours("minute 60", "\"08:30\", \"12:00\"", "\"08:30\", @\"12:60\"",
+	    "out of range");
+	expect_hours("24:00 may end a period", "\"13:30\", \"17:30\"",
+	    "\"13:30\", \"24:00\"], @[\"13:00\", \"14:00\"", "overlaps");
+	expect_hours("ends before it starts", "[\"13:30\", \"17:30\"]",
+	    "@[\"17:30\", \"13:30\"]", "must end after it starts");
+	expect_hours("unknown weekday", "\"sat\": []", "\"sam\": @[]",
+	    "unknown weekday \"sam\"");
+	expect_hours("a period that is not a pair", "\"sat\": []",
+	    "\"sat\": [@[\"09:00\"]]", "a period is");
+	expect_hours("bad date", "\"2026-10-01\"", "@\"2026-02-30\"",
+	    "day 30 is not in 2026-02");
+	expect_hours("holiday and workday", "\"workdays\": [\"2026-10-10\"]",
+	    "\"workdays\": [@\"2026-10-01\"]", "both a holiday and a workday");
+	expect_hours("slot_min range", "\"slot_min\": 30", "\"slot_min\": @1",
+	    "must be from 5 to 240");
+	expect_hours("unknown appointments key", "\"horizon_days\": 7",
+	    "\"horizon_days\": 7, \"horizon\": @7", "unknown key \"horizon\"");
+	expect_hours("capacity negative", "{\"capacity_per_slot\": 4}",
+	    "{\"capacity_per_slot\": @-1}", "must be from 0 to 1000");
+	expect_hours("purge before the no-shows are counted", "\"horizon_days\": 7",
+	    "\"horizon_days\": 7, \"purge_days\": @5, \"suspend\": "
+	    "{\"no_shows\": 3, \"within_days\": 30, \"days\": 30}",
+	    "must be at least suspend.within_days");
+	expect_hours("makeup weekday", "\"workdays\": [\"2026-10-10\"]",
+	    "\"workdays\": [\"2026-10-10\"], \"makeup_weekday\": @\"sat\"",
+	    "makeup_weekday must be");
+	{
+		/* Bookable, or window hours, without the hall's hours. */
+		char *a = subst(HOURS_GOOD, L_HOURS, "");
+		char *b = subst(a, "{\"capacity_per_slot\": 4}", "@{\"capacity_per_slot\": 4}");
+		expect_err("bookable without hours", b, "the hall has no \"hours\"");
+		free(b);
+		b = subst(HOURS_GOOD, L_APPT, "");
+		free(a);
+		a = subst(b, "{\"capacity_per_slot\": 4}", "@{\"capacity_per_slot\": 4}");
+		expect_err("bookable without appointments", a, "no \"appointments\"");
+		free(a);
+		free(b);
+		a = subst(HOURS_GOOD, L_HOURS, "");
+		b = subst(a, "{\"capacity_per_slot\": 4}", "{\"capacity_per_slot\": 0}");
+		free(a);
+		a = subst(b, "\"hours\": {\"mon\"", "\"hours\": @{\"mon\"");
+		expect_err("window hours without the hall's", a, "the hall has none");
+		free(a);
+		free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -636,5 +761,6 @@ main(void)
 	test_jsonpos();
 	test_name_en();
 	test_devices();
+	test_hours();
 	return t_done("config");
 }

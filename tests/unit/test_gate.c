@@ -93,6 +93,18 @@ test_request_line(void)
 	CHECK_EQ_INT(parse("GET /a%00 HTTP/1.1\r\n\r\n", &h), 400);
 	CHECK_EQ_INT(parse("GET /a%0d%0a HTTP/1.1\r\n\r\n", &h), 400);
 	CHECK_EQ_INT(parse("GET /a#b HTTP/1.1\r\n\r\n", &h), 400);
+	/* Dot segments and escaped separators: lws would resolve them. */
+	CHECK_EQ_INT(parse("GET /api/appointments/..%2F.. HTTP/1.1\r\n\r\n",
+	    &h), 400);
+	CHECK(strcmp(h.code, "bad_escape") == 0);
+	CHECK_EQ_INT(parse("GET /api/x/../y HTTP/1.1\r\n\r\n", &h), 400);
+	CHECK(strcmp(h.code, "bad_request") == 0);
+	CHECK_EQ_INT(parse("GET /api/x/%2e%2E HTTP/1.1\r\n\r\n", &h), 400);
+	CHECK_EQ_INT(parse("GET /./a HTTP/1.1\r\n\r\n", &h), 400);
+	CHECK_EQ_INT(parse("GET /a/.. HTTP/1.1\r\n\r\n", &h), 400);
+	CHECK_EQ_INT(parse("GET /a\\b HTTP/1.1\r\n\r\n", &h), 400);
+	CHECK_EQ_INT(parse("GET /a/..b/.c/...?x=../.. HTTP/1.1\r\n\r\n", &h), 0);
+	CHECK_EQ_INT(parse("GET /font.css HTTP/1.1\r\n\r\n", &h), 0);
 	CHECK_EQ_INT(parse("GET /a HTTP/2.0\r\n\r\n", &h), 400);
 	CHECK(strcmp(h.code, "bad_version") == 0);
 	CHECK_EQ_INT(parse("GET /a\r\n\r\n", &h), 400);

@@ -560,6 +560,139 @@ test_ratings_remotes(void)
 	store_close(s);
 }
 
+struct appt_got {
+	int	 n;
+	char	 code[4][16];
+	char	 state[4][16];
+	char	 phone[4][24];
+	int64_t	 start[4];
+};
+
+static void
+appt_cb(void *arg, const struct store_appt *a)
+{
+	struct appt_got *g = arg;
+
+	if (g->n < 4) {
+		snprintf(g->code[g->n], sizeof g->code[0], "%s", a->code);
+		snprintf(g->state[g->n], sizeof g->state[0], "%s", a->state);
+		snprintf(g->phone[g->n], sizeof g->phone[0], "%s",
+		    a->phone ? a->phone : "(null)");
+		g->start[g->n] = a->start;
+	}
+	g->n++;
+}
+
+static void
+count_cb(void *arg, int64_t start, int64_t count)
+{
+	int64_t *o = arg;
+
+	o[0]++;
+	o[1] = start;
+	o[2] = count;
+}
+
+static void
+block_cb(void *arg, const char *matter, int64_t start, int64_t end)
+{
+	int64_t *o = arg;
+
+	o[0]++;
+	o[1] = start;
+	o[2] = end;
+	o[3] = matter[0] == '\0';
+}
+
+/* Bookings: written, read back, counted per slot, person, day and no-show;
+ * due ones found; personal data purged; blocks kept.  And a version-4
+ * database (before appointments) migrates with its rows. */
+static void
+test_appointments(void)
+{
+	char path[128], err[256] = "";
+	struct store *s;
+	struct store_appt a = { .code = "K7M2Q9XA", .token = "t1", .matter = "SB01",
+	    .day = "2026-12-01", .start = 36000000, .end = 37800000,
+	    .state = "booked", .channel = "web", .phone = "13812345678",
+	    .id_number = "11010519491231002X", .name = "张三", .booked_at = 1000,
+	    .changed_at = 1000 };
+	struct appt_got g;
+	int64_t o[4] = { 0, 0, 0, 0 }, last = 0;
+
+	path_of(path, sizeof path, "appt.db");
+	s = store_open_upto(path, 4, err, sizeof err);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	store_close(s);
+	CHECK_EQ_INT(raw_exec(path, "INSERT INTO tickets (id, day, number, prefix,"
+	    " seqno, matter, class, channel, state, issued_at, arrival, phone,"
+	    " id_number) VALUES (1, '2026-11-01', 'A001', 'A', 1, 'SB01', 'normal',"
+	    " 'kiosk', 'done', 1000, 1000, '13800000000', '110105194912310021');"
+	    "INSERT INTO cursors VALUES ('x', 5);"), 0);
+	if ((s = store_open(path, err, sizeof err)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ_INT(store_user_version(s), 5);
+	CHECK_EQ_INT(store_cursor_get(s, "x"), 5);
+	CHECK_EQ_INT(store_appt_put(s, &a), 0);
+	a.code = "ABCDEFGH";
+	a.id_number = "110101199003070011";
+	CHECK_EQ_INT(store_appt_put(s, &a), 0);
+	a.code = "ZZZZZZZZ";
+	a.state = "no_show";
+	CHECK_EQ_INT(store_appt_put(s, &a), 0);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_appt_get(s, "K7M2Q9XA", appt_cb, &g), 1);
+	CHECK(g.n == 1 && strcmp(g.state[0], "booked") == 0 &&
+	    strcmp(g.phone[0], "13812345678") == 0);
+	CHECK_EQ_INT(store_appt_get(s, "NOPE", appt_cb, &g), 0);
+	CHECK_EQ_INT(store_appt_slot_count(s, "SB01", 36000000), 2);
+	CHECK_EQ_INT(store_appt_slot_count(s, "SB02", 36000000), 0);
+	CHECK_EQ_INT(store_appt_person_day(s, "11010519491231002X", "2026-12-01"), 1);
+	CHECK_EQ_INT(store_appt_person_slot(s, "110101199003070011", "SB01",
+	    36000000), 1);
+	CHECK_EQ_INT(store_appt_no_shows(s, "110101199003070011", 0, &last), 1);
+	CHECK_EQ_INT(last, 37800000);
+	CHECK_EQ_INT(store_appt_no_shows(s, "110101199003070011", 37800001, &last), 0);
+	CHECK_EQ_INT(store_appt_slots(s, "SB01", 0, 40000000, count_cb, o), 1);
+	CHECK(o[1] == 36000000 && o[2] == 2);
+	/* An update changes the state, never the person or the token. */
+	a.code = "K7M2Q9XA";
+	a.state = "cancelled";
+	a.phone = "0";
+	CHECK_EQ_INT(store_appt_put(s, &a), 0);
+	memset(&g, 0, sizeof g);
+	store_appt_get(s, "K7M2Q9XA", appt_cb, &g);
+	CHECK(strcmp(g.state[0], "cancelled") == 0 &&
+	    strcmp(g.phone[0], "13812345678") == 0);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_appts_due(s, 37800001, 10, appt_cb, &g), 1);
+	CHECK(g.n == 1 && strcmp(g.code[0], "ABCDEFGH") == 0);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_appts_day(s, "2026-12-01", NULL, appt_cb, &g), 3);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_appts_day(s, "2026-12-01", "110101199003070011", appt_cb,
+	    &g), 2);
+	/* The purge empties the person of bookings and tickets before it. */
+	CHECK_EQ_INT(store_purge_personal(s, 36000000), 1);	/* the ticket */
+	CHECK_EQ_INT(store_purge_personal(s, 36000001), 3);
+	CHECK_EQ_INT(raw_int(path, "SELECT COUNT(*) FROM appointments WHERE phone"
+	    " IS NOT NULL OR id_number IS NOT NULL OR name IS NOT NULL"), 0);
+	CHECK_EQ_INT(raw_int(path, "SELECT COUNT(*) FROM tickets WHERE phone IS NOT"
+	    " NULL"), 0);
+	CHECK_EQ_INT(store_block_put(s, "", 100, 200, 1), 0);
+	CHECK_EQ_INT(store_blocks(s, 150, block_cb, o), 1);
+	CHECK(o[1] == 100 && o[2] == 200 && o[3] == 1);
+	CHECK_EQ_INT(store_blocks(s, 200, block_cb, o), 0);
+	CHECK_EQ_INT(store_block_del(s, "", 100, 200), 1);
+	CHECK_EQ_INT(store_block_del(s, "", 100, 200), 0);
+	store_close(s);
+	rm_db(path);
+}
+
 int
 main(void)
 {
@@ -573,6 +706,7 @@ main(void)
 	test_migration();
 	test_newer_refused();
 	test_rows();
+	test_appointments();
 	rmdir(dir);
 	return t_done("store");
 }
