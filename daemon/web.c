@@ -871,6 +871,14 @@ ws_command(struct web *w, struct sess *s, json_t *msg, const char *op,
 	if ((v = json_object_get(msg, "ticket")) != NULL)
 		json_object_set(cmd, "ticket", v);
 	json_object_set_new(cmd, "body", body);
+	if (strcmp(op, "book") == 0) {
+		/* As over HTTP: the public's bookings are limited per address. */
+		char peer[64] = "";
+
+		if (lws_get_peer_simple(s->wsi, peer, sizeof peer) == NULL)
+			snprintf(peer, sizeof peer, "-");
+		json_object_set_new(cmd, "peer", json_string(peer));
+	}
 	s->slot_used[slot] = 1;
 	s->slot_req[slot] = req ? xstrdup(req) : NULL;
 	if (web_submit(w, s, TAG_CMD + slot, cmd) == -1) {
