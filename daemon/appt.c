@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include "hall_int.h"
+#include "share.h"
 #include "util.h"
 
 #define APPT_CODE_LEN	8
@@ -298,32 +299,133 @@ appt_free(struct hall *h)
 	h->npeers = 0;
 }
 
+/* Places taken per (slot start, matter), every matter, over a range. */
 struct taken {
+	struct hall	*h;
 	int64_t		*start;
+	int		*mi;
 	int64_t		*count;
 	size_t		 n;
 };
 
 static void
-taken_cb(void *arg, int64_t start, int64_t count)
+taken_cb(void *arg, int64_t start, const char *matter, int64_t count)
 {
 	struct taken *t = arg;
+	int mi = config_matter(t->h->conf, matter);
 
+	if (mi < 0)
+		return;		/* a matter no longer configured */
 	t->start = xrealloc(t->start, (t->n + 1) * sizeof *t->start);
+	t->mi = xrealloc(t->mi, (t->n + 1) * sizeof *t->mi);
 	t->count = xrealloc(t->count, (t->n + 1) * sizeof *t->count);
 	t->start[t->n] = start;
+	t->mi[t->n] = mi;
 	t->count[t->n++] = count;
 }
 
+static int
+taken_read(struct hall *h, struct taken *t, int64_t from, int64_t to)
+{
+	memset(t, 0, sizeof *t);
+	t->h = h;
+	if (store_appt_slot_matters(h->store, from, to, taken_cb, t) < 0) {
+		h->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+taken_free(struct taken *t)
+{
+	free(t->start);
+	free(t->mi);
+	free(t->count);
+}
+
 static int64_t
-taken_at(const struct taken *t, int64_t start)
+taken_at(const struct taken *t, int64_t start, int mi)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->start[i] == start)
+		if (t->start[i] == start && t->mi[i] == mi)
 			return t->count[i];
 	return 0;
+}
+
+static int64_t
+matter_service_s(const struct config *c, int mi)
+{
+	int64_t s = c->matters[mi].service_ms / 1000;
+
+	return s > 0 ? s : 1;
+}
+
+/*
+ * How many more bookings of mi the slot takes, counting every matter's
+ * bookings in it against the windows they share: each window gives at most
+ * share_pct of the slot to bookings of all the matters it serves (share.c).
+ * `self` is a booking being moved within this slot (not counted).
+ */
+static int64_t
+appt_room(struct hall *h, int mi, const struct calendar_slot *slot,
+    const struct taken *tk, const struct appt *self)
+{
+	const struct config *c = h->conf;
+	int *mats, *wins, nm = 0, nw = 0, i, j, k, m;
+	unsigned char *serves;
+	int64_t *demand, *cap, room, n;
+	size_t e;
+
+	mats = xcalloc((size_t)c->nmatters + 1, sizeof *mats);
+	wins = xcalloc((size_t)c->nwindows + 1, sizeof *wins);
+	mats[nm++] = mi;
+	for (e = 0; e < tk->n; e++)
+		if (tk->start[e] == slot->start && tk->mi[e] != mi && tk->count[e] > 0)
+			mats[nm++] = tk->mi[e];
+	for (i = 0; i < nm; i++) {
+		const struct serving *sv = &h->serving[mats[i]];
+		size_t q;
+
+		for (q = 0; q < sv->n; q++) {
+			for (j = 0; j < nw; j++)
+				if (wins[j] == sv->win[q])
+					break;
+			if (j == nw)
+				wins[nw++] = sv->win[q];
+		}
+	}
+	serves = xcalloc((size_t)nm * (size_t)nw + 1, 1);
+	demand = xcalloc((size_t)nm + 1, sizeof *demand);
+	cap = xcalloc((size_t)nw + 1, sizeof *cap);
+	for (j = 0; j < nw; j++)
+		if (calendar_closing(&c->cal, hours_of_window(&c->windows[wins[j]]),
+		    slot->start) >= slot->end)
+			cap[j] = (int64_t)c->appt.share_pct * c->appt.slot_min * 60 / 100;
+	for (i = 0; i < nm; i++) {
+		const struct serving *sv = &h->serving[mats[i]];
+		size_t q;
+
+		m = mats[i];
+		n = taken_at(tk, slot->start, m);
+		if (self != NULL && self->start == slot->start &&
+		    strcmp(self->matter, c->matters[m].code) == 0 && n > 0)
+			n--;
+		demand[i] = n * matter_service_s(c, m);
+		for (q = 0; q < sv->n; q++)
+			for (k = 0; k < nw; k++)
+				if (wins[k] == sv->win[q])
+					serves[i * nw + k] = 1;
+	}
+	room = share_room_s(nm, nw, serves, demand, cap, 0);
+	free(mats);
+	free(wins);
+	free(serves);
+	free(demand);
+	free(cap);
+	return room < 0 ? 0 : room / matter_service_s(c, mi);
 }
 
 /* A bookable matter from the body's "matter", or an error in c (-1). */
@@ -349,7 +451,7 @@ cmd_appt_slots(struct hall *h, struct op_ctx *c)
 {
 	const struct config *conf = h->conf;
 	struct calendar_slot *slots;
-	struct taken tk = { NULL, NULL, 0 };
+	struct taken tk;
 	const char *code, *from;
 	int64_t days = conf->appt.horizon_days, free_n;
 	int32_t today = appt_today(h), fday = today;
@@ -374,14 +476,21 @@ cmd_appt_slots(struct hall *h, struct op_ctx *c)
 	    slots, APPT_SLOTS_MAX);
 	if (n > APPT_SLOTS_MAX)
 		n = APPT_SLOTS_MAX;
-	if (n > 0 && store_appt_slots(h->store, code, slots[0].start,
-	    slots[n - 1].start + 1, taken_cb, &tk) < 0)
-		h->failed = 1;
+	if (taken_read(h, &tk, n > 0 ? slots[0].start : 0,
+	    n > 0 ? slots[n - 1].start + 1 : 0) == -1) {
+		free(slots);
+		return 500;
+	}
 	a = json_array();
 	for (i = 0; i < n; i++) {
 		int blocked = appt_blocked(h, code, slots[i].start, slots[i].end);
+		int64_t room;
 
-		free_n = blocked ? 0 : slots[i].capacity - taken_at(&tk, slots[i].start);
+		free_n = blocked ? 0 : slots[i].capacity -
+		    taken_at(&tk, slots[i].start, mi);
+		if (free_n > 0 && (room = appt_room(h, mi, &slots[i], &tk,
+		    NULL)) < free_n)
+			free_n = room;
 		json_array_append_new(a, json_pack("{s:I, s:I, s:i, s:I, s:b}",
 		    "start", (json_int_t)slots[i].start,
 		    "end", (json_int_t)slots[i].end,
@@ -390,8 +499,7 @@ cmd_appt_slots(struct hall *h, struct op_ctx *c)
 		    "blocked", blocked));
 	}
 	free(slots);
-	free(tk.start);
-	free(tk.count);
+	taken_free(&tk);
 	c->reply = json_pack("{s:s, s:i, s:o}", "matter", code, "slot_min",
 	    conf->appt.slot_min, "slots", a);
 	return 200;
@@ -503,12 +611,23 @@ appt_slot_check(struct hall *h, struct op_ctx *c, int mi, int64_t start,
 	if (appt_blocked(h, code, slot->start, slot->end))
 		return cmd_error(c, 409, "slot_blocked", "this slot is closed to "
 		    "bookings");
-	if ((taken = store_appt_slot_count(h->store, code, start)) < 0)
-		return h->failed = 1, 500;
-	if (self != NULL && strcmp(self->matter, code) == 0 && self->start == start)
-		taken--;
-	if (taken >= slot->capacity)
-		return cmd_error(c, 409, "slot_full", "this slot is full");
+	{
+		struct taken tk;
+		int64_t room;
+
+		if (taken_read(h, &tk, start, start + 1) == -1)
+			return 500;
+		taken = taken_at(&tk, start, mi);
+		if (self != NULL && strcmp(self->matter, code) == 0 &&
+		    self->start == start)
+			taken--;
+		room = appt_room(h, mi, slot, &tk, self);
+		taken_free(&tk);
+		/* Full by the matter's own cap, or because the windows it
+		 * shares with other matters have given their share. */
+		if (taken >= slot->capacity || room < 1)
+			return cmd_error(c, 409, "slot_full", "this slot is full");
+	}
 	if (store_appt_person_slot(h->store, id_number, code, start) > 0 &&
 	    self == NULL)
 		return cmd_error(c, 409, "already_booked", "this person already "
@@ -882,22 +1001,17 @@ appt_block_cmd(struct hall *h, struct op_ctx *c, int block)
 		appt_block_cb(h, matter ? matter : "", start_ms, end_ms);
 		/* Bookings already in it stay: the manager is told how many. */
 		{
-			int mi;
-			for (mi = 0; mi < h->conf->nmatters; mi++) {
-				const char *code = h->conf->matters[mi].code;
-				struct taken tk = { NULL, NULL, 0 };
-				size_t i;
+			struct taken tk;
+			size_t i;
 
-				if (matter != NULL && strcmp(matter, code) != 0)
-					continue;
-				if (store_appt_slots(h->store, code, start_ms, end_ms,
-				    taken_cb, &tk) < 0)
-					h->failed = 1;
-				for (i = 0; i < tk.n; i++)
+			if (taken_read(h, &tk, start_ms, end_ms) == -1)
+				return cmd_error(c, 500, "storage_failed",
+				    "the database could not be read");
+			for (i = 0; i < tk.n; i++)
+				if (matter == NULL || strcmp(matter,
+				    h->conf->matters[tk.mi[i]].code) == 0)
 					n_book += tk.count[i];
-				free(tk.start);
-				free(tk.count);
-			}
+			taken_free(&tk);
 		}
 	} else {
 		size_t i;

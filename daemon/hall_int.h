@@ -135,6 +135,7 @@ struct win {
 /* The windows serving a matter (any configured tier): their hours. */
 struct serving {
 	const struct calendar_hours **hours;	/* NULL entry: the hall's */
+	int		*win;		/* index in conf->windows, per entry */
 	size_t		 n;
 };
 

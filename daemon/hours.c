@@ -38,8 +38,10 @@ hours_setup(struct hall *h)
 
 	c->cal.utc_offset_s = hours_offset(h->now);
 	h->hours_enforced = c->has_hours && !h->any_hour;
-	for (mi = 0; mi < h->nserving; mi++)
+	for (mi = 0; mi < h->nserving; mi++) {
 		free(h->serving[mi].hours);
+		free(h->serving[mi].win);
+	}
 	free(h->serving);
 	h->serving = xcalloc((size_t)c->nmatters + 1, sizeof *h->serving);
 	h->nserving = c->nmatters;
@@ -47,6 +49,7 @@ hours_setup(struct hall *h)
 		struct serving *s = &h->serving[mi];
 
 		s->hours = xcalloc((size_t)c->nwindows + 1, sizeof *s->hours);
+		s->win = xcalloc((size_t)c->nwindows + 1, sizeof *s->win);
 		for (i = 0; i < c->nwindows; i++) {
 			const struct window_conf *wc = &c->windows[i];
 			int found = 0;
@@ -55,8 +58,10 @@ hours_setup(struct hall *h)
 				for (k = 0; k < wc->tiers[t].nmatters; k++)
 					if (wc->tiers[t].matters[k] == mi)
 						found = 1;
-			if (found)
+			if (found) {
+				s->win[s->n] = i;
 				s->hours[s->n++] = hours_of_window(wc);
+			}
 		}
 	}
 	/* Kept across a rebuild after a failed write: only edges move
@@ -75,8 +80,10 @@ hours_free(struct hall *h)
 {
 	int mi;
 
-	for (mi = 0; mi < h->nserving; mi++)
+	for (mi = 0; mi < h->nserving; mi++) {
 		free(h->serving[mi].hours);
+		free(h->serving[mi].win);
+	}
 	free(h->serving);
 	free(h->sched);
 	h->serving = NULL;

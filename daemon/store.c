@@ -108,8 +108,7 @@ enum stmt {
 	ST_CURSOR_GET,
 	ST_APPT_PUT,
 	ST_APPT_GET,
-	ST_APPT_SLOTS,
-	ST_APPT_SLOT_COUNT,
+	ST_APPT_SLOT_MATTERS,
 	ST_APPT_PERSON_DAY,
 	ST_APPT_PERSON_SLOT,
 	ST_APPT_NO_SHOWS,
@@ -182,11 +181,9 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "changed_at = excluded.changed_at",
 	[ST_APPT_GET] = "SELECT " APPT_COLS " FROM appointments WHERE code = ?",
 	/* Places taken per slot: booked or checked in. */
-	[ST_APPT_SLOTS] = "SELECT start, COUNT(*) FROM appointments WHERE "
-	    "matter = ? AND start >= ? AND start < ? AND state IN "
-	    "('booked','checked_in') GROUP BY start",
-	[ST_APPT_SLOT_COUNT] = "SELECT COUNT(*) FROM appointments WHERE "
-	    "matter = ? AND start = ? AND state IN ('booked','checked_in')",
+	[ST_APPT_SLOT_MATTERS] = "SELECT start, matter, COUNT(*) FROM appointments "
+	    "WHERE start >= ? AND start < ? AND state IN ('booked','checked_in') "
+	    "GROUP BY start, matter",
 	[ST_APPT_PERSON_DAY] = "SELECT COUNT(*) FROM appointments WHERE "
 	    "id_number = ? AND day = ? AND state IN ('booked','checked_in')",
 	[ST_APPT_PERSON_SLOT] = "SELECT COUNT(*) FROM appointments WHERE "
@@ -894,14 +891,6 @@ store_count(struct store *s, enum stmt id, int64_t *second)
 }
 
 int64_t
-store_appt_slot_count(struct store *s, const char *matter, int64_t start)
-{
-	bind_text(s->st[ST_APPT_SLOT_COUNT], 1, matter);
-	sqlite3_bind_int64(s->st[ST_APPT_SLOT_COUNT], 2, start);
-	return store_count(s, ST_APPT_SLOT_COUNT, NULL);
-}
-
-int64_t
 store_appt_person_day(struct store *s, const char *id_number, const char *day)
 {
 	bind_text(s->st[ST_APPT_PERSON_DAY], 1, id_number);
@@ -930,23 +919,23 @@ store_appt_no_shows(struct store *s, const char *id_number, int64_t since,
 	return store_count(s, ST_APPT_NO_SHOWS, last);
 }
 
-/* Places taken per slot start of a matter in [from, to). */
+/* Places taken per slot start and matter, every matter, in [from, to). */
 int
-store_appt_slots(struct store *s, const char *matter, int64_t from, int64_t to,
-    store_count_cb cb, void *arg)
+store_appt_slot_matters(struct store *s, int64_t from, int64_t to,
+    store_slot_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[ST_APPT_SLOTS];
+	sqlite3_stmt *st = s->st[ST_APPT_SLOT_MATTERS];
 	int rc, n = 0;
 
-	bind_text(st, 1, matter);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cb(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+		cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1),
+		    sqlite3_column_int64(st, 2));
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: slots: %s", sqlite3_errmsg(s->db));
+		log_warnx("sqlite: slot matters: %s", sqlite3_errmsg(s->db));
 		n = -1;
 	}
 	sqlite3_reset(st);

@@ -78,7 +78,8 @@ struct store_appt {
 };
 
 typedef void (*store_appt_cb)(void *, const struct store_appt *);
-typedef void (*store_count_cb)(void *, int64_t key, int64_t count);
+typedef void (*store_slot_cb)(void *, int64_t start, const char *matter,
+    int64_t count);
 typedef void (*store_block_cb)(void *, const char *matter, int64_t start,
     int64_t end);
 typedef void (*store_ticket_cb)(void *, const struct store_ticket *);
@@ -134,16 +135,14 @@ int		 store_appts_due(struct store *, int64_t end_before, int limit,
 		     store_appt_cb, void *);
 int		 store_appts_day(struct store *, const char *day,
 		     const char *id_number, store_appt_cb, void *);
-int64_t		 store_appt_slot_count(struct store *, const char *matter,
-		     int64_t start);
 int64_t		 store_appt_person_day(struct store *, const char *id_number,
 		     const char *day);
 int64_t		 store_appt_person_slot(struct store *, const char *id_number,
 		     const char *matter, int64_t start);
 int64_t		 store_appt_no_shows(struct store *, const char *id_number,
 		     int64_t since, int64_t *last);
-int		 store_appt_slots(struct store *, const char *matter, int64_t from,
-		     int64_t to, store_count_cb, void *);
+int		 store_appt_slot_matters(struct store *, int64_t from, int64_t to,
+		     store_slot_cb, void *);
 int		 store_purge_personal(struct store *, int64_t before);
 int		 store_block_put(struct store *, const char *matter, int64_t start,
 		     int64_t end, int64_t at);

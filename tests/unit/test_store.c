@@ -584,13 +584,14 @@ appt_cb(void *arg, const struct store_appt *a)
 }
 
 static void
-count_cb(void *arg, int64_t start, int64_t count)
+count_cb(void *arg, int64_t start, const char *matter, int64_t count)
 {
 	int64_t *o = arg;
 
 	o[0]++;
 	o[1] = start;
 	o[2] = count;
+	o[3] = strcmp(matter, "SB01") == 0;
 }
 
 static void
@@ -649,16 +650,15 @@ test_appointments(void)
 	CHECK(g.n == 1 && strcmp(g.state[0], "booked") == 0 &&
 	    strcmp(g.phone[0], "13812345678") == 0);
 	CHECK_EQ_INT(store_appt_get(s, "NOPE", appt_cb, &g), 0);
-	CHECK_EQ_INT(store_appt_slot_count(s, "SB01", 36000000), 2);
-	CHECK_EQ_INT(store_appt_slot_count(s, "SB02", 36000000), 0);
 	CHECK_EQ_INT(store_appt_person_day(s, "11010519491231002X", "2026-12-01"), 1);
 	CHECK_EQ_INT(store_appt_person_slot(s, "110101199003070011", "SB01",
 	    36000000), 1);
 	CHECK_EQ_INT(store_appt_no_shows(s, "110101199003070011", 0, &last), 1);
 	CHECK_EQ_INT(last, 37800000);
 	CHECK_EQ_INT(store_appt_no_shows(s, "110101199003070011", 37800001, &last), 0);
-	CHECK_EQ_INT(store_appt_slots(s, "SB01", 0, 40000000, count_cb, o), 1);
-	CHECK(o[1] == 36000000 && o[2] == 2);
+	CHECK_EQ_INT(store_appt_slot_matters(s, 0, 40000000, count_cb, o), 1);
+	CHECK(o[1] == 36000000 && o[2] == 2 && o[3] == 1);
+	CHECK_EQ_INT(store_appt_slot_matters(s, 0, 36000000, count_cb, o), 0);
 	/* An update changes the state, never the person or the token. */
 	a.code = "K7M2Q9XA";
 	a.state = "cancelled";
