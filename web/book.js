@@ -41,6 +41,7 @@
   function say(kind, text) {
     ui.msg = text ? { kind: kind, text: text } : null;
     renderMsg();
+    if (ui.msg && $('msg').scrollIntoView) $('msg').scrollIntoView({ block: 'nearest' });
   }
 
   function renderMsg() {

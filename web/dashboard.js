@@ -5,7 +5,12 @@
  * most once a second after events; today's figures and the chart from
  * GET /api/stats every 30 s and on demand; devices from GET /api/devices every
  * 10 s and on device events.  Windows are opened, paused, resumed, closed and
- * given new tiers with the manager token.  The hall's state is
+ * given new tiers with the manager token.  Today's schedule from
+ * GET /api/hours (every minute and at the rollover: the hall's and each
+ * window's periods, working day, holiday or 调休 day, open now) and today's
+ * appointments per matter and slot from GET /api/appointments?day (again on
+ * every appointment.* and slots.* event), with blocks of a slot or the day
+ * (POST /api/slots/block|unblock).  The hall's state is
  * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
  * arithmetic); the strings are lib/text.js's; the chart is uPlot
  * (web/vendor). */
@@ -653,6 +658,210 @@
     });
   });
 
+  /* ---------------------------------------------------------- hours */
+
+  var hours = null, hoursErr = false;
+  var pub = null;               /* GET /api/public/hall: slot_min, bookable matters */
+  var appts = null, apptsErr = null;
+
+  function periodsText(ps) {
+    if (!ps || !ps.length) return t('hours.none');
+    return ps.map(function (p) { return hhmm(p[0]) + '–' + hhmm(p[1]); }).join(Hallq.lang === 'en' ? ', ' : '，');
+  }
+
+  function renderHours() {
+    var list = $('hours-list'), note = $('hours-note'), now = $('hours-now'), kind = $('hours-kind');
+    if (!hours) {
+      kind.textContent = '';
+      now.textContent = '';
+      now.className = 'hstate';
+      note.hidden = !hoursErr;
+      note.textContent = hoursErr ? t('hours.failed') : '';
+      list.replaceChildren();
+      return;
+    }
+    var h = hours;
+    kind.textContent = t(h.holiday ? 'hours.holiday' : h.makeup ? 'hours.makeup' : h.working_day ? 'hours.working' : 'hours.off');
+    now.className = 'hstate hstate-' + (h.open ? 'open' : 'closed');
+    now.textContent = h.open ? (h.closes_at ? t('hours.open_until', { time: hhmm(h.closes_at) }) : t('hours.open')) :
+      (h.next_open ? t('hours.closed_until', { when: HallqBook.when(h.next_open, Hallq.lang) }) : t('hours.closed'));
+    note.hidden = h.enforced !== false;
+    note.textContent = h.enforced === false ? t('hours.not_enforced') : '';
+    var f = document.createDocumentFragment();
+    var li = el('li', { 'class': 'h-hall' + (h.hall && h.hall.length ? '' : ' h-none') });
+    li.appendChild(el('span', { 'class': 'h-who' }, t('hours.hall')));
+    li.appendChild(el('span', { 'class': 'h-when' }, periodsText(h.hall)));
+    f.appendChild(li);
+    D.hoursGroups(h).forEach(function (g) {
+      var r = el('li', { 'class': 'h-win' + (g.periods.length ? '' : ' h-none'), 'data-windows': g.numbers.join(',') });
+      r.appendChild(el('span', { 'class': 'h-who' }, t('hours.windows', { list: D.numberRuns(g.numbers, Hallq.lang === 'en' ? ', ' : '、') })));
+      r.appendChild(el('span', { 'class': 'h-when' }, periodsText(g.periods) + (g.hall && g.periods.length ? ' ' + t('hours.same') : '')));
+      f.appendChild(r);
+    });
+    list.replaceChildren(f);
+  }
+
+  function fetchHours() {
+    if (!Hallq.token || refused) return;
+    Hallq.api('GET', '/api/hours').then(function (r) {
+      if (r.status === 200 && r.json) { hours = r.json; hoursErr = false; }
+      else if (!roleProblem(r)) hoursErr = true;
+      renderHours();
+      renderApptTools();
+    });
+  }
+
+  /* ---------------------------------------------------------- appointments */
+
+  function today() { return S.day || (hours && hours.day) || HallqText.date(); }
+
+  function renderAppts() {
+    var body = $('appts').tBodies[0];
+    var f = document.createDocumentFragment();
+    var sum = $('appts-sum');
+    if (!appts) {
+      sum.textContent = '';
+      var e = el('tr', { 'class': 'none' });
+      e.appendChild(el('td', { colspan: 6 }, apptsErr ? t(apptsErr) : t('loading')));
+      f.appendChild(e);
+      body.replaceChildren(f);
+      return;
+    }
+    var codes = S.matters.map(function (m) { return m.code; });
+    var tb = D.apptTable(appts.slots, codes);
+    sum.textContent = t('appts.sum', { all: tb.total.booked + tb.total.checked_in + tb.total.no_show,
+      booked: tb.total.booked, in: tb.total.checked_in, ns: tb.total.no_show });
+    tb.groups.forEach(function (g) {
+      var hr = el('tr', { 'class': 'am', 'data-matter': g.matter });
+      var name = g.matter ? g.matter + ' ' + (matterName(g.matter) || '') : t('appts.all');
+      hr.appendChild(el('td', null, name));
+      hr.appendChild(el('td', { 'class': 'num' }, g.capacity));
+      hr.appendChild(el('td', { 'class': 'num' }, g.booked));
+      hr.appendChild(el('td', { 'class': 'num' }, g.checked_in));
+      hr.appendChild(el('td', { 'class': 'num' + (g.no_show ? ' ns' : '') }, g.no_show));
+      hr.appendChild(el('td', { 'class': 'act' }));
+      f.appendChild(hr);
+      g.slots.forEach(function (s) {
+        var r = el('tr', { 'class': 'as' + (s.blocked ? ' blocked' : ''), 'data-matter': g.matter, 'data-start': s.start });
+        var c = el('td', { 'class': 'aslot' }, hhmm(s.start) + '–' + hhmm(s.end));
+        if (s.blocked) c.setAttribute('data-blocked', t('appts.blocked'));
+        r.appendChild(c);
+        r.appendChild(el('td', { 'class': 'num' }, s.capacity));
+        r.appendChild(el('td', { 'class': 'num' }, s.booked));
+        r.appendChild(el('td', { 'class': 'num' }, s.checked_in));
+        r.appendChild(el('td', { 'class': 'num' + (s.no_show ? ' ns' : '') }, s.no_show));
+        var a = el('td', { 'class': 'act' });
+        var b = el('button', { type: 'button', 'class': 'btn ' + (s.blocked ? 'btn-open' : 'btn-pause'),
+          'data-act': s.blocked ? 'unblock' : 'block' }, t(s.blocked ? 'appts.unblock' : 'appts.block'));
+        a.appendChild(b);
+        r.appendChild(a);
+        f.appendChild(r);
+      });
+    });
+    if (!tb.groups.length) {
+      var n = el('tr', { 'class': 'none' });
+      n.appendChild(el('td', { colspan: 6 }, t('appts.none')));
+      f.appendChild(n);
+    }
+    body.replaceChildren(f);
+  }
+
+  /* The matter and slot to block by hand: every bookable matter, every
+   * slot_min slot of the hall's periods today. */
+  function renderApptTools() {
+    var ms = $('appts-matter'), ss = $('appts-slot');
+    var keepM = ms.value, keepS = ss.value;
+    var mf = document.createDocumentFragment();
+    mf.appendChild(el('option', { value: '' }, t('appts.all')));
+    ((pub && pub.matters) || []).forEach(function (m) {
+      if (m.bookable) mf.appendChild(el('option', { value: m.code }, m.code + ' ' + HallqText.name(m)));
+    });
+    ms.replaceChildren(mf);
+    ms.value = keepM;
+    if (ms.selectedIndex < 0) ms.value = '';
+    var sf = document.createDocumentFragment();
+    var slotMin = pub && pub.appointments ? pub.appointments.slot_min : 30;
+    D.slotStarts(hours ? hours.hall : [], slotMin).forEach(function (st) {
+      sf.appendChild(el('option', { value: st }, hhmm(st) + '–' + hhmm(st + slotMin * 60000)));
+    });
+    ss.replaceChildren(sf);
+    if (keepS) ss.value = keepS;
+    var none = !ss.options.length;
+    $('appts-block').disabled = none;
+    var off = !pub || !pub.appointments;
+    ['appts-block', 'appts-block-day', 'appts-unblock-day'].forEach(function (id) { if (off) $(id).disabled = true; });
+    ms.disabled = ss.disabled = off;
+  }
+
+  var apptsTimer = null, apptsInflight = false;
+  function soonAppts() {
+    if (apptsTimer) return;
+    apptsTimer = setTimeout(function () { apptsTimer = null; fetchAppts(); }, 500);
+  }
+
+  function fetchAppts() {
+    if (!Hallq.token || refused) return;
+    if (apptsInflight) { soonAppts(); return; }
+    apptsInflight = true;
+    Hallq.api('GET', '/api/appointments?day=' + encodeURIComponent(today())).then(function (r) {
+      apptsInflight = false;
+      if (r.status === 200 && r.json) { appts = r.json; apptsErr = null; }
+      else if (r.status === 501) { appts = null; apptsErr = 'appts.unavailable'; }
+      else if (!roleProblem(r)) apptsErr = 'appts.failed';
+      renderAppts();
+    });
+  }
+
+  function fetchPublic() {
+    Hallq.api('GET', '/api/public/hall', null, '').then(function (r) {
+      if (r.status === 200 && r.json) { pub = r.json; renderApptTools(); }
+    });
+  }
+
+  /* Block or unblock: {day} the whole day, {start} one slot; matter or all. */
+  function slotCommand(act, body, label) {
+    Hallq.api('POST', '/api/slots/' + act, body).then(function (r) {
+      if (r.status === 200 && r.json) {
+        toast(label + ' — ' + (act === 'block' ? t('appts.done.block', { n: r.json.bookings || 0 }) : t('appts.done.unblock')), 'ok');
+        fetchAppts();
+      } else {
+        toast(label + ' — ' + errorText(r), 'bad');
+      }
+    });
+  }
+
+  function slotLabel(matter, start) {
+    var slotMin = pub && pub.appointments ? pub.appointments.slot_min : 30;
+    return (matter ? matter + ' ' : t('appts.all') + ' ') + hhmm(start) + '–' + hhmm(start + slotMin * 60000);
+  }
+
+  $('appts').addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-act]');
+    if (!b) return;
+    var row = b.closest('tr[data-start]');
+    var matter = row.getAttribute('data-matter'), start = Number(row.getAttribute('data-start'));
+    var body = { start: start };
+    if (matter) body.matter = matter;
+    slotCommand(b.getAttribute('data-act'), body, slotLabel(matter, start));
+  });
+  $('appts-block').addEventListener('click', function () {
+    var start = Number($('appts-slot').value), matter = $('appts-matter').value;
+    if (!start) return;
+    var body = { start: start };
+    if (matter) body.matter = matter;
+    slotCommand('block', body, slotLabel(matter, start));
+  });
+  $('appts-block-day').addEventListener('click', function () {
+    var matter = $('appts-matter').value, body = { day: today() };
+    if (matter) body.matter = matter;
+    slotCommand('block', body, (matter || t('appts.all')) + ' ' + today());
+  });
+  $('appts-unblock-day').addEventListener('click', function () {
+    var matter = $('appts-matter').value, body = { day: today() };
+    if (matter) body.matter = matter;
+    slotCommand('unblock', body, (matter || t('appts.all')) + ' ' + today());
+  });
+
   /* ---------------------------------------------------------- reading */
 
   /* GET /api/hall: at most one a second, one in flight. */
@@ -743,6 +952,9 @@
     renderWindows();
     renderLoad();
     renderAlerts();
+    renderHours();
+    renderAppts();
+    renderApptTools();
   }
 
   function tick() {
@@ -786,6 +998,7 @@
     onSnapshot: function (s) {
       HallqText.setHall(s);	/* the hall's zone and clock, hall_en */
       D.applyHall(S, s, null, now());
+      if (!appts) fetchAppts();	/* the hall's business day is known now */
       scheduleRender();
     },
     onEvent: function (ev) {
@@ -793,12 +1006,18 @@
       if (r.hall) wantHall();
       if (r.devicesFetch) soonDevices();
       if (r.stats) fetchStats();
+      if (r.appointments) soonAppts();
+      if (r.hours) fetchHours();
       if (r.windows || r.devices || r.hallWindows) scheduleRender();
     }
   });
 
   fetchStats();
   fetchDevices();
+  fetchHours();
+  fetchPublic();
   setInterval(fetchStats, 30000);
   setInterval(fetchDevices, 10000);
+  setInterval(fetchHours, 60000);
+  setInterval(fetchAppts, 60000);
 })();

@@ -1,5 +1,10 @@
 /* web/kiosk.js — the ticket kiosk (/kiosk?token=KIOSK_TOKEN): domain →
- * matter → ticket, 绿色通道 (class "green"), appointment check-in by code,
+ * matter → ticket, 绿色通道 (class "green"), 预约签到 (appointment check-in by
+ * booking code or ID number, on a keypad of the code's alphabet: too early
+ * says when to come back, late says it became an ordinary number), the
+ * hall's hours (hall_closed and matter_closed_for_today say the next
+ * opening; closing_soon shows the estimated wait and asks 仍要取号? before
+ * sending accept_wait; matters that take no ticket now are greyed),
  * 长辈模式 (large type, high contrast, 4 choices a screen instead of 8), the
  * issued ticket with its QR code (its status page), and back to the start
  * after ?timeout=SECONDS (default 30) without a touch.  Speaks only the API:
@@ -11,6 +16,7 @@
 (function () {
   var F = window.HallqFormat;
   var H = window.HallqState;
+  var B = window.HallqBook;
   var t = HallqText.page('kiosk');
   var params = Hallq.params;
   var initialLang = Hallq.lang;
@@ -20,8 +26,10 @@
   var S = H.empty(), loaded = false;	/* the hall: web/lib/hall-state.js */
   var ui = {
     screen: 'home', domain: null, page: 0, green: false, elder: false,
-    busy: false, idleUntil: 0, ticket: null
+    busy: false, idleUntil: 0, ticket: null,
+    confirm: null		/* closing_soon: {body, matter, eta_s, closes_at} */
   };
+  var hours = { open: true, next_open: null, enforced: false };	/* GET /api/hall */
 
   function $(id) { return document.getElementById(id); }
   function perPage() { return ui.elder ? 4 : 8; }
@@ -52,12 +60,23 @@
   }
 
   function errorText(r, appt) {
-    var code = r.json && r.json.error ? r.json.error.code : '';
+    var j = r.json || {};
+    var code = j.error ? j.error.code : '';
     if (r.status === 0) return t('err.network');
     if (r.status === 401 || r.status === 403) return t('err.token');
     if (r.status === 503) return t('err.busy');
+    if (code === 'hall_closed')
+      return j.next_open ? t('err.hall_closed', { when: B.when(j.next_open, Hallq.lang) }) : t('err.hall_closed.none');
+    if (code === 'matter_closed_for_today')
+      return t('err.matter_closed', { closes: j.closes_at ? HallqText.time(j.closes_at) : '–' }) + ' ' +
+        (j.next_open ? t('err.next_open', { when: B.when(j.next_open, Hallq.lang) }) : '');
     if (appt) {
       if (code === 'appointments_unavailable' || r.status === 501) return t('appt.unavailable');
+      if (code === 'too_early')
+        return t('appt.too_early', { when: j.come_back_at ? B.when(j.come_back_at, Hallq.lang) : '–' });
+      if (code === 'appointment_closed') return t('appt.closed');
+      if (code === 'wrong_day')
+        return t('appt.wrong_day', { when: j.start ? B.when(j.start, Hallq.lang) : '–' });
       if (r.status === 404) return t('appt.unknown');
       if (r.status === 400) return t('appt.bad');
     }
@@ -74,6 +93,8 @@
     Hallq.api('GET', '/api/hall').then(function (r) {
       if (r.status === 200 && r.json) {
         HallqText.setHall(r.json);	/* the hall's zone and clock, hall_en */
+        hours = { open: r.json.open !== false, next_open: r.json.next_open || null,
+          enforced: !!r.json.hours_enforced };
         tick();
         S = H.readHall(S, r.json, Date.now()).state;
         loaded = true;
@@ -103,7 +124,7 @@
 
   function show(screen) {
     ui.screen = screen;
-    ['home', 'matters', 'appt', 'ticket'].forEach(function (s) {
+    ['home', 'matters', 'appt', 'ticket', 'confirm'].forEach(function (s) {
       $('s-' + s).hidden = s !== screen;
     });
     if (screen !== 'home') showMsg('home-msg', 'info', '');
@@ -115,6 +136,7 @@
     ui.domain = null;
     ui.page = 0;
     ui.ticket = null;
+    ui.confirm = null;
     if (reset) {
       ui.green = false;
       setElder(false);
@@ -161,11 +183,18 @@
   }
 
   function matterSub(m) {
+    if (m.accepting === false) return t('m.closed');
+    if (m.near_close && m.closes_at) return t('waiting', { n: m.waiting || 0 }) + ' · ' +
+      t('m.near', { time: HallqText.time(m.closes_at) });
     if (!m.open_windows) return t('waiting', { n: m.waiting || 0 }) + ' · ' + t('no.windows');
     return t('waiting', { n: m.waiting || 0 }) + ' · ' + F.wait(m.eta_s, Hallq.lang);
   }
 
   function renderHome() {
+    var cb = $('closed-banner');
+    cb.hidden = !(loaded && hours.enforced && !hours.open);
+    cb.textContent = cb.hidden ? '' : hours.next_open ?
+      t('err.hall_closed', { when: B.when(hours.next_open, Hallq.lang) }) : t('err.hall_closed.none');
     $('green-banner').hidden = !ui.green;
     $('green').classList.toggle('on', ui.green);
     var ds = domains();
@@ -200,6 +229,7 @@
     if (!d) { $('matters').replaceChildren(); $('matters-pager').replaceChildren(); return; }
     paged($('matters'), $('matters-pager'), d.matters, function (m) {
       var b = choice(HallqText.name(m), matterSub(m), { 'data-matter': m.code });
+      if (m.accepting === false) b.classList.add('not-accepting');
       b.onclick = function () { issue({ matter: m.code }); };
       return b;
     });
@@ -212,6 +242,7 @@
     if (ui.screen === 'home') renderHome();
     else if (ui.screen === 'matters') renderMatters();
     else if (ui.screen === 'ticket') renderTicket();
+    else if (ui.screen === 'confirm') renderConfirm();
     tick();
   }
 
@@ -230,6 +261,12 @@
         ui.green = false;
         show('ticket');
         fetchHall();
+        return;
+      }
+      var code = r.json && r.json.error ? r.json.error.code : '';
+      if (code === 'closing_soon' && !appt && !body.accept_wait) {
+        ui.confirm = { body: body, matter: body.matter, eta_s: r.json.eta_s, closes_at: r.json.closes_at };
+        show('confirm');
         return;
       }
       var text = errorText(r, appt);
@@ -252,6 +289,13 @@
     $('t-number').classList.toggle('t-green', tk['class'] === 'green');
     $('t-matter').textContent = m ? HallqText.name(m) : (HallqText.name(tk, 'matter_name') || tk.matter);
     $('t-class').hidden = tk['class'] !== 'green';
+    var ap = rep.appointment, ta = $('t-appt');
+    ta.hidden = !ap;
+    if (ap) {
+      ta.textContent = ap.late ? t('appt.late', { span: B.span(ap.start, ap.end) }) :
+        t('appt.ok', { span: B.span(ap.start, ap.end) });
+      ta.className = 't-appt' + (ap.late ? ' t-appt-late' : '');
+    }
     $('t-ahead').textContent = F.people(tk.ahead, Hallq.lang);
     $('t-eta').textContent = F.wait(tk.eta_s, Hallq.lang);
     var pr = $('printed');
@@ -291,8 +335,10 @@
 
   /* ------------------------------------------------------------ appointment */
 
+  /* The code's alphabet (no 0/O, 1/I/L) and the digits an ID number needs
+   * beside it (0, 1; X is in the alphabet). */
   function buildKeypad() {
-    var keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'];
+    var keys = '1234567890'.split('').concat(B.ALPHABET.replace(/[2-9]/g, '').split(''), ['clear', 'back']);
     var frag = document.createDocumentFragment();
     keys.forEach(function (k) {
       var b = Hallq.el('button', { type: 'button', 'data-key': k },
@@ -301,7 +347,7 @@
         var inp = $('appt-code');
         if (k === 'clear') inp.value = '';
         else if (k === 'back') inp.value = inp.value.slice(0, -1);
-        else if (inp.value.length < 32) inp.value += k;
+        else if (inp.value.length < 18) inp.value += k;
         showMsg('appt-msg', 'info', '');
       };
       frag.appendChild(b);
@@ -309,15 +355,45 @@
     $('keypad').replaceChildren(frag);
   }
 
+  /* A booking code (8 of the alphabet) or an 18-character ID number. */
   function checkIn() {
-    var code = $('appt-code').value.trim();
-    if (!code) { showMsg('appt-msg', 'error', t('appt.empty')); return; }
+    var e = B.checkinEntry($('appt-code').value);
+    if (e.kind === 'bad') {
+      showMsg('appt-msg', 'error', t(e.why === 'empty' ? 'appt.empty' : e.why === 'check' ? 'appt.bad_check' :
+        e.why === 'id' ? 'appt.bad_id' : 'appt.bad'));
+      return;
+    }
+    $('appt-code').value = e.value;
     showMsg('appt-msg', 'info', '');
-    issue({ appointment: code }, true);
+    issue({ appointment: e.value }, true);
   }
+
+  /* ------------------------------------------------------------ closing soon */
+
+  function renderConfirm() {
+    var c = ui.confirm;
+    if (!c) return;
+    var m = S.matters.filter(function (x) { return x.code === c.matter; })[0];
+    $('confirm-matter').textContent = m ? HallqText.name(m) : c.matter;
+    $('confirm-text').textContent = t('confirm.text', { wait: F.wait(c.eta_s, Hallq.lang),
+      closes: c.closes_at ? HallqText.time(c.closes_at) : '–' });
+  }
+
+  $('confirm-yes').addEventListener('click', function () {
+    var c = ui.confirm;
+    if (!c) return;
+    var body = Object.assign({}, c.body, { accept_wait: true });
+    issue(body);
+  });
+  $('confirm-no').addEventListener('click', function () { goHome(false); });
 
   $('appt-go').addEventListener('click', checkIn);
   $('appt-code').addEventListener('keydown', function (e) { if (e.key === 'Enter') checkIn(); });
+  $('appt-code').addEventListener('input', function () {
+    var inp = $('appt-code'), v = inp.value.toUpperCase();
+    if (v !== inp.value) inp.value = v;
+    showMsg('appt-msg', 'info', '');
+  });
 
   /* ------------------------------------------------------------ buttons */
 

@@ -88,6 +88,10 @@ export function demoConfig(dir, port, { windows, hall, voice } = {}) {
   return conf;
 }
 
+// Tuesday 2026-12-01 09:00 in Asia/Shanghai (01:00 UTC): a working day's
+// morning of the demo hall, for HALLQ_CLOCK_START.
+export const WORKDAY_MORNING = Date.UTC(2026, 11, 1, 1, 0, 0);
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -102,12 +106,30 @@ export function freePort() {
 function sleep(ms) { return new Promise(r => setTimeout(r, ms)); }
 
 // One hallqd.  start() / stop() / restart(); base is its http://127.0.0.1:PORT.
+// { flags: ['-a'] } adds command-line flags; { clockStart: ms } starts the
+// daemon's clock at that moment (HALLQ_CLOCK_START; it then runs at real
+// speed): a restart keeps the clock where it had got to, so time does not
+// jump back.
 export class Hall {
-  constructor(extra = {}) {
+  constructor(extra = {}, { flags = [], clockStart = null } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallq-browser-'));
     this.extra = extra;
+    this.flags = flags;
+    this.clockStart = clockStart;
+    this.clockAt = null;	// [clockStart, Date.now()] of the first start
     this.proc = null;
     this.port = 0;
+  }
+
+  // The daemon's clock now (ms): Date.now() shifted as HALLQ_CLOCK_START shifts it.
+  now() {
+    return this.clockAt ? this.clockAt[0] + (Date.now() - this.clockAt[1]) : Date.now();
+  }
+
+  // The clock of the next start (restart()) at ms, running from then on.
+  setClock(ms) {
+    this.clockStart = ms;
+    this.clockAt = [ms, Date.now()];
   }
 
   config() {
@@ -134,7 +156,13 @@ export class Hall {
     const conf = path.join(this.dir, 'hallq.json');
     fs.writeFileSync(conf, JSON.stringify(this.config(), null, 1));
     this.log = fs.openSync(path.join(this.dir, 'hallqd.log'), 'a');
-    this.proc = spawn(HALLQD, ['-d', '-f', conf], { stdio: ['ignore', this.log, this.log] });
+    const env = { ...process.env };
+    if (this.clockStart !== null) {
+      if (!this.clockAt)
+        this.clockAt = [this.clockStart, Date.now()];
+      env.HALLQ_CLOCK_START = String(Math.round(this.now()));
+    }
+    this.proc = spawn(HALLQD, ['-d', ...this.flags, '-f', conf], { stdio: ['ignore', this.log, this.log], env });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null)
@@ -237,11 +265,16 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
-// A hallqd running the demo hall's configuration (see demoConfig).
+// A hallqd running the demo hall's configuration (see demoConfig), with
+// -a: the demo's hours are shown but not enforced, so a test passes at any
+// hour of the day ({ hours: true } enforces them).  { clockStart: ms } sets
+// the daemon's clock (see Hall), e.g. WORKDAY_MORNING for bookings whose
+// slots do not depend on when the test runs.
 export class DemoHall extends Hall {
   constructor(opts = {}) {
-    super();
-    this.opts = opts;
+    const { hours = false, clockStart = null, ...rest } = opts;
+    super({}, { flags: hours ? [] : ['-a'], clockStart });
+    this.opts = rest;
   }
 
   config() {

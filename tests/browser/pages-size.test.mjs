@@ -13,6 +13,9 @@
 //   /rate      ?window=3 1280×800 (the evaluator tablet, token e3): idle
 //              while window 3 serves, the question after finish, thanks
 //   index      1366×768
+//   /book      390×844 (a phone, its own test below, on the demo hall at a
+//              working day's 09:00): the matters, the days, the slots, the
+//              form with its errors, the booking with its code and QR
 // each in Chinese and in English (?lang=en).  On each, after the fonts:
 //   - no visible text box overflows: for every visible element that lays
 //     out text lines itself (a text node or an inline child among its
@@ -34,7 +37,7 @@
 // Screenshots: build/browser/size-<page>-<lang>.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DemoHall, browser, openPage, shot } from './lib.mjs';
+import { DemoHall, WORKDAY_MORNING, browser, openPage, shot } from './lib.mjs';
 
 const WAIT = 10000;
 
@@ -245,6 +248,60 @@ test('every page at its target size, demo hall, zh and en: no text overflows, no
       await idx.context().close();
     }
     assert.equal(seen.length, 2 * 14);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+test('/book at 390×844 on the demo hall, zh and en: no text overflows, nothing off screen', async () => {
+  const hall = await new DemoHall({ clockStart: WORKDAY_MORNING }).start();
+  const b = await browser();
+  const errors = [];
+  const failures = [];
+  const seen = [];
+  try {
+    async function check(name, lang, page) {
+      await settle(page);
+      const problems = await page.evaluate(probeSize);
+      await shot(page, `size-${name}-${lang}`);
+      seen.push(`size-${name}-${lang}`);
+      for (const p of problems)
+        failures.push(`${name} ${lang}: ${p}`);
+    }
+    const ids = { zh: '11010519491231002X', en: '44030119850601003X' };
+    for (const lang of ['zh', 'en']) {
+      const q = lang === 'en' ? '?lang=en' : '';
+      const ph = await openPage(b, `${hall.base}/book${q}`, { width: 390, height: 844, errors });
+      await ph.waitForFunction(en => document.documentElement.lang === (en ? 'en' : 'zh-CN') &&
+        document.getElementById('lang').textContent.trim() === (en ? '中文' : 'EN'), lang === 'en', { timeout: WAIT });
+      // The longest matter names the demo has: 不动产登记资料查询 / Out-of-area medical care filing.
+      await ph.locator('[data-matter="BDC03"]').waitFor({ timeout: WAIT });
+      await check('book-matter', lang, ph);
+      await ph.click('[data-matter="YB02"]');
+      await ph.locator('[data-day="2026-12-02"]').waitFor({ timeout: WAIT });
+      await check('book-day', lang, ph);
+      await ph.click('[data-day="2026-12-01"]');
+      await ph.locator('.slot[data-start]').first().waitFor({ timeout: WAIT });
+      await check('book-slot', lang, ph);
+      await ph.locator('.slot:not([disabled])').first().click();
+      await ph.click('#f-submit');
+      await ph.locator('#e-consent').waitFor({ state: 'visible', timeout: WAIT });
+      await check('book-form', lang, ph);
+      await ph.fill('#f-phone', '13812345678');
+      await ph.fill('#f-id', ids[lang]);
+      await ph.fill('#f-name', lang === 'en' ? 'Alexandra Konstantinopoulou' : '欧阳娜娜');
+      await ph.check('#f-consent');
+      await ph.click('#f-submit');
+      await ph.locator('#s-booking').waitFor({ state: 'visible', timeout: WAIT });
+      await ph.waitForFunction(() => document.querySelector('#b-qr svg path'), null, { timeout: WAIT });
+      await check('book-code', lang, ph);
+      await ph.context().close();
+    }
+    assert.equal(seen.length, 2 * 5);
     assert.deepEqual(failures, []);
     assert.deepEqual(errors, []);
   } finally {

@@ -229,3 +229,43 @@ test('tier editor: choice to tiers and back', () => {
   assert.equal(D.sameTiers([['SB01']], [['SB01']]), true);
   assert.equal(D.sameTiers([['SB01']], [['SB01'], ['YB01']]), false);
 });
+
+test('hours: windows with the same periods today together; runs of numbers', () => {
+  const P = [[1, 2], [3, 4]], L = [[1, 4]];
+  const h = { hall: P, windows: [{ number: 3, periods: P }, { number: 1, periods: L }, { number: 2, periods: L },
+    { number: 21, periods: L }, { number: 4, periods: P }, { number: 9, periods: [] }] };
+  assert.deepEqual(D.hoursGroups(h), [
+    { numbers: [1, 2, 21], periods: L, hall: false },
+    { numbers: [3, 4], periods: P, hall: true },
+    { numbers: [9], periods: [], hall: false }]);
+  assert.deepEqual(D.hoursGroups(null), []);
+  assert.equal(D.numberRuns([8, 1, 2, 3, 5, 7]), '1–3, 5, 7–8');
+  assert.equal(D.numberRuns([4], '、'), '4');
+  assert.equal(D.numberRuns([]), '');
+});
+
+test('appointments of the day: per matter in the hall\'s order, totals, blocks', () => {
+  const s = (matter, start, extra = {}) => ({ matter, start, end: start + 1800e3, capacity: 4, booked: 0,
+    checked_in: 0, no_show: 0, cancelled: 0, blocked: false, ...extra });
+  const tb = D.apptTable([
+    s('YB01', 2000, { booked: 1 }), s('SB01', 3000, { booked: 2, checked_in: 1 }),
+    s('SB01', 1000, { booked: 1, no_show: 1 }), s('ZZ9', 1000, { blocked: true }), s(null, 5000, { blocked: true, capacity: 0 })],
+  ['SB01', 'YB01']);
+  assert.deepEqual(tb.groups.map(g => [g.matter, g.slots.map(x => x.start)]),
+    [['SB01', [1000, 3000]], ['YB01', [2000]], ['', [5000]], ['ZZ9', [1000]]]);
+  assert.equal(tb.groups[0].booked, 3);
+  assert.equal(tb.groups[0].checked_in, 1);
+  assert.equal(tb.groups[0].no_show, 1);
+  assert.deepEqual(tb.total, { capacity: 16, booked: 4, checked_in: 1, no_show: 1, cancelled: 0, blocked: 2, slots: 5 });
+  assert.deepEqual(D.apptTable(undefined).groups, []);
+});
+
+test('slot starts inside the periods; events that ask for the appointments again', () => {
+  const M = 60000;
+  assert.deepEqual(D.slotStarts([[0, 90 * M], [120 * M, 170 * M]], 30), [0, 30 * M, 60 * M, 120 * M]);
+  assert.deepEqual(D.slotStarts([], 30), []);
+  const st = D.newState();
+  assert.equal(D.applyEvent(st, { seq: 1, type: 'appointment.booked', appointment: {} }).appointments, true);
+  assert.equal(D.applyEvent(st, { seq: 2, type: 'slots.blocked', matter: null, day: '2026-12-01', start: null }).appointments, true);
+  assert.equal(D.applyEvent(st, { seq: 3, type: 'device.up', device: 'x' }).appointments, false);
+});

@@ -198,6 +198,6 @@ test('the strings the browser tests look for', () => {
   assert.equal(en('kiosk', 'ticket.label'), 'Your number');
   assert.match(en('kiosk', 'countdown', { s: 30 }), /^Back to the start in/);
   assert.equal(zh('kiosk', 'ticket.label'), '您的号码');
-  assert.equal(zh('kiosk', 'appt.empty'), '请先输入预约码');
+  assert.equal(zh('kiosk', 'appt.empty'), '请先输入预约码或身份证号码');
   assert.match(zh('kiosk', 'appt.unavailable'), /预约签到暂未开通/);
 });

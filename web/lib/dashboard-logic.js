@@ -178,8 +178,12 @@
     var r0 = HS.applyEvent(st, ev);
     Object.assign(st, r0.state);
     var r = { windows: r0.windows, hall: r0.kind === 'ticket' || r0.kind === 'window',
-      hallWindows: false, devices: false, devicesFetch: false, stats: false };
+      hallWindows: false, devices: false, devicesFetch: false, stats: false,
+      appointments: false, hours: false };
     var type = ev.type || '';
+    /* Today's bookings per slot, and blocks: read again. */
+    if (/^(appointment|slots)\./.test(type))
+      r.appointments = true;
     if (type === 'device.up' || type === 'device.down') {
       (st.devices || []).forEach(function (d) {
         if (d.name === ev.device) {
@@ -191,7 +195,7 @@
       });
       r.devicesFetch = true;
     } else if (r0.kind === 'rollover') {
-      r.hall = r.hallWindows = r.stats = true;
+      r.hall = r.hallWindows = r.stats = r.appointments = r.hours = true;
     }
     return r;
   }
@@ -276,7 +280,95 @@
     return JSON.stringify(a || []) === JSON.stringify(b || []);
   }
 
+  /* ---------------------------------------------------------- hours and appointments */
+
+  function samePeriods(a, b) { return JSON.stringify(a || []) === JSON.stringify(b || []); }
+
+  /*
+   * GET /api/hours's windows → [{numbers: [1, 2, 21], periods: [[s, e]…],
+   * hall: bool}]: windows with the same periods today together (a hall of 28
+   * windows says its schedule in a few lines), in window order of the first
+   * of each; hall: the group keeps the hall's own periods.
+   */
+  function hoursGroups(h) {
+    var out = [];
+    ((h && h.windows) || []).slice().sort(function (a, b) { return a.number - b.number; }).forEach(function (w) {
+      var g = out.filter(function (x) { return samePeriods(x.periods, w.periods); })[0];
+      if (!g) {
+        g = { numbers: [], periods: w.periods || [], hall: samePeriods(w.periods, h.hall) };
+        out.push(g);
+      }
+      g.numbers.push(w.number);
+    });
+    return out;
+  }
+
+  /* [1, 2, 3, 5, 7, 8] → "1–3, 5, 7–8" (sep between runs). */
+  function numberRuns(ns, sep) {
+    var out = [], i = 0;
+    ns = ns.slice().sort(function (a, b) { return a - b; });
+    while (i < ns.length) {
+      var j = i;
+      while (j + 1 < ns.length && ns[j + 1] === ns[j] + 1) j++;
+      out.push(j > i ? ns[i] + '–' + ns[j] : String(ns[i]));
+      i = j + 1;
+    }
+    return out.join(sep === undefined ? ', ' : sep);
+  }
+
+  /*
+   * GET /api/appointments?day's slots → per matter, in the order of the
+   * hall's matters (codes), then any other: [{matter, slots (by start),
+   * capacity, booked, checked_in, no_show, cancelled, blocked (slots)}],
+   * and the day's totals.
+   */
+  function apptTable(slots, codes) {
+    var by = {}, order = [];
+    var total = { capacity: 0, booked: 0, checked_in: 0, no_show: 0, cancelled: 0, blocked: 0, slots: 0 };
+    (slots || []).forEach(function (s) {
+      var k = s.matter === null || s.matter === undefined ? '' : s.matter;
+      if (!Object.prototype.hasOwnProperty.call(by, k)) {
+        by[k] = { matter: k, slots: [], capacity: 0, booked: 0, checked_in: 0, no_show: 0, cancelled: 0, blocked: 0 };
+        order.push(k);
+      }
+      var g = by[k];
+      g.slots.push(s);
+      ['capacity', 'booked', 'checked_in', 'no_show', 'cancelled'].forEach(function (f) {
+        var v = Number(s[f]) || 0;
+        g[f] += v;
+        total[f] += v;
+      });
+      if (s.blocked) { g.blocked++; total.blocked++; }
+      total.slots++;
+    });
+    var rank = {};
+    (codes || []).forEach(function (c, i) { rank[c] = i; });
+    order.sort(function (a, b) {
+      var ra = a in rank ? rank[a] : 1e9, rb = b in rank ? rank[b] : 1e9;
+      return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var groups = order.map(function (k) {
+      by[k].slots.sort(function (a, b) { return a.start - b.start; });
+      return by[k];
+    });
+    return { groups: groups, total: total };
+  }
+
+  /* The starts of slot_min slots inside periods [[s, e]…] (ms), a slot
+   * whole inside its period: what a manager may block. */
+  function slotStarts(periods, slotMin) {
+    var out = [], step = (slotMin || 30) * 60000;
+    (periods || []).forEach(function (p) {
+      for (var s = p[0]; s + step <= p[1]; s += step) out.push(s);
+    });
+    return out;
+  }
+
   global.HallqDash = {
+    hoursGroups: hoursGroups,
+    numberRuns: numberRuns,
+    apptTable: apptTable,
+    slotStarts: slotStarts,
     fmtDuration: fmtDuration,
     minutes: minutes,
     servedFrom: servedFrom,
