@@ -238,6 +238,37 @@ class Booking(ClockCase):
         self.assertEqual(n, 3)
         h.assert_serving()
 
+    def test_one_person_ten_clients_at_once(self):
+        """per_person_per_day 1: ten bookings of one ID at once in ten
+        slots of the day: one stands."""
+        h = self.hall
+        starts = [t(13, 30) + i * 30 * MIN for i in range(8)] + [t(10, 0), t(10, 30)]
+        go = threading.Barrier(10, timeout=30)
+        out = [None] * 10
+
+        def one(k):
+            c = h.http(timeout=20)
+            try:
+                c.req("GET", "/api/status")
+                go.wait()
+                out[k] = c.req("POST", "/api/appointments",
+                               body(starts[k], 1, phone=mobile(50 + k)), "k1", retry=False)
+            finally:
+                c.close()
+
+        ths = [threading.Thread(target=one, args=(k,), daemon=True) for k in range(10)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join(40)
+        self.assertFalse(any(th.is_alive() for th in ths))
+        self.assertEqual(sorted(r.status for r in out), [201] + [409] * 9, out)
+        for r in out:
+            if r.status == 409:
+                self.assertError(r, 409, "too_many_appointments")
+        v = self.day_view()
+        self.assertEqual(len([x for x in v["appointments"] if x["state"] == "booked"]), 1)
+
     def test_cancel_frees_the_place(self):
         h = self.hall
         start = t(11, 0)
@@ -391,6 +422,7 @@ class Booking(ClockCase):
         shown.append(ev.body)
         self.assertIn(b"appointment.booked", ev.body)
         self.assertIn(b"appointment.checked_in", ev.body)
+        self.assertNotIn(tok.encode(), ev.body, "an event carries the booking's token")
         for raw in shown:
             self.assertNotIn(phone.encode(), raw)
             self.assertNotIn(idn.encode(), raw)
@@ -431,6 +463,7 @@ class CheckIn(ClockCase):
         self.assertEqual((tk["class"], tk["matter"], tk["slot_start"], tk["state"]),
                          ("appointment", "SB01", t(9, 30), "waiting"))
         self.assertRegex(r.json["token"], TOKEN_RE)
+        self.checkin_token = r.json["token"]
         ap = r.json["appointment"]
         self.assertEqual((ap["code"], ap["state"], ap["ticket"], ap["late"]),
                          (a["code"], "checked_in", tk["id"], False))
@@ -439,6 +472,7 @@ class CheckIn(ClockCase):
         self.assertEqual([e["type"] for e in evs],
                          ["appointment.checked_in", "ticket.issued"])
         self.assertEqual(evs[0]["appointment"]["code"], a["code"])
+        self.assertEqual(evs[0]["appointment"]["ticket"], tk["id"])
         self.assertEqual(evs[1]["ticket"]["id"], tk["id"])
         # its own read says so
         self.assertEqual(self.get_appt(a["code"], tok).json["appointment"]["state"],
@@ -462,6 +496,18 @@ class CheckIn(ClockCase):
         # the day view counts the arrivals
         sl = [s for s in self.day_view()["slots"] if s["start"] == t(9, 30)]
         self.assertEqual((sl[0]["checked_in"], sl[0]["cancelled"]), (2, 1), sl)
+        # the ticket's own token reads its ticket
+        r = h.req("GET", "/api/tickets/%d" % tk["id"], None,
+                  self.checkin_token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["ticket"]["slot_start"], t(9, 30))
+        # a checked-in booking is neither cancelled nor moved
+        self.assertError(h.req("DELETE", "/api/appointments/%s" % a["code"], None, tok),
+                         409, "appointment_closed")
+        self.assertError(h.req("POST", "/api/appointments/%s/reschedule" % a["code"],
+                               {"start": t(14, 0)}, tok), 409, "appointment_closed")
+        self.assertEqual(self.get_appt(a["code"], tok).json["appointment"]["state"],
+                         "checked_in")
 
     def test_too_early_and_wrong_day(self):
         h = self.hall
@@ -484,6 +530,21 @@ class CheckIn(ClockCase):
         self.assertEqual(h.status()["seq"], seq)
         # still booked, still checks in later
         self.assertEqual(self.get_appt(a["code"], "m1").json["appointment"]["state"], "booked")
+
+    def test_tomorrows_booking_checks_in_tomorrow(self):
+        h = self.hall
+        a, tok = self.book_ok(t(9, 30, day=2), 1)
+        # today passes (across 10:15 and midnight): no no-show for it
+        self.later(t(23, 59, 58))
+        h.wait_clock(t(0, 0, 1, day=2))
+        self.later(t(9, 10, day=2))
+        self.assertEqual(self.get_appt(a["code"], tok).json["appointment"]["state"], "booked")
+        self.assertEqual([e for e in h.events() if e["type"] == "appointment.no_show"], [])
+        r = self.checkin(id_number(1))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["ticket"]["class"], r.json["ticket"]["slot_start"],
+                          r.json["ticket"]["business_day"]),
+                         ("appointment", t(9, 30, day=2), "2026-12-02"))
 
     def test_late_checkin_is_an_ordinary_ticket(self):
         a, tok = self.book_ok(t(9, 30), 1)
@@ -829,6 +890,16 @@ class BadInput(ClockCase):
         self.assertIn(h.req("GET", "/api/appointments?day=%s" % DAY, None, "k1").status,
                       (401, 403))
         self.assertIn(h.req("GET", "/api/appointments?day=%s" % DAY).status, (401, 403))
+        # the integration token books, nothing else
+        self.assertIn(h.req("POST", "/api/tickets", {"matter": "SB01"}, "i1").status,
+                      (401, 403))
+        self.assertIn(h.req("GET", "/api/appointments?day=%s" % DAY, None, "i1").status,
+                      (401, 403))
+        self.assertIn(h.req("GET", "/api/hall", None, "i1").status, (401, 403))
+        # a kiosk, a clerk, a display do not read a booking by its code
+        for tk in ("k1", "c-all", "d1"):
+            r = self.get_appt(a["code"], tk)
+            self.assertIn(r.status, (401, 403, 404), (tk, r))
         # only the manager blocks slots
         self.assertIn(h.req("POST", "/api/slots/block", {"day": DAY}, "k1").status,
                       (401, 403))
@@ -890,3 +961,102 @@ class Blocks(ClockCase):
         self.book_ok(t(10, 0), 2)
         types = [e["type"] for e in h.events(since=seq)]
         self.assertEqual(types[:3], ["slots.blocked", "slots.blocked", "slots.unblocked"])
+
+
+class Capacity(ClockCase):
+    """A slot's capacity: min(capacity_per_slot, 50% x the windows serving
+    the matter open for the whole slot x 30 min / service time)."""
+
+    hall_over = hours_over()
+    for m in hall_over["matters"]:
+        if m["code"] == "SB01":
+            m["appointment"] = {"capacity_per_slot": 100}
+        if m["code"] == "BDC02":
+            m["appointment"] = {"capacity_per_slot": 10}
+        if m["code"] == "BDC01":
+            m["appointment"] = {"capacity_per_slot": 5}
+    del m
+
+    def test_capacity_follows_the_windows(self):
+        # SB01: windows 1 and 2, 600 s: 3 a slot, whatever capacity_per_slot
+        self.assertEqual({s["capacity"] for s in self.slots("SB01", DAY, 7)}, {3})
+        # BDC02: window 5 alone (to 17:00): 1 a slot, none at 17:00
+        sl = self.slots("BDC02", DAY, 1)
+        self.assertEqual({s["capacity"] for s in sl}, {1})
+        hm = [hall_hm(s["start"])[11:16] for s in sl]
+        self.assertIn("16:30", hm)
+        self.assertNotIn("17:00", hm)
+        self.assertEqual(len(sl), 12)
+        self.book_ok(t(16, 30), 1, matter="BDC02")
+        self.assertError(self.book(t(16, 30), 2, matter="BDC02"), 409, "slot_full")
+        self.assertError(self.book(t(17, 0), 2, matter="BDC02"), 400, "not_a_slot")
+        # BDC01: one window, 1200 s: less than one place a slot, no slot at all
+        self.assertEqual(self.slots("BDC01", DAY, 7), [])
+        self.assertError(self.book(t(10, 0), 3, matter="BDC01"), 400, "not_a_slot")
+
+
+class Purge(ClockCase):
+    hall_over = hours_over(**{"appointments.purge_days": 1})
+
+    def test_personal_data_emptied_after_purge_days(self):
+        h = self.hall
+        phone, idn = "13812345678", id_number(7, birth="19660606")
+        r = h.req("POST", "/api/appointments",
+                  {"matter": "SB01", "start": t(9, 30), "phone": phone, "id_number": idn,
+                   "name": "李四"}, "k1")
+        self.assertEqual(r.status, 201, r)
+        code, tok = r.json["appointment"]["code"], r.json["token"]
+        b, btok = self.book_ok(t(10, 0, day=4), 2)        # not due yet
+        self.later(t(11, 0, day=4))
+        a = None
+        for _ in range(150):
+            a = self.get_appt(code, "m1").json["appointment"]
+            if a["phone"] is None:
+                break
+            time.sleep(0.1)
+        self.assertEqual((a["phone"], a["id_number"], a["name"]), (None, None, None), a)
+        self.assertEqual(a["state"], "no_show")
+        self.assertEqual(self.get_appt(code, tok).status, 200)
+        # the one not due keeps its data
+        self.assertEqual(self.get_appt(b["code"], btok).json["appointment"]["phone"],
+                         masked(mobile(2)))
+        h.stop()
+        db = db_ro(h)
+        try:
+            found = []
+            for tb in [x[0] for x in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")]:
+                for row in db.execute('SELECT * FROM "%s"' % tb):
+                    text = " ".join(str(v) for v in row)
+                    if phone in text or idn in text or "李四" in text:
+                        found.append(tb)
+        finally:
+            db.close()
+        self.assertEqual(found, [], "personal data still in %r" % found)
+
+
+class Night(ClockCase):
+    """The booking page works at night (the hall closed), across midnight;
+    the first slot checks in before the hall opens (early_min)."""
+
+    clock = t(23, 59, 50)
+
+    def test_book_at_night_check_in_before_opening(self):
+        h = self.hall
+        self.assertError(h.issue("SB01"), 409, "hall_closed")
+        r = h.req("POST", "/api/appointments", body(t(8, 30, day=2), 1))
+        self.assertEqual(r.status, 201, r)
+        code, tok = r.json["appointment"]["code"], r.json["token"]
+        h.wait_event(lambda e: e["type"] == "day.rollover", timeout=20)
+        self.assertEqual(self.get_appt(code, tok).json["appointment"]["state"], "booked")
+        v = self.day_view("2026-12-02")
+        self.assertEqual([x["code"] for x in v["appointments"]], [code])
+        r = h.req("GET", "/api/public/slots?matter=SB01&days=1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["slots"][0]["start"], r.json["slots"][0]["free"]),
+                         (t(8, 30, day=2), 2))
+        self.later(t(8, 5, day=2))
+        r = self.checkin(code)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["ticket"]["class"], r.json["ticket"]["slot_start"]),
+                         ("appointment", t(8, 30, day=2)))

@@ -286,6 +286,45 @@ class WindowsByHours(HoursCase):
         h.stop()
 
 
+class HoursAtStart(HoursCase):
+    """Hours act at their edges, and once at start for a daemon that was
+    down across one; a person's open or close in between stands."""
+
+    clock = t(11, 59, 0)
+
+    def test_down_across_an_edge(self):
+        h = self.hall
+        for n in range(1, 6):
+            self.assertEqual(self.state(h, n)["state"], "open")
+        # down across 12:00
+        self.later(t(12, 10))
+        seq = 0
+        self.wait_windows(h, seq, "window.closed", [2, 3, 4, 5])
+        self.assertEqual(self.state(h, 1)["state"], "open")
+        # down across 13:30
+        seq = h.status()["seq"]
+        self.later(t(13, 40))
+        self.wait_windows(h, seq, "window.opened", [2, 3, 4, 5])
+        for n in range(1, 6):
+            self.assertEqual(self.state(h, n)["state"], "open")
+
+    def test_a_person_decides_between_the_edges(self):
+        h = self.new_hall(t(10, 0))
+        h.wait_clock(t(10, 0, 3))          # past the start's own look at the hours
+        seq = h.status()["seq"]
+        r = h.win(2, "close", token="m1")
+        self.assertEqual(r.status, 200, r)
+        r = h.win(3, "pause", token="m1")
+        self.assertEqual(r.status, 200, r)
+        # a few timer ticks: nothing moves them back
+        h.wait_clock(t(10, 0, 6))
+        self.assertEqual(self.state(h, 2)["state"], "closed")
+        self.assertEqual(self.state(h, 3)["state"], "paused")
+        self.assertEqual([e["type"] for e in h.events(since=seq)],
+                         ["window.closed", "window.paused"])
+        h.stop()
+
+
 def conf_text(conf):
     """The config with one top-level member a line (so a test knows where
     each value is)."""
