@@ -283,6 +283,7 @@ op_window_move(struct hall *h, struct op_ctx *c, const struct wmove *m)
 		    "it first", w->number, w->cur->number);
 	w->state = m->to;
 	w->since = h->now;
+	hours_person_moved(h, w);
 	if (m->to == WS_CLOSED)
 		window_hand_back(h, w);
 	hall_put_window(h, w);

@@ -353,6 +353,7 @@ void	 hours_matter_json(struct hall *h, int mi, int64_t now, json_t *o);
 void	 hours_hall_json(struct hall *h, int64_t now, json_t *o);
 int	 hours_tick(struct hall *h);
 int	 hours_tick_due(struct hall *h);
+void	 hours_person_moved(struct hall *h, struct win *w);
 int	 cmd_hall_hours(struct hall *h, struct op_ctx *c);
 
 /* appt.c */

@@ -67,11 +67,31 @@ hours_setup(struct hall *h)
 	/* Kept across a rebuild after a failed write: only edges move
 	 * windows, and a rebuild is not one. */
 	if (h->sched == NULL || h->nsched != h->nwins) {
+		int64_t since = store_event_last_at(h->store), edge;
+		const struct calendar_hours *hw;
+
 		free(h->sched);
 		h->sched = xcalloc((size_t)h->nwins + 1, sizeof *h->sched);
 		h->nsched = h->nwins;
-		for (i = 0; i < h->nwins; i++)
-			h->sched[i] = -1;	/* applied once at the first tick */
+		/*
+		 * At start: a window whose hours had an edge since the hall
+		 * last wrote anything (the daemon was down across it) is put
+		 * as its hours say at the first tick (-1); any other stays as
+		 * people left it.  A new database has no events: its windows
+		 * start as their hours say.
+		 */
+		for (i = 0; i < h->nwins; i++) {
+			hw = hours_of_window(h->wins[i].conf);
+			if (since <= 0) {
+				h->sched[i] = -1;
+				continue;
+			}
+			edge = calendar_is_open(&c->cal, hw, since) ?
+			    calendar_closing(&c->cal, hw, since) :
+			    calendar_next_open(&c->cal, hw, since);
+			h->sched[i] = edge >= 0 && edge <= h->now ? -1 :
+			    calendar_is_open(&c->cal, hw, h->now);
+		}
 	}
 }
 
@@ -372,6 +392,21 @@ hours_tick(struct hall *h)
 			w->close_due = 0;
 	}
 	return moved;
+}
+
+/* A person opened, closed, paused or resumed w: that stands until the next
+ * edge of its hours (a look at the hours still due from the start is
+ * dropped; a window opened or resumed after its closing keeps serving). */
+void
+hours_person_moved(struct hall *h, struct win *w)
+{
+	int i = (int)(w - h->wins);
+
+	if (w->state == WS_OPEN)
+		w->close_due = 0;
+	if (h->sched != NULL && i >= 0 && i < h->nsched && h->sched[i] == -1)
+		h->sched[i] = calendar_is_open(&h->conf->cal,
+		    hours_of_window(w->conf), h->now);
 }
 
 /* Whether the tick has anything to do (no transaction otherwise). */

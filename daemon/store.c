@@ -98,6 +98,7 @@ enum stmt {
 	ST_EVENT_PUT,
 	ST_EVENTS,
 	ST_EVENT_MAX_SEQ,
+	ST_EVENT_LAST_AT,
 	ST_META_PUT,
 	ST_META_GET,
 	ST_RATING_PUT,
@@ -160,6 +161,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_EVENT_PUT] = "INSERT INTO events (seq, at, type, body) VALUES (?,?,?,?)",
 	[ST_EVENTS] = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
 	[ST_EVENT_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM events",
+	[ST_EVENT_LAST_AT] = "SELECT at FROM events ORDER BY seq DESC LIMIT 1",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
 	/* One rating per ticket: a second one fails on the key. */
@@ -917,6 +919,24 @@ store_appt_no_shows(struct store *s, const char *id_number, int64_t since,
 	bind_text(s->st[ST_APPT_NO_SHOWS], 1, id_number);
 	sqlite3_bind_int64(s->st[ST_APPT_NO_SHOWS], 2, since);
 	return store_count(s, ST_APPT_NO_SHOWS, last);
+}
+
+/* When the newest event was written; 0 when there is none, -1 on error. */
+int64_t
+store_event_last_at(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_LAST_AT];
+	int64_t v = 0;
+	int rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: last event: %s", sqlite3_errmsg(s->db));
+		v = -1;
+	}
+	sqlite3_reset(st);
+	return v;
 }
 
 /* Places taken per slot start and matter, every matter, in [from, to). */

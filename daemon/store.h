@@ -115,6 +115,7 @@ int		 store_event_put(struct store *, int64_t seq, int64_t at,
 int		 store_events(struct store *, int64_t since, int limit,
 		     store_event_cb, void *);
 int64_t		 store_event_max_seq(struct store *);
+int64_t		 store_event_last_at(struct store *);
 int		 store_meta_put(struct store *, const char *key, const char *value);
 char		*store_meta_get(struct store *, const char *key);
 int		 store_user_version(struct store *);
