@@ -68,7 +68,7 @@
     if (code === 'hall_closed')
       return j.next_open ? t('err.hall_closed', { when: B.when(j.next_open, Hallq.lang) }) : t('err.hall_closed.none');
     if (code === 'matter_closed_for_today')
-      return t('err.matter_closed', { closes: j.closes_at ? HallqText.time(j.closes_at) : '–' }) + ' ' +
+      return t('err.matter_closed', { closes: j.closes_at ? HallqText.time(j.closes_at) : '–' }) + (Hallq.lang === 'en' ? ' ' : '') +
         (j.next_open ? t('err.next_open', { when: B.when(j.next_open, Hallq.lang) }) : '');
     if (appt) {
       if (code === 'appointments_unavailable' || r.status === 501) return t('appt.unavailable');
@@ -375,8 +375,9 @@
     if (!c) return;
     var m = S.matters.filter(function (x) { return x.code === c.matter; })[0];
     $('confirm-matter').textContent = m ? HallqText.name(m) : c.matter;
-    $('confirm-text').textContent = t('confirm.text', { wait: F.wait(c.eta_s, Hallq.lang),
-      closes: c.closes_at ? HallqText.time(c.closes_at) : '–' });
+    var closes = c.closes_at ? HallqText.time(c.closes_at) : '–';
+    $('confirm-text').textContent = c.eta_s > 0 ? t('confirm.text', { wait: F.wait(c.eta_s, Hallq.lang), closes: closes }) :
+      t('confirm.text0', { closes: closes });
   }
 
   $('confirm-yes').addEventListener('click', function () {

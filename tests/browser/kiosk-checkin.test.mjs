@@ -16,7 +16,10 @@
 // schedule and the bookings per slot (booked, checked in), and blocks a
 // slot with its button (the public slots then say blocked).
 // With hours enforced, at 20:00 the kiosk says the hall is closed and when
-// it opens (hall_closed, next_open).
+// it opens (hall_closed, next_open); at 17:05 施工许可 (its windows close
+// at 17:30) asks 仍要取号? with the closing time and issues on yes
+// (accept_wait); once its queue runs past the closing, it is greyed and
+// says it takes no more numbers today, and when it does again.
 // Screenshots: build/browser/checkin-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -222,6 +225,58 @@ test('kiosk with hours enforced: closed at 20:00, says when it opens', async () 
     assert.match(await kiosk.textContent('#home-msg'), /08:30/);
     await settle(kiosk);
     await shot(kiosk, 'checkin-hall-closed');
+    assert.deepEqual(errors.filter(e => !/status of 409/.test(e)), []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+test('kiosk with hours enforced: closing soon asks first; a matter closed for today says when it opens', async () => {
+  const hall = await new DemoHall({ hours: true, clockStart: at(17, 5) }).start();
+  const b = await browser();
+  const errors = [];
+  try {
+    const kiosk = await openPage(b, `${hall.base}/kiosk?token=k1&timeout=120`, { width: 1080, height: 1920, errors });
+    const toGC = async () => {
+      await kiosk.locator('[data-page="next"]').click({ timeout: WAIT });
+      await kiosk.click('[data-domain="GC"]');
+      await kiosk.locator('[data-matter="GC01"]').waitFor({ timeout: WAIT });
+    };
+    await kiosk.locator('[data-domain="SB"]').waitFor({ timeout: WAIT });
+    await toGC();
+    assert.match(await kiosk.textContent('[data-matter="GC01"]'), /临近下班（17:30）/);
+    await kiosk.click('[data-matter="GC01"]');
+    await kiosk.locator('#s-confirm').waitFor({ state: 'visible', timeout: WAIT });
+    assert.equal((await kiosk.textContent('#confirm-matter')).trim(), '施工许可');
+    assert.match(await kiosk.textContent('#confirm-text'), /17:30 下班/);
+    await settle(kiosk);
+    await shot(kiosk, 'checkin-closing-soon');
+    await kiosk.click('#confirm-yes');
+    const n = await ticketShown(kiosk);
+    assert.match(n, /^K\d{3}$/);
+    await kiosk.click('#done');
+
+    // The queue runs past 17:30: no more numbers today.
+    for (let i = 0; i < 8; i++) {
+      const r = await hall.api('POST', '/api/tickets', { matter: 'GC01', accept_wait: true }, 'k1');
+      if (r.status !== 201) {
+        assert.equal(r.json.error.code, 'matter_closed_for_today', JSON.stringify(r.json));
+        break;
+      }
+    }
+    await kiosk.reload();
+    await kiosk.locator('[data-domain="SB"]').waitFor({ timeout: WAIT });
+    await toGC();
+    await kiosk.locator('[data-matter="GC01"].not-accepting', { hasText: '今日已停止取号' }).waitFor({ timeout: WAIT });
+    await settle(kiosk);
+    await shot(kiosk, 'checkin-matter-closed-list');
+    await kiosk.click('[data-matter="GC01"]');
+    await kiosk.locator('#home-msg.msg-error', { hasText: '今天已停止取号' }).waitFor({ timeout: WAIT });
+    assert.match(await kiosk.textContent('#home-msg'), /17:30 下班.*下次可办理：明天 12月2日 周三 08:30/);
+    await settle(kiosk);
+    await shot(kiosk, 'checkin-matter-closed');
     assert.deepEqual(errors.filter(e => !/status of 409/.test(e)), []);
   } finally {
     await b.close();

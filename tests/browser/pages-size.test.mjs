@@ -5,7 +5,8 @@
 // waiting, windows calling and serving, a held ticket and a no-show at
 // window 4, a done ticket.  Sizes:
 //   kiosk      1080×1920 (the portrait kiosk screen) and 1920×1080:
-//              home (the domains), a domain's matters, the ticket issued
+//              home (the domains), a domain's matters, the ticket issued,
+//              预约签到 (its keypad and a refused entry)
 //   pad        1366×768, window 4 (current, held, no-show in its lists)
 //   dashboard  1920×1080
 //   /t/ID      390×844 (a phone, the ticket's own token): waiting, and done
@@ -190,6 +191,13 @@ test('every page at its target size, demo hall, zh and en: no text overflows, no
         await k.waitForFunction(() => document.getElementById('t-number').textContent.trim() !== '' &&
           document.querySelector('#qr svg, #qr canvas, #qr img, #qr > *'), null, { timeout: WAIT });
         await check(`${tag}-ticket`, lang, k);
+        // 预约签到: the keypad, an entry the kiosk refuses itself (no request).
+        await k.click('#done');
+        await k.click('#appt');
+        await k.fill('#appt-code', '11010519491231002');
+        await k.click('#appt-go');
+        await k.locator('#appt-msg.msg-error').waitFor({ timeout: WAIT });
+        await check(`${tag}-appointment`, lang, k);
         await k.context().close();
       }
 
@@ -247,7 +255,7 @@ test('every page at its target size, demo hall, zh and en: no text overflows, no
       await check('index', lang, idx);
       await idx.context().close();
     }
-    assert.equal(seen.length, 2 * 14);
+    assert.equal(seen.length, 2 * 16);
     assert.deepEqual(failures, []);
     assert.deepEqual(errors, []);
   } finally {
