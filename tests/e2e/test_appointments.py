@@ -825,6 +825,9 @@ class BadInput(ClockCase):
             (dict(ok, name=5), 400, None),
             (dict(ok, channel="fax"), 400, None),
             (dict(ok, extra=1), 400, "unknown_field"),
+            (dict(ok, peer="10.1.2.3"), 400, "unknown_field"),   # never from the body
+            (dict(ok, channel="counter"), 400, "unknown_channel"),  # kiosk, public
+            (dict(ok, channel="phone"), 400, "unknown_channel"),
         ]
         for b, st, code in cases:
             for tok in ("k1", None):
@@ -890,6 +893,11 @@ class BadInput(ClockCase):
         self.assertIn(h.req("GET", "/api/appointments?day=%s" % DAY, None, "k1").status,
                       (401, 403))
         self.assertIn(h.req("GET", "/api/appointments?day=%s" % DAY).status, (401, 403))
+        # the integration token books by web or phone only
+        for i, (ch, st) in enumerate((("web", 201), ("phone", 201), ("kiosk", 400),
+                                      ("counter", 400))):
+            r = self.book(t(14, 0), 300 + i, token="i1", channel=ch)
+            self.assertEqual(r.status, st, (ch, r))
         # the integration token books, nothing else
         self.assertIn(h.req("POST", "/api/tickets", {"matter": "SB01"}, "i1").status,
                       (401, 403))
@@ -1060,3 +1068,4 @@ class Night(ClockCase):
         self.assertEqual(r.status, 201, r)
         self.assertEqual((r.json["ticket"]["class"], r.json["ticket"]["slot_start"]),
                          ("appointment", t(8, 30, day=2)))
+

@@ -15,7 +15,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import (HALLQD, ClockHallCase, base_config, hall_ms, hours_over)
+from harness import (HALLQD, ClockHallCase, base_config, hall_ms, hours_over,
+                     run_async, ws_open, ws_recv, ws_send)
 
 MIN = 60 * 1000
 
@@ -218,8 +219,24 @@ class Closing(HoursCase):
                          (True, t(17, 30)))
         self.assertEqual(ml["BDC02"]["accepting"], False)
         self.assertEqual(ml["BDC01"]["accepting"], False)
-        # accept_wait is no unknown field in the morning either, and only a
-        # boolean
+        # the screens' snapshot says the same
+        async def snap():
+            ws = await ws_open(h)
+            try:
+                await ws_send(ws, {"op": "subscribe"})
+                return await ws_recv(ws)
+            finally:
+                await ws.close()
+        m = run_async(snap(), 30)
+        self.assertEqual(m["type"], "hall.snapshot")
+        self.assertEqual((m["open"], m["next_open"], m["hours_enforced"]), (True, None, True))
+        sm = {x["code"]: x for x in m["matters"]}
+        self.assertEqual((sm["SB01"]["near_close"], sm["BDC02"]["accepting"],
+                          sm["BDC02"]["closes_at"]), (True, False, t(17, 0)))
+        # the clock's start is logged
+        with open(h.stderr_path, "rb") as f:
+            self.assertIn(b"HALLQ_CLOCK_START", f.read())
+        # accept_wait is a boolean
         self.assertError(h.issue("SB01", accept_wait="yes"), 400)
         h.assert_serving()
 
