@@ -682,7 +682,8 @@
     }
     var h = hours;
     kind.textContent = t(h.holiday ? 'hours.holiday' : h.makeup ? 'hours.makeup' : h.working_day ? 'hours.working' : 'hours.off');
-    now.className = 'hstate hstate-' + (h.open ? 'open' : 'closed');
+    /* Not enforced (-a): what the hours say, not what the hall does. */
+    now.className = 'hstate' + (h.enforced === false ? '' : ' hstate-' + (h.open ? 'open' : 'closed'));
     now.textContent = h.open ? (h.closes_at ? t('hours.open_until', { time: hhmm(h.closes_at) }) : t('hours.open')) :
       (h.next_open ? t('hours.closed_until', { when: HallqBook.when(h.next_open, Hallq.lang) }) : t('hours.closed'));
     note.hidden = h.enforced !== false;
@@ -997,6 +998,7 @@
     },
     onSnapshot: function (s) {
       HallqText.setHall(s);	/* the hall's zone and clock, hall_en */
+      $('clock').textContent = HallqText.time(HallqText.now(), true);
       D.applyHall(S, s, null, now());
       if (!appts) fetchAppts();	/* the hall's business day is known now */
       scheduleRender();

@@ -207,8 +207,10 @@ test('/book on a phone: matter → day → slot → details → code and QR; reo
     assert.equal((await en.textContent('#b-state')).trim(), 'booked');
     assert.match(await en.getAttribute('#b-qr', 'data-url'), new RegExp(`/book\\?code=${codeEn}&token=[0-9a-f]{32}$`));
     await fullShot(en, 'book-en-code');
-    // The same person, another matter, the same day: refused.
+    // The same person, another matter, the same day: refused.  The start
+    // screen offers this phone's booking.
     await en.click('#b-new');
+    await en.locator('#mine-link', { hasText: codeEn }).waitFor({ timeout: WAIT });
     await en.click('[data-matter="GA01"]', { timeout: WAIT });
     await en.click('[data-day="2026-12-02"]', { timeout: WAIT });
     await en.click(`.slot[data-start="${at(14, 0) + 24 * 60 * MIN}"]`, { timeout: WAIT });
