@@ -163,6 +163,8 @@ mask_name(const char *s)
 	for (first = 1; first < n && ((unsigned char)s[first] & 0xc0) == 0x80;
 	    first++)
 		;
+	if (first >= n)		/* one character: nothing of it is shown */
+		return json_string("*");
 	memcpy(buf, s, first);
 	o = first;
 	for (n = first; s[n] != '\0' && o < sizeof buf - 1; n++)
@@ -966,6 +968,27 @@ cmd_appt_list(struct hall *h, struct op_ctx *c)
 	return 200;
 }
 
+/* Whether start begins a slot of matter (NULL: of any bookable matter). */
+static int
+appt_is_slot_start(struct hall *h, const char *matter, int64_t start)
+{
+	struct calendar_slot *slots = xcalloc(APPT_SLOTS_MAX, sizeof *slots);
+	int32_t day = calendar_day_of(&h->conf->cal, start);
+	int mi, found = 0;
+	long n, i;
+
+	for (mi = 0; mi < h->conf->nmatters && !found; mi++) {
+		if (h->conf->matters[mi].capacity_per_slot <= 0 ||
+		    (matter != NULL && strcmp(matter, h->conf->matters[mi].code) != 0))
+			continue;
+		n = appt_slots(h, mi, day, 1, 0, 0, slots, APPT_SLOTS_MAX);
+		for (i = 0; i < n && i < APPT_SLOTS_MAX && !found; i++)
+			found = slots[i].start == start;
+	}
+	free(slots);
+	return found;
+}
+
 /* POST /api/slots/block and /unblock */
 static int
 appt_block_cmd(struct hall *h, struct op_ctx *c, int block)
@@ -982,8 +1005,15 @@ appt_block_cmd(struct hall *h, struct op_ctx *c, int block)
 		return c->status;
 	if ((dstr == NULL) == (start < 0))
 		return cmd_error(c, 400, "bad_request", "give \"day\" or \"start\"");
-	if (matter != NULL && config_matter(h->conf, matter) < 0)
-		return cmd_error(c, 404, "unknown_matter", "no matter \"%s\"", matter);
+	if (matter != NULL && appt_matter(h, c, matter) < 0)
+		return c->status;
+	if (!h->conf->appt.enabled || !h->conf->has_hours)
+		return cmd_error(c, 400, "not_bookable", "this hall takes no "
+		    "appointments");
+	if (start >= 0 && !appt_is_slot_start(h, matter, start))
+		return cmd_error(c, 400, "not_a_slot", "%lld is not a slot start "
+		    "%s%s (GET /api/public/slots lists them)", (long long)start,
+		    matter ? "of " : "of any bookable matter", matter ? matter : "");
 	if (dstr != NULL) {
 		if (calendar_parse_date(dstr, &day, why, sizeof why) == -1)
 			return cmd_error(c, 400, "bad_request", "day: %s", why);
