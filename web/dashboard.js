@@ -740,9 +740,20 @@
       hr.appendChild(el('td', { 'class': 'num' }, g.booked));
       hr.appendChild(el('td', { 'class': 'num' }, g.checked_in));
       hr.appendChild(el('td', { 'class': 'num' + (g.no_show ? ' ns' : '') }, g.no_show));
-      hr.appendChild(el('td', { 'class': 'act' }));
+      /* A matter blocked all day (a day's block lists every slot): one row,
+       * and only its slots that hold bookings. */
+      var allBlocked = g.slots.length > 1 && g.blocked === g.slots.length;
+      var ha = el('td', { 'class': 'act' });
+      if (allBlocked) {
+        hr.classList.add('blocked-day');
+        hr.cells[0].setAttribute('data-blocked', t('appts.blocked_day'));
+        ha.appendChild(el('button', { type: 'button', 'class': 'btn btn-open', 'data-act': 'unblock-day' }, t('appts.unblock')));
+      }
+      hr.appendChild(ha);
       f.appendChild(hr);
-      g.slots.forEach(function (s) {
+      g.slots.filter(function (s) {
+        return !allBlocked || s.booked + s.checked_in + s.no_show + s.cancelled > 0;
+      }).forEach(function (s) {
         var r = el('tr', { 'class': 'as' + (s.blocked ? ' blocked' : ''), 'data-matter': g.matter, 'data-start': s.start });
         var c = el('td', { 'class': 'aslot' }, hhmm(s.start) + '–' + hhmm(s.end));
         if (s.blocked) c.setAttribute('data-blocked', t('appts.blocked'));
@@ -782,15 +793,17 @@
     if (ms.selectedIndex < 0) ms.value = '';
     var sf = document.createDocumentFragment();
     var slotMin = pub && pub.appointments ? pub.appointments.slot_min : 30;
-    D.slotStarts(hours ? hours.hall : [], slotMin).forEach(function (st) {
+    var nowMs = HallqText.now();
+    D.slotStarts(hours ? hours.hall : [], slotMin).filter(function (st) {
+      return st + slotMin * 60000 > nowMs;		/* not over yet */
+    }).forEach(function (st) {
       sf.appendChild(el('option', { value: st }, hhmm(st) + '–' + hhmm(st + slotMin * 60000)));
     });
     ss.replaceChildren(sf);
     if (keepS) ss.value = keepS;
-    var none = !ss.options.length;
-    $('appts-block').disabled = none;
-    var off = !pub || !pub.appointments;
-    ['appts-block', 'appts-block-day', 'appts-unblock-day'].forEach(function (id) { if (off) $(id).disabled = true; });
+    var off = !pub || !pub.appointments;	/* nothing is bookable here */
+    $('appts-block').disabled = off || !ss.options.length;
+    $('appts-block-day').disabled = $('appts-unblock-day').disabled = off;
     ms.disabled = ss.disabled = off;
   }
 
@@ -839,6 +852,12 @@
   $('appts').addEventListener('click', function (e) {
     var b = e.target.closest('button[data-act]');
     if (!b) return;
+    if (b.getAttribute('data-act') === 'unblock-day') {
+      var m = b.closest('tr[data-matter]').getAttribute('data-matter'), body0 = { day: today() };
+      if (m) body0.matter = m;
+      slotCommand('unblock', body0, (m || t('appts.all')) + ' ' + today());
+      return;
+    }
     var row = b.closest('tr[data-start]');
     var matter = row.getAttribute('data-matter'), start = Number(row.getAttribute('data-start'));
     var body = { start: start };

@@ -169,7 +169,7 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     await dash.locator('#appts-sum', { hasText: '已签到 2' }).waitFor({ timeout: WAIT });
     // Block SB01 11:00 by its row's button (it has a booking: the booking stays).
     const r11 = dash.locator(`#appts tr.as[data-matter="SB01"][data-start="${at(11, 0)}"]`);
-    await r11.locator('button[data-act="block"]').click();
+    await r11.locator('button[data-act="block"]').click({ timeout: WAIT });
     await dash.locator(`#appts tr.as.blocked[data-matter="SB01"][data-start="${at(11, 0)}"]`).waitFor({ timeout: WAIT });
     const pub = (await hall.api('GET', '/api/public/slots?matter=SB01&days=1')).json.slots;
     const s11 = pub.find(s => s.start === at(11, 0));
@@ -179,8 +179,18 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     await shot(dash, 'checkin-dashboard');
     await dash.locator('#appt-box').screenshot({ path: path.join(SHOTS, 'checkin-dashboard-appts.png') });
     // And back.
-    await dash.locator(`#appts tr.as[data-matter="SB01"][data-start="${at(11, 0)}"] button[data-act="unblock"]`).click();
+    await dash.locator(`#appts tr.as[data-matter="SB01"][data-start="${at(11, 0)}"] button[data-act="unblock"]`).click({ timeout: WAIT });
     await dash.locator(`#appts tr.as:not(.blocked)[data-matter="SB01"][data-start="${at(11, 0)}"]`).waitFor({ timeout: WAIT });
+    // The whole day, every matter: one row a matter, its booked slots kept; then open again.
+    await dash.click('#appts-block-day', { timeout: WAIT });
+    await dash.locator('#appts tr.am.blocked-day[data-matter="GA02"]').waitFor({ timeout: WAIT });
+    assert.equal(await dash.locator('#appts tr.as[data-matter="GA02"]').count(), 0, 'no bookings: no slot rows');
+    await dash.locator(`#appts tr.as.blocked[data-matter="SB01"][data-start="${at(11, 0)}"]`).waitFor({ timeout: WAIT });
+    assert.ok((await hall.api('GET', '/api/public/slots?matter=GA02&days=1')).json.slots.every(x => x.blocked && x.free === 0));
+    await dash.locator('#appt-box').screenshot({ path: path.join(SHOTS, 'checkin-dashboard-day-blocked.png') });
+    await dash.click('#appts-unblock-day', { timeout: WAIT });
+    await dash.waitForFunction(() => !document.querySelector('#appts tr.blocked-day, #appts tr.blocked'), null, { timeout: WAIT });
+    assert.ok((await hall.api('GET', '/api/public/slots?matter=GA02&days=1')).json.slots.some(x => !x.blocked && x.free > 0));
     await dash.context().close();
 
     // 10:20: the 10:00 booking is late (after 10:15, before 10:45): an ordinary number.
