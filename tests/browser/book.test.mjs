@@ -11,7 +11,8 @@
 //   A full slot is disabled (已约满); a slot filled while the form was open
 //   answers slot_full, said plainly, and the slots are shown again.
 //   en: GA02 → a booking in English; the same person's second booking that
-//       day is refused (too_many_appointments), said plainly.
+//       day is refused (too_many_appointments), said plainly; past the
+//       public limit per address, 429 too_many_requests, said plainly.
 // Screenshots: build/browser/book-*.png (open them: every glyph real,
 // nothing clipped).
 import test from 'node:test';
@@ -220,9 +221,24 @@ test('/book on a phone: matter → day → slot → details → code and QR; reo
     await en.click('#f-submit');
     await en.locator('#msg.msg-error', { hasText: 'as many bookings as allowed' }).waitFor({ timeout: WAIT });
     await fullShot(en, 'book-en-too-many');
+
+    // Public booking is limited per client address (public_per_minute, 10 in
+    // the demo): this address's bookings until refused, then the page says so.
+    let refused = null;
+    for (let n = 40; n < 60 && !refused; n++) {
+      const r = await hall.api('POST', '/api/appointments',
+        { matter: 'SB03', start: at(13, 30) + 24 * 60 * MIN + (n % 8) * 30 * MIN, phone: '13500000000', id_number: idNumber(n) });
+      if (r.status === 429) refused = r;
+      else assert.equal(r.status, 201, JSON.stringify(r.json));
+    }
+    assert.ok(refused, 'the public limit answered 429');
+    assert.equal(refused.json.error.code, 'too_many_requests');
+    await en.fill('#f-id', idNumber(4));
+    await en.click('#f-submit');
+    await en.locator('#msg.msg-error', { hasText: 'Too many attempts' }).waitFor({ timeout: WAIT });
     await en.context().close();
 
-    assert.deepEqual(errors.filter(e => !/status of (404|409)/.test(e)), []);
+    assert.deepEqual(errors.filter(e => !/status of (404|409|429)/.test(e)), []);
   } finally {
     await b.close();
     await hall.stop();
