@@ -405,6 +405,13 @@ class Booking(ClockCase):
         self.assertEqual(a["phone"], "138****5678")
         self.assertEqual(a["id_number"], masked(idn))
         self.assertEqual(a["name"], "张*")
+        # a one-character name shows nothing of itself
+        r1 = h.req("POST", "/api/appointments",
+                   {"matter": "SB01", "start": t(9, 30), "phone": "13912345678",
+                    "id_number": id_number(425), "name": "李"})
+        self.assertEqual(r1.status, 201, r1)
+        self.assertEqual(r1.json["appointment"]["name"], "*")
+        self.assertNotIn("李".encode(), r1.body)
         tok = r.json["token"]
         # every way it is shown: its own read, the manager's, the day view,
         # check-in (the ticket too), the hall, the event log
@@ -1069,3 +1076,18 @@ class Night(ClockCase):
         self.assertEqual((r.json["ticket"]["class"], r.json["ticket"]["slot_start"]),
                          ("appointment", t(8, 30, day=2)))
 
+
+class BlockInput(ClockCase):
+    """POST /api/slots/block {"start": ms} names one slot: a moment that is
+    no slot start blocks nothing (400), and never two slots."""
+
+    def test_block_takes_slot_starts_only(self):
+        h = self.hall
+        seq = h.status()["seq"]
+        for b in ({"start": t(11, 7)}, {"start": t(11, 7), "matter": "SB01"},
+                  {"start": t(12, 30)}, {"start": 0}, {"start": t(11, 0), "matter": "YB01"}):
+            r = h.req("POST", "/api/slots/block", b, "m1")
+            self.assertTrue(400 <= r.status < 500, (b, r))
+            self.assertError(r, r.status)
+        self.assertEqual([s["blocked"] for s in self.slots("SB01", DAY)], [False] * 13)
+        self.assertEqual(h.status()["seq"], seq)

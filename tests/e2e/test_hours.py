@@ -341,6 +341,24 @@ class HoursAtStart(HoursCase):
                          ["window.closed", "window.paused"])
         h.stop()
 
+    def test_start_without_an_edge_moves_nothing(self):
+        """Down from 10:00 to 10:05 (no edge), or a window closed in the
+        first second after start: the hours do not reopen it."""
+        h = self.new_hall(t(10, 0))
+        r = h.win(2, "close", token="m1")         # at once after start
+        self.assertEqual(r.status, 200, r)
+        h.wait_clock(t(10, 0, 3))
+        self.assertEqual(self.state(h, 2)["state"], "closed",
+                         "a window closed right after start was reopened: %r" %
+                         [(e["type"], e.get("by")) for e in h.events()])
+        seq = h.status()["seq"]
+        self.later(t(10, 5), h)
+        h.wait_clock(t(10, 5, 3))
+        self.assertEqual(self.state(h, 2)["state"], "closed",
+                         "reopened after a restart with no edge while down: %r" %
+                         [(e["type"], e.get("by")) for e in h.events(since=seq)])
+        h.stop()
+
 
 def conf_text(conf):
     """The config with one top-level member a line (so a test knows where
