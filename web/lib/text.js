@@ -488,7 +488,8 @@
         'appts.block_slot': '停约该时段', 'appts.block_day': '全天停约', 'appts.unblock_day': '全天恢复',
         'appts.all': '全部事项', 'appts.none': '今天还没有预约，也没有停约的时段',
         'appts.done.block': '已停约（已有的 {n} 个预约保留）', 'appts.done.unblock': '已恢复预约',
-        'appts.failed': '预约读取失败', 'appts.unavailable': '未启用预约'
+        'appts.failed': '预约读取失败', 'appts.unavailable': '未启用预约',
+        'err.not_a_slot': '这个时间不是该事项的预约时段，不能停约。', 'err.not_bookable': '这个事项不接受预约。'
       },
       en: {
         'title': 'Manager dashboard',
@@ -544,7 +545,8 @@
         'appts.block_slot': 'Block this time', 'appts.block_day': 'Block the day', 'appts.unblock_day': 'Unblock the day',
         'appts.all': 'All matters', 'appts.none': 'No appointments or blocks today yet',
         'appts.done.block': 'blocked ({n} bookings made stay)', 'appts.done.unblock': 'open for booking again',
-        'appts.failed': 'appointments not available', 'appts.unavailable': 'appointments not configured'
+        'appts.failed': 'appointments not available', 'appts.unavailable': 'appointments not configured',
+        'err.not_a_slot': 'That time is not one of this matter\'s slots: nothing to block.', 'err.not_bookable': 'This matter takes no appointments.'
       }
     }
   };
