@@ -794,7 +794,10 @@
     var sf = document.createDocumentFragment();
     var slotMin = pub && pub.appointments ? pub.appointments.slot_min : 30;
     var nowMs = HallqText.now();
-    D.slotStarts(hours ? hours.hall : [], slotMin).filter(function (st) {
+    /* A matter's own slots of today (GET /api/public/slots), else the
+     * slots of the hall's periods. */
+    var own = ms.value && matterSlots.matter === ms.value ? matterSlots.slots : null;
+    (own ? own.map(function (x) { return x.start; }) : D.slotStarts(hours ? hours.hall : [], slotMin)).filter(function (st) {
       return st + slotMin * 60000 > nowMs;		/* not over yet */
     }).forEach(function (st) {
       sf.appendChild(el('option', { value: st }, hhmm(st) + '–' + hhmm(st + slotMin * 60000)));
@@ -806,6 +809,16 @@
     $('appts-block-day').disabled = $('appts-unblock-day').disabled = off;
     ms.disabled = ss.disabled = off;
   }
+
+  var matterSlots = { matter: null, slots: [] };
+  $('appts-matter').addEventListener('change', function () {
+    var m = $('appts-matter').value;
+    if (!m) { renderApptTools(); return; }
+    Hallq.api('GET', '/api/public/slots?matter=' + encodeURIComponent(m) + '&days=1', null, '').then(function (r) {
+      matterSlots = { matter: m, slots: r.status === 200 && r.json ? r.json.slots || [] : [] };
+      renderApptTools();
+    });
+  });
 
   var apptsTimer = null, apptsInflight = false;
   function soonAppts() {

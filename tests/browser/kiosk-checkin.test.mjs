@@ -181,6 +181,16 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     // And back.
     await dash.locator(`#appts tr.as[data-matter="SB01"][data-start="${at(11, 0)}"] button[data-act="unblock"]`).click({ timeout: WAIT });
     await dash.locator(`#appts tr.as:not(.blocked)[data-matter="SB01"][data-start="${at(11, 0)}"]`).waitFor({ timeout: WAIT });
+    // One slot of one matter, chosen in the tools: GA02 at 11:30.
+    await dash.selectOption('#appts-matter', 'GA02', { timeout: WAIT });
+    await dash.waitForFunction(v => [...document.querySelectorAll('#appts-slot option')].some(o => o.value === v),
+      String(at(11, 30)), { timeout: WAIT });
+    await dash.selectOption('#appts-slot', String(at(11, 30)), { timeout: WAIT });
+    await dash.click('#appts-block', { timeout: WAIT });
+    await dash.locator(`#appts tr.as.blocked[data-matter="GA02"][data-start="${at(11, 30)}"]`).waitFor({ timeout: WAIT });
+    await dash.locator(`#appts tr.as[data-matter="GA02"][data-start="${at(11, 30)}"] button[data-act="unblock"]`).click({ timeout: WAIT });
+    await dash.locator(`#appts tr.as.blocked[data-matter="GA02"]`).waitFor({ state: 'detached', timeout: WAIT });
+    await dash.selectOption('#appts-matter', '', { timeout: WAIT });
     // The whole day, every matter: one row a matter, its booked slots kept; then open again.
     await dash.click('#appts-block-day', { timeout: WAIT });
     await dash.locator('#appts tr.am.blocked-day[data-matter="GA02"]').waitFor({ timeout: WAIT });
