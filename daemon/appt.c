@@ -763,9 +763,10 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 }
 
 /* The booking the command names ("name": its code) if the asker may see it:
- * a manager, or the booking's own token.  0, or an error in c. */
+ * a manager, or the booking's own token; with `booked`, only while it is
+ * booked (cancel, reschedule).  0, or an error in c (500: storage). */
 static int
-appt_find(struct hall *h, struct op_ctx *c, struct appt *a)
+appt_find(struct hall *h, struct op_ctx *c, struct appt *a, int booked)
 {
 	const char *code = json_string_value(json_object_get(c->cmd, "name"));
 	json_t *tok = json_object_get(c->cmd, "token");
@@ -785,9 +786,12 @@ appt_find(struct hall *h, struct op_ctx *c, struct appt *a)
 		return 500;
 	}
 	/* A wrong token learns nothing: the same answer as no booking. */
-	if (rc == 0 || (c->token == NULL && strcmp(json_string_value(tok),
-	    a->token) != 0))
+	if (rc == 0 || (c->token == NULL && !secret_eq(json_string_value(tok),
+	    a->token)))
 		return cmd_error(c, 404, "unknown_appointment", "no such booking");
+	if (booked && strcmp(a->state, "booked") != 0)
+		return cmd_error(c, 409, "appointment_closed", "booking %s is %s",
+		    a->code, a->state);
 	return 0;
 }
 
@@ -796,7 +800,7 @@ cmd_appt_get(struct hall *h, struct op_ctx *c)
 {
 	struct appt a = { 0 };
 
-	if (appt_find(h, c, &a) != 0) {
+	if (appt_find(h, c, &a, 0) != 0) {
 		appt_clear(&a);
 		return c->status ? c->status : 500;
 	}
@@ -810,15 +814,9 @@ cmd_appt_cancel(struct hall *h, struct op_ctx *c)
 {
 	struct appt a = { 0 };
 
-	if (appt_find(h, c, &a) != 0) {
+	if (appt_find(h, c, &a, 1) != 0) {
 		appt_clear(&a);
 		return c->status ? c->status : 500;
-	}
-	if (strcmp(a.state, "booked") != 0) {
-		cmd_error(c, 409, "appointment_closed", "booking %s is %s", a.code,
-		    a.state);
-		appt_clear(&a);
-		return 409;
 	}
 	snprintf(a.state, sizeof a.state, "cancelled");
 	appt_put(h, &a);
@@ -838,15 +836,9 @@ cmd_appt_reschedule(struct hall *h, struct op_ctx *c)
 
 	if (cmd_body_int(c, "start", 0, INT64_C(1) << 50, &start, 1) == -1)
 		return c->status;
-	if (appt_find(h, c, &a) != 0) {
+	if (appt_find(h, c, &a, 1) != 0) {
 		appt_clear(&a);
 		return c->status ? c->status : 500;
-	}
-	if (strcmp(a.state, "booked") != 0) {
-		cmd_error(c, 409, "appointment_closed", "booking %s is %s", a.code,
-		    a.state);
-		appt_clear(&a);
-		return 409;
 	}
 	if ((mi = appt_matter(h, c, a.matter)) < 0 || (rc = appt_slot_check(h,
 	    c, mi, start, a.id_number ? a.id_number : "", &a, &slot)) != 0) {

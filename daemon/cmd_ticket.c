@@ -177,7 +177,7 @@ cmd_ticket_get(struct hall *h, struct op_ctx *c)
 		/* Checked against the row: nothing is kept for a refused read. */
 		t = cmd_read_ticket(h, c, id);
 		if (t == NULL || !json_is_string(tok) || t->token[0] == '\0' ||
-		    strcmp(json_string_value(tok), t->token) != 0)
+		    !secret_eq(json_string_value(tok), t->token))
 			return cmd_error(c, 401, "unauthorized",
 			    "this needs a token (Authorization: Bearer TOKEN)");
 		return cmd_ticket_reply(h, c, 200, t);
@@ -277,7 +277,7 @@ cmd_ticket_rate(struct hall *h, struct op_ctx *c)
 		return cmd_error(c, 403, "forbidden", "a %s token cannot rate",
 		    config_role_name(c->token->role));
 	else if (json_is_string(tok) && t->token[0] != '\0' &&
-	    strcmp(json_string_value(tok), t->token) == 0)
+	    secret_eq(json_string_value(tok), t->token))
 		source = "ticket";
 	else
 		return cmd_error(c, 401, "unauthorized",

@@ -180,3 +180,18 @@ now_ms_start_at(int64_t ms)
 	clock_shift_ms = 0;
 	clock_shift_ms = ms - now_ms();
 }
+
+/* Two secrets compared in a time that depends on their lengths only, not
+ * on where they first differ. */
+int
+secret_eq(const char *a, const char *b)
+{
+	size_t n = strlen(a), i;
+	unsigned char d;
+
+	if (n != strlen(b))
+		return 0;
+	for (i = 0, d = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}

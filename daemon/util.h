@@ -24,5 +24,6 @@ void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 int64_t	 now_ms(void);
 void	 now_ms_start_at(int64_t);
+int	 secret_eq(const char *, const char *);
 
 #endif
