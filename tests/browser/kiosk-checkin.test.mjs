@@ -83,6 +83,7 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     const byId = await book(hall, 'SB02', at(10, 0), 2);
     const early = await book(hall, 'SB01', at(11, 0), 3);
     const late = await book(hall, 'SB03', at(10, 0), 4);
+    const byQr = await book(hall, 'YB01', at(10, 0), 5);
     assert.match(byCode.appointment.code, /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
 
     // 09:45: on time for 10:00 (from 09:30 to 10:15), early for 11:00.
@@ -119,6 +120,20 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     const a2 = await hall.api('GET', `/api/appointments/${byId.appointment.code}`, undefined, byId.token);
     assert.equal(a2.json.appointment.state, 'checked_in');
     assert.notEqual(n2, n1);
+    await kiosk.click('#done');
+
+    // By the booking's QR code: the kiosk's scanner types the /book address
+    // it reads, then Enter.
+    await kiosk.click('#appt');
+    await kiosk.locator('#s-appt').waitFor({ state: 'visible', timeout: WAIT });
+    await kiosk.focus('#appt-code');
+    await kiosk.keyboard.type(`${hall.base}/book?code=${byQr.appointment.code}&token=${byQr.token}`);
+    await kiosk.keyboard.press('Enter');
+    await ticketShown(kiosk);
+    assert.equal((await kiosk.textContent('#t-matter')).trim(), '医保参保变更');
+    assert.match((await kiosk.textContent('#t-appt')).trim(), /预约签到成功/);
+    const a5 = await hall.api('GET', `/api/appointments/${byQr.appointment.code}`, undefined, 'm1');
+    assert.equal(a5.json.appointment.state, 'checked_in');
     await kiosk.click('#done');
 
     // Too early: come back at 10:30.
@@ -166,7 +181,7 @@ test('kiosk check-in by code and by ID number, too early, late; the dashboard\'s
     const c10 = await cells(row);
     assert.equal(c10[0], '10:00–10:30');
     assert.equal(c10[3], '1', 'checked in');
-    await dash.locator('#appts-sum', { hasText: '已签到 2' }).waitFor({ timeout: WAIT });
+    await dash.locator('#appts-sum', { hasText: '已签到 3' }).waitFor({ timeout: WAIT });
     // Block SB01 11:00 by its row's button (it has a booking: the booking stays).
     const r11 = dash.locator(`#appts tr.as[data-matter="SB01"][data-start="${at(11, 0)}"]`);
     await r11.locator('button[data-act="block"]').click({ timeout: WAIT });

@@ -45,6 +45,11 @@ test('check-in entry: a code, an ID number, or why not', () => {
   assert.deepEqual(B.checkinEntry('k7m2q9xa'), { kind: 'code', value: 'K7M2Q9XA' });
   assert.deepEqual(B.checkinEntry('11010519491231002x'), { kind: 'id', value: '11010519491231002X' });
   assert.deepEqual(B.checkinEntry(''), { kind: 'bad', why: 'empty' });
+  // the booking's QR code, as a scanner types it (upper-cased by the field too)
+  assert.deepEqual(B.checkinEntry('http://127.0.0.1:8080/book?code=K7M2Q9XA&token=0b84df737b9a71032402a63e09b1f8fe'),
+    { kind: 'code', value: 'K7M2Q9XA' });
+  assert.deepEqual(B.checkinEntry('HTTP://HALL.EXAMPLE/BOOK?TOKEN=AB&CODE=k7m2q9xa'), { kind: 'code', value: 'K7M2Q9XA' });
+  assert.equal(B.checkinEntry('http://x/book?code=K7M2Q9X1&token=a').kind, 'bad');  // 1 is not in the alphabet
   assert.deepEqual(B.checkinEntry('110105194912310021'), { kind: 'bad', why: 'check' });
   assert.deepEqual(B.checkinEntry('1101051949123'), { kind: 'bad', why: 'id' });
   assert.deepEqual(B.checkinEntry('K7M2'), { kind: 'bad', why: 'code' });

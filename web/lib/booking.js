@@ -54,8 +54,13 @@
 
   /* The kiosk's check-in entry: {kind: 'code'|'id', value} or {kind: 'bad',
    * why: 'empty'|'code'|'id'|'check'}.  Eight characters are a code (the
-   * alphabet has no 0/1, an ID number no letter but X), 18 an ID number. */
+   * alphabet has no 0/1, an ID number no letter but X), 18 an ID number,
+   * and an address with "code=" the booking's QR code. */
   function checkinEntry(s) {
+    /* The booking's QR code read by the kiosk's scanner, which types what
+     * it reads: the /book address with its code. */
+    var q = /[?&]code=([0-9A-Za-z]{8})(?:&|#|$)/i.exec(String(s === null || s === undefined ? '' : s).trim());
+    if (q && isCode(q[1])) return { kind: 'code', value: clean(q[1]) };
     var v = clean(s);
     if (!v) return { kind: 'bad', why: 'empty' };
     if (v.length === 18) {
