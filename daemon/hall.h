@@ -57,6 +57,9 @@ void		 hall_free(struct hall *);
 void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
 void		 hall_set_any_hour(struct hall *, int);
+/* GET /api/public/queue's body (the caller frees it) and its figures' tag
+ * (a hash of all but the clock). */
+char		*hall_public_queue(struct hall *, int64_t now, uint64_t *tag);
 void		 hall_exec(struct hall *, json_t *cmd, int64_t now,
 		     struct hall_result *);
 void		 hall_tick(struct hall *, int64_t now, struct hall_result *);

@@ -282,6 +282,7 @@ json_t	*view_window(struct hall *h, struct win *w);
 json_t	*view_snapshot(struct hall *h, int64_t now);
 void	 view_hall_clock(struct hall *h, json_t *o, int64_t now);
 char	*view_text(json_t *o);
+char	*view_text_free(json_t *o);
 
 /* hall.c: rows and events written in the change's transaction */
 void	 hall_put_ticket(struct hall *h, struct ticket *t);

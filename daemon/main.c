@@ -45,6 +45,8 @@ struct core {
 	struct bridge		*bridge;
 	struct web		*web;
 	struct devices		*devices;
+	int			 public_dirty;	/* events since the last public copy */
+	int64_t			 public_at;	/* when it was made */
 };
 
 static void
@@ -175,8 +177,37 @@ core_devices_deliver(void *arg, const struct event *ev, size_t n)
 	devices_events(c->devices, ev, n);
 }
 
+/* Any committed change may move the public figures: remade at the next
+ * tick (at most once a second). */
+static void
+core_public_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	(void)ev;
+	(void)n;
+	c->public_dirty = 1;
+}
+
+static void
+core_public_refresh(struct core *c, int64_t now)
+{
+	uint64_t tag;
+	char *body;
+
+	if (c->web == NULL)
+		return;
+	if (!c->public_dirty && now - c->public_at < 10000)
+		return;
+	body = hall_public_queue(c->hall, now, &tag);
+	web_public_set(c->web, body, tag);
+	c->public_dirty = 0;
+	c->public_at = now;
+}
+
 static const struct event_sub core_subs[] = {
 	{ "web", 0, NULL, core_ring_deliver },
+	{ "public", 0, NULL, core_public_deliver },
 	{ "devices", 0, NULL, core_devices_deliver },
 };
 
@@ -291,6 +322,7 @@ core_tick_cb(evutil_socket_t fd, short what, void *arg)
 		web_wake(c->web);
 	} else
 		hall_result_clear(&r);
+	core_public_refresh(c, now_ms());
 }
 
 /* The device manager's own events: device.up, device.down. */
@@ -515,6 +547,8 @@ main(int argc, char *argv[])
 	wc.max_clients = c->conf->max_clients;
 	if ((c->web = web_new(&wc, c->bridge, core_wake, c, err, sizeof err)) == NULL)
 		fatalx("web: %s", err);
+	c->public_dirty = 1;
+	core_public_refresh(c, now_ms());
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
 	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);

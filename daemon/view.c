@@ -225,6 +225,74 @@ view_snapshot(struct hall *h, int64_t now)
 	return o;
 }
 
+/*
+ * GET /api/public/queue: what anybody may see of the hall, nothing personal
+ * (made by the core, served by the web thread from its copy).
+ */
+char *
+hall_public_queue(struct hall *h, int64_t now, uint64_t *tag)
+{
+	const struct config *c = h->conf;
+	json_t *ms = json_array(), *o;
+	char *q_url, *book_url = NULL;
+	int i, bookable = 0;
+
+	for (i = 0; i < c->nmatters; i++) {
+		const struct matter *m = &c->matters[i];
+		size_t waiting = dispatch_waiting(h->disp, i);
+		json_t *mo, *tmp = json_object();
+		int b = c->appt.enabled && c->has_hours && m->capacity_per_slot > 0;
+
+		bookable |= b;
+		hours_matter_json(h, i, now, tmp);
+		mo = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:o, s:i, s:O,"
+		    " s:b}",
+		    "code", m->code, "name", m->name, "name_en", m->name_en,
+		    "domain", c->domains[m->domain].code,
+		    "domain_name", c->domains[m->domain].name,
+		    "domain_name_en", c->domains[m->domain].name_en,
+		    "waiting", (json_int_t)waiting,
+		    "eta_s", json_eta(window_eta_s(h, i, waiting, 0)),
+		    "open_windows", window_open_count(h, i),
+		    "accepting", json_object_get(tmp, "accepting"),
+		    "bookable", b);
+		json_decref(tmp);
+		json_array_append_new(ms, mo);
+	}
+	xasprintf(&q_url, "%s/q", c->public_url);
+	if (bookable)
+		xasprintf(&book_url, "%s/book", c->public_url);
+	o = json_pack("{s:s, s:s, s:s?, s:o}", "hall", c->hall_name,
+	    "q_url", q_url, "book_url", book_url, "matters", ms);
+	free(q_url);
+	free(book_url);
+	hours_hall_json(h, now, o);
+	/* The tag is the figures' own, without the clock: the same figures
+	 * keep their tag (and phones their 304) while time passes. */
+	{
+		char *text = view_text(o);
+		const unsigned char *p;
+
+		*tag = 1469598103934665603ULL;
+		for (p = (const unsigned char *)text; *p != '\0'; p++)
+			*tag = (*tag ^ *p) * 1099511628211ULL;
+		free(text);
+	}
+	json_object_set_new(o, "at", json_integer(now));
+	view_hall_clock(h, o, now);
+	return view_text_free(o);
+}
+
+/* The text of o, which is released. */
+char *
+view_text_free(json_t *o)
+{
+	char *s = view_text(o);
+
+	json_decref(o);
+	return s;
+}
+
 char *
 view_text(json_t *o)
 {

@@ -101,6 +101,7 @@ struct sess {
 	int		 hdr_sent;
 	int		 close_after;
 	size_t		 budgeted;	/* bytes counted in web.out_bytes */
+	char		 etag[24];	/* public answers: cacheable, CORS */
 
 	/* WebSocket */
 	char		*rx;
@@ -149,6 +150,10 @@ struct web {
 	uint64_t		 refused_large;	/* answered 503 for that */
 	uint64_t		 next_id;
 	struct sess		*sessions;
+	/* GET /api/public/queue: the core's latest copy, served from here. */
+	pthread_mutex_t		 pub_mu;
+	char			*pub_body;
+	char			 pub_etag[24];
 };
 
 /* ---------------------------------------------------------------- sessions */
@@ -189,7 +194,7 @@ sess_http_reset(struct sess *s)
 	s->awaiting = 0;
 	s->close_after = s->has_token = 0;
 	s->status = 0;
-	s->path[0] = s->query[0] = s->token[0] = '\0';
+	s->path[0] = s->query[0] = s->token[0] = s->etag[0] = '\0';
 }
 
 static void
@@ -452,6 +457,38 @@ http_file(struct web *w, struct sess *s)
 }
 
 /* The request is whole: route it, and hand it to the core. */
+/* GET /api/public/queue, answered here from the core's last copy: no
+ * request reaches the core, whatever the number of phones. */
+static int
+http_public_queue(struct web *w, struct sess *s)
+{
+	char inm[128] = "";
+	char *body = NULL;
+	int n, status = 200;
+
+	if (s->query[0] != '\0') {
+		http_error(s, 400, "unknown_field", "this path takes no query");
+		return 0;
+	}
+	n = lws_hdr_copy(s->wsi, inm, sizeof inm, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+	pthread_mutex_lock(&w->pub_mu);
+	if (w->pub_body != NULL) {
+		snprintf(s->etag, sizeof s->etag, "%s", w->pub_etag);
+		if (n > 0 && (strcmp(inm, w->pub_etag) == 0 ||
+		    strstr(inm, w->pub_etag) != NULL || strcmp(inm, "*") == 0))
+			status = 304;
+		else
+			body = xstrdup(w->pub_body);
+	}
+	pthread_mutex_unlock(&w->pub_mu);
+	if (s->etag[0] == '\0') {
+		http_error(s, 503, "busy", "the figures are not ready yet: try again");
+		return 0;
+	}
+	http_answer(s, status, body);
+	return 0;
+}
+
 static int
 http_dispatch(struct web *w, struct sess *s)
 {
@@ -468,6 +505,9 @@ http_dispatch(struct web *w, struct sess *s)
 		http_error(s, 413, "body_too_large", "the body is over " LIMIT_MESSAGE_TEXT);
 		return 0;
 	}
+	if (s->method == API_GET && (strcmp(s->path, "/api/public/queue") == 0 ||
+	    strcmp(s->path, "/api/public/queue/") == 0))
+		return http_public_queue(w, s);
 	status = api_route(s->method, s->path, s->query, s->body, s->bodylen,
 	    s->has_token ? s->token : NULL, &cmd, &err);
 	if (status != 0) {
@@ -649,13 +689,22 @@ http_writeable(struct sess *s)
 		return 0;
 	if (!s->hdr_sent) {
 		/* A 204 carries no body and so no length (RFC 9110). */
+		int pub = s->etag[0] != '\0';
+
 		if (lws_add_http_common_headers(s->wsi, (unsigned)s->status,
-		    s->outlen ? "application/json" : NULL, s->status == 204 ?
-		    LWS_ILLEGAL_HTTP_CONTENT_LEN : s->outlen, &p, end) ||
+		    s->outlen ? "application/json" : NULL, s->status == 204 ||
+		    s->status == 304 ? LWS_ILLEGAL_HTTP_CONTENT_LEN : s->outlen,
+		    &p, end) ||
 		    lws_add_http_header_by_token(s->wsi,
-		    WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store",
-		    8, &p, end) ||
-		    (s->close_after && s->status != 204 &&
+		    WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)(pub ?
+		    "no-cache" : "no-store"), 8, &p, end) ||
+		    (pub && (lws_add_http_header_by_name(s->wsi, (const unsigned
+		    char *)"etag:", (const unsigned char *)s->etag,
+		    (int)strlen(s->etag), &p, end) ||
+		    lws_add_http_header_by_name(s->wsi, (const unsigned char *)
+		    "access-control-allow-origin:", (const unsigned char *)"*", 1,
+		    &p, end))) ||
+		    (s->close_after && s->status != 204 && s->status != 304 &&
 		    lws_add_http_header_by_token(s->wsi,
 		    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end)) ||
 		    lws_finalize_write_http_header(s->wsi, start, &p, end))
@@ -1309,6 +1358,8 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 {
 	struct lws_context_creation_info info;
 	struct web *w = xcalloc(1, sizeof *w);
+
+	pthread_mutex_init(&w->pub_mu, NULL);
 	char *root;
 
 	w->bridge = b;
@@ -1461,5 +1512,28 @@ web_free(struct web *w)
 	lws_context_destroy(w->ctx);
 	free(w->root);
 	free(w->voice_dir);
+	free(w->pub_body);
+	pthread_mutex_destroy(&w->pub_mu);
 	free(w);
+}
+
+/* The core's new public figures (takes body) and their tag: the same
+ * figures keep the copy (its "at" says since when they stand) and the tag,
+ * across restarts too. */
+void
+web_public_set(struct web *w, char *body, uint64_t hsh)
+{
+	char tag[24];
+
+	snprintf(tag, sizeof tag, "\"%016llx\"", (unsigned long long)hsh);
+	pthread_mutex_lock(&w->pub_mu);
+	if (w->pub_body != NULL && strcmp(w->pub_etag, tag) == 0) {
+		pthread_mutex_unlock(&w->pub_mu);
+		free(body);
+		return;
+	}
+	free(w->pub_body);
+	w->pub_body = body;
+	memcpy(w->pub_etag, tag, sizeof tag);
+	pthread_mutex_unlock(&w->pub_mu);
 }

@@ -6,6 +6,7 @@
 #define HALLQ_WEB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bridge;
 struct web;
@@ -27,5 +28,7 @@ int		 web_start(struct web *);
 void		 web_wake(struct web *);
 void		 web_quiesce(struct web *);
 void		 web_free(struct web *);
+/* From the core: GET /api/public/queue's new body (taken). */
+void		 web_public_set(struct web *, char *body, uint64_t tag);
 
 #endif
