@@ -52,6 +52,9 @@ static const struct route routes[] = {
 	{ API_POST, "/api/appointments/$/reschedule", "reschedule", 1 },
 	{ API_POST, "/api/slots/block", "block", 1 },
 	{ API_POST, "/api/slots/unblock", "unblock", 1 },
+	{ API_GET, "/api/notify/kannel", "notify-kannel", 0 },
+	{ API_POST, "/api/notify/report", "notify-report", 1 },
+	{ API_GET, "/api/notifications", "notifications", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
@@ -147,11 +150,14 @@ query_int(const char *query, const char *name, long long *out)
 static const struct {
 	const char	*op;
 	const char	*names[4];
-	const char	*ints[2];
+	const char	*ints[3];
 } query_ops[] = {
 	{ "hours", { "day", NULL }, { NULL } },
 	{ "slots", { "matter", "from", NULL }, { "days", NULL } },
 	{ "appointments", { "day", NULL }, { NULL } },
+	{ "notify-kannel", { "key", NULL }, { "id", "type" } },
+	{ "notify-report", { "key", NULL }, { NULL } },
+	{ "notifications", { "appointment", NULL }, { "ticket", NULL } },
 };
 
 static int
@@ -266,6 +272,8 @@ api_route(enum api_method method, const char *path, const char *query,
 			    jerr.line, jerr.column, jerr.text);
 			return api_fail(err, 400, "malformed_json", msg);
 		}
+		if (json_is_array(b) && strcmp(r->op, "notify-report") == 0)
+			b = json_pack("{s:o}", "reports", b);	/* a list of reports */
 		if (!json_is_object(b)) {
 			json_decref(b);
 			return api_fail(err, 400, "bad_request",

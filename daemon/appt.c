@@ -32,7 +32,20 @@ struct appt {
 	int		 late;
 	char		*phone, *id_number, *name;
 	int64_t		 booked_at, checked_in_at, changed_at;
+	int		 notify;	/* consent to messages */
 };
+
+int
+appt_notify(const struct appt *a)
+{
+	return a->notify && a->phone != NULL;
+}
+
+const char *
+appt_code(const struct appt *a)
+{
+	return a->code;
+}
 
 static void
 appt_clear(struct appt *a)
@@ -65,6 +78,7 @@ appt_from_row(void *arg, const struct store_appt *r)
 	a->booked_at = r->booked_at;
 	a->checked_in_at = r->checked_in_at;
 	a->changed_at = r->changed_at;
+	a->notify = r->notify;
 }
 
 static int
@@ -77,6 +91,7 @@ appt_put(struct hall *h, struct appt *a)
 		.late = a->late, .phone = a->phone, .id_number = a->id_number,
 		.name = a->name, .booked_at = a->booked_at,
 		.checked_in_at = a->checked_in_at, .changed_at = h->now,
+		.notify = a->notify,
 	};
 
 	a->changed_at = h->now;
@@ -689,6 +704,7 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 {
 	const char *matter, *phone, *idn, *name, *channel, *peer;
 	json_t *tok = json_object_get(c->cmd, "token");
+	json_t *consent = json_object_get(c->body, "notify");
 	struct calendar_slot slot;
 	struct appt a = { 0 };
 	int64_t start;
@@ -719,6 +735,9 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 	if (idn == NULL || !appt_id_ok(idn))
 		return cmd_error(c, 400, "bad_id_number", "\"id_number\" is an "
 		    "18-character resident ID number with its check digit");
+	if (consent != NULL && !json_is_boolean(consent))
+		return cmd_error(c, 400, "bad_request", "\"notify\" is true or "
+		    "false");
 	if (name != NULL && !appt_name_ok(name))
 		return cmd_error(c, 400, "bad_request", "\"name\" has control "
 		    "characters");
@@ -754,6 +773,7 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 	a.id_number = xstrdup(idn);
 	a.name = name ? xstrdup(name) : NULL;
 	a.booked_at = h->now;
+	a.notify = json_is_true(consent);
 	appt_put(h, &a);
 	appt_emit(h, "appointment.booked", &a, NULL);
 	c->reply = json_pack("{s:o, s:s}", "appointment", appt_json(h, &a),

@@ -202,7 +202,7 @@ static const struct op ops[] = {
 	{ "auth", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_auth },
 	{ "issue", R_KIOSK | R_CLERK | R_MANAGER | R_ADMIN, 0, 1,
 	    { "matter", "class", "channel", "phone", "id_number", "appointment",
-	      "slot_start", "accept_wait", NULL }, cmd_ticket_issue },
+	      "slot_start", "accept_wait", "notify", NULL }, cmd_ticket_issue },
 	{ "ticket", R_NONE | R_ANY, 0, 0, { "ticket", NULL }, cmd_ticket_get },
 	{ "cancel", R_KIOSK | R_MANAGER | R_ADMIN, 0, 1, { "ticket", NULL }, cmd_ticket_cancel },
 	{ "call-next", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_call_next },
@@ -227,6 +227,16 @@ static const struct op ops[] = {
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_devices },
 	{ "learn", R_MANAGER | R_ADMIN, 0, 0, { "window", NULL }, cmd_hall_learn },
 	{ "hours", R_ANY, 0, 0, { "day", NULL }, cmd_hall_hours },
+	/* Messages (notify.c): delivery reports carry the hall's report key
+	 * (the op checks); the list is a manager's. */
+	{ "notify-kannel", R_NONE | R_ANY | R_EVAL | R_INTEG, 0, 1,
+	    { "key", "id", "type", NULL }, cmd_notify_kannel },
+	{ "notify-report", R_NONE | R_ANY | R_EVAL | R_INTEG, 0, 1,
+	    { "key", "reports", "out_id", "success", "err_code", "err_msg",
+	      "biz_id", "phone_number", "send_time", "report_time", "sms_size",
+	      "request_id", NULL }, cmd_notify_report },
+	{ "notifications", R_MANAGER | R_ADMIN, 0, 0, { "ticket", "appointment",
+	    NULL }, cmd_notify_list },
 	/* Appointments (appt.c).  Public reads; bookings by anyone (the
 	 * public rate-limited); a booking read or changed with its own
 	 * token (the op checks) or a manager's. */
@@ -235,8 +245,8 @@ static const struct op ops[] = {
 	{ "slots", R_NONE | R_ANY | R_EVAL | R_INTEG, 0, 0,
 	    { "matter", "from", "days", NULL }, cmd_appt_slots },
 	{ "book", R_NONE | R_KIOSK | R_MANAGER | R_ADMIN | R_INTEG, 0, 1,
-	    { "matter", "start", "phone", "id_number", "name", "channel", NULL },
-	    cmd_appt_book },
+	    { "matter", "start", "phone", "id_number", "name", "channel", "notify",
+	      NULL }, cmd_appt_book },
 	{ "appointment", R_NONE | R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_appt_get },
 	{ "unbook", R_NONE | R_MANAGER | R_ADMIN, 0, 1, { NULL }, cmd_appt_cancel },
 	{ "reschedule", R_NONE | R_MANAGER | R_ADMIN, 0, 1, { "start", NULL },

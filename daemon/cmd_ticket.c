@@ -34,6 +34,7 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	const char *matter, *cls, *channel, *phone, *idn, *appt;
 	struct appt_checkin ci = { NULL, -1, 0, 0 };
 	json_t *accept = json_object_get(c->body, "accept_wait");
+	json_t *consent = json_object_get(c->body, "notify");
 	int64_t seqno;
 	struct ticket *t;
 	int mi, ci_cls, i, rc;
@@ -49,6 +50,9 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 	if (accept != NULL && !json_is_boolean(accept))
 		return cmd_error(c, 400, "bad_request", "\"accept_wait\" is true "
 		    "or false");
+	if (consent != NULL && !json_is_boolean(consent))
+		return cmd_error(c, 400, "bad_request", "\"notify\" is true or "
+		    "false");
 	/* The slot, and with it the appointment head start, comes from a
 	 * booking only (check-in with "appointment"), never from the asking. */
 	if (json_object_get(c->body, "slot_start") != NULL)
@@ -100,6 +104,9 @@ cmd_ticket_issue(struct hall *h, struct op_ctx *c)
 		return cmd_error(c, 400, "unknown_channel", "no channel \"%s\"", channel);
 	if (phone != NULL && !all_digits(phone, 5, 20, 0))
 		return cmd_error(c, 400, "bad_phone", "a phone number is 5 to 20 digits");
+	if (json_is_true(consent) && phone == NULL)
+		return cmd_error(c, 400, "bad_request", "\"notify\" needs the "
+		    "\"phone\" to send to");
 	if (idn != NULL && !all_digits(idn, 15, 18, 1))
 		return cmd_error(c, 400, "bad_id_number",
 		    "an ID number is 15 to 18 digits, the last may be X");
@@ -135,6 +142,14 @@ make:
 	}
 	t->phone = phone ? xstrdup(phone) : NULL;
 	t->id_number = idn ? xstrdup(idn) : NULL;
+	/* Messages go to the phone only with the person's consent: given
+	 * here (the kiosk's checkbox), or with the booking. */
+	t->notify = phone != NULL && json_is_true(consent);
+	if (ci.appt != NULL) {
+		t->notify = appt_notify(ci.appt);
+		snprintf(t->appointment, sizeof t->appointment, "%s",
+		    appt_code(ci.appt));
+	}
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		fatal("getrandom");
 	for (i = 0; i < 16; i++)

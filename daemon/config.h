@@ -151,6 +151,45 @@ struct appt_conf {
 	int		 suspend_days;
 };
 
+/* "notify" (config_notify.c): messages to citizens. */
+enum notify_kind {
+	NK_BOOKED, NK_REMINDER, NK_SOON, NK_AHEAD, NK_CALLED, NK_NO_SHOW,
+	NK_RATE, NK_MAX
+};
+extern const char *const notify_kind_names[NK_MAX];
+int	notify_kind(const char *);
+
+enum { NOTIFY_KANNEL = 1, NOTIFY_HTTP };
+
+struct notify_url {
+	char		 host[128];
+	int		 port;
+	char		 path[256];
+};
+
+struct notify_conf {
+	int		 enabled;	/* the section is there */
+	int		 gateway;	/* NOTIFY_KANNEL, NOTIFY_HTTP */
+	struct notify_url url;
+	char		*username, *password;	/* kannel */
+	char		*report_url;	/* where reports come; NULL: listen */
+	char		*sign_name, *secret;	/* http */
+	char		*template_ids[NK_MAX];
+	char		*header_names[16], *header_values[16];
+	int		 nheaders;
+	char		*templates[NK_MAX];
+	int		 disabled[NK_MAX];
+	int		 ahead_at;
+	int		 quiet_start, quiet_end;	/* minutes; -1 none */
+	int		 max_per_ticket;
+	int		 reminder_at;	/* minutes of the day before */
+	int		 soon_min;
+	int		 retry_first_s, retry_max_s, retry_attempts;
+	int		 timeout_s;
+	int		 report_wait_s;
+	int		 purge_days;
+};
+
 struct config {
 	char		*path;
 	char		*hall_name;
@@ -192,6 +231,7 @@ struct config {
 	struct calendar	 cal;
 	int64_t		 closing_notice_ms;
 	struct appt_conf appt;
+	struct notify_conf notify;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);

@@ -56,6 +56,11 @@ void		 cfg_matter_appointment_h(struct cfg *, json_t *, void *);
 void		 cfg_hours_defaults(struct config *);
 void		 cfg_hours_finish(struct cfg *);
 
+/* config_notify.c */
+void		 cfg_notify_h(struct cfg *, json_t *, void *);
+void		 cfg_notify_defaults(struct config *);
+void		 cfg_notify_free(struct config *);
+
 /* config_dev.c */
 void		 cfg_devices_h(struct cfg *, json_t *, void *);
 

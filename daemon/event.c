@@ -44,6 +44,9 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_APPT_NO_SHOW] = "appointment.no_show",
 	[EVT_SLOTS_BLOCKED] = "slots.blocked",
 	[EVT_SLOTS_UNBLOCKED] = "slots.unblocked",
+	[EVT_NOTIFY_SENT] = "notify.sent",
+	[EVT_NOTIFY_DELIVERED] = "notify.delivered",
+	[EVT_NOTIFY_FAILED] = "notify.failed",
 };
 
 const char *

@@ -37,7 +37,8 @@ hall_put_ticket(struct hall *h, struct ticket *t)
 		.transfers = t->transfers, .phone = t->phone,
 		.id_number = t->id_number, .token = t->token,
 		.finished_by = t->finished_by[0] ? t->finished_by : NULL,
-		.rated = t->rated,
+		.rated = t->rated, .notify = t->notify,
+		.appointment = t->appointment[0] ? t->appointment : NULL,
 	};
 
 	if (!h->failed && store_ticket_put(h->store, &st) == -1)
@@ -617,6 +618,33 @@ hall_note(struct hall *h, const char *type, json_t *o, int64_t now,
 		return -1;
 	}
 	hall_emit(h, type, o);
+	if (hall_txn_end(h) == -1) {
+		h->res = NULL;
+		return -1;
+	}
+	r->status = 200;
+	h->res = NULL;
+	return 0;
+}
+
+/* A change outside any command (the outbox's sender): fn's rows and the
+ * event in one transaction.  Takes o.  0, or -1 when nothing was written. */
+int
+hall_write(struct hall *h, int (*fn)(struct store *, void *), void *arg,
+    const char *type, json_t *o, int64_t now, struct hall_result *r)
+{
+	hall_res_open(h, r, now);
+	if (h->batch || hall_txn_begin(h) == -1) {
+		json_decref(o);
+		h->res = NULL;
+		return -1;
+	}
+	if (fn(h->store, arg) == -1)
+		h->failed = 1;
+	if (type != NULL)
+		hall_emit(h, type, o);
+	else
+		json_decref(o);
 	if (hall_txn_end(h) == -1) {
 		h->res = NULL;
 		return -1;

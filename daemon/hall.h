@@ -57,6 +57,21 @@ void		 hall_free(struct hall *);
 void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
 void		 hall_set_any_hour(struct hall *, int);
+/* Messages to citizens (notify.c): the rows a change calls for, written in
+ * its transaction (the "notify" subscriber's stage hook); whether a row's
+ * reason still stands; the base URL of delivery reports (freed by the
+ * caller); the report key. */
+struct store_outbox;
+int		 hall_notify_stage(struct hall *, const struct event *, size_t);
+int		 hall_notify_valid(struct hall *, const struct store_outbox *);
+char		*hall_notify_report_base(struct hall *);
+const char	*hall_notify_key(struct hall *);
+json_t		*notify_json(const struct store_outbox *);	/* masked */
+/* A change made outside any command, in one transaction: fn writes rows
+ * (0, or -1 to undo), then the event (type NULL: none; takes o). */
+int		 hall_write(struct hall *, int (*fn)(struct store *, void *),
+		     void *arg, const char *type, json_t *o, int64_t now,
+		     struct hall_result *);
 /* GET /api/public/queue's body (the caller frees it) and its figures' tag
  * (a hash of all but the clock). */
 char		*hall_public_queue(struct hall *, int64_t now, uint64_t *tag);

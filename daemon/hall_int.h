@@ -113,6 +113,9 @@ struct ticket {
 	char		 token[33];
 	char		 finished_by[68];	/* clerk's name */
 	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
+	int		 notify;	/* consent: messages to its phone */
+	char		 appointment[12];	/* the booking it came from, or "" */
+	unsigned	 notified;	/* kinds whose row is written (memory only) */
 	int		 queued;	/* in the dispatcher */
 	struct dispatch_ticket dt;	/* as queued */
 	struct ticket	*hnext;
@@ -218,6 +221,8 @@ struct hall {
 	size_t		 npeers;
 	char		 purged_day[16];
 	int64_t		 next_no_show_check;
+	/* notify.c */
+	char		 notify_key[33];	/* delivery reports must carry it */
 };
 
 /* ---------------------------------------------------------------- commands */
@@ -240,7 +245,7 @@ struct op {
 	unsigned	 roles;
 	int		 window;	/* needs "window" */
 	int		 writes;
-	const char	*fields[10];	/* body members it accepts */
+	const char	*fields[16];	/* body members it accepts */
 	int		(*fn)(struct hall *, struct op_ctx *);
 };
 
@@ -340,6 +345,13 @@ int	 cmd_window_close(struct hall *h, struct op_ctx *c);
 int	 cmd_window_tiers(struct hall *h, struct op_ctx *c);
 int	 cmd_window_get(struct hall *h, struct op_ctx *c);
 
+/* notify.c */
+char	*notify_render(const char *tmpl, json_t *params);
+const char *hall_notify_key(struct hall *h);
+int	 cmd_notify_kannel(struct hall *h, struct op_ctx *c);
+int	 cmd_notify_report(struct hall *h, struct op_ctx *c);
+int	 cmd_notify_list(struct hall *h, struct op_ctx *c);
+
 /* hours.c */
 const struct calendar_hours *hours_of_window(const struct window_conf *);
 void	 hours_setup(struct hall *h);
@@ -367,6 +379,8 @@ int	 appt_check_in(struct hall *h, struct op_ctx *c, const char *key,
 void	 appt_checked_in(struct hall *h, struct appt_checkin *ci, int64_t ticket,
 		    json_t *reply);
 void	 appt_checkin_free(struct appt_checkin *ci);
+int	 appt_notify(const struct appt *);
+const char *appt_code(const struct appt *);
 int	 appt_tick_due(struct hall *h);
 void	 appt_tick(struct hall *h);
 int	 cmd_appt_slots(struct hall *h, struct op_ctx *c);

@@ -22,6 +22,7 @@
 #include "bridge.h"
 #include "config.h"
 #include "devices.h"
+#include "outbox.h"
 #include "event.h"
 #include "hall.h"
 #include "store.h"
@@ -45,6 +46,7 @@ struct core {
 	struct bridge		*bridge;
 	struct web		*web;
 	struct devices		*devices;
+	struct outbox		*outbox;	/* messages to citizens */
 	int			 public_dirty;	/* events since the last public copy */
 	int64_t			 public_at;	/* when it was made */
 };
@@ -205,8 +207,30 @@ core_public_refresh(struct core *c, int64_t now)
 	c->public_at = now;
 }
 
+/* Messages to citizens: their rows are written in the change's own
+ * transaction (durable: its cursor moves with them); after the commit the
+ * sender looks at once. */
+static int
+core_notify_stage(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	return hall_notify_stage(c->hall, ev, n);
+}
+
+static void
+core_notify_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	(void)ev;
+	(void)n;
+	outbox_kick(c->outbox);
+}
+
 static const struct event_sub core_subs[] = {
 	{ "web", 0, NULL, core_ring_deliver },
+	{ "notify", 1, core_notify_stage, core_notify_deliver },
 	{ "public", 0, NULL, core_public_deliver },
 	{ "devices", 0, NULL, core_devices_deliver },
 };
@@ -325,6 +349,28 @@ core_tick_cb(evutil_socket_t fd, short what, void *arg)
 	core_public_refresh(c, now_ms());
 }
 
+/* The outbox's own changes (row states, notify.* events). */
+static int
+core_outbox_write(void *arg, int (*fn)(struct store *, void *), void *farg,
+    const char *type, json_t *o)
+{
+	struct core *c = arg;
+	struct hall_result r;
+
+	if (hall_write(c->hall, fn, farg, type, o, now_ms(), &r) == -1) {
+		hall_result_clear(&r);
+		return -1;
+	}
+	if (r.nevents) {
+		core_publish(c, 0, &r, 0);
+		web_wake(c->web);
+	} else
+		hall_result_clear(&r);
+	return 0;
+}
+
+static const struct outbox_host core_outbox_host = { core_outbox_write };
+
 /* The device manager's own events: device.up, device.down. */
 static void
 core_note(void *arg, const char *type, json_t *o)
@@ -400,9 +446,11 @@ core_reload(struct core *c)
 		log_warnx("reload: listen, database, timezone and web.root take "
 		    "effect at the next start");
 	devices_free(c->devices);
+	outbox_free(c->outbox);
 	hall_reconfigure(c->hall, nc);
 	c->conf = nc;
 	c->devices = devices_new(c->base, nc, c->hall, &core_devices_host, c);
+	c->outbox = outbox_new(c->base, nc, c->hall, c->store, &core_outbox_host, c);
 	config_free(old);
 	log_info("configuration reloaded from %s", c->conf_path);
 }
@@ -552,6 +600,8 @@ main(int argc, char *argv[])
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
 	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);
+	c->outbox = outbox_new(c->base, c->conf, c->hall, c->store,
+	    &core_outbox_host, c);
 	if (ready != -1)
 		main_ready(ready, verbose);
 	log_info("%s: serving on %s:%d, database %s, seq %lld, day %s",
@@ -572,6 +622,8 @@ main(int argc, char *argv[])
 	web_free(c->web);
 	devices_free(c->devices);
 	c->devices = NULL;
+	outbox_free(c->outbox);
+	c->outbox = NULL;
 	for (i = 0; i < 3; i++)
 		event_free(c->ev_sig[i]);
 	event_free(c->ev_tick);

@@ -68,6 +68,23 @@ static const char *const migrations[] = {
 	"CREATE TABLE slot_blocks (matter TEXT NOT NULL, start INTEGER NOT NULL,"
 	"  end INTEGER NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (matter, start, end));",
+	/* 6: consent to messages, a checked-in ticket's booking, and the
+	 * outbox of messages to citizens (issue 14). */
+	"ALTER TABLE tickets ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN appointment TEXT;"
+	"ALTER TABLE appointments ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE outbox (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	"  ticket INTEGER, appointment TEXT, phone TEXT, text TEXT NOT NULL,"
+	"  params TEXT NOT NULL, state TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL, sent_at INTEGER, done_at INTEGER,"
+	"  gateway_id TEXT, error TEXT);"
+	"CREATE UNIQUE INDEX outbox_ticket_once ON outbox (ticket, kind)"
+	"  WHERE ticket IS NOT NULL;"
+	"CREATE UNIQUE INDEX outbox_appt_once ON outbox (appointment, kind, next_at)"
+	"  WHERE ticket IS NULL;"
+	"CREATE INDEX outbox_due ON outbox (state, next_at);"
+	"CREATE INDEX outbox_appt ON outbox (appointment);",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -75,11 +92,15 @@ const int store_schema_version = sizeof migrations / sizeof migrations[0];
 	"id, day, number, prefix, seqno, matter, class, channel, state, " \
 	"window, target_window, held_by, issued_at, arrival, slot_start, " \
 	"called_at, serving_at, ended_at, no_show_at, recalls, transfers, " \
-	"phone, id_number, token, finished_by, rated"
+	"phone, id_number, token, finished_by, rated, notify, appointment"
 
 #define APPT_COLS \
 	"code, token, matter, day, start, end, state, channel, ticket, late, " \
-	"phone, id_number, name, booked_at, checked_in_at, changed_at"
+	"phone, id_number, name, booked_at, checked_in_at, changed_at, notify"
+
+#define OUTBOX_COLS \
+	"id, kind, ticket, appointment, phone, text, params, state, attempts, " \
+	"next_at, created_at, sent_at, done_at, gateway_id, error"
 
 enum stmt {
 	ST_BEGIN,
@@ -118,6 +139,15 @@ enum stmt {
 	ST_APPT_DAY,
 	ST_APPT_PURGE,
 	ST_TICKET_PURGE,
+	ST_OUTBOX_ADD,
+	ST_OUTBOX_SET,
+	ST_OUTBOX_GET,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_OF,
+	ST_OUTBOX_NEWEST,
+	ST_OUTBOX_PENDING,
+	ST_OUTBOX_COUNT,
+	ST_OUTBOX_PURGE,
 	ST_BLOCK_PUT,
 	ST_BLOCK_DEL,
 	ST_BLOCKS,
@@ -134,7 +164,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	/* An upsert on id, not INSERT OR REPLACE: a second (day, number) must
 	 * fail the command, not silently delete the ticket that holds it. */
 	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLS ") "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "ON CONFLICT (id) DO UPDATE SET day = excluded.day, "
 	    "number = excluded.number, prefix = excluded.prefix, "
 	    "seqno = excluded.seqno, matter = excluded.matter, "
@@ -147,7 +177,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "no_show_at = excluded.no_show_at, recalls = excluded.recalls, "
 	    "transfers = excluded.transfers, phone = excluded.phone, "
 	    "id_number = excluded.id_number, token = excluded.token, "
-	    "finished_by = excluded.finished_by, rated = excluded.rated",
+	    "finished_by = excluded.finished_by, rated = excluded.rated, "
+	    "notify = excluded.notify, appointment = excluded.appointment",
 	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
 	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
 	    "OR state IN ('waiting','called','serving','held','transferred') "
@@ -176,7 +207,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_CURSOR_PUT] = "INSERT OR REPLACE INTO cursors (name, seq) VALUES (?,?)",
 	[ST_CURSOR_GET] = "SELECT seq FROM cursors WHERE name = ?",
 	[ST_APPT_PUT] = "INSERT INTO appointments (" APPT_COLS ") "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "ON CONFLICT (code) DO UPDATE SET matter = excluded.matter, "
 	    "day = excluded.day, start = excluded.start, end = excluded.end, "
 	    "state = excluded.state, ticket = excluded.ticket, "
@@ -206,6 +237,29 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "NULL OR id_number IS NOT NULL OR name IS NOT NULL)",
 	[ST_TICKET_PURGE] = "UPDATE tickets SET phone = NULL, id_number = NULL "
 	    "WHERE issued_at < ? AND (phone IS NOT NULL OR id_number IS NOT NULL)",
+	/* One row per (ticket, kind), and per (booking, kind, time): a
+	 * second is ignored (0 changes), never an error. */
+	[ST_OUTBOX_ADD] = "INSERT OR IGNORE INTO outbox (kind, ticket, appointment, "
+	    "phone, text, params, state, attempts, next_at, created_at) "
+	    "VALUES (?,?,?,?,?,?,'queued',0,?,?)",
+	[ST_OUTBOX_SET] = "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, "
+	    "sent_at = ?, done_at = ?, gateway_id = ?, error = ? WHERE id = ?",
+	[ST_OUTBOX_GET] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?",
+	[ST_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state IN "
+	    "('queued','sending') AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+	[ST_OUTBOX_OF] = "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+	    "(?1 IS NOT NULL AND ticket = ?1) OR (?2 IS NOT NULL AND appointment = ?2) "
+	    "ORDER BY id",
+	[ST_OUTBOX_NEWEST] = "SELECT " OUTBOX_COLS " FROM outbox ORDER BY id DESC "
+	    "LIMIT ?",
+	/* The still unsent rows of a ticket or a booking. */
+	[ST_OUTBOX_PENDING] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state = "
+	    "'queued' AND ((?1 IS NOT NULL AND ticket = ?1) OR (?2 IS NOT NULL AND "
+	    "appointment = ?2 AND ticket IS NULL)) ORDER BY id",
+	[ST_OUTBOX_COUNT] = "SELECT COUNT(*), COALESCE(MIN(next_at), 0) FROM outbox "
+	    "WHERE state = ?",
+	[ST_OUTBOX_PURGE] = "UPDATE outbox SET phone = NULL WHERE created_at < ? "
+	    "AND phone IS NOT NULL",
 	[ST_BLOCK_PUT] = "INSERT OR REPLACE INTO slot_blocks (matter, start, end, at) "
 	    "VALUES (?,?,?,?)",
 	[ST_BLOCK_DEL] = "DELETE FROM slot_blocks WHERE matter = ? AND start = ? "
@@ -445,6 +499,8 @@ store_ticket_put(struct store *s, const struct store_ticket *t)
 	bind_text(st, 24, t->token);
 	bind_text(st, 25, t->finished_by);
 	sqlite3_bind_int(st, 26, t->rated);
+	sqlite3_bind_int(st, 27, t->notify);
+	bind_text(st, 28, t->appointment);
 	return store_run(s, ST_TICKET_PUT);
 }
 
@@ -483,6 +539,8 @@ ticket_from_row(sqlite3_stmt *st, struct store_ticket *t)
 	t->token = col_text(st, 23);
 	t->finished_by = col_text(st, 24);
 	t->rated = sqlite3_column_int(st, 25);
+	t->notify = sqlite3_column_int(st, 26);
+	t->appointment = col_text(st, 27);
 }
 
 /* Step a read statement, handing each row to fn; returns rows or -1. */
@@ -810,6 +868,7 @@ store_appt_put(struct store *s, const struct store_appt *a)
 	sqlite3_bind_int64(st, 14, a->booked_at);
 	bind_opt(st, 15, a->checked_in_at);
 	sqlite3_bind_int64(st, 16, a->changed_at);
+	sqlite3_bind_int(st, 17, a->notify);
 	return store_run(s, ST_APPT_PUT);
 }
 
@@ -838,6 +897,7 @@ store_appt_rows(struct store *s, enum stmt id, store_appt_cb cb, void *arg)
 		a.booked_at = sqlite3_column_int64(st, 13);
 		a.checked_in_at = sqlite3_column_int64(st, 14);
 		a.changed_at = sqlite3_column_int64(st, 15);
+		a.notify = sqlite3_column_int(st, 16);
 		cb(arg, &a);
 		n++;
 	}
@@ -1029,4 +1089,135 @@ store_blocks(struct store *s, int64_t end_after, store_block_cb cb, void *arg)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return n;
+}
+
+/* ---------------------------------------------------------------- outbox */
+
+/* The new row's id, 0 when one of its kind is there already, -1 on error. */
+int64_t
+store_outbox_add(struct store *s, const struct store_outbox *o)
+{
+	sqlite3_stmt *st = s->st[ST_OUTBOX_ADD];
+
+	bind_text(st, 1, o->kind);
+	bind_opt(st, 2, o->ticket);
+	bind_text(st, 3, o->appointment);
+	bind_text(st, 4, o->phone);
+	bind_text(st, 5, o->text);
+	bind_text(st, 6, o->params);
+	sqlite3_bind_int64(st, 7, o->next_at);
+	sqlite3_bind_int64(st, 8, o->created_at);
+	if (store_run(s, ST_OUTBOX_ADD) == -1)
+		return -1;
+	return sqlite3_changes(s->db) == 0 ? 0 : sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_outbox_set(struct store *s, const struct store_outbox *o)
+{
+	sqlite3_stmt *st = s->st[ST_OUTBOX_SET];
+
+	bind_text(st, 1, o->state);
+	sqlite3_bind_int(st, 2, o->attempts);
+	sqlite3_bind_int64(st, 3, o->next_at);
+	bind_opt(st, 4, o->sent_at);
+	bind_opt(st, 5, o->done_at);
+	bind_text(st, 6, o->gateway_id);
+	bind_text(st, 7, o->error);
+	sqlite3_bind_int64(st, 8, o->id);
+	return store_run(s, ST_OUTBOX_SET);
+}
+
+static int
+store_outbox_rows(struct store *s, enum stmt id, store_outbox_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[id];
+	struct store_outbox o;
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o.id = sqlite3_column_int64(st, 0);
+		o.kind = col_text(st, 1);
+		o.ticket = sqlite3_column_int64(st, 2);
+		o.appointment = col_text(st, 3);
+		o.phone = col_text(st, 4);
+		o.text = col_text(st, 5);
+		o.params = col_text(st, 6);
+		o.state = col_text(st, 7);
+		o.attempts = sqlite3_column_int(st, 8);
+		o.next_at = sqlite3_column_int64(st, 9);
+		o.created_at = sqlite3_column_int64(st, 10);
+		o.sent_at = sqlite3_column_int64(st, 11);
+		o.done_at = sqlite3_column_int64(st, 12);
+		o.gateway_id = col_text(st, 13);
+		o.error = col_text(st, 14);
+		cb(arg, &o);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+		n = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
+}
+
+int
+store_outbox_get(struct store *s, int64_t id, store_outbox_cb cb, void *arg)
+{
+	sqlite3_bind_int64(s->st[ST_OUTBOX_GET], 1, id);
+	return store_outbox_rows(s, ST_OUTBOX_GET, cb, arg);
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_cb cb,
+    void *arg)
+{
+	sqlite3_bind_int64(s->st[ST_OUTBOX_DUE], 1, now);
+	sqlite3_bind_int(s->st[ST_OUTBOX_DUE], 2, limit);
+	return store_outbox_rows(s, ST_OUTBOX_DUE, cb, arg);
+}
+
+/* A ticket's rows (ticket > 0), or a booking's (appointment). */
+int
+store_outbox_of(struct store *s, int64_t ticket, const char *appointment,
+    store_outbox_cb cb, void *arg)
+{
+	bind_opt(s->st[ST_OUTBOX_OF], 1, ticket);
+	bind_text(s->st[ST_OUTBOX_OF], 2, appointment);
+	return store_outbox_rows(s, ST_OUTBOX_OF, cb, arg);
+}
+
+int
+store_outbox_newest(struct store *s, int limit, store_outbox_cb cb, void *arg)
+{
+	sqlite3_bind_int(s->st[ST_OUTBOX_NEWEST], 1, limit);
+	return store_outbox_rows(s, ST_OUTBOX_NEWEST, cb, arg);
+}
+
+int
+store_outbox_pending(struct store *s, int64_t ticket, const char *appointment,
+    store_outbox_cb cb, void *arg)
+{
+	bind_opt(s->st[ST_OUTBOX_PENDING], 1, ticket);
+	bind_text(s->st[ST_OUTBOX_PENDING], 2, appointment);
+	return store_outbox_rows(s, ST_OUTBOX_PENDING, cb, arg);
+}
+
+/* Rows in a state, and the earliest next_at among them. */
+int64_t
+store_outbox_count(struct store *s, const char *state, int64_t *first)
+{
+	bind_text(s->st[ST_OUTBOX_COUNT], 1, state);
+	return store_count(s, ST_OUTBOX_COUNT, first);
+}
+
+int
+store_outbox_purge(struct store *s, int64_t before)
+{
+	sqlite3_bind_int64(s->st[ST_OUTBOX_PURGE], 1, before);
+	if (store_run(s, ST_OUTBOX_PURGE) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
 }

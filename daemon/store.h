@@ -30,11 +30,13 @@ struct store_ticket {
 	int64_t		 no_show_at;
 	int		 recalls;
 	int		 transfers;
-	const char	*phone;		/* masked */
-	const char	*id_number;	/* masked */
+	const char	*phone;		/* the person's own: masked when shown */
+	const char	*id_number;
 	const char	*token;
 	const char	*finished_by;	/* the clerk's label, or NULL */
 	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
+	int		 notify;	/* consent: messages to phone */
+	const char	*appointment;	/* the booking it was checked in from */
 };
 
 struct store_rating {
@@ -75,9 +77,31 @@ struct store_appt {
 	int64_t		 booked_at;
 	int64_t		 checked_in_at;	/* 0: not */
 	int64_t		 changed_at;
+	int		 notify;	/* consent: messages to phone */
 };
 
 typedef void (*store_appt_cb)(void *, const struct store_appt *);
+/* A message to a citizen (issue 14). */
+struct store_outbox {
+	int64_t		 id;
+	const char	*kind;
+	int64_t		 ticket;	/* 0: none */
+	const char	*appointment;	/* NULL: none */
+	const char	*phone;		/* the person's own; NULL once purged */
+	const char	*text;
+	const char	*params;	/* JSON object of the template's values */
+	const char	*state;		/* queued sending sent delivered failed
+					   expired cancelled */
+	int		 attempts;
+	int64_t		 next_at;
+	int64_t		 created_at;
+	int64_t		 sent_at;	/* 0: not */
+	int64_t		 done_at;
+	const char	*gateway_id;
+	const char	*error;
+};
+
+typedef void (*store_outbox_cb)(void *, const struct store_outbox *);
 typedef void (*store_slot_cb)(void *, int64_t start, const char *matter,
     int64_t count);
 typedef void (*store_block_cb)(void *, const char *matter, int64_t start,
@@ -151,5 +175,20 @@ int		 store_block_del(struct store *, const char *matter, int64_t start,
 		     int64_t end);
 int		 store_blocks(struct store *, int64_t end_after, store_block_cb,
 		     void *);
+
+int64_t		 store_outbox_add(struct store *, const struct store_outbox *);
+int		 store_outbox_set(struct store *, const struct store_outbox *);
+int		 store_outbox_get(struct store *, int64_t id, store_outbox_cb, void *);
+int		 store_outbox_due(struct store *, int64_t now, int limit,
+		     store_outbox_cb, void *);
+int		 store_outbox_of(struct store *, int64_t ticket,
+		     const char *appointment, store_outbox_cb, void *);
+int		 store_outbox_newest(struct store *, int limit, store_outbox_cb,
+		     void *);
+int		 store_outbox_pending(struct store *, int64_t ticket,
+		     const char *appointment, store_outbox_cb, void *);
+int64_t		 store_outbox_count(struct store *, const char *state,
+		     int64_t *first);
+int		 store_outbox_purge(struct store *, int64_t before);
 
 #endif

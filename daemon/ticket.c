@@ -251,6 +251,9 @@ ticket_from_row(struct hall *h, const struct store_ticket *st)
 	snprintf(t->finished_by, sizeof t->finished_by, "%s",
 	    st->finished_by ? st->finished_by : "");
 	t->rated = st->rated;
+	t->notify = st->notify;
+	snprintf(t->appointment, sizeof t->appointment, "%s",
+	    st->appointment ? st->appointment : "");
 	ticket_resolve(h, t);
 	return t;
 }
