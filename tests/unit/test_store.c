@@ -131,7 +131,7 @@ test_fresh(void)
 		fprintf(stderr, "  store_open: %s\n", err);
 		return;
 	}
-	CHECK_EQ_INT(store_schema_version, 5);
+	CHECK_EQ_INT(store_schema_version, 6);
 	CHECK_EQ_INT(store_user_version(s), store_schema_version);
 	CHECK_EQ_INT(store_ticket_max_id(s), 0);
 	CHECK_EQ_INT(store_event_max_seq(s), 0);
@@ -636,7 +636,7 @@ test_appointments(void)
 		CHECK(0);
 		return;
 	}
-	CHECK_EQ_INT(store_user_version(s), 5);
+	CHECK_EQ_INT(store_user_version(s), store_schema_version);
 	CHECK_EQ_INT(store_cursor_get(s, "x"), 5);
 	CHECK_EQ_INT(store_appt_put(s, &a), 0);
 	a.code = "ABCDEFGH";
@@ -693,6 +693,88 @@ test_appointments(void)
 	rm_db(path);
 }
 
+struct ob_got {
+	int	 n;
+	int64_t	 id[8];
+	char	 state[8][16];
+	char	 phone[8][16];
+};
+
+static void
+ob_cb(void *arg, const struct store_outbox *o)
+{
+	struct ob_got *g = arg;
+
+	if (g->n < 8) {
+		g->id[g->n] = o->id;
+		snprintf(g->state[g->n], sizeof g->state[0], "%s", o->state);
+		snprintf(g->phone[g->n], sizeof g->phone[0], "%s",
+		    o->phone ? o->phone : "(null)");
+	}
+	g->n++;
+}
+
+/* The outbox: one row per ticket and kind (a second is ignored), due rows
+ * in order, states written back, a ticket's pending rows, the purge. */
+static void
+test_outbox(void)
+{
+	char path[128], err[256] = "";
+	struct store *s;
+	struct store_outbox o = { .kind = "called", .ticket = 7,
+	    .phone = "13812345678", .text = "请A007号到3号窗口办理",
+	    .params = "{}", .next_at = 100, .created_at = 100 };
+	struct ob_got g;
+	int64_t id, first = 0;
+
+	path_of(path, sizeof path, "outbox.db");
+	if ((s = store_open(path, err, sizeof err)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK((id = store_outbox_add(s, &o)) > 0);
+	CHECK_EQ_INT(store_outbox_add(s, &o), 0);	/* the same ticket and kind */
+	o.kind = "ahead";
+	o.next_at = 50;
+	CHECK(store_outbox_add(s, &o) > id);
+	o.kind = "reminder";
+	o.ticket = 0;
+	o.appointment = "K7M2Q9XA";
+	o.next_at = 5000;
+	CHECK(store_outbox_add(s, &o) > 0);
+	CHECK(store_outbox_add(s, &o) == 0);		/* same booking, kind, time */
+	o.next_at = 6000;
+	CHECK(store_outbox_add(s, &o) > 0);		/* another time */
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_due(s, 100, 10, ob_cb, &g), 2);
+	CHECK(g.id[0] == id + 1 && g.id[1] == id);	/* by next_at */
+	memset(&o, 0, sizeof o);
+	o.id = id;
+	o.state = "sent";
+	o.attempts = 1;
+	o.next_at = 100;
+	o.sent_at = 120;
+	o.gateway_id = "b1";
+	CHECK_EQ_INT(store_outbox_set(s, &o), 0);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_due(s, 100, 10, ob_cb, &g), 1);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_pending(s, 7, NULL, ob_cb, &g), 1);	/* ahead */
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_pending(s, 0, "K7M2Q9XA", ob_cb, &g), 2);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_of(s, 7, NULL, ob_cb, &g), 2);
+	CHECK(strcmp(g.state[0], "sent") == 0);
+	CHECK_EQ_INT(store_outbox_count(s, "queued", &first), 3);
+	CHECK_EQ_INT(first, 50);
+	CHECK_EQ_INT(store_outbox_purge(s, 101), 4);
+	memset(&g, 0, sizeof g);
+	CHECK_EQ_INT(store_outbox_newest(s, 2, ob_cb, &g), 2);
+	CHECK(strcmp(g.phone[0], "(null)") == 0);
+	store_close(s);
+	rm_db(path);
+}
+
 int
 main(void)
 {
@@ -707,6 +789,7 @@ main(void)
 	test_newer_refused();
 	test_rows();
 	test_appointments();
+	test_outbox();
 	rmdir(dir);
 	return t_done("store");
 }
