@@ -1,7 +1,7 @@
 # hallq — build, run, test.  `make run` and `make check` set up what is
 # missing on a Debian 12 machine (as root) before they build.
 CC	?= cc
-PKGS	 = libevent libevent_pthreads libwebsockets jansson sqlite3 libserialport
+PKGS	 = libevent libevent_pthreads libevent_openssl openssl libwebsockets jansson sqlite3 libserialport
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral
 ifeq ($(CI),true)
@@ -23,7 +23,7 @@ PY	 = /usr/bin/python3
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
-	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras
+	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras libssl-dev openssl
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \

@@ -162,6 +162,7 @@ int	notify_kind(const char *);
 enum { NOTIFY_KANNEL = 1, NOTIFY_HTTP };
 
 struct notify_url {
+	int		 tls;		/* https:// */
 	char		 host[128];
 	int		 port;
 	char		 path[256];
@@ -174,6 +175,7 @@ struct notify_conf {
 	char		*username, *password;	/* kannel */
 	char		*report_url;	/* where reports come; NULL: listen */
 	char		*sign_name, *secret;	/* http */
+	char		*ca_file;	/* https: the CAs to trust; NULL: the system's */
 	char		*template_ids[NK_MAX];
 	char		*header_names[16], *header_values[16];
 	int		 nheaders;

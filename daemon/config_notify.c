@@ -194,11 +194,14 @@ g_url_parse(struct cfg *c, const char *url, struct notify_url *u)
 	size_t hl;
 	long port = 80;
 
-	if (strncmp(url, "http://", 7) != 0)
-		cfg_error(c, "the URL must start with http:// (this build has no "
-		    "TLS client: put a local TLS proxy such as stunnel in front "
-		    "of an https gateway)");
-	p = url + 7;
+	if (strncmp(url, "https://", 8) == 0) {
+		u->tls = 1;
+		port = 443;
+		p = url + 8;
+	} else if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		cfg_error(c, "the URL must start with http:// or https://");
 	slash = strchr(p, '/');
 	if (slash == NULL)
 		slash = p + strlen(p);
@@ -252,6 +255,7 @@ G_STR(g_user_h, username, 64)
 G_STR(g_pass_h, password, 128)
 G_STR(g_sign_h, sign_name, 64)
 G_STR(g_secret_h, secret, 256)
+G_STR(g_ca_h, ca_file, 1024)
 
 static void
 g_ids_h(struct cfg *c, json_t *v, void *a)
@@ -305,6 +309,7 @@ static const struct cfg_key gateway_keys[] = {
 	{ "template_ids", JSON_OBJECT, 0, g_ids_h },
 	{ "headers", JSON_OBJECT, 0, g_headers_h },
 	{ "secret", JSON_STRING, 0, g_secret_h },
+	{ "ca_file", JSON_STRING, 0, g_ca_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -398,4 +403,5 @@ cfg_notify_free(struct config *conf)
 	free(n->report_url);
 	free(n->sign_name);
 	free(n->secret);
+	free(n->ca_file);
 }

@@ -18,6 +18,12 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -55,6 +61,7 @@ struct outbox {
 	struct event		*ev_kick;
 	struct flight		 fl[OUTBOX_INFLIGHT];
 	char			*report_base;
+	SSL_CTX			*tls;		/* https gateways */
 };
 
 /* -------------------------------------------------------------- writes */
@@ -403,8 +410,30 @@ outbox_send(struct outbox *ob, struct flight *f, const struct store_outbox *o)
 	struct evhttp_request *req;
 	char *uri, hosthdr[160];
 
-	f->conn = evhttp_connection_base_new(ob->base, ob->dns, n->url.host,
-	    (unsigned short)n->url.port);
+	if (ob->tls != NULL) {
+		struct bufferevent *bev;
+		SSL *ssl = SSL_new(ob->tls);
+
+		if (ssl == NULL)
+			return -1;
+		/* SNI, and the certificate must name the host (or its IP). */
+		SSL_set_tlsext_host_name(ssl, n->url.host);
+		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+		    n->url.host) != 1)
+			SSL_set1_host(ssl, n->url.host);
+		bev = bufferevent_openssl_socket_new(ob->base, -1, ssl,
+		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+		    BEV_OPT_DEFER_CALLBACKS);
+		if (bev == NULL) {
+			SSL_free(ssl);
+			return -1;
+		}
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+		f->conn = evhttp_connection_base_bufferevent_new(ob->base, ob->dns,
+		    bev, n->url.host, (unsigned short)n->url.port);
+	} else
+		f->conn = evhttp_connection_base_new(ob->base, ob->dns,
+		    n->url.host, (unsigned short)n->url.port);
 	if (f->conn == NULL)
 		return -1;
 	evhttp_connection_set_timeout(f->conn, n->timeout_s);
@@ -594,6 +623,19 @@ outbox_new(struct event_base *base, const struct config *conf, struct hall *h,
 	ob->host = host;
 	ob->arg = arg;
 	ob->report_base = hall_notify_report_base(h);
+	if (conf->notify.url.tls) {
+		/* Peer verified against the system's CAs, or ca_file's. */
+		if ((ob->tls = SSL_CTX_new(TLS_client_method())) == NULL)
+			fatalx("outbox: no TLS context");
+		SSL_CTX_set_min_proto_version(ob->tls, TLS1_2_VERSION);
+		SSL_CTX_set_verify(ob->tls, SSL_VERIFY_PEER, NULL);
+		if ((conf->notify.ca_file != NULL ?
+		    SSL_CTX_load_verify_locations(ob->tls, conf->notify.ca_file,
+		    NULL) : SSL_CTX_set_default_verify_paths(ob->tls)) != 1)
+			log_warnx("outbox: cannot load the CAs %s: every https "
+			    "send will fail", conf->notify.ca_file ?
+			    conf->notify.ca_file : "of the system");
+	}
 	(void)hall_notify_key(h);
 	ob->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -623,5 +665,7 @@ outbox_free(struct outbox *ob)
 	if (ob->dns != NULL)
 		evdns_base_free(ob->dns, 0);
 	free(ob->report_base);
+	if (ob->tls != NULL)
+		SSL_CTX_free(ob->tls);
 	free(ob);
 }
