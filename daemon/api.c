@@ -22,6 +22,7 @@ static const struct route routes[] = {
 	{ API_POST, "/api/tickets", "issue", 1 },
 	{ API_GET, "/api/tickets/#", "ticket", 0 },
 	{ API_DELETE, "/api/tickets/#", "cancel", 0 },
+	{ API_POST, "/api/tickets/#/notify", "ticket-notify", 1 },
 	{ API_GET, "/api/windows/#", "window", 0 },
 	{ API_POST, "/api/windows/#/call-next", "call-next", 1 },
 	{ API_POST, "/api/windows/#/call", "call", 1 },

@@ -205,6 +205,9 @@ static const struct op ops[] = {
 	      "slot_start", "accept_wait", "notify", NULL }, cmd_ticket_issue },
 	{ "ticket", R_NONE | R_ANY, 0, 0, { "ticket", NULL }, cmd_ticket_get },
 	{ "cancel", R_KIOSK | R_MANAGER | R_ADMIN, 0, 1, { "ticket", NULL }, cmd_ticket_cancel },
+	/* Its own checks: the ticket's own token, a kiosk's or a manager's. */
+	{ "ticket-notify", R_NONE | R_KIOSK | R_MANAGER | R_ADMIN, 0, 1,
+	    { "phone", "notify", NULL }, cmd_ticket_notify },
 	{ "call-next", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_call_next },
 	{ "call", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { "ticket", NULL }, cmd_window_call },
 	{ "recall", R_CLERK | R_MANAGER | R_ADMIN, 1, 1, { NULL }, cmd_window_recall },

@@ -318,3 +318,53 @@ cmd_ticket_rate(struct hall *h, struct op_ctx *c)
 	    "score", (json_int_t)score, "source", source);
 	return 201;
 }
+
+/*
+ * POST /api/tickets/{id}/notify {"phone": "...", "notify": true|false}: the
+ * citizen asks for (or stops) messages about a ticket still waiting, from
+ * its own status page (the ticket's own token) or at the kiosk.  The phone
+ * is the consent's; a booking's ticket keeps its booking's phone.
+ */
+int
+cmd_ticket_notify(struct hall *h, struct op_ctx *c)
+{
+	json_t *tok = json_object_get(c->cmd, "token");
+	json_t *consent = json_object_get(c->body, "notify");
+	const char *phone;
+	struct ticket *t;
+	int64_t id;
+
+	if (cmd_ticket_id(c, &id) == -1 ||
+	    cmd_body_string(c, "phone", 20, &phone) == -1)
+		return c->status;
+	if (!json_is_boolean(consent))
+		return cmd_error(c, 400, "bad_request", "\"notify\" is true or "
+		    "false");
+	if (c->token == NULL) {
+		t = cmd_read_ticket(h, c, id);
+		if (t == NULL || !json_is_string(tok) || t->token[0] == '\0' ||
+		    !secret_eq(json_string_value(tok), t->token))
+			return cmd_error(c, 401, "unauthorized",
+			    "this needs a token (Authorization: Bearer TOKEN)");
+	} else if ((t = cmd_find_ticket(h, c, id)) == NULL)
+		return 404;
+	if (!h->conf->notify.enabled)
+		return cmd_error(c, 409, "notify_unavailable", "this hall sends no "
+		    "messages");
+	if (t == c->loose || (!ticket_in_queue_state(t) && t->state != TS_CALLED))
+		return cmd_error(c, 409, "illegal_transition", "ticket %s is %s: "
+		    "no more messages", t->number, tstate_names[t->state]);
+	if (json_is_true(consent)) {
+		if (t->appointment[0] == '\0') {
+			if (phone == NULL || !appt_phone_ok(phone))
+				return cmd_error(c, 400, "bad_phone", "\"phone\" is "
+				    "an 11-digit mobile number");
+			free(t->phone);
+			t->phone = xstrdup(phone);
+		}
+		t->notify = 1;
+	} else
+		t->notify = 0;
+	hall_put_ticket(h, t);
+	return cmd_ticket_reply(h, c, 200, t);
+}

@@ -328,6 +328,7 @@ int	 cmd_ticket_issue(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_get(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_cancel(struct hall *h, struct op_ctx *c);
 int	 cmd_ticket_rate(struct hall *h, struct op_ctx *c);
+int	 cmd_ticket_notify(struct hall *h, struct op_ctx *c);
 
 /* cmd_window.c */
 int	 cmd_window_call_next(struct hall *h, struct op_ctx *c);

@@ -99,6 +99,8 @@ view_ticket(struct hall *h, struct ticket *t)
 	}
 	if (t->phone != NULL)
 		json_object_set_new(o, "phone", json_masked(t->phone));
+	/* Messages to its phone were asked for (issue 14). */
+	json_object_set_new(o, "notify", json_boolean(t->notify));
 	if (t->id_number != NULL)
 		json_object_set_new(o, "id_number", json_masked(t->id_number));
 	if (t->slot_start)
