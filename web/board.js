@@ -656,9 +656,35 @@
       scheduleRender();
   }
 
+  /* ------------------------------------------------------------ the QR of /q
+   *
+   * GET /api/public/queue's q_url (the hall's public address of /q), drawn
+   * small in the header's right corner (board.css: no taller than the
+   * hall's name): a phone scans it for the live waiting per matter.  Asked
+   * once, again only after a failure. */
+  function showQ() {
+    Hallq.api('GET', '/api/public/queue', null, '').then(function (r) {
+      var url = r.status === 200 && r.json && typeof r.json.q_url === 'string' ? r.json.q_url : '';
+      if (!url) {
+        if (r.status === 0 || r.status >= 500)
+          setTimeout(showQ, 30000);
+        return;
+      }
+      var box = $('q-qr');
+      if (box.getAttribute('data-url') !== url) {
+        box.setAttribute('data-url', url);
+        box.setAttribute('aria-label', url);
+        box.innerHTML = HallqQR.svg(url, { ecl: 'M', border: 2 });
+      }
+      $('q-box').hidden = false;
+      scheduleRender();
+    });
+  }
+
   /* ------------------------------------------------------------ start */
 
   applyLang();
+  showQ();
   tickClock();
   setInterval(tickClock, 1000);
   audio();

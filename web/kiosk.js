@@ -112,6 +112,26 @@
     });
   }
 
+  /* The QR code of /q (GET /api/public/queue's q_url: the live waiting on
+   * a phone) beside the home screen's buttons.  Asked once, again only
+   * after a failure. */
+  function showQ() {
+    Hallq.api('GET', '/api/public/queue', null, '').then(function (r) {
+      var url = r.status === 200 && r.json && typeof r.json.q_url === 'string' ? r.json.q_url : '';
+      if (!url) {
+        if (r.status === 0 || r.status >= 500) setTimeout(showQ, 30000);
+        return;
+      }
+      var box = $('q-qr');
+      if (box.getAttribute('data-url') !== url) {
+        box.setAttribute('data-url', url);
+        box.setAttribute('aria-label', url);
+        box.innerHTML = HallqQR.svg(url, { ecl: 'M', border: 2 });
+      }
+      $('q-box').hidden = false;
+    });
+  }
+
   function domains() {
     return H.byDomain(S.matters).map(function (g) {
       var m0 = g.matters[0] || {};
@@ -446,4 +466,5 @@
   touch();
   applyLang();
   fetchHall();
+  showQ();
 })();

@@ -1,5 +1,5 @@
 // tests/browser/glyphs.test.mjs — Chinese is drawn with real glyphs on every
-// page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index, /book), from the font the
+// page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index, /book, /q), from the font the
 // appliance serves (web/fonts/hallq-sc.woff2, `make`), on a client that has
 // no CJK font of its own.
 //
@@ -120,6 +120,7 @@ const PAGES = [
   { name: 'rate', url: () => '/rate?token=e3&window=3', size: [1280, 800] },
   { name: 'index', url: () => '/?token=d1', size: [1280, 800] },
   { name: 'book', url: () => '/book', size: [390, 844] },
+  { name: 'q', url: () => '/q', size: [390, 844] },
 ];
 
 test('Chinese is drawn with real glyphs from the served font on every page', async () => {

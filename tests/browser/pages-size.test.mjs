@@ -17,6 +17,8 @@
 //   /book      390×844 (a phone, its own test below, on the demo hall at a
 //              working day's 09:00): the matters, the days, the slots, the
 //              form with its errors, the booking with its code and QR
+//   /q         390×844 (a phone, its own test below): the live waiting of
+//              the demo hall at work, the whole page (it scrolls)
 // each in Chinese and in English (?lang=en).  On each, after the fonts:
 //   - no visible text box overflows: for every visible element that lays
 //     out text lines itself (a text node or an inline child among its
@@ -310,6 +312,54 @@ test('/book at 390×844 on the demo hall, zh and en: no text overflows, nothing 
       await ph.context().close();
     }
     assert.equal(seen.length, 2 * 5);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+test('/q at 390×844 on the demo hall at work, zh and en: no text overflows, nothing off screen', async () => {
+  const hall = await new DemoHall().start();
+  const b = await browser();
+  const errors = [];
+  const failures = [];
+  const seen = [];
+  try {
+    for (const m of ['SB01', 'SB02', 'SB03', 'YB02', 'YB03', 'GJJ02', 'BDC03', 'QY01', 'GA02', 'SB01', 'SB01'])
+      await hall.issue(m);
+    await win(hall, 2, 'call-next');
+    // A matter no open window serves: its estimate says 暂无窗口办理.
+    const conf = hall.config();
+    for (const w of conf.windows.filter(x => x.tiers.some(t => t.includes('GC01'))))
+      assert.equal((await hall.api('POST', `/api/windows/${w.number}/close`, undefined, 'm1')).status, 200);
+    // The daemon's copy follows within a second or so.
+    for (let i = 0; ; i++) {
+      const f = await (await fetch(`${hall.base}/api/public/queue`)).json();
+      if (f.matters.reduce((n, m) => n + m.waiting, 0) === 10 && f.matters.find(m => m.code === 'GC01').eta_s === null)
+        break;
+      assert.ok(i < 100, 'the public figures did not follow within 10 s');
+      await new Promise(r => setTimeout(r, 100));
+    }
+    for (const lang of ['zh', 'en']) {
+      const ph = await openPage(b, `${hall.base}/q${lang === 'en' ? '?lang=en' : ''}`, { width: 390, height: 844, errors });
+      await ph.waitForFunction(en => document.documentElement.lang === (en ? 'en' : 'zh-CN') &&
+        document.getElementById('lang').textContent.trim() === (en ? '中文' : 'EN') &&
+        document.querySelector('[data-matter="GC01"][data-eta="null"]') &&
+        document.querySelectorAll('#domains .matter').length === 23, lang === 'en', { timeout: WAIT }).catch(async e => {
+        throw new Error(`${e.message}: ${await ph.evaluate(() => document.body.innerText.slice(0, 300))}`);
+      });
+      await settle(ph);
+      const problems = await ph.evaluate(probeSize);
+      await shot(ph, `size-q-${lang}`);
+      seen.push(`size-q-${lang}`);
+      for (const p of problems)
+        failures.push(`q ${lang}: ${p}`);
+      await ph.context().close();
+    }
+    assert.equal(seen.length, 2);
     assert.deepEqual(failures, []);
     assert.deepEqual(errors, []);
   } finally {

@@ -17,7 +17,7 @@ const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../we
 const PAGES = {
   index: ['index.html', 'app.js'], board: ['board.html', 'board.js'], pad: ['pad.html', 'pad.js'],
   kiosk: ['kiosk.html', 'kiosk.js'], status: ['t.html', 't.js'], dashboard: ['dashboard.html', 'dashboard.js'],
-  book: ['book.html', 'book.js'],
+  book: ['book.html', 'book.js'], q: ['q.html', 'q.js'],
 };
 
 const placeholders = s => (s.match(/\{\w+\}/g) || []).sort();
@@ -133,7 +133,7 @@ test("every key a page's HTML or script names is in the catalogue", () => {
     const h = fs.readFileSync(path.join(WEB, html), 'utf8');
     const s = fs.readFileSync(path.join(WEB, js), 'utf8');
     assert.match(h, /<script src="\/?lib\/text\.js"><\/script>\s*<script src="\/?lib\/common\.js">/, `${html} loads text.js first`);
-    if (page !== 'book')	// the public booking page holds no hall state
+    if (page !== 'book' && page !== 'q')	// the public pages hold no hall state
       assert.match(h, /<script src="\/?lib\/hall-state\.js">/, `${html} loads hall-state.js`);
     assert.match(s, new RegExp(`HallqText\\.page\\('${page}'\\)`), `${js} speaks as ${page}`);
     assert.doesNotMatch(s, /var TEXT = \{/, `${js} has no table of its own`);

@@ -43,7 +43,9 @@
       'rate.fatal.notoken': '缺少令牌：请用 /rate?token=评价器令牌&window=3 打开',
       'rate.fatal.nowindow': '请在地址中指定窗口，例如 /rate?token=评价器令牌&window=3',
       'rate.fatal.unknown': '没有{n}号窗口', 'rate.fatal.token': '令牌无效：请检查地址中的 token',
-      'rate.fatal.forbidden': '此令牌不能为{n}号窗口评价：请使用该窗口的评价器（evaluator）令牌'
+      'rate.fatal.forbidden': '此令牌不能为{n}号窗口评价：请使用该窗口的评价器（evaluator）令牌',
+      /* the QR code of /q on the board and the kiosk */
+      'q.scan': '扫码查看排队情况'
     },
     en: {
       'lang.other': '中文',
@@ -70,7 +72,8 @@
       'rate.fatal.notoken': 'Token needed: open /rate?token=EVALUATOR_TOKEN&window=3',
       'rate.fatal.nowindow': 'Name the window in the address, e.g. /rate?token=EVALUATOR_TOKEN&window=3',
       'rate.fatal.unknown': 'There is no window {n}', 'rate.fatal.token': 'Bad token: check the token in the address',
-      'rate.fatal.forbidden': 'This token cannot rate for window {n}: use the window\'s evaluator token'
+      'rate.fatal.forbidden': 'This token cannot rate for window {n}: use the window\'s evaluator token',
+      'q.scan': 'Scan for live waiting'
     }
   };
 
@@ -430,6 +433,41 @@
         'e.appointment_closed': 'This booking was cancelled, checked in or missed: it cannot be changed.',
         'e.bad_request': 'Something in the form is not right. Please check and try again.',
         'e.other': 'That did not work ({code}). Please try again later.'
+      }
+    },
+    /* the hall's live waiting for phones (/q, q.js) */
+    q: {
+      zh: {
+        'title': '排队情况', 'loading': '正在加载…',
+        'hall.open': '大厅开放中', 'hall.closed': '大厅已闭厅',
+        'hall.next': '下次开放：{when}', 'hall.next.none': '近期没有开放安排',
+        'total': '现在共 {n} 人等候',
+        'updated': '更新于 {time}，每 {s} 秒自动刷新',
+        'stale': '网络中断，显示的是 {time} 的情况，正在重试…',
+        'book': '网上预约办事', 'book.lead': '预约后按时到大厅签到，少排队。',
+        'm.unit': '人等候', 'm.eta': '预计等候',
+        'm.windows': '{n}个窗口办理', 'm.windows1': '1个窗口办理',
+        'm.not_accepting': '今日已停止取号', 'm.hall_closed': '闭厅中',
+        'm.book': '预约',
+        'empty': '暂无办理事项。',
+        'note': '等候时间是按当前排队估算的，仅供参考；以现场叫号为准。',
+        'e.network': '网络连接中断，正在重试…', 'e.other': '暂时无法查询（{code}），正在重试…'
+      },
+      en: {
+        'title': 'Live waiting', 'loading': 'Loading…',
+        'hall.open': 'The hall is open', 'hall.closed': 'The hall is closed',
+        'hall.next': 'Opens {when}', 'hall.next.none': 'No opening planned soon',
+        'total': '{n} waiting now',
+        'updated': 'Updated {time}, every {s} s',
+        'stale': 'Network lost: figures as of {time}, retrying…',
+        'book': 'Book an appointment', 'book.lead': 'Book a time, check in at the hall, wait less.',
+        'm.unit': 'waiting', 'm.eta': 'Est. wait',
+        'm.windows': '{n} windows serving', 'm.windows1': '1 window serving',
+        'm.not_accepting': 'no more numbers today', 'm.hall_closed': 'hall closed',
+        'm.book': 'Book',
+        'empty': 'No matters.',
+        'note': 'Waits are estimates from the queue as it is now; the hall\'s calls decide.',
+        'e.network': 'Network connection lost, retrying…', 'e.other': 'Not available right now ({code}), retrying…'
       }
     },
     /* the manager's dashboard */
