@@ -179,6 +179,9 @@ query_members(const char *op, const char *query, json_t *b, char **err)
 			end = p + strlen(p);
 		if (end == p)
 			continue;
+		/* An empty key= is a missing key: refused by the op (403). */
+		if (end - p == 4 && strncmp(p, "key=", 4) == 0)
+			continue;
 		if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL ||
 		    (n = (size_t)(eq - p)) >= sizeof name ||
 		    (vn = (size_t)(end - eq - 1)) == 0 || vn >= 33) {

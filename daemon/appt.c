@@ -841,6 +841,7 @@ cmd_appt_cancel(struct hall *h, struct op_ctx *c)
 	snprintf(a.state, sizeof a.state, "cancelled");
 	appt_put(h, &a);
 	appt_emit(h, "appointment.cancelled", &a, NULL);
+	hall_notify_cancelled(h, 0, a.code);
 	c->reply = json_pack("{s:o}", "appointment", appt_json(h, &a));
 	appt_clear(&a);
 	return 200;
@@ -870,6 +871,7 @@ cmd_appt_reschedule(struct hall *h, struct op_ctx *c)
 	a.end = slot.end;
 	day_string(h, calendar_day_of(&h->conf->cal, start), a.day, sizeof a.day);
 	appt_put(h, &a);
+	hall_notify_cancelled(h, 0, a.code);	/* the new slot's come anew */
 	appt_emit(h, "appointment.rescheduled", &a, json_pack("{s:I}", "from",
 	    (json_int_t)from));
 	c->reply = json_pack("{s:o}", "appointment", appt_json(h, &a));

@@ -257,6 +257,7 @@ cmd_ticket_cancel(struct hall *h, struct op_ctx *c)
 	t->ended_at = h->now;
 	hall_put_ticket(h, t);
 	hall_emit_ticket(h, "ticket.cancelled", t);
+	hall_notify_cancelled(h, t->id, NULL);
 	if (w != NULL)
 		hall_emit_window(h, "window.released", w);
 	return cmd_ticket_reply(h, c, 200, t);

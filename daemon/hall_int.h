@@ -349,6 +349,10 @@ int	 cmd_window_get(struct hall *h, struct op_ctx *c);
 /* notify.c */
 char	*notify_render(const char *tmpl, json_t *params);
 const char *hall_notify_key(struct hall *h);
+struct one_row;
+struct one_row *notify_row_read(struct hall *h, int64_t id);
+void	 notify_row_cancel(struct hall *h, struct one_row *r);
+void	 hall_notify_cancelled(struct hall *h, int64_t ticket, const char *appt);
 int	 cmd_notify_kannel(struct hall *h, struct op_ctx *c);
 int	 cmd_notify_report(struct hall *h, struct op_ctx *c);
 int	 cmd_notify_list(struct hall *h, struct op_ctx *c);

@@ -195,27 +195,16 @@ pending_cb(void *arg, const struct store_outbox *o)
 	}
 }
 
+static int notify_cancel_rows(struct hall *, int64_t, const char *, unsigned,
+    int);
+
+/* Cancels the unsent rows; with `events`, each says so (notify.failed,
+ * state cancelled) — from a command, never from the stage hook, which
+ * may not add events. */
 static int
 notify_cancel(struct hall *h, int64_t ticket, const char *appt, unsigned kinds)
 {
-	struct pending p = { .n = 0 };
-	struct store_outbox o;
-	int i;
-
-	if (store_outbox_pending(h->store, ticket, appt, pending_cb, &p) < 0)
-		return -1;
-	for (i = 0; i < p.n; i++) {
-		if (p.kind[i] < 0 || !(kinds & (1u << p.kind[i])))
-			continue;
-		memset(&o, 0, sizeof o);
-		o.id = p.id[i];
-		o.state = "cancelled";
-		o.next_at = h->now;
-		o.done_at = h->now;
-		if (store_outbox_set(h->store, &o) == -1)
-			return -1;
-	}
-	return 0;
+	return notify_cancel_rows(h, ticket, appt, kinds, 0);
 }
 
 /* A booking's own messages: confirmed now, the day before, the hour before. */
@@ -349,10 +338,6 @@ hall_notify_stage(struct hall *h, const struct event *evs, size_t n)
 			if (ticket_msg(h, t, NK_RATE, ps) == -1)
 				return -1;
 			break;
-		case EVT_TICKET_CANCELLED:
-			if (notify_cancel(h, ev->ticket, NULL, TICKET_KINDS) == -1)
-				return -1;
-			break;
 		case EVT_APPT_BOOKED:
 		case EVT_APPT_RESCHEDULED:
 		case EVT_APPT_CANCELLED:
@@ -361,7 +346,10 @@ hall_notify_stage(struct hall *h, const struct event *evs, size_t n)
 			a = json_object_get(ev->body, "appointment");
 			if ((code = json_string_value(json_object_get(a, "code"))) == NULL)
 				break;
-			if (ev->type != EVT_APPT_BOOKED &&
+			/* Cancelled and rescheduled bookings had theirs
+			 * cancelled by the command (hall_notify_cancelled). */
+			if ((ev->type == EVT_APPT_CHECKED_IN ||
+			    ev->type == EVT_APPT_NO_SHOW) &&
 			    notify_cancel(h, 0, code, BOOKING_KINDS) == -1)
 				return -1;
 			if ((ev->type == EVT_APPT_BOOKED ||
@@ -376,6 +364,54 @@ hall_notify_stage(struct hall *h, const struct event *evs, size_t n)
 	if (tickets && notify_ahead(h) == -1)
 		return -1;
 	return 0;
+}
+
+struct one_row;
+static void one_cb(void *, const struct store_outbox *);
+static void one_free(struct one_row *);
+
+static int
+notify_cancel_rows(struct hall *h, int64_t ticket, const char *appt,
+    unsigned kinds, int events)
+{
+	struct pending p = { .n = 0 };
+	struct store_outbox o;
+	int i;
+
+	if (store_outbox_pending(h->store, ticket, appt, pending_cb, &p) < 0)
+		return -1;
+	for (i = 0; i < p.n; i++) {
+		if (p.kind[i] < 0 || !(kinds & (1u << p.kind[i])))
+			continue;
+		if (events) {
+			struct one_row *r = notify_row_read(h, p.id[i]);
+
+			if (r == NULL)
+				return -1;
+			notify_row_cancel(h, r);
+			continue;
+		}
+		memset(&o, 0, sizeof o);
+		o.id = p.id[i];
+		o.state = "cancelled";
+		o.next_at = h->now;
+		o.done_at = h->now;
+		if (store_outbox_set(h->store, &o) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A ticket or a booking is cancelled (in the command): its messages not
+ * yet sent are cancelled, each with a notify.failed event. */
+void
+hall_notify_cancelled(struct hall *h, int64_t ticket, const char *appt)
+{
+	if (!h->conf->notify.enabled)
+		return;
+	if (notify_cancel_rows(h, ticket, appt, ticket ? TICKET_KINDS :
+	    BOOKING_KINDS, 1) == -1)
+		h->failed = 1;
 }
 
 /* ------------------------------------------------ at sending time */
@@ -499,6 +535,36 @@ one_free(struct one_row *r)
 		free(r->strs[i]);
 }
 
+/* A row read whole (owned strings), or NULL. */
+struct one_row *
+notify_row_read(struct hall *h, int64_t id)
+{
+	struct one_row *r = xcalloc(1, sizeof *r);
+
+	if (store_outbox_get(h->store, id, one_cb, r) < 0 || !r->found) {
+		one_free(r);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Cancels the row, with its event; frees r. */
+void
+notify_row_cancel(struct hall *h, struct one_row *r)
+{
+	r->o.state = "cancelled";
+	r->o.done_at = h->now;
+	r->o.next_at = h->now;
+	if (store_outbox_set(h->store, &r->o) == -1)
+		h->failed = 1;
+	else
+		hall_emit(h, "notify.failed", json_pack("{s:o}", "notification",
+		    notify_json(&r->o)));
+	one_free(r);
+	free(r);
+}
+
 static int
 notify_key_ok(struct hall *h, struct op_ctx *c)
 {
@@ -616,7 +682,10 @@ cmd_notify_report(struct hall *h, struct op_ctx *c)
 	} else
 		return cmd_error(c, 400, "bad_request", "reports are a JSON array "
 		    "of at most 1000");
-	c->reply = json_pack("{s:i, s:i}", "code", 0, "ignored", bad);
+	if (bad > 0)
+		log_info("notify: %d report%s without a known out_id dropped", bad,
+		    bad == 1 ? "" : "s");
+	c->reply = json_pack("{s:i}", "code", 0);
 	return 200;
 }
 
