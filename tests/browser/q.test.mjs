@@ -12,18 +12,21 @@
 //     the figures; no Authorization is ever sent;
 //   - a closed hall (hours enforced, a Sunday): 大厅已闭厅 and the next
 //     opening, every matter 闭厅中;
+//   - 17:10 on a working day: a matter whose only window closed at 17:00
+//     says 今日已停止取号 while the hall is open;
 //   - the daemon away: the figures stay, said to be as of the last answer,
 //     and the page comes back by itself;
 //   - the board and the kiosk's home show a QR code of q_url: the element
 //     carries q_url and its SVG is exactly HallqQR's drawing of q_url.
 // Screenshots: build/browser/q-zh.png, q-en.png (and -full: the whole
-// page), q-closed-zh.png, q-closed-en.png, q-away-zh.png, q-board.png,
+// page), q-closed-zh.png, q-closed-en.png, q-closing-zh.png,
+// q-closing-en.png, q-away-zh.png, q-board.png,
 // q-kiosk.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DemoHall, ROOT, SHOTS, browser, openPage, shot } from './lib.mjs';
+import { DemoHall, Hall, ROOT, SHOTS, browser, openPage, shot } from './lib.mjs';
 
 const WAIT = 10000;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -241,6 +244,49 @@ test('/q while the hall is closed (hours enforced, a Sunday): 大厅已闭厅 an
       assert.equal(T.dateIn(f.json.next_open, 'Asia/Shanghai'), '2026-12-07');
       assert.equal(await page.textContent('#hall-next'), T.say('q', lang, 'hall.next', { when }));
       await shot(page, `q-closed-${lang}`);
+      await page.context().close();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+test('/q at 17:10 on a working day: the hall open, a matter whose window closed at 17:00 takes no more numbers', async () => {
+  const week = { mon: [['08:30', '17:30']], tue: [['08:30', '17:30']], wed: [['08:30', '17:30']],
+    thu: [['08:30', '17:30']], fri: [['08:30', '17:30']], sat: [], sun: [] };
+  const early = { mon: [['08:30', '17:00']], tue: [['08:30', '17:00']], wed: [['08:30', '17:00']],
+    thu: [['08:30', '17:00']], fri: [['08:30', '17:00']] };
+  // Tuesday 2026-12-01 17:10 in Asia/Shanghai.
+  const hall = await new Hall({
+    hours: week,
+    windows: [
+      { number: 1, name: '1号窗口', state: 'open', tiers: [['SB01', 'SB02', 'YB01']] },
+      { number: 3, name: '3号窗口', state: 'open', tiers: [['SB01', 'SB02']] },
+      { number: 5, name: '5号窗口', state: 'open', tiers: [['BDC01']], hours: early },
+    ],
+  }, { clockStart: Date.UTC(2026, 11, 1, 9, 10, 0) }).start();
+  const b = await browser();
+  const errors = [];
+  try {
+    await hall.issue('SB01', { accept_wait: true });	/* closing soon: the kiosk would have asked */
+    const f = await until(async () => {
+      const x = await figures(hall);
+      return x.json && x.json.open === true && total(x.json) === 1 &&
+        x.json.matters.find(m => m.code === 'BDC01').accepting === false && x;
+    }, 'BDC01 closed for today, the hall open');
+    for (const lang of ['zh', 'en']) {
+      const page = await openPage(b, `${hall.base}/q${lang === 'en' ? '?lang=en' : ''}`, { width: 390, height: 844, errors });
+      await page.waitForFunction(() => window.hallqQ && window.hallqQ.fresh >= 1, null, { timeout: WAIT });
+      await settle(page);
+      assert.deepEqual(await page.evaluate(shown), expected(f.json, lang), lang);
+      assert.equal(await page.textContent('[data-matter="BDC01"] .m-closed'), T.say('q', lang, 'm.not_accepting'));
+      assert.equal(await page.textContent('[data-matter="BDC01"] .m-eta-v'), F.wait(null, lang));
+      assert.equal(await page.$('[data-matter="SB01"] .m-closed'), null);
+      assert.equal(await page.isHidden('#book'), true, 'nothing bookable: no link to /book');
+      await shot(page, `q-closing-${lang}`);
       await page.context().close();
     }
     assert.deepEqual(errors, []);

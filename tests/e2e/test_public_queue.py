@@ -7,7 +7,7 @@ import json
 import threading
 import time
 
-from harness import HallCase, hours_over, id_number, mobile, raw_http
+from harness import ClockHallCase, HallCase, hall_ms, hours_over, id_number, mobile, raw_http
 
 PATH = "/api/public/queue"
 
@@ -243,6 +243,37 @@ class PublicQueueHours(PublicQueueCase):
         else:
             self.assertIsInstance(f["next_open"], int)
             self.assertGreater(f["next_open"], f["at"])
+
+
+class PublicQueueClock(PublicQueueCase, ClockHallCase):
+    """The hours hall with its hours enforced, on Tuesday 2026-12-01."""
+    hall_over = hours_over()
+    clock = hall_ms(2026, 12, 1, 17, 10)
+
+    def test_closing_and_closed(self):
+        # 17:10: the hall is open till 17:30, window 5 (BDC02's only one)
+        # closed at 17:00: BDC02 takes no more numbers today.
+        f, _ = self.until(lambda x: x.json["open"] is True and
+                          [m for m in x.json["matters"] if m["code"] == "BDC02"][0]["open_windows"] == 0,
+                          "the hall open, window 5 closed")
+        self.assertIsNone(f.json["next_open"])
+        loads = self.hall_loads()
+        acc = {m["code"]: m["accepting"] for m in f.json["matters"]}
+        self.assertEqual(acc, {c: m["accepting"] for c, m in loads.items()})
+        self.assertFalse(acc["BDC02"])
+        self.assertTrue(acc["SB01"])
+        bdc2 = [m for m in f.json["matters"] if m["code"] == "BDC02"][0]
+        self.assertIsNone(bdc2["eta_s"])
+        # Sunday 10:00 (the same database): closed; open again on Monday at 08:30.
+        self.later(hall_ms(2026, 12, 6, 10, 0))
+        f, _ = self.until(lambda x: x.json["open"] is False and
+                          all(m["open_windows"] == 0 for m in x.json["matters"]), "the hall closed")
+        self.assertEqual(f.json["next_open"], hall_ms(2026, 12, 7, 8, 30))
+        r = self.hall.req("GET", "/api/hall", None, "d1").json
+        self.assertEqual((r["open"], r["next_open"]), (f.json["open"], f.json["next_open"]))
+        self.assertEqual({m["code"]: (m["accepting"], m["eta_s"]) for m in f.json["matters"]},
+                         {m["code"]: (m["accepting"], m["eta_s"]) for m in r["matters"]})
+        self.assertFalse(any(m["accepting"] for m in f.json["matters"]))
 
 
 class PublicQueueBusy(PublicQueueCase):
