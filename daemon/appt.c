@@ -1258,12 +1258,12 @@ appt_tick_due(struct hall *h)
 {
 	char today[16];
 
-	if (!h->conf->appt.enabled)
+	if (!h->conf->appt.enabled && !h->conf->notify.enabled)
 		return 0;
 	hall_business_day(h->now, today, sizeof today);
 	if (strcmp(today, h->purged_day) != 0)
 		return 1;
-	return h->now >= h->next_no_show_check;
+	return h->conf->appt.enabled && h->now >= h->next_no_show_check;
 }
 
 /* In hall_tick's transaction: bookings past their slot's end + late_min
@@ -1277,22 +1277,30 @@ appt_tick(struct hall *h)
 	size_t i;
 	int n;
 
-	if (!conf->appt.enabled)
+	if (!conf->appt.enabled && !conf->notify.enabled)
 		return;
 	hall_business_day(h->now, today, sizeof today);
 	if (strcmp(today, h->purged_day) != 0) {
-		n = store_purge_personal(h->store, h->now -
-		    (int64_t)conf->appt.purge_days * CALENDAR_DAY_MS);
+		/* Once a day: bookings' and tickets' personal data, and the
+		 * outbox's phone numbers, past their days. */
+		n = 0;
+		if (conf->appt.enabled)
+			n = store_purge_personal(h->store, h->now -
+			    (int64_t)conf->appt.purge_days * CALENDAR_DAY_MS);
+		if (n >= 0 && conf->notify.enabled) {
+			int m = store_outbox_purge(h->store, h->now -
+			    (int64_t)conf->notify.purge_days * CALENDAR_DAY_MS);
+			n = m < 0 ? -1 : n + m;
+		}
 		if (n < 0)
 			h->failed = 1;
 		else {
 			if (n > 0)
-				log_info("purged the personal data of %d rows older "
-				    "than %d days", n, conf->appt.purge_days);
+				log_info("purged the personal data of %d rows", n);
 			snprintf(h->purged_day, sizeof h->purged_day, "%s", today);
 		}
 	}
-	if (h->now < h->next_no_show_check)
+	if (!conf->appt.enabled || h->now < h->next_no_show_check)
 		return;
 	h->next_no_show_check = h->now + 5000;
 	d = xcalloc(1, sizeof *d);
