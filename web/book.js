@@ -1,5 +1,7 @@
 /* web/book.js — the public booking page for phones, /book (no token):
- * matter → day → slot → phone, ID number, optional name, consent →
+ * matter → day → slot → phone, ID number, optional name, consent, and
+ * optionally SMS reminders ("notify": true: the booking confirmed, the day
+ * before, an hour before; a consent of its own, never required) →
  * POST /api/appointments → the booking: its 8-character code in very large
  * type, the slot, the masked phone, a QR code of /book?code=CODE&token=TOKEN.
  * That address (or this phone, which remembers its last booking) opens the
@@ -252,6 +254,7 @@
     if (Object.keys(errs).length) return null;
     var body = { matter: ui.matter.code, start: ui.slot.start, phone: phone, id_number: id };
     if (name) body.name = name;
+    if ($('f-sms').checked) body.notify = true;
     return body;
   }
 
@@ -273,7 +276,7 @@
         keep(r.json.appointment.code, r.json.token);
         openBooking(r.json.appointment, r.json.token, 'b.booked');
         ['f-phone', 'f-id', 'f-name'].forEach(function (x) { $(x).value = ''; });
-        $('f-consent').checked = false;
+        $('f-consent').checked = $('f-sms').checked = false;
         return;
       }
       var code = r.json && r.json.error ? r.json.error.code : '';

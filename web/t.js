@@ -7,6 +7,13 @@
  * the ticket's own token, POST /api/ratings; a ticket rated already (here,
  * remembered in localStorage, or anywhere: 409 already_rated) or out of
  * time (409 rating_closed) says so instead of the form.
+ * While the ticket waits or is called, 到号短信提醒: a mobile number and a
+ * consent in plain words → POST /api/tickets/ID/notify {phone, notify:
+ * true} with the ticket's own token; once on, the masked number from the
+ * reply and a way to stop ({notify: false}).  A hall without a notify
+ * section answers 409 notify_unavailable: the offer goes, and stays gone
+ * on this phone for NOSMS_MS.  The mobile number's shape is
+ * web/lib/booking.js's (HallqBook.isPhone, as /book checks it).
  * What a state means (waiting, final) is web/lib/hall-state.js's, the
  * strings web/lib/text.js's. */
 'use strict';
@@ -27,6 +34,10 @@
    * 'not_served'|'failed'|'network'|'pick'|'sending', score, code}. */
   var rating = null, picked = null;
   var RATED_KEY = 'hallq.rated.' + id;
+  /* SMS: sms is null, or {kind: 'sending'|'on'|'off'|'closed'|'network'|
+   * 'failed', code}; smsErrs the fields' problems (keys of text.js). */
+  var sms = null, smsErrs = {};
+  var NOSMS_KEY = 'hallq.nosms', NOSMS_MS = 12 * 3600 * 1000;
 
   function $(x) { return document.getElementById(x); }
   /* A moment of this phone's clock, said as the hall's time. */
@@ -71,11 +82,104 @@
       go.hidden = true;
     }
     $('hint').textContent = t('hint.' + (waiting ? 'waiting' : st));
+    renderSms();
     renderRating();
     $('updated').textContent = updated ? t('updated', { time: hhmmss(updated) }) : '';
     document.title = tk.number + ' · ' + (st === 'called' ? F.goTo(tk.window, Hallq.lang) :
       F.state(st, Hallq.lang));
   }
+
+  /* ------------------------------------------------------------ 短信提醒 */
+
+  function noSms() {
+    try { return Date.now() - (+localStorage.getItem(NOSMS_KEY) || 0) < NOSMS_MS; } catch (e) { return false; }
+  }
+
+  function renderSms() {
+    var tk = ticket, box = $('sms');
+    var open = tk && (H.isWaiting(tk.state) || tk.state === 'called');
+    var none = noSms();
+    $('sms-none').hidden = !(none && open);
+    /* Offered while the daemon still takes it; once on, said until the
+     * ticket is finished (a held or missed ticket still gets its texts). */
+    box.hidden = none || !tk || H.isFinal(tk.state) || (!open && !tk.notify);
+    if (box.hidden) return;
+    var on = !!tk.notify;
+    $('sms-offer').hidden = on || !open;
+    $('sms-active').hidden = !on;
+    $('sms-off').hidden = !open;
+    $('sms-state').textContent = tk.phone ? t('sms.on', { phone: tk.phone }) : t('sms.on.booking');
+    ['phone', 'consent'].forEach(function (f) {
+      var p = $('sms-e-' + f);
+      p.hidden = !smsErrs[f];
+      p.textContent = smsErrs[f] ? t(smsErrs[f]) : '';
+    });
+    $('sms-phone').setAttribute('aria-invalid', smsErrs.phone ? 'true' : 'false');
+    var sending = !!(sms && sms.kind === 'sending');
+    $('sms-on').disabled = $('sms-off').disabled = sending;
+    var m = $('sms-msg');
+    /* 'on' is said by #sms-state itself. */
+    if (!sms || sms.kind === 'on') { m.hidden = true; return; }
+    m.textContent = sms.kind === 'sending' ? t('sms.sending') : sms.kind === 'off' ? t('sms.off') :
+      sms.kind === 'closed' ? t('sms.e.closed') : sms.kind === 'network' ? t('sms.e.network') :
+      t('sms.e.other', { code: sms.code });
+    m.className = 'sms-msg sms-msg-' + (sms.kind === 'off' ? 'ok' : sms.kind === 'sending' ? 'info' : 'error');
+    m.setAttribute('data-kind', sms.kind);
+    m.hidden = false;
+  }
+
+  function sendSms(body) {
+    sms = { kind: 'sending' };
+    renderSms();
+    Hallq.api('POST', '/api/tickets/' + id + '/notify', body, token).then(function (r) {
+      var code = r.json && r.json.error ? r.json.error.code : '';
+      if (r.status === 200 && r.json && r.json.ticket) {
+        ticket = r.json.ticket;
+        sms = { kind: ticket.notify ? 'on' : 'off' };
+        if (ticket.notify) $('sms-phone').value = '';
+        $('sms-consent').checked = false;
+        render();
+        return;
+      }
+      if (r.status === 409 && code === 'notify_unavailable') {
+        try { localStorage.setItem(NOSMS_KEY, String(Date.now())); } catch (e) { /* */ }
+        sms = null;
+      } else if (r.status === 409 && code === 'illegal_transition') {
+        sms = { kind: 'closed' };
+        poll();
+      } else if (r.status === 400 && code === 'bad_phone') {
+        sms = null;
+        smsErrs = { phone: 'sms.e.phone' };
+      } else if (r.status === 0) {
+        sms = { kind: 'network' };
+      } else {
+        sms = { kind: 'failed', code: code || r.status };
+      }
+      render();
+    });
+  }
+
+  $('sms-offer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (sms && sms.kind === 'sending') return;
+    var phone = HallqBook.clean($('sms-phone').value);
+    smsErrs = {};
+    if (!phone) smsErrs.phone = 'sms.e.phone_empty';
+    else if (!HallqBook.isPhone(phone)) smsErrs.phone = 'sms.e.phone';
+    if (!$('sms-consent').checked) smsErrs.consent = 'sms.e.consent';
+    sms = null;
+    if (smsErrs.phone || smsErrs.consent) {
+      renderSms();
+      $(smsErrs.phone ? 'sms-phone' : 'sms-consent').focus();
+      return;
+    }
+    sendSms({ phone: phone, notify: true });
+  });
+  $('sms-off').addEventListener('click', function () {
+    if (sms && sms.kind === 'sending') return;
+    smsErrs = {};
+    sendSms({ notify: false });
+  });
 
   /* ------------------------------------------------------------ 好差评 */
 

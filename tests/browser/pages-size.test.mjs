@@ -11,6 +11,8 @@
 //   dashboard  1920×1080
 //   /t/ID      390×844 (a phone, the ticket's own token): waiting, and done
 //              with the rating form
+//   /t/ID      also on a hall with "notify" (its own test below):
+//              到号短信提醒 with its errors said, and turned on
 //   /rate      ?window=3 1280×800 (the evaluator tablet, token e3): idle
 //              while window 3 serves, the question after finish, thanks
 //   index      1366×768
@@ -258,6 +260,61 @@ test('every page at its target size, demo hall, zh and en: no text overflows, no
       await idx.context().close();
     }
     assert.equal(seen.length, 2 * 16);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+// The demo hall with a notify section; its gateway is not there (the
+// daemon keeps trying): only the pages are looked at.
+class NotifyDemoHall extends DemoHall {
+  config() {
+    const conf = super.config();
+    conf.notify = { gateway: { kind: 'http', url: 'http://127.0.0.1:9/sms', sign_name: '示范县',
+      template_ids: { booked: 'T1', reminder: 'T2', soon: 'T3', ahead: 'T4', called: 'T5', no_show: 'T6', rate: 'T7' } } };
+    return conf;
+  }
+}
+
+test('/t at 390×844 with 到号短信提醒, zh and en: its errors and on; no text overflows, nothing off screen', async () => {
+  const hall = await new NotifyDemoHall().start();
+  const b = await browser();
+  const errors = [];
+  const failures = [];
+  const seen = [];
+  try {
+    async function check(name, lang, page) {
+      await settle(page);
+      const problems = await page.evaluate(probeSize);
+      await shot(page, `size-${name}-${lang}`);
+      seen.push(`size-${name}-${lang}`);
+      for (const p of problems)
+        failures.push(`${name} ${lang}: ${p}`);
+    }
+    for (const m of ['SB01', 'SB02', 'YB01'])
+      await hall.issue(m);
+    for (const lang of ['zh', 'en']) {
+      const t = await hall.issue('GJJ02');
+      const ph = await openPage(b, `${hall.base}/t/${t.ticket.id}?token=${t.token}${lang === 'en' ? '&lang=en' : ''}`,
+        { width: 390, height: 844, errors });
+      await ph.locator('#sms-offer').waitFor({ state: 'visible', timeout: WAIT });
+      await ph.fill('#sms-phone', '1381234');
+      await ph.click('#sms-on');
+      await ph.locator('#sms-e-consent').waitFor({ state: 'visible', timeout: WAIT });
+      await ph.locator('#sms-e-phone').waitFor({ state: 'visible', timeout: WAIT });
+      await check('ticket-sms-errors', lang, ph);
+      await ph.fill('#sms-phone', '13812345678');
+      await ph.check('#sms-consent');
+      await ph.click('#sms-on');
+      await ph.locator('#sms-active').waitFor({ state: 'visible', timeout: WAIT });
+      await check('ticket-sms-on', lang, ph);
+      await ph.context().close();
+    }
+    assert.equal(seen.length, 4);
     assert.deepEqual(failures, []);
     assert.deepEqual(errors, []);
   } finally {
