@@ -751,6 +751,83 @@ test_hours(void)
 	}
 }
 
+/* "notify" and its errors at the value. */
+#define L_NOTIFY "  \"notify\": {\"gateway\": {\"kind\": \"kannel\", \"url\": \"http://127.0.0.1:13013/cgi-bin/sendsms\", \"username\": \"u\", \"password\": \"p\"}, \"templates\": {\"called\": \"请{number}号到{window}号窗口\"}, \"ahead_at\": 3},\n"
+#define NOTIFY_GOOD "{\n" L_HALL L_LISTEN L_DB L_WEB L_TOKENS L_CLASSES L_DOMAINS \
+	L_NOTIFY L_MATTERS L_WINDOWS "}\n"
+
+static void
+expect_notify(const char *what, const char *from, const char *to, const char *msg)
+{
+	char *marked = subst(NOTIFY_GOOD, from, to);
+
+	expect_err(what, marked, msg);
+	free(marked);
+}
+
+static void
+test_notify(void)
+{
+	char err[512] = "";
+	struct config *c = config_parse("t.json", NOTIFY_GOOD, err, sizeof err);
+
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  notify: %s\n", err);
+		return;
+	}
+	CHECK(c->notify.enabled && c->notify.gateway == NOTIFY_KANNEL);
+	CHECK(strcmp(c->notify.url.host, "127.0.0.1") == 0);
+	CHECK_EQ_INT(c->notify.url.port, 13013);
+	CHECK(strcmp(c->notify.url.path, "/cgi-bin/sendsms") == 0);
+	CHECK(!c->notify.url.tls);
+	CHECK(strcmp(c->notify.templates[NK_CALLED], "请{number}号到{window}号窗口") == 0);
+	CHECK(strstr(c->notify.templates[NK_AHEAD], "{ahead}") != NULL);	/* default */
+	CHECK_EQ_INT(c->notify.ahead_at, 3);
+	CHECK_EQ_INT(c->notify.retry_attempts, 8);
+	config_free(c);
+
+	expect_notify("unknown kind", "\"templates\": {\"called\"",
+	    "\"templates\": {\"calld\": @\"x\", \"called\"",
+	    "unknown message kind \"calld\"");
+	expect_notify("unknown placeholder", "\"请{number}号到{window}号窗口\"",
+	    "@\"请{numbr}号\"", "unknown placeholder {numbr}");
+	{
+		char *a = subst(NOTIFY_GOOD, "\"username\": \"u\", ", "");
+		char *b = subst(a, "\"gateway\": {", "\"gateway\": @{");
+		expect_err("kannel without a user", b, "needs \"username\" and "
+		    "\"password\"");
+		free(a);
+		free(b);
+	}
+	expect_notify("a URL of another scheme", "\"http://127.0.0.1:13013/cgi-bin/sendsms\"",
+	    "@\"ftp://x/\"", "must start with http:// or https://");
+	expect_notify("a bad port", "\"http://127.0.0.1:13013/cgi-bin/sendsms\"",
+	    "@\"http://h:99999/\"", "port must be 1 to 65535");
+	{
+		char *a = subst(NOTIFY_GOOD, "\"kind\": \"kannel\"",
+		    "\"kind\": \"http\", \"sign_name\": \"x\"");
+		char *b = subst(a, "\"gateway\": {", "\"gateway\": @{");
+		expect_err("http without template ids", b,
+		    "needs template_ids for every kind not disabled");
+		free(a);
+		free(b);
+	}
+	expect_notify("quiet hours", "\"ahead_at\": 3",
+	    "\"ahead_at\": 3, \"quiet_hours\": [\"21:00\", @\"8:00\"]", "is not HH:MM");
+	{
+		/* https with a CA file. */
+		char *t = subst(NOTIFY_GOOD, "\"http://127.0.0.1:13013/cgi-bin/sendsms\"",
+		    "\"https://sms.example.cn/send\", \"ca_file\": \"/etc/ca.pem\"");
+		c = config_parse("t.json", t, err, sizeof err);
+		CHECK(c != NULL && c->notify.url.tls && c->notify.url.port == 443 &&
+		    strcmp(c->notify.url.host, "sms.example.cn") == 0 &&
+		    strcmp(c->notify.ca_file, "/etc/ca.pem") == 0);
+		config_free(c);
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -762,5 +839,6 @@ main(void)
 	test_name_en();
 	test_devices();
 	test_hours();
+	test_notify();
 	return t_done("config");
 }
