@@ -356,14 +356,23 @@ cmd_ticket_notify(struct hall *h, struct op_ctx *c)
 		return cmd_error(c, 409, "illegal_transition", "ticket %s is %s: "
 		    "no more messages", t->number, tstate_names[t->state]);
 	if (json_is_true(consent)) {
-		if (t->appointment[0] == '\0') {
-			if (phone == NULL || !appt_phone_ok(phone))
-				return cmd_error(c, 400, "bad_phone", "\"phone\" is "
-				    "an 11-digit mobile number");
+		char buf[32];
+
+		if (phone != NULL && !appt_phone_ok(phone))
+			return cmd_error(c, 400, "bad_phone", "\"phone\" is an "
+			    "11-digit mobile number");
+		if (phone != NULL) {
 			free(t->phone);
 			t->phone = xstrdup(phone);
 		}
 		t->notify = 1;
+		/* Without a number given now: its own, or its booking's
+		 * when the booking had consent. */
+		if (notify_ticket_phone(h, t, buf, sizeof buf) == NULL) {
+			t->notify = 0;
+			return cmd_error(c, 400, "bad_phone", "\"phone\" is needed: "
+			    "this ticket has no number to send to");
+		}
 	} else
 		t->notify = 0;
 	hall_put_ticket(h, t);

@@ -132,15 +132,16 @@ phone_cb(void *arg, const struct store_appt *a)
 	r->start = a->start;
 }
 
-/* The phone a ticket's messages go to, with consent; NULL without. */
-static const char *
+/* The phone a ticket's messages go to, with consent; NULL without: its
+ * own (given at the kiosk or its status page), else its booking's. */
+const char *
 notify_ticket_phone(struct hall *h, const struct ticket *t, char *buf, size_t len)
 {
 	struct phone_read r;
 
 	if (!t->notify)
 		return NULL;
-	if (t->appointment[0] == '\0')
+	if (t->phone != NULL || t->appointment[0] == '\0')
 		return t->phone;
 	memset(&r, 0, sizeof r);
 	if (store_appt_get(h->store, t->appointment, phone_cb, &r) != 1 ||
