@@ -73,9 +73,11 @@ cmd_hall_auth(struct hall *h, struct op_ctx *c)
 int
 cmd_hall_status(struct hall *h, struct op_ctx *c)
 {
-	c->reply = json_pack("{s:b, s:s, s:I, s:s, s:s}", "ok", 1,
+	c->reply = json_pack("{s:b, s:s, s:I, s:s, s:s, s:b}", "ok", 1,
 	    "version", HALL_VERSION, "seq", (json_int_t)h->seq,
-	    "business_day", h->day, "hall", h->conf->hall_name);
+	    "business_day", h->day, "hall", h->conf->hall_name,
+	    /* the hall sends SMS: pages offer them only then */
+	    "notify", h->conf->notify.enabled);
 	view_hall_clock(h, c->reply, h->now);
 	return 200;
 }
