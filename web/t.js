@@ -313,6 +313,14 @@
    * says nothing else. */
   Hallq.api('GET', '/api/status', null, '').then(function (r) {
     if (r.status === 200 && r.json) HallqText.setHall(r.json);
+    /* Whether the hall sends SMS at all: the offer only where it does. */
+    if (r.status === 200 && r.json && typeof r.json.notify === 'boolean') {
+      try {
+        if (r.json.notify) localStorage.removeItem(NOSMS_KEY);
+        else localStorage.setItem(NOSMS_KEY, String(Date.now()));
+      } catch (e) { /* */ }
+      render();
+    }
     if (r.status === 200 && r.json && r.json.hall) { hallName = r.json.hall; render(); }
   });
 
