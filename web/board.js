@@ -661,13 +661,17 @@
    * GET /api/public/queue's q_url (the hall's public address of /q), drawn
    * small in the header's right corner (board.css: no taller than the
    * hall's name): a phone scans it for the live waiting per matter.  Asked
-   * once, again only after a failure. */
+   * at start and with every snapshot (a daemon restarted with another
+   * hall.public_url), again after a failure. */
+  var qRetry = null;
   function showQ() {
     Hallq.api('GET', '/api/public/queue', null, '').then(function (r) {
       var url = r.status === 200 && r.json && typeof r.json.q_url === 'string' ? r.json.q_url : '';
       if (!url) {
-        if (r.status === 0 || r.status >= 500)
-          setTimeout(showQ, 30000);
+        if (r.status === 0 || r.status >= 500) {
+          clearTimeout(qRetry);
+          qRetry = setTimeout(showQ, 30000);
+        }
         return;
       }
       var box = $('q-qr');
@@ -715,7 +719,7 @@
       return function (x) { if (mine === gen) f(x); };
     }
     live = Hallq.live({
-      onSnapshot: ours(function (s) { hb.waiting = false; applySnapshot(s); scheduleRender(); }),
+      onSnapshot: ours(function (s) { hb.waiting = false; applySnapshot(s); scheduleRender(); showQ(); }),
       onEvent: ours(function (ev) { hb.waiting = false; applyEvent(ev); }),
       onState: ours(setConn),
       onReply: ours(function (m) {

@@ -113,13 +113,15 @@
   }
 
   /* The QR code of /q (GET /api/public/queue's q_url: the live waiting on
-   * a phone) beside the home screen's buttons.  Asked once, again only
-   * after a failure. */
+   * a phone) beside the home screen's buttons.  Asked at start and after
+   * each citizen's visit (a daemon restarted with another
+   * hall.public_url), again after a failure. */
+  var qRetry = null;
   function showQ() {
     Hallq.api('GET', '/api/public/queue', null, '').then(function (r) {
       var url = r.status === 200 && r.json && typeof r.json.q_url === 'string' ? r.json.q_url : '';
       if (!url) {
-        if (r.status === 0 || r.status >= 500) setTimeout(showQ, 30000);
+        if (r.status === 0 || r.status >= 500) { clearTimeout(qRetry); qRetry = setTimeout(showQ, 30000); }
         return;
       }
       var box = $('q-qr');
@@ -164,6 +166,7 @@
       showMsg('home-msg', 'info', '');
       $('appt-code').value = '';
       showMsg('appt-msg', 'info', '');
+      showQ();
     }
     show('home');
     fetchHall();
