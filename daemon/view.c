@@ -281,7 +281,10 @@ hall_public_queue(struct hall *h, int64_t now, uint64_t *tag)
 		free(text);
 	}
 	json_object_set_new(o, "at", json_integer(now));
+	/* The zone, not a "now": this copy is served as it is for as long as
+	 * the figures stand, so a clock in it would be stale. */
 	view_hall_clock(h, o, now);
+	json_object_del(o, "now");
 	return view_text_free(o);
 }
 

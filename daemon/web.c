@@ -703,7 +703,13 @@ http_writeable(struct sess *s)
 		    (int)strlen(s->etag), &p, end) ||
 		    lws_add_http_header_by_name(s->wsi, (const unsigned char *)
 		    "access-control-allow-origin:", (const unsigned char *)"*", 1,
-		    &p, end))) ||
+		    &p, end) ||
+		    lws_add_http_header_by_name(s->wsi, (const unsigned char *)
+		    "access-control-expose-headers:", (const unsigned char *)"ETag",
+		    4, &p, end))) ||
+		    (s->status == 405 && lws_add_http_header_by_name(s->wsi,
+		    (const unsigned char *)"allow:", (const unsigned char *)
+		    "GET, POST, DELETE", 17, &p, end)) ||
 		    (s->close_after && s->status != 204 && s->status != 304 &&
 		    lws_add_http_header_by_token(s->wsi,
 		    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end)) ||

@@ -16,7 +16,7 @@ TOP = {"hall", "hall_en", "at", "open", "next_open", "q_url", "book_url", "matte
 MATTER = {"code", "name", "name_en", "domain", "domain_name", "domain_name_en",
           "waiting", "eta_s", "open_windows", "accepting", "bookable"}
 # What the daemon adds beside them: the hall's clock (as GET /api/hall).
-EXTRA_TOP = {"timezone", "now", "utc_offset_s", "hours_enforced"}
+EXTRA_TOP = {"timezone", "utc_offset_s", "hours_enforced"}
 
 REFRESH_S = 2.5     # the copy follows a change within ~1 s; bounded waits use this
 
@@ -67,6 +67,7 @@ class PublicQueue(PublicQueueCase):
         r = self.figures()
         self.assertEqual(r.header("Content-Type"), "application/json")
         self.assertEqual(r.header("Access-Control-Allow-Origin"), "*")
+        self.assertEqual(r.header("Access-Control-Expose-Headers"), "ETag")
         self.assertEqual(r.header("Cache-Control"), "no-cache")
         etag = r.header("ETag")
         self.assertRegex(etag or "", r'^"[^"]+"$', "a strong, quoted ETag")
@@ -218,6 +219,7 @@ class PublicQueue(PublicQueueCase):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             r = h.http().req(method, PATH, body={} if method in ("POST", "PUT", "PATCH") else None)
             self.assertError(r, 405, "method_not_allowed")
+            self.assertEqual(r.header("Allow"), "GET, POST, DELETE")
         for q in ("?x=1", "?lang=en", "?"):
             self.assertError(self.get(path=PATH + q), 400)
         self.assertError(self.get(path="/api/public/queues"), 404, "not_found")
