@@ -417,21 +417,93 @@ class KannelNotify(NotifyCase):
         self.assertEqual(self.wait_row_state(t["id"], "called", "delivered")["id"], row["id"])
 
 
+    def test_consent_later_by_own_token_then_stopped(self):
+        h, k = self.hall, self.kannel
+        r = h.issue("SB01")
+        self.assertEqual(r.status, 201, r)
+        t, tok = r.json["ticket"], r.json["token"]
+        self.assertFalse(t["notify"], t)
+        phone = new_phone()
+        self.phones.append(phone)
+        r = h.req("POST", "/api/tickets/%d/notify" % t["id"],
+                  {"phone": phone, "notify": True}, tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["ticket"]["notify"], r)
+        self.assertEqual(r.json["ticket"]["phone"], masked(phone))
+        self.check_no_phone(r.body)
+        # another consents at the kiosk, then stops
+        u, uphone = self.issue_consenting()
+        r = h.req("POST", "/api/tickets/%d/notify" % u["id"], {"notify": False}, "k1")
+        self.assertEqual(r.status, 200, r)
+        self.assertFalse(r.json["ticket"]["notify"], r)
+        r = h.win(1, "call-next")
+        self.assertEqual(r.json["ticket"]["id"], t["id"])
+        sms = self.sms_to(phone, pred=lambda s: "号窗口办理" in s.text)
+        self.assertCalled(sms[0], t["number"], 1)
+        r = h.win(2, "call-next")
+        self.assertEqual(r.json["ticket"]["id"], u["id"])
+        w, wphone = self.issue_consenting()                  # the witness
+        h.win(3, "call-next")
+        self.sms_to(wphone, pred=lambda s: "号窗口办理" in s.text)
+        self.assertEqual(k.messages(to=uphone), [])
+        self.assertEqual([n for n in self.notifications(u["id"])
+                          if n["state"] not in ("cancelled",)], [])
+        # a finished ticket takes no consent
+        h.win(1, "finish")
+        r = h.req("POST", "/api/tickets/%d/notify" % t["id"],
+                  {"phone": phone, "notify": True}, tok)
+        self.assertError(r, 409, "illegal_transition")
+        self.check_no_phone_anywhere()
+
+    def test_no_show_message_in_chinese(self):
+        h = self.hall
+        t, phone = self.issue_consenting()
+        h.win(3, "call-next")
+        self.sms_to(phone, pred=lambda s: "号窗口办理" in s.text)
+        r = h.win(3, "no-show")
+        self.assertEqual(r.status, 200, r)
+        sms = self.sms_to(phone, pred=lambda s: "过号" in s.text)
+        self.assertEqual(sms[0].text, "【%s】%s号已过号，请在10分钟内到3号窗口请求叫回。" %
+                         (HALL_NAME, t["number"]))
+        self.wait_row_state(t["id"], "no_show", "delivered")
+
+    def test_kannel_refusal_not_retried(self):
+        k = self.kannel
+        g = k.gateway()
+        g["password"] = "wrong"
+        h = self.start_hall(g)
+        t, phone = self.issue_consenting()
+        h.win(1, "call-next")
+        row = self.wait_row_state(t["id"], "called", "failed")
+        self.assertEqual(row["attempts"], 1, row)
+        self.assertIsNotNone(row["error"], row)
+        time.sleep(FIRST_S * 2.5)          # a retry would have come by now
+        row = self.wait_row_state(t["id"], "called", "failed")
+        self.assertEqual(row["attempts"], 1, row)
+        self.assertEqual(k.messages(to=phone), [])
+
+
 # ------------------------------------------------------------------ http API
 
 class HttpNotify(NotifyCase):
     """Through the template SMS API (smsapi.py)."""
 
-    # "ahead" only where a test looks at it: elsewhere a ticket with none
-    # ahead gets its "called" message alone, and requests are counted.
-    AHEAD_AT = {"test_template_variables_signature": 2}
+    # "ahead" only where a test looks at it (elsewhere requests are
+    # counted); other settings per test.
+    NOTIFY = {"test_template_variables_signature": {"ahead_at": 2},
+              "test_at_most_max_per_ticket": {"ahead_at": 2, "max_per_ticket": 1},
+              "test_issued_near_the_front_keeps_its_budget": {"ahead_at": 2,
+                                                              "max_per_ticket": 1},
+              "test_attempts_used_up_failed": {
+                  "retry": {"first_s": FIRST_S, "max_s": 1, "attempts": 3}}}
 
     def setUp(self):
         super().setUp()
         self.api = smsapi.SmsApi().start()
         self.addCleanup(self.api.stop)
-        self.start_hall(self.api.gateway(),
-                        ahead_at=self.AHEAD_AT.get(self._testMethodName, 0))
+        extra = {"ahead_at": 0}
+        extra.update(self.NOTIFY.get(self._testMethodName, {}))
+        self.start_hall(self.api.gateway(), **extra)
 
     def tearDown(self):
         self.assertEqual(self.api.problems(), [])
@@ -577,6 +649,54 @@ class HttpNotify(NotifyCase):
         self.assertEqual(str(row["id"]), first.out_id)
         time.sleep(FIRST_S * 1.5)
         self.assertEqual(len(api.requests()), 2)
+
+    def test_attempts_used_up_failed(self):
+        self.api.default = "5xx"
+        t, _ = self.called_once()
+        row = self.wait_row_state(t["id"], "called", "failed", timeout=20)
+        self.assertEqual(row["attempts"], 3, row)
+        self.assertEqual(len(self.api.requests()), 3)
+        time.sleep(FIRST_S * 1.5)
+        self.assertEqual(len(self.api.requests()), 3)
+
+    def test_at_most_max_per_ticket(self):
+        h, api = self.hall, self.api
+        for _ in range(3):
+            h.issue_ok("SB01")
+        t, _ = self.issue_consenting()
+        self.call_down_to(1, 1)
+        api.wait_requests(1, kind="ahead")
+        self.call_down_to(1, 2)
+        r = h.win(2, "call-next")                            # its 2nd: no row
+        self.assertEqual(r.json["ticket"]["id"], t["id"])
+        # rows are written in the change's own transaction: none now, none later
+        self.assertEqual([n["kind"] for n in self.notifications(t["id"])], ["ahead"])
+        self.assertEqual([r.kind for r in api.requests()], ["ahead"])
+
+    # hallqd: a ticket issued with ahead_at or fewer ahead gets no "ahead"
+    # message (the kiosk told the person), but that unsent message counts
+    # against max_per_ticket (notify.c: the AHEAD bit is set in
+    # t->notified and popcount counts it).  With max_per_ticket 1 such a
+    # ticket gets nothing at all; with the default 4 it gets 3.
+    @unittest.expectedFailure
+    def test_issued_near_the_front_keeps_its_budget(self):
+        api = self.api
+        t, phone = self.called_once(1)                       # 0 ahead at issue
+        req = api.wait_requests(1, kind="called", timeout=10)[0]
+        self.assertEqual(req.body["phone_numbers"], phone)
+        self.wait_row_state(t["id"], "called", "sent")
+
+    def test_no_show_template(self):
+        h, api = self.hall, self.api
+        t, phone = self.called_once(2)
+        self.wait_row_state(t["id"], "called", "sent")
+        h.win(2, "no-show")
+        req = api.wait_requests(1, kind="no_show")[0]
+        self.assertEqual(req.body["template_code"], "SMS_1003")
+        self.assertEqual(req.body["template_param"],
+                         {"hall": HALL_NAME, "number": t["number"], "minutes": "10",
+                          "window": "2"})
+        self.assertEqual(req.body["phone_numbers"], phone)
 
     def test_report_correlated_by_out_id(self):
         h, api = self.hall, self.api
