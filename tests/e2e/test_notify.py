@@ -698,6 +698,32 @@ class HttpNotify(NotifyCase):
                           "window": "2"})
         self.assertEqual(req.body["phone_numbers"], phone)
 
+    def test_quiet_hours_hold_rate_not_calls(self):
+        api = self.api
+        # a hall of its own: 07:59:50, quiet until 08:00, "rate" sent
+        self.hall.stop()
+        h = self.hall = self.new_hall(hall_ms(2026, 12, 1, 7, 59, 50), {
+            "hall.public_url": "https://hall.example.cn",
+            "notify": notify_conf(api.gateway(), ahead_at=0, disabled=[],
+                                  quiet_hours=["21:00", "08:00"])})
+        t, phone = self.called_once(1)
+        req = api.wait_requests(1, kind="called", timeout=5)[0]   # calls never wait
+        self.assertEqual(req.body["phone_numbers"], phone)
+        self.assertEqual(h.win(1, "finish").status, 200)
+        eight = hall_ms(2026, 12, 1, 8, 0)
+        self.assertLess(h.now(), eight - 1000, "the test was too slow")
+        row = self.wait_row_state(t["id"], "rate", "queued")
+        self.assertEqual(row["attempts"], 0, row)
+        self.assertEqual(api.requests(kind="rate"), [])
+        h.wait_clock(eight - 300)
+        self.assertEqual(api.requests(kind="rate"), [])
+        req = api.wait_requests(1, kind="rate", timeout=10)[0]
+        self.assertGreaterEqual(h.now(), eight)
+        tp = req.body["template_param"]
+        self.assertEqual(tp["number"], t["number"])
+        self.assertTrue(tp["link"].startswith("https://hall.example.cn/t/%d?token=" % t["id"]),
+                        tp)
+
     def test_report_correlated_by_out_id(self):
         h, api = self.hall, self.api
         t1, _ = self.called_once(1)
