@@ -116,6 +116,7 @@ struct ticket {
 	int		 notify;	/* consent: messages to its phone */
 	char		 appointment[12];	/* the booking it came from, or "" */
 	unsigned	 notified;	/* kinds whose row is written (memory only) */
+	int		 ahead_skipped;	/* issued within ahead_at: no "ahead" */
 	int		 queued;	/* in the dispatcher */
 	struct dispatch_ticket dt;	/* as queued */
 	struct ticket	*hnext;

@@ -268,14 +268,16 @@ notify_ahead(struct hall *h)
 	for (i = 0; i < h->nbuckets; i++)
 		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
 			if (!t->notify || (t->notified & (1u << NK_AHEAD)) ||
-			    !t->queued || !ticket_in_queue_state(t))
+			    t->ahead_skipped || !t->queued ||
+			    !ticket_in_queue_state(t))
 				continue;
 			ahead = dispatch_ahead(h->disp, &t->dt);
 			if (ahead > (size_t)n->ahead_at)
 				continue;
 			if (t->issued_at == h->now) {
-				/* Issued this near the front: the kiosk said so. */
-				t->notified |= 1u << NK_AHEAD;
+				/* Issued this near the front: the kiosk said so
+				 * (no message, and none taken from its budget). */
+				t->ahead_skipped = 1;
 				continue;
 			}
 			eta = window_eta_s(h, t->mi, ahead, t->target_window);

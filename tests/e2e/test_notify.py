@@ -673,12 +673,9 @@ class HttpNotify(NotifyCase):
         self.assertEqual([n["kind"] for n in self.notifications(t["id"])], ["ahead"])
         self.assertEqual([r.kind for r in api.requests()], ["ahead"])
 
-    # hallqd: a ticket issued with ahead_at or fewer ahead gets no "ahead"
-    # message (the kiosk told the person), but that unsent message counts
-    # against max_per_ticket (notify.c: the AHEAD bit is set in
-    # t->notified and popcount counts it).  With max_per_ticket 1 such a
-    # ticket gets nothing at all; with the default 4 it gets 3.
-    @unittest.expectedFailure
+    # A ticket issued with ahead_at or fewer ahead gets no "ahead" message
+    # (the kiosk told the person), and that unsent message takes nothing
+    # from max_per_ticket (here 1): its "called" still goes.
     def test_issued_near_the_front_keeps_its_budget(self):
         api = self.api
         t, phone = self.called_once(1)                       # 0 ahead at issue
