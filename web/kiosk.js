@@ -6,11 +6,14 @@
  * opening; closing_soon shows the estimated wait and asks 仍要取号? before
  * sending accept_wait; matters that take no ticket now are greyed),
  * 长辈模式 (large type, high contrast, 4 choices a screen instead of 8), the
- * issued ticket with its QR code (its status page), and back to the start
+ * issued ticket with its QR code (its status page), 短信提醒 for it where
+ * the hall sends SMS (a mobile number on a keypad and the citizen's consent,
+ * the number forgotten by the page once sent or left), and back to the start
  * after ?timeout=SECONDS (default 30) without a touch.  Speaks only the API:
  * GET /api/hall for the matters and their queues (kept by
- * web/lib/hall-state.js), POST /api/tickets.  Strings are web/lib/text.js's;
- * a language chosen here lasts one citizen's visit. */
+ * web/lib/hall-state.js), GET /api/status (notify: whether the hall sends
+ * SMS), POST /api/tickets, POST /api/tickets/ID/notify.  Strings are
+ * web/lib/text.js's; a language chosen here lasts one citizen's visit. */
 'use strict';
 
 (function () {
@@ -27,8 +30,13 @@
   var ui = {
     screen: 'home', domain: null, page: 0, green: false, elder: false,
     busy: false, idleUntil: 0, ticket: null,
-    confirm: null		/* closing_soon: {body, matter, eta_s, closes_at} */
+    confirm: null,		/* closing_soon: {body, matter, eta_s, closes_at} */
+    /* 短信提醒: the digits typed (never kept past the screen), the
+     * fields' problems (keys of text.js), the daemon's answer said
+     * ({kind: 'sending'|'error', key, vars}), a request under way. */
+    smsPhone: '', smsErrs: {}, smsMsg: null, smsBusy: false
   };
+  var notifyOn = false;	/* GET /api/status's notify: the hall sends SMS */
   var hours = { open: true, next_open: null, enforced: false };	/* GET /api/hall */
 
   function $(id) { return document.getElementById(id); }
@@ -41,6 +49,7 @@
     $('hall-name').textContent = HallqText.hallName(S.name) || t('title');
     document.title = (S.name ? HallqText.hallName(S.name) + ' · ' : '') + t('title');
     buildKeypad();
+    buildSmsKeypad();
     render();
   }
 
@@ -146,7 +155,7 @@
 
   function show(screen) {
     ui.screen = screen;
-    ['home', 'matters', 'appt', 'ticket', 'confirm'].forEach(function (s) {
+    ['home', 'matters', 'appt', 'ticket', 'confirm', 'sms'].forEach(function (s) {
       $('s-' + s).hidden = s !== screen;
     });
     if (screen !== 'home') showMsg('home-msg', 'info', '');
@@ -159,6 +168,7 @@
     ui.page = 0;
     ui.ticket = null;
     ui.confirm = null;
+    smsForget();
     if (reset) {
       ui.green = false;
       setElder(false);
@@ -167,6 +177,7 @@
       $('appt-code').value = '';
       showMsg('appt-msg', 'info', '');
       showQ();
+      askNotify();
     }
     show('home');
     fetchHall();
@@ -266,6 +277,7 @@
     else if (ui.screen === 'matters') renderMatters();
     else if (ui.screen === 'ticket') renderTicket();
     else if (ui.screen === 'confirm') renderConfirm();
+    else if (ui.screen === 'sms') renderSms();
     tick();
   }
 
@@ -329,6 +341,12 @@
     } else {
       pr.hidden = true;
     }
+    /* 短信提醒: offered while the ticket waits, where the hall sends SMS;
+     * once on, the masked number the daemon answered. */
+    $('sms-open').hidden = !(notifyOn && tk.state === 'waiting' && !tk.notify);
+    var ts = $('t-sms');
+    ts.hidden = !tk.notify;
+    ts.textContent = !tk.notify ? '' : tk.phone ? t('sms.on', { phone: tk.phone }) : t('sms.on.nophone');
     var qr = $('qr');
     var url = location.origin + '/t/' + tk.id + '?token=' + encodeURIComponent(rep.token || '');
     if (qr.getAttribute('data-url') !== url) {
@@ -390,6 +408,130 @@
     showMsg('appt-msg', 'info', '');
     issue({ appointment: e.value }, true);
   }
+
+  /* ------------------------------------------------------------ 短信提醒 */
+
+  /* Whether the hall sends SMS at all (no token needed); asked at start
+   * and after each visit, like the QR code of /q. */
+  function askNotify() {
+    Hallq.api('GET', '/api/status', null, '').then(function (r) {
+      if (r.status === 200 && r.json && typeof r.json.notify === 'boolean') {
+        notifyOn = r.json.notify;
+        if (ui.screen === 'ticket') render();
+      }
+    });
+  }
+
+  /* The number typed leaves the page with the citizen. */
+  function smsForget() {
+    ui.smsPhone = '';
+    ui.smsErrs = {};
+    ui.smsMsg = null;
+    $('sms-phone').value = '';
+    $('sms-consent').checked = false;
+  }
+
+  /* 138 1234 5678: as people read a mobile number. */
+  function groupPhone(d) {
+    return d.length <= 3 ? d : d.length <= 7 ? d.slice(0, 3) + ' ' + d.slice(3) :
+      d.slice(0, 3) + ' ' + d.slice(3, 7) + ' ' + d.slice(7);
+  }
+
+  function setSmsPhone(d) {
+    ui.smsPhone = d.replace(/\D/g, '').slice(0, 11);
+    $('sms-phone').value = groupPhone(ui.smsPhone);
+    delete ui.smsErrs.phone;
+    if (ui.smsMsg && ui.smsMsg.kind === 'error') ui.smsMsg = null;
+    renderSms();
+  }
+
+  function buildSmsKeypad() {
+    var keys = '123456789'.split('').concat(['clear', '0', 'back']);
+    var frag = document.createDocumentFragment();
+    keys.forEach(function (k) {
+      var b = Hallq.el('button', { type: 'button', 'data-key': k },
+        k === 'clear' ? t('key.clear') : k === 'back' ? t('key.back') : k);
+      if (k === 'back') b.setAttribute('aria-label', Hallq.lang === 'en' ? 'Delete' : '删除');
+      b.onclick = function () {
+        if (ui.smsBusy) return;
+        setSmsPhone(k === 'clear' ? '' : k === 'back' ? ui.smsPhone.slice(0, -1) : ui.smsPhone + k);
+      };
+      frag.appendChild(b);
+    });
+    $('sms-keypad').replaceChildren(frag);
+  }
+
+  function renderSms() {
+    var tk = ui.ticket && ui.ticket.ticket;
+    $('sms-for').textContent = tk ? t('sms.for', { number: tk.number }) : '';
+    ['phone', 'consent'].forEach(function (f) {
+      var e = $('sms-e-' + f);
+      e.hidden = !ui.smsErrs[f];
+      e.textContent = ui.smsErrs[f] ? t(ui.smsErrs[f]) : '';
+    });
+    $('sms-phone').setAttribute('aria-invalid', ui.smsErrs.phone ? 'true' : 'false');
+    var m = ui.smsMsg;
+    showMsg('sms-msg', m && m.kind === 'sending' ? 'info' : 'error', m ? t(m.key, m.vars) : '');
+    $('sms-go').disabled = ui.smsBusy;
+  }
+
+  function openSms() {
+    if (!ui.ticket) return;
+    smsForget();
+    show('sms');
+  }
+
+  /* Checked here first (nothing leaves the kiosk until both are right),
+   * then the daemon's word. */
+  function sendSms() {
+    if (ui.smsBusy || !ui.ticket) return;
+    var d = ui.smsPhone;
+    ui.smsErrs = {};
+    ui.smsMsg = null;
+    if (!d) ui.smsErrs.phone = 'sms.e.phone_empty';
+    else if (!B.isPhone(d)) ui.smsErrs.phone = 'sms.e.phone';
+    if (!$('sms-consent').checked) ui.smsErrs.consent = 'sms.e.consent';
+    if (ui.smsErrs.phone || ui.smsErrs.consent) { renderSms(); return; }
+    var rep = ui.ticket;
+    ui.smsBusy = true;
+    ui.smsMsg = { kind: 'sending', key: 'sms.sending' };
+    renderSms();
+    Hallq.api('POST', '/api/tickets/' + rep.ticket.id + '/notify', { phone: d, notify: true }).then(function (r) {
+      ui.smsBusy = false;
+      if (ui.ticket !== rep || ui.screen !== 'sms') { renderSms(); return; }	/* gone home meanwhile */
+      touch();
+      var code = r.json && r.json.error ? r.json.error.code : '';
+      if (r.status === 200 && r.json && r.json.ticket) {
+        rep.ticket = r.json.ticket;
+        smsForget();
+        show('ticket');
+        return;
+      }
+      if (r.status === 400 && code === 'bad_phone') ui.smsErrs = { phone: 'sms.e.phone' };
+      else if (r.status === 409 && code === 'notify_unavailable') { notifyOn = false; ui.smsMsg = { kind: 'error', key: 'sms.e.unavailable' }; }
+      else if (r.status === 409) ui.smsMsg = { kind: 'error', key: 'sms.e.closed' };
+      else if (r.status === 0) ui.smsMsg = { kind: 'error', key: 'sms.e.network' };
+      else if (r.status === 401 || r.status === 403) ui.smsMsg = { kind: 'error', key: 'err.token' };
+      else if (r.status === 503) ui.smsMsg = { kind: 'error', key: 'err.busy' };
+      else ui.smsMsg = { kind: 'error', key: 'sms.e.other', vars: { code: code || r.status } };
+      renderSms();
+    });
+  }
+
+  $('sms-open').addEventListener('click', openSms);
+  $('sms-back').addEventListener('click', function () {
+    if (ui.smsBusy) return;
+    smsForget();
+    show(ui.ticket ? 'ticket' : 'home');
+  });
+  $('sms-go').addEventListener('click', sendSms);
+  /* A keyboard, where the kiosk has one: digits only. */
+  $('sms-phone').addEventListener('input', function () { setSmsPhone($('sms-phone').value); });
+  $('sms-phone').addEventListener('keydown', function (e) { if (e.key === 'Enter') sendSms(); });
+  $('sms-consent').addEventListener('change', function () {
+    if ($('sms-consent').checked) delete ui.smsErrs.consent;
+    renderSms();
+  });
 
   /* ------------------------------------------------------------ closing soon */
 
@@ -458,6 +600,7 @@
     $('clock').textContent = HallqText.time();	/* the hall's time */
     var left = Math.max(0, Math.ceil((ui.idleUntil - Date.now()) / 1000));
     $('countdown').textContent = ui.screen === 'ticket' ? t('countdown', { s: left }) : '';
+    $('sms-countdown').textContent = ui.screen === 'sms' ? t('countdown', { s: left }) : '';
   }
 
   setInterval(function () {
@@ -470,4 +613,5 @@
   applyLang();
   fetchHall();
   showQ();
+  askNotify();
 })();

@@ -13,6 +13,10 @@
 //              with the rating form
 //   /t/ID      also on a hall with "notify" (its own test below):
 //              到号短信提醒 with its errors said, and turned on
+//   kiosk      also on a hall with "notify" (its own test below), both
+//              sizes, 长辈模式 too: 短信提醒 offered on the ticket, its
+//              screen with both errors said, and turned on; there also
+//              nothing below the screen (the kiosk does not scroll)
 //   /rate      ?window=3 1280×800 (the evaluator tablet, token e3): idle
 //              while window 3 serves, the question after finish, thanks
 //   index      1366×768
@@ -315,6 +319,87 @@ test('/t at 390×844 with 到号短信提醒, zh and en: its errors and on; no t
       await ph.context().close();
     }
     assert.equal(seen.length, 4);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+// Runs in the page: what visible text lies below the viewport (the kiosk
+// does not scroll: its body clips, which probeSize does not look at).
+function probeBelow() {
+  const H = window.innerHeight, out = [];
+  for (const el of document.body.querySelectorAll('main *')) {
+    const cs = getComputedStyle(el), r = el.getBoundingClientRect();
+    if (!el.getClientRects().length || cs.visibility === 'hidden' || (!r.width && !r.height))
+      continue;
+    if (r.bottom > H + 1)
+      out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')}: below the screen (${Math.round(r.bottom)} > ${H})`);
+  }
+  return out;
+}
+
+test('the kiosk\'s 短信提醒 (hall with "notify") at 1080×1920 and 1920×1080, zh and en, 长辈模式 too: no text overflows, nothing off screen', async () => {
+  const hall = await new NotifyDemoHall().start();
+  const b = await browser();
+  const errors = [];
+  const failures = [];
+  const seen = [];
+  try {
+    for (const m of ['SB01', 'SB02', 'YB01'])
+      await hall.issue(m);
+    async function check(name, lang, page) {
+      await settle(page);
+      const problems = [...await page.evaluate(probeSize), ...await page.evaluate(probeBelow)];
+      await shot(page, `size-${name}-${lang}`);
+      seen.push(`size-${name}-${lang}`);
+      for (const p of problems)
+        failures.push(`${name} ${lang}: ${p}`);
+    }
+    async function take(k) {
+      await k.click('[data-domain="SB"]');
+      await k.click('[data-matter="SB02"]');
+      await k.locator('#sms-open').waitFor({ state: 'visible', timeout: WAIT });
+      await k.waitForFunction(() => document.querySelector('#qr svg path'), null, { timeout: WAIT });
+    }
+    async function keys(k, digits) {
+      await k.click('#sms-keypad [data-key="clear"]');
+      for (const d of digits)
+        await k.click(`#sms-keypad [data-key="${d}"]`);
+    }
+    for (const lang of ['zh', 'en']) {
+      for (const [tag, w, h] of [['kiosk-portrait', 1080, 1920], ['kiosk-landscape', 1920, 1080]]) {
+        const k = await openPage(b, `${hall.base}/kiosk?token=k1&timeout=300${lang === 'en' ? '&lang=en' : ''}`, { width: w, height: h, errors });
+        await k.locator('[data-domain="SB"]').waitFor({ timeout: WAIT });
+        for (const elder of [false, true]) {
+          const e = elder ? '-elder' : '';
+          if (elder)
+            await k.click('#elder');
+          await take(k);
+          if (!elder)
+            await check(`${tag}-ticket-sms`, lang, k);
+          // Both said: a number too short, no consent.
+          await k.click('#sms-open');
+          await keys(k, '1381234');
+          await k.click('#sms-go');
+          await k.locator('#sms-e-consent').waitFor({ state: 'visible', timeout: WAIT });
+          await k.locator('#sms-e-phone').waitFor({ state: 'visible', timeout: WAIT });
+          await check(`${tag}-sms-errors${e}`, lang, k);
+          await keys(k, '13812345678');
+          await k.click('#sms-consent');
+          await k.click('#sms-go');
+          await k.locator('#t-sms').waitFor({ state: 'visible', timeout: WAIT });
+          await check(`${tag}-ticket-sms-on${e}`, lang, k);
+          await k.click('#done');
+          await k.locator('#s-home').waitFor({ state: 'visible', timeout: WAIT });
+        }
+        await k.context().close();
+      }
+    }
+    assert.equal(seen.length, 2 * 2 * 5);
     assert.deepEqual(failures, []);
     assert.deepEqual(errors, []);
   } finally {

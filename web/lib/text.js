@@ -250,7 +250,21 @@
         'err.notoken': '取号机未配置令牌（地址中缺少 ?token=），请联系工作人员。',
         'err.matter': '该事项暂不可办理，请到咨询台咨询。',
         'err.other': '取号失败（{code}），请到咨询台咨询。',
-        'loading': '正在加载…', 'empty': '暂无可办理事项'
+        'loading': '正在加载…', 'empty': '暂无可办理事项',
+        /* 短信提醒: POST /api/tickets/ID/notify with the kiosk's token */
+        'sms': '短信提醒', 'sms.title': '短信提醒', 'sms.for': '{number} 号',
+        'sms.lead': '快轮到您、叫到您的号时，我们发短信告诉您，不用一直盯着屏幕。',
+        'sms.phone': '手机号码（11 位）',
+        'sms.consent': '我同意大厅用这个手机号码，只发送这张号的排队进度短信：快轮到我、叫到我的号、过号，以及办结后的评价邀请。号码不作他用，显示时部分隐藏，一段时间后删除。',
+        'sms.go': '开启短信提醒', 'sms.sending': '正在开启短信提醒…',
+        'sms.on': '短信提醒已开启 {phone}', 'sms.on.nophone': '短信提醒已开启（发到预约时填写的手机号码）',
+        'sms.e.phone_empty': '请先输入手机号码。',
+        'sms.e.phone': '手机号码有误：应为 13–19 开头的 11 位数字，请核对。',
+        'sms.e.consent': '请先阅读并勾选同意，再开启短信提醒。',
+        'sms.e.unavailable': '本大厅暂不提供短信提醒。请留意大厅叫号，或扫描号票上的二维码查看进度。',
+        'sms.e.closed': '这张号已不能再开启短信提醒。',
+        'sms.e.network': '网络连接中断，短信提醒没有开启，请稍后再试。',
+        'sms.e.other': '短信提醒没有开启成功（{code}），请到咨询台咨询。'
       },
       en: {
         'title': 'Take a number', 'elder': 'Large text',
@@ -291,7 +305,20 @@
         'err.notoken': 'This kiosk has no token (?token= missing). Please call staff.',
         'err.matter': 'This matter cannot be taken now. Please ask at the information desk.',
         'err.other': 'Could not take a number ({code}). Please ask at the information desk.',
-        'loading': 'Loading…', 'empty': 'No matters available'
+        'loading': 'Loading…', 'empty': 'No matters available',
+        'sms': 'SMS reminder', 'sms.title': 'SMS reminder', 'sms.for': 'Number {number}',
+        'sms.lead': 'We text you when your turn is near and when you are called to a window: no need to watch the screens.',
+        'sms.phone': 'Mobile number (11 digits)',
+        'sms.consent': 'I agree that the hall texts this number about this ticket only: my turn is near, it is called, I missed it, and a request to rate the service. Nothing else; the number is shown partly hidden and deleted after a while.',
+        'sms.go': 'Turn on SMS reminder', 'sms.sending': 'Turning on SMS reminder…',
+        'sms.on': 'SMS reminder is on: {phone}', 'sms.on.nophone': 'SMS reminder is on (to the mobile number of your booking)',
+        'sms.e.phone_empty': 'Please enter your mobile number first.',
+        'sms.e.phone': 'Not a mobile number: 11 digits, starting 13 to 19. Please check it.',
+        'sms.e.consent': 'Please read and tick the agreement first.',
+        'sms.e.unavailable': 'This hall sends no text messages. Please watch the hall\'s calls, or scan the QR code of your ticket.',
+        'sms.e.closed': 'SMS reminders can no longer be turned on for this ticket.',
+        'sms.e.network': 'Network failure: the SMS reminder was not turned on. Please try again shortly.',
+        'sms.e.other': 'The SMS reminder was not turned on ({code}). Please ask at the information desk.'
       }
     },
     /* a ticket's own status page */
