@@ -252,7 +252,7 @@ class KannelNotify(NotifyCase):
                                                          r["attempts"] >= 1 for r in rs),
                                  "ahead row tried once")
             row = [r for r in row if r["kind"] == "ahead"][0]
-            self.assertEqual(row["state"], "queued", row)
+            self.assertIn(row["state"], ("queued", "sending"), row)   # a retry may be in flight
             seq = h.status()["seq"]
             r = h.req("DELETE", "/api/tickets/%d" % t["id"], None, "k1")
             self.assertEqual(r.status, 200, r)
@@ -297,7 +297,7 @@ class KannelNotify(NotifyCase):
                 r["kind"] == "called" and r["attempts"] >= 2 for r in rs),
                 "called row tried twice") if r["kind"] == "called"]
             for r in rows:
-                self.assertEqual(r["state"], "queued", r)
+                self.assertIn(r["state"], ("queued", "sending"), r)   # a retry may be in flight
                 self.assertIsNone(r["sent_at"], r)
             self.assertEqual(k.messages(to=phone) + k.messages(to=cphone), [])
         finally:
@@ -491,6 +491,7 @@ class HttpNotify(NotifyCase):
     # "ahead" only where a test looks at it (elsewhere requests are
     # counted); other settings per test.
     NOTIFY = {"test_template_variables_signature": {"ahead_at": 2},
+              "test_ahead_after_a_call_in_the_issue_millisecond": {"ahead_at": 2},
               "test_at_most_max_per_ticket": {"ahead_at": 2, "max_per_ticket": 1},
               "test_issued_near_the_front_keeps_its_budget": {"ahead_at": 2,
                                                               "max_per_ticket": 1},
@@ -649,6 +650,32 @@ class HttpNotify(NotifyCase):
         self.assertEqual(str(row["id"]), first.out_id)
         time.sleep(FIRST_S * 1.5)
         self.assertEqual(len(api.requests()), 2)
+
+    # hallqd: "issued near the front" is told by t->issued_at == h->now
+    # when the queue moves (notify.c, notify_ahead): a call in the same
+    # millisecond as the issue (or the same batch) takes a ticket issued
+    # with 3 ahead for one issued with 2, and its "ahead" is never written.
+    # About one in three tries here, so 40 tries.
+    @unittest.expectedFailure
+    def test_ahead_after_a_call_in_the_issue_millisecond(self):
+        h = self.hall
+        missed = []
+        for i in range(40):
+            for _ in range(10):
+                if h.win(1, "call-next").status == 204:
+                    break
+                h.win(1, "finish")
+            for _ in range(3):
+                h.issue_ok("SB01")
+            t, _ = self.issue_consenting()
+            self.assertEqual(t["ahead"], 3)
+            r = h.win(1, "call-next")                         # now 2 ahead
+            self.assertEqual(r.status, 200, r)
+            h.win(1, "finish")
+            # written in the call's own transaction
+            if [n["kind"] for n in self.notifications(t["id"])] != ["ahead"]:
+                missed.append((t["id"], t["issued_at"], r.json["ticket"]["called_at"]))
+        self.assertEqual(missed, [], "(id, issued_at, the call's called_at)")
 
     def test_attempts_used_up_failed(self):
         self.api.default = "5xx"
