@@ -156,6 +156,7 @@ make:
 		snprintf(t->token + 2 * i, 3, "%02x", rnd[i]);
 	ticket_link(h, t);
 	ticket_queue(h, t);
+	hall_notify_consented(h, t);
 	hall_put_ticket(h, t);
 	if (ci.appt != NULL) {
 		json_t *tmp = json_object();
@@ -373,6 +374,7 @@ cmd_ticket_notify(struct hall *h, struct op_ctx *c)
 			return cmd_error(c, 400, "bad_phone", "\"phone\" is needed: "
 			    "this ticket has no number to send to");
 		}
+		hall_notify_consented(h, t);
 	} else
 		t->notify = 0;
 	hall_put_ticket(h, t);

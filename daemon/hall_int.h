@@ -354,6 +354,7 @@ struct one_row;
 struct one_row *notify_row_read(struct hall *h, int64_t id);
 void	 notify_row_cancel(struct hall *h, struct one_row *r);
 void	 hall_notify_cancelled(struct hall *h, int64_t ticket, const char *appt);
+void	 hall_notify_consented(struct hall *h, struct ticket *t);
 const char *notify_ticket_phone(struct hall *h, const struct ticket *t,
 	    char *buf, size_t len);
 int	 cmd_notify_kannel(struct hall *h, struct op_ctx *c);

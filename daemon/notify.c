@@ -252,6 +252,17 @@ fail:
 #define TICKET_KINDS	(1u << NK_AHEAD | 1u << NK_CALLED | 1u << NK_NO_SHOW | \
 			 1u << NK_RATE)
 
+/* Consent given (at issue, or later on the ticket's page) while ahead_at
+ * or fewer are ahead: the person sees it on the kiosk or the page, so no
+ * "ahead" message — and none taken from the ticket's budget. */
+void
+hall_notify_consented(struct hall *h, struct ticket *t)
+{
+	if (t->notify && t->queued && h->conf->notify.ahead_at > 0 &&
+	    dispatch_ahead(h->disp, &t->dt) <= (size_t)h->conf->notify.ahead_at)
+		t->ahead_skipped = 1;
+}
+
 /* "N ahead": a consenting waiting ticket whose people ahead fell to
  * ahead_at or fewer gets its one message. */
 static int
@@ -274,12 +285,6 @@ notify_ahead(struct hall *h)
 			ahead = dispatch_ahead(h->disp, &t->dt);
 			if (ahead > (size_t)n->ahead_at)
 				continue;
-			if (t->issued_at == h->now) {
-				/* Issued this near the front: the kiosk said so
-				 * (no message, and none taken from its budget). */
-				t->ahead_skipped = 1;
-				continue;
-			}
 			eta = window_eta_s(h, t->mi, ahead, t->target_window);
 			ps = json_object();
 			param(ps, "ahead", "%zu", ahead);
