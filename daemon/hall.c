@@ -611,24 +611,12 @@ int
 hall_note(struct hall *h, const char *type, json_t *o, int64_t now,
     struct hall_result *r)
 {
-	hall_res_open(h, r, now);
-	if (h->batch || hall_txn_begin(h) == -1) {
-		json_decref(o);
-		h->res = NULL;
-		return -1;
-	}
-	hall_emit(h, type, o);
-	if (hall_txn_end(h) == -1) {
-		h->res = NULL;
-		return -1;
-	}
-	r->status = 200;
-	h->res = NULL;
-	return 0;
+	return hall_write(h, NULL, NULL, type, o, now, r);
 }
 
-/* A change outside any command (the outbox's sender): fn's rows and the
- * event in one transaction.  Takes o.  0, or -1 when nothing was written. */
+/* A change outside any command (a device's note, the outbox's sender):
+ * fn's rows (fn may be NULL) and the event in one transaction.  Takes o.
+ * 0, or -1 when nothing was written. */
 int
 hall_write(struct hall *h, int (*fn)(struct store *, void *), void *arg,
     const char *type, json_t *o, int64_t now, struct hall_result *r)
@@ -639,7 +627,7 @@ hall_write(struct hall *h, int (*fn)(struct store *, void *), void *arg,
 		h->res = NULL;
 		return -1;
 	}
-	if (fn(h->store, arg) == -1)
+	if (fn != NULL && fn(h->store, arg) == -1)
 		h->failed = 1;
 	if (type != NULL)
 		hall_emit(h, type, o);

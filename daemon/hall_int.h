@@ -350,9 +350,8 @@ int	 cmd_window_get(struct hall *h, struct op_ctx *c);
 /* notify.c */
 char	*notify_render(const char *tmpl, json_t *params);
 const char *hall_notify_key(struct hall *h);
-struct one_row;
-struct one_row *notify_row_read(struct hall *h, int64_t id);
-void	 notify_row_cancel(struct hall *h, struct one_row *r);
+struct store_outbox_copy *notify_row_read(struct hall *h, int64_t id);
+void	 notify_row_cancel(struct hall *h, struct store_outbox_copy *r);
 void	 hall_notify_cancelled(struct hall *h, int64_t ticket, const char *appt);
 void	 hall_notify_consented(struct hall *h, struct ticket *t);
 const char *notify_ticket_phone(struct hall *h, const struct ticket *t,

@@ -120,7 +120,7 @@ struct phone_read {
 };
 
 static void
-phone_cb(void *arg, const struct store_appt *a)
+phstore_outbox_keep(void *arg, const struct store_appt *a)
 {
 	struct phone_read *r = arg;
 
@@ -144,7 +144,7 @@ notify_ticket_phone(struct hall *h, const struct ticket *t, char *buf, size_t le
 	if (t->phone != NULL || t->appointment[0] == '\0')
 		return t->phone;
 	memset(&r, 0, sizeof r);
-	if (store_appt_get(h->store, t->appointment, phone_cb, &r) != 1 ||
+	if (store_appt_get(h->store, t->appointment, phstore_outbox_keep, &r) != 1 ||
 	    !r.notify)
 		return NULL;
 	snprintf(buf, len, "%s", r.phone);
@@ -220,7 +220,7 @@ notify_booking(struct hall *h, const char *code)
 	int mi;
 
 	memset(&r, 0, sizeof r);
-	if (store_appt_get(h->store, code, phone_cb, &r) != 1)
+	if (store_appt_get(h->store, code, phstore_outbox_keep, &r) != 1)
 		return -1;
 	if (!r.notify || strcmp(r.state, "booked") != 0)
 		return 0;
@@ -374,10 +374,6 @@ hall_notify_stage(struct hall *h, const struct event *evs, size_t n)
 	return 0;
 }
 
-struct one_row;
-static void one_cb(void *, const struct store_outbox *);
-static void one_free(struct one_row *);
-
 static int
 notify_cancel_rows(struct hall *h, int64_t ticket, const char *appt,
     unsigned kinds, int events)
@@ -392,7 +388,7 @@ notify_cancel_rows(struct hall *h, int64_t ticket, const char *appt,
 		if (p.kind[i] < 0 || !(kinds & (1u << p.kind[i])))
 			continue;
 		if (events) {
-			struct one_row *r = notify_row_read(h, p.id[i]);
+			struct store_outbox_copy *r = notify_row_read(h, p.id[i]);
 
 			if (r == NULL)
 				return -1;
@@ -454,7 +450,7 @@ hall_notify_valid(struct hall *h, const struct store_outbox *o)
 	if (o->appointment == NULL)
 		return 0;
 	memset(&r, 0, sizeof r);
-	if (store_appt_get(h->store, o->appointment, phone_cb, &r) != 1)
+	if (store_appt_get(h->store, o->appointment, phstore_outbox_keep, &r) != 1)
 		return 0;
 	return strcmp(r.state, "booked") == 0 ||
 	    (k == NK_BOOKED && strcmp(r.state, "checked_in") == 0);
@@ -511,46 +507,14 @@ hall_notify_key(struct hall *h)
 	return h->notify_key;
 }
 
-struct one_row {
-	struct store_outbox	 o;
-	char			*strs[8];
-	int			 found;
-};
-
-static void
-one_cb(void *arg, const struct store_outbox *o)
-{
-	struct one_row *r = arg;
-	const char **f[8] = { &r->o.kind, &r->o.appointment, &r->o.phone,
-	    &r->o.text, &r->o.params, &r->o.state, &r->o.gateway_id,
-	    &r->o.error };
-	int i;
-
-	r->o = *o;
-	for (i = 0; i < 8; i++) {
-		r->strs[i] = *f[i] ? xstrdup(*f[i]) : NULL;
-		*f[i] = r->strs[i];
-	}
-	r->found = 1;
-}
-
-static void
-one_free(struct one_row *r)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		free(r->strs[i]);
-}
-
 /* A row read whole (owned strings), or NULL. */
-struct one_row *
+struct store_outbox_copy *
 notify_row_read(struct hall *h, int64_t id)
 {
-	struct one_row *r = xcalloc(1, sizeof *r);
+	struct store_outbox_copy *r = xcalloc(1, sizeof *r);
 
-	if (store_outbox_get(h->store, id, one_cb, r) < 0 || !r->found) {
-		one_free(r);
+	if (store_outbox_get(h->store, id, store_outbox_keep, r) < 0 || !r->found) {
+		store_outbox_copy_free(r);
 		free(r);
 		return NULL;
 	}
@@ -559,7 +523,7 @@ notify_row_read(struct hall *h, int64_t id)
 
 /* Cancels the row, with its event; frees r. */
 void
-notify_row_cancel(struct hall *h, struct one_row *r)
+notify_row_cancel(struct hall *h, struct store_outbox_copy *r)
 {
 	r->o.state = "cancelled";
 	r->o.done_at = h->now;
@@ -569,7 +533,7 @@ notify_row_cancel(struct hall *h, struct one_row *r)
 	else
 		hall_emit(h, "notify.failed", json_pack("{s:o}", "notification",
 		    notify_json(&r->o)));
-	one_free(r);
+	store_outbox_copy_free(r);
 	free(r);
 }
 
@@ -592,14 +556,14 @@ notify_key_ok(struct hall *h, struct op_ctx *c)
 static int
 notify_report(struct hall *h, int64_t id, int outcome, const char *error)
 {
-	struct one_row r = { .found = 0 };
+	struct store_outbox_copy r = { .found = 0 };
 	const char *ev = NULL;
 	int rc = 0;
 
-	if (store_outbox_get(h->store, id, one_cb, &r) < 0)
+	if (store_outbox_get(h->store, id, store_outbox_keep, &r) < 0)
 		return -1;
 	if (!r.found) {
-		one_free(&r);
+		store_outbox_copy_free(&r);
 		return 0;	/* a report on a row we never made: dropped */
 	}
 	if (strcmp(r.o.state, "sending") == 0 || strcmp(r.o.state, "queued") == 0) {
@@ -625,7 +589,7 @@ notify_report(struct hall *h, int64_t id, int outcome, const char *error)
 			hall_emit(h, ev, json_pack("{s:o}", "notification",
 			    notify_json(&r.o)));
 	}
-	one_free(&r);
+	store_outbox_copy_free(&r);
 	return rc;
 }
 

@@ -115,38 +115,6 @@ backoff_ms(const struct notify_conf *n, int attempts)
 
 /* ----------------------------------------------------------- the answer */
 
-struct row_copy {
-	struct store_outbox	 o;
-	char			*s[8];
-	int			 found;
-};
-
-static void
-copy_cb(void *arg, const struct store_outbox *o)
-{
-	struct row_copy *r = arg;
-	const char **f[8] = { &r->o.kind, &r->o.appointment, &r->o.phone,
-	    &r->o.text, &r->o.params, &r->o.state, &r->o.gateway_id,
-	    &r->o.error };
-	int i;
-
-	r->o = *o;
-	for (i = 0; i < 8; i++) {
-		r->s[i] = *f[i] ? xstrdup(*f[i]) : NULL;
-		*f[i] = r->s[i];
-	}
-	r->found = 1;
-}
-
-static void
-copy_free(struct row_copy *r)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		free(r->s[i]);
-}
-
 enum outcome { SENT, REFUSED, RETRY, TIMEOUT };
 
 static void
@@ -155,13 +123,13 @@ outbox_done(struct flight *f, enum outcome out, const char *gw_id,
 {
 	struct outbox *ob = f->ob;
 	const struct notify_conf *n = &ob->conf->notify;
-	struct row_copy r = { .found = 0 };
+	struct store_outbox_copy r = { .found = 0 };
 	int64_t now = now_ms();
 
-	if (store_outbox_get(ob->store, f->id, copy_cb, &r) < 0 || !r.found ||
+	if (store_outbox_get(ob->store, f->id, store_outbox_keep, &r) < 0 || !r.found ||
 	    strcmp(r.o.state, "sending") != 0) {
 		/* A report came first, or the row is gone: nothing to do. */
-		copy_free(&r);
+		store_outbox_copy_free(&r);
 		return;
 	}
 	switch (out) {
@@ -200,7 +168,7 @@ outbox_done(struct flight *f, enum outcome out, const char *gw_id,
 		}
 		break;
 	}
-	copy_free(&r);
+	store_outbox_copy_free(&r);
 }
 
 static void
@@ -483,7 +451,7 @@ in_quiet(const struct notify_conf *n, const struct config *c, int64_t now,
 }
 
 struct due_list {
-	struct row_copy	 r[OUTBOX_INFLIGHT];
+	struct store_outbox_copy	 r[OUTBOX_INFLIGHT];
 	int		 n;
 };
 
@@ -494,7 +462,7 @@ due_cb(void *arg, const struct store_outbox *o)
 
 	if (d->n < OUTBOX_INFLIGHT) {
 		memset(&d->r[d->n], 0, sizeof d->r[d->n]);
-		copy_cb(&d->r[d->n++], o);
+		store_outbox_keep(&d->r[d->n++], o);
 	}
 }
 
@@ -588,7 +556,7 @@ outbox_run(struct outbox *ob)
 		}
 	}
 	for (i = 0; i < d.n; i++)
-		copy_free(&d.r[i]);
+		store_outbox_copy_free(&d.r[i]);
 }
 
 static void

@@ -1163,6 +1163,37 @@ store_outbox_rows(struct store *s, enum stmt id, store_outbox_cb cb, void *arg)
 	return n;
 }
 
+/* A store_outbox_cb: keeps the row in the struct store_outbox_copy at arg. */
+void
+store_outbox_keep(void *arg, const struct store_outbox *o)
+{
+	struct store_outbox_copy *r = arg;
+	const char **f[8] = { &r->o.kind, &r->o.appointment, &r->o.phone,
+	    &r->o.text, &r->o.params, &r->o.state, &r->o.gateway_id,
+	    &r->o.error };
+	int i;
+
+	store_outbox_copy_free(r);
+	r->o = *o;
+	for (i = 0; i < 8; i++) {
+		r->s[i] = *f[i] ? xstrdup(*f[i]) : NULL;
+		*f[i] = r->s[i];
+	}
+	r->found = 1;
+}
+
+void
+store_outbox_copy_free(struct store_outbox_copy *r)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		free(r->s[i]);
+		r->s[i] = NULL;
+	}
+	r->found = 0;
+}
+
 int
 store_outbox_get(struct store *s, int64_t id, store_outbox_cb cb, void *arg)
 {

@@ -102,6 +102,15 @@ struct store_outbox {
 };
 
 typedef void (*store_outbox_cb)(void *, const struct store_outbox *);
+
+/* A row kept past its callback: its strings copied and owned. */
+struct store_outbox_copy {
+	struct store_outbox	 o;
+	char			*s[8];
+	int			 found;
+};
+void		 store_outbox_keep(void *copy, const struct store_outbox *);
+void		 store_outbox_copy_free(struct store_outbox_copy *);
 typedef void (*store_slot_cb)(void *, int64_t start, const char *matter,
     int64_t count);
 typedef void (*store_block_cb)(void *, const char *matter, int64_t start,

@@ -24,45 +24,9 @@
 // nothing clipped).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { DemoHall, browser, openPage, shot } from './lib.mjs';
+import { DemoHall, NotifyHall, browser, openPage, shot, smsGateway } from './lib.mjs';
 
 const WAIT = 10000;
-const TEMPLATES = { booked: 'T1', reminder: 'T2', soon: 'T3', ahead: 'T4', called: 'T5', no_show: 'T6', rate: 'T7' };
-
-// The provider: every request kept ({method, path, headers, body}), answered OK.
-function gateway() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', c => { data += c; });
-    req.on('end', () => {
-      let body = null;
-      try { body = JSON.parse(data); } catch { /* kept as null */ }
-      got.push({ method: req.method, path: req.url, headers: req.headers, body });
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ code: 'OK', biz_id: `biz-${got.length}` }));
-    });
-  });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, got, port: server.address().port })));
-}
-
-// The demo hall with a notify section sending to the gateway at port.
-class NotifyHall extends DemoHall {
-  constructor(port, opts = {}) {
-    super(opts);
-    this.gwPort = port;
-  }
-
-  config() {
-    const conf = super.config();
-    conf.notify = {
-      gateway: { kind: 'http', url: `http://127.0.0.1:${this.gwPort}/sms`, sign_name: '示范县', template_ids: TEMPLATES },
-    };
-    return conf;
-  }
-}
 
 async function settle(page) {
   await page.evaluate(() => document.fonts.ready.then(() => null));
@@ -109,7 +73,7 @@ async function typePhone(k, digits) {
 }
 
 test('kiosk 短信提醒: refused on the page, turned on with consent (masked), "called" sent to that phone; timeout; en and 长辈模式', async () => {
-  const gw = await gateway();
+  const gw = await smsGateway();
   const hall = await new NotifyHall(gw.port).start();
   const b = await browser();
   const errors = [];

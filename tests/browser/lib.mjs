@@ -4,6 +4,7 @@
 // errors collected, screenshots saved under build/browser/.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,5 +280,44 @@ export class DemoHall extends Hall {
 
   config() {
     return demoConfig(this.dir, this.port, this.opts);
+  }
+}
+
+/* ------------------------------------------------------------ SMS */
+
+// A template SMS provider (the "http" gateway) on 127.0.0.1: every request
+// kept ({method, path, headers, body}), answered {"code":"OK"}.
+export const SMS_TEMPLATES = { booked: 'T1', reminder: 'T2', soon: 'T3', ahead: 'T4', called: 'T5', no_show: 'T6', rate: 'T7' };
+
+export function smsGateway() {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', c => { data += c; });
+    req.on('end', () => {
+      let body = null;
+      try { body = JSON.parse(data); } catch { /* kept as null */ }
+      got.push({ method: req.method, path: req.url, headers: req.headers, body });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 'OK', biz_id: `biz-${got.length}` }));
+    });
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, got, port: server.address().port })));
+}
+
+// The demo hall with a notify section sending to the gateway at port.
+export class NotifyHall extends DemoHall {
+  constructor(port, opts = {}) {
+    super(opts);
+    this.gwPort = port;
+  }
+
+  config() {
+    const conf = super.config();
+    conf.notify = {
+      gateway: { kind: 'http', url: `http://127.0.0.1:${this.gwPort}/sms`, sign_name: '示范县', template_ids: SMS_TEMPLATES },
+    };
+    return conf;
   }
 }

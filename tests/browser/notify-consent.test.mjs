@@ -18,51 +18,15 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { DemoHall, SHOTS, WORKDAY_MORNING, browser, openPage } from './lib.mjs';
+import { DemoHall, NotifyHall, SHOTS, WORKDAY_MORNING, browser, openPage, smsGateway } from './lib.mjs';
 
 await import('../../web/lib/booking.js');
 const HB = globalThis.HallqBook;
 
 const WAIT = 10000;
 const MIN = 60000;
-const TEMPLATES = { booked: 'T1', reminder: 'T2', soon: 'T3', ahead: 'T4', called: 'T5', no_show: 'T6', rate: 'T7' };
 const idNumber = n => { const b = `4403011985060${String(n).padStart(4, '0')}`; return b + HB.idCheckChar(b); };
-
-// The provider: every request kept ({path, headers, body}), answered OK.
-function gateway() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', c => { data += c; });
-    req.on('end', () => {
-      let body = null;
-      try { body = JSON.parse(data); } catch { /* kept as null */ }
-      got.push({ method: req.method, path: req.url, headers: req.headers, body });
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ code: 'OK', biz_id: `biz-${got.length}` }));
-    });
-  });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, got, port: server.address().port })));
-}
-
-// The demo hall with a notify section sending to the gateway at port.
-class NotifyHall extends DemoHall {
-  constructor(port, opts = {}) {
-    super(opts);
-    this.gwPort = port;
-  }
-
-  config() {
-    const conf = super.config();
-    conf.notify = {
-      gateway: { kind: 'http', url: `http://127.0.0.1:${this.gwPort}/sms`, sign_name: '示范县', template_ids: TEMPLATES },
-    };
-    return conf;
-  }
-}
 
 async function settle(page) {
   await page.evaluate(() => document.fonts.ready.then(() => null));
@@ -95,7 +59,7 @@ const visible = (page, sel) => page.locator(sel).isVisible();
 const real = errors => errors.filter(e => !/status of 409 \(Conflict\)/.test(e));
 
 test('/t on a phone: SMS offered, turned on with consent (masked), "called" sent to that phone, turned off; zh and en', async () => {
-  const gw = await gateway();
+  const gw = await smsGateway();
   const hall = await new NotifyHall(gw.port).start();
   const b = await browser();
   const errors = [];
@@ -235,7 +199,7 @@ test('/t on a hall that sends no SMS: the offer is not made (GET /api/status say
 });
 
 test('/book with 短信提醒 ticked: "notify": true, a booked message listed; without it, none', async () => {
-  const gw = await gateway();
+  const gw = await smsGateway();
   const hall = await new NotifyHall(gw.port, { clockStart: WORKDAY_MORNING }).start();
   const b = await browser();
   const errors = [];
