@@ -812,7 +812,9 @@ dm_print(struct devices *dm, const struct event *ev)
 	if ((mi = config_matter(dm->conf, r.matter)) >= 0)
 		r.matter = dm->conf->matters[mi].name;
 	r.ahead = json_integer_value(json_object_get(t, "ahead"));
-	r.eta_s = json_integer_value(json_object_get(t, "eta_s"));
+	/* null: no open window serves the matter (not "0 minutes"). */
+	r.eta_s = json_is_integer(json_object_get(t, "eta_s")) ?
+	    json_integer_value(json_object_get(t, "eta_s")) : -1;
 	r.issued_at = json_integer_value(json_object_get(t, "issued_at"));
 	r.public_url = dm->conf->public_url;
 	r.id = ev->ticket;

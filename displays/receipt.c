@@ -51,8 +51,12 @@ receipt_build(uint8_t *buf, size_t size, const struct receipt *r,
 	receipt_line(e, conv, width, r->matter, replaced);
 	snprintf(line, sizeof line, "前面还有 %lld 人", (long long)r->ahead);
 	receipt_line(e, conv, width, line, replaced);
-	snprintf(line, sizeof line, "预计等候约 %lld 分钟",
-	    ((long long)r->eta_s + 59) / 60);
+	/* No open window serves the matter now: no figure to promise. */
+	if (r->eta_s < 0)
+		snprintf(line, sizeof line, "暂无窗口办理，请留意叫号");
+	else
+		snprintf(line, sizeof line, "预计等候约 %lld 分钟",
+		    ((long long)r->eta_s + 59) / 60);
 	receipt_line(e, conv, width, line, replaced);
 	at = (time_t)(r->issued_at / 1000);
 	localtime_r(&at, &tm);

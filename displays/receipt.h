@@ -19,7 +19,8 @@ struct receipt {
 	const char	*number;	/* "A012" */
 	const char	*matter;	/* the matter's name (its code if unknown) */
 	int64_t		 ahead;		/* tickets before it */
-	int64_t		 eta_s;		/* the estimated wait (shown in minutes) */
+	int64_t		 eta_s;		/* the estimated wait (shown in minutes);
+					   < 0: no open window serves it */
 	int64_t		 issued_at;	/* ms since the epoch */
 	const char	*public_url;	/* the QR: public_url/t/ID?token=TOKEN */
 	int64_t		 id;

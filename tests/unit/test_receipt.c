@@ -83,6 +83,8 @@ test_fields(struct textconv *gb)
 	/* 预计等候约 0 分钟 */
 	static const char wait0[] = "\xd4\xa4\xbc\xc6\xb5\xc8\xba\xf2\xd4\xbc 0 ";
 	static const char qr[] = "http://h/t/7?token=";
+	/* 暂无窗口办理 */
+	static const char noopen[] = "\xd4\xdd\xce\xde\xb4\xb0\xbf\xda\xb0\xec\xc0\xed";
 	struct receipt r = base;
 	const uint8_t *at;
 	int n;
@@ -102,6 +104,12 @@ test_fields(struct textconv *gb)
 	/* GS ( k fn 81 right after: the URL ends with "token=". */
 	CHECK(at != NULL && at[sizeof qr - 1] == ESCPOS_GS);
 	CHECK(n > 0 && memmem(buf, (size_t)n, wait0, sizeof wait0 - 1) != NULL);
+
+	/* No open window serves it (eta null): said so, no "0 minutes". */
+	r.eta_s = -1;
+	n = receipt_build(buf, sizeof buf, &r, gb, 32, NULL);
+	CHECK(n > 0 && memmem(buf, (size_t)n, noopen, sizeof noopen - 1) != NULL);
+	CHECK(n > 0 && memmem(buf, (size_t)n, wait0, 8) == NULL);
 }
 
 /* GB2312 lacks 镕: one '?' counted. */
