@@ -872,42 +872,44 @@ store_appt_put(struct store *s, const struct store_appt *a)
 	return store_run(s, ST_APPT_PUT);
 }
 
-/* Rows of an APPT_COLS statement to cb; the count, or -1. */
+/* Rows of an APPT_COLS statement to cb (through store_rows). */
+struct appt_rows {
+	store_appt_cb	 cb;
+	void		*arg;
+};
+
+static void
+appt_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct appt_rows *r = arg;
+	struct store_appt a;
+
+	a.code = col_text(st, 0);
+	a.token = col_text(st, 1);
+	a.matter = col_text(st, 2);
+	a.day = col_text(st, 3);
+	a.start = sqlite3_column_int64(st, 4);
+	a.end = sqlite3_column_int64(st, 5);
+	a.state = col_text(st, 6);
+	a.channel = col_text(st, 7);
+	a.ticket = sqlite3_column_int64(st, 8);
+	a.late = sqlite3_column_int(st, 9);
+	a.phone = col_text(st, 10);
+	a.id_number = col_text(st, 11);
+	a.name = col_text(st, 12);
+	a.booked_at = sqlite3_column_int64(st, 13);
+	a.checked_in_at = sqlite3_column_int64(st, 14);
+	a.changed_at = sqlite3_column_int64(st, 15);
+	a.notify = sqlite3_column_int(st, 16);
+	r->cb(r->arg, &a);
+}
+
 static int
 store_appt_rows(struct store *s, enum stmt id, store_appt_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[id];
-	struct store_appt a;
-	int rc, n = 0;
+	struct appt_rows r = { cb, arg };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a.code = col_text(st, 0);
-		a.token = col_text(st, 1);
-		a.matter = col_text(st, 2);
-		a.day = col_text(st, 3);
-		a.start = sqlite3_column_int64(st, 4);
-		a.end = sqlite3_column_int64(st, 5);
-		a.state = col_text(st, 6);
-		a.channel = col_text(st, 7);
-		a.ticket = sqlite3_column_int64(st, 8);
-		a.late = sqlite3_column_int(st, 9);
-		a.phone = col_text(st, 10);
-		a.id_number = col_text(st, 11);
-		a.name = col_text(st, 12);
-		a.booked_at = sqlite3_column_int64(st, 13);
-		a.checked_in_at = sqlite3_column_int64(st, 14);
-		a.changed_at = sqlite3_column_int64(st, 15);
-		a.notify = sqlite3_column_int(st, 16);
-		cb(arg, &a);
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
-		n = -1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return n;
+	return store_rows(s, id, appt_row_fn, &r);
 }
 
 /* 1 found (cb called), 0 none, -1 error. */
@@ -1003,27 +1005,29 @@ store_event_last_at(struct store *s)
 }
 
 /* Places taken per slot start and matter, every matter, in [from, to). */
+struct slot_rows {
+	store_slot_cb	 cb;
+	void		*arg;
+};
+
+static void
+slot_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct slot_rows *r = arg;
+
+	r->cb(r->arg, sqlite3_column_int64(st, 0), col_text(st, 1),
+	    sqlite3_column_int64(st, 2));
+}
+
 int
 store_appt_slot_matters(struct store *s, int64_t from, int64_t to,
     store_slot_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[ST_APPT_SLOT_MATTERS];
-	int rc, n = 0;
+	struct slot_rows r = { cb, arg };
 
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1),
-		    sqlite3_column_int64(st, 2));
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: slot matters: %s", sqlite3_errmsg(s->db));
-		n = -1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return n;
+	sqlite3_bind_int64(s->st[ST_APPT_SLOT_MATTERS], 1, from);
+	sqlite3_bind_int64(s->st[ST_APPT_SLOT_MATTERS], 2, to);
+	return store_rows(s, ST_APPT_SLOT_MATTERS, slot_row_fn, &r);
 }
 
 /* Personal data of bookings whose slot began before `before`, and of tickets
@@ -1070,25 +1074,27 @@ store_block_del(struct store *s, const char *matter, int64_t start, int64_t end)
 	return sqlite3_changes(s->db);
 }
 
+struct block_rows {
+	store_block_cb	 cb;
+	void		*arg;
+};
+
+static void
+block_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct block_rows *r = arg;
+
+	r->cb(r->arg, col_text(st, 0), sqlite3_column_int64(st, 1),
+	    sqlite3_column_int64(st, 2));
+}
+
 int
 store_blocks(struct store *s, int64_t end_after, store_block_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[ST_BLOCKS];
-	int rc, n = 0;
+	struct block_rows r = { cb, arg };
 
-	sqlite3_bind_int64(st, 1, end_after);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cb(arg, col_text(st, 0), sqlite3_column_int64(st, 1),
-		    sqlite3_column_int64(st, 2));
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: blocks: %s", sqlite3_errmsg(s->db));
-		n = -1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return n;
+	sqlite3_bind_int64(s->st[ST_BLOCKS], 1, end_after);
+	return store_rows(s, ST_BLOCKS, block_row_fn, &r);
 }
 
 /* ---------------------------------------------------------------- outbox */
@@ -1128,39 +1134,41 @@ store_outbox_set(struct store *s, const struct store_outbox *o)
 	return store_run(s, ST_OUTBOX_SET);
 }
 
+struct outbox_rows {
+	store_outbox_cb	 cb;
+	void		*arg;
+};
+
+static void
+outbox_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct outbox_rows *r = arg;
+	struct store_outbox o;
+
+	o.id = sqlite3_column_int64(st, 0);
+	o.kind = col_text(st, 1);
+	o.ticket = sqlite3_column_int64(st, 2);
+	o.appointment = col_text(st, 3);
+	o.phone = col_text(st, 4);
+	o.text = col_text(st, 5);
+	o.params = col_text(st, 6);
+	o.state = col_text(st, 7);
+	o.attempts = sqlite3_column_int(st, 8);
+	o.next_at = sqlite3_column_int64(st, 9);
+	o.created_at = sqlite3_column_int64(st, 10);
+	o.sent_at = sqlite3_column_int64(st, 11);
+	o.done_at = sqlite3_column_int64(st, 12);
+	o.gateway_id = col_text(st, 13);
+	o.error = col_text(st, 14);
+	r->cb(r->arg, &o);
+}
+
 static int
 store_outbox_rows(struct store *s, enum stmt id, store_outbox_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[id];
-	struct store_outbox o;
-	int rc, n = 0;
+	struct outbox_rows r = { cb, arg };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o.id = sqlite3_column_int64(st, 0);
-		o.kind = col_text(st, 1);
-		o.ticket = sqlite3_column_int64(st, 2);
-		o.appointment = col_text(st, 3);
-		o.phone = col_text(st, 4);
-		o.text = col_text(st, 5);
-		o.params = col_text(st, 6);
-		o.state = col_text(st, 7);
-		o.attempts = sqlite3_column_int(st, 8);
-		o.next_at = sqlite3_column_int64(st, 9);
-		o.created_at = sqlite3_column_int64(st, 10);
-		o.sent_at = sqlite3_column_int64(st, 11);
-		o.done_at = sqlite3_column_int64(st, 12);
-		o.gateway_id = col_text(st, 13);
-		o.error = col_text(st, 14);
-		cb(arg, &o);
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
-		n = -1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return n;
+	return store_rows(s, id, outbox_row_fn, &r);
 }
 
 /* A store_outbox_cb: keeps the row in the struct store_outbox_copy at arg. */
