@@ -182,6 +182,7 @@ struct notify_conf {
 	char		*templates[NK_MAX];
 	int		 disabled[NK_MAX];
 	int		 ahead_at;
+	int		 ahead_min;	/* or when the estimate falls to this; 0 off */
 	int		 quiet_start, quiet_end;	/* minutes; -1 none */
 	int		 max_per_ticket;
 	int		 reminder_at;	/* minutes of the day before */

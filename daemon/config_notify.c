@@ -115,6 +115,7 @@ fn(struct cfg *c, json_t *v, void *a)				\
 	c->conf->notify.field = (int)cfg_int(c, v, lo, hi);	\
 }
 N_INT(n_ahead_h, ahead_at, 0, 100)
+N_INT(n_ahead_min_h, ahead_min, 0, 240)
 N_INT(n_max_h, max_per_ticket, 1, 20)
 N_INT(n_soon_h, soon_min, 0, 24 * 60)
 N_INT(n_timeout_h, timeout_s, 1, 120)
@@ -325,6 +326,7 @@ static const struct cfg_key notify_keys[] = {
 	{ "templates", JSON_OBJECT, 0, n_templates_h },
 	{ "disabled", JSON_ARRAY, 0, n_disabled_h },
 	{ "ahead_at", JSON_INTEGER, 0, n_ahead_h },
+	{ "ahead_min", JSON_INTEGER, 0, n_ahead_min_h },
 	{ "quiet_hours", JSON_ARRAY, 0, n_quiet_h },
 	{ "max_per_ticket", JSON_INTEGER, 0, n_max_h },
 	{ "reminder_at", JSON_STRING, 0, n_reminder_h },

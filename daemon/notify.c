@@ -252,14 +252,31 @@ fail:
 #define TICKET_KINDS	(1u << NK_AHEAD | 1u << NK_CALLED | 1u << NK_NO_SHOW | \
 			 1u << NK_RATE)
 
+/* Near its turn: ahead_at or fewer ahead, or (ahead_min) an estimated
+ * wait of ahead_min minutes or less. */
+static int
+notify_near(struct hall *h, struct ticket *t)
+{
+	const struct notify_conf *n = &h->conf->notify;
+	size_t ahead = dispatch_ahead(h->disp, &t->dt);
+	int64_t eta;
+
+	if (n->ahead_at > 0 && ahead <= (size_t)n->ahead_at)
+		return 1;
+	if (n->ahead_min > 0) {
+		eta = window_eta_s(h, t->mi, ahead, t->target_window);
+		return eta >= 0 && eta <= (int64_t)n->ahead_min * 60;
+	}
+	return 0;
+}
+
 /* Consent given (at issue, or later on the ticket's page) while ahead_at
  * or fewer are ahead: the person sees it on the kiosk or the page, so no
  * "ahead" message — and none taken from the ticket's budget. */
 void
 hall_notify_consented(struct hall *h, struct ticket *t)
 {
-	if (t->notify && t->queued && h->conf->notify.ahead_at > 0 &&
-	    dispatch_ahead(h->disp, &t->dt) <= (size_t)h->conf->notify.ahead_at)
+	if (t->notify && t->queued && notify_near(h, t))
 		t->ahead_skipped = 1;
 }
 
@@ -274,7 +291,7 @@ notify_ahead(struct hall *h)
 	int64_t eta;
 	json_t *ps;
 
-	if (n->ahead_at <= 0 || n->disabled[NK_AHEAD])
+	if ((n->ahead_at <= 0 && n->ahead_min <= 0) || n->disabled[NK_AHEAD])
 		return 0;
 	for (i = 0; i < h->nbuckets; i++)
 		for (t = h->buckets[i]; t != NULL; t = t->hnext) {
@@ -282,9 +299,9 @@ notify_ahead(struct hall *h)
 			    t->ahead_skipped || !t->queued ||
 			    !ticket_in_queue_state(t))
 				continue;
-			ahead = dispatch_ahead(h->disp, &t->dt);
-			if (ahead > (size_t)n->ahead_at)
+			if (!notify_near(h, t))
 				continue;
+			ahead = dispatch_ahead(h->disp, &t->dt);
 			eta = window_eta_s(h, t->mi, ahead, t->target_window);
 			ps = json_object();
 			param(ps, "ahead", "%zu", ahead);

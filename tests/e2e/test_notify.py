@@ -495,6 +495,7 @@ class HttpNotify(NotifyCase):
               "test_at_most_max_per_ticket": {"ahead_at": 2, "max_per_ticket": 1},
               "test_issued_near_the_front_keeps_its_budget": {"ahead_at": 2,
                                                               "max_per_ticket": 1},
+              "test_ahead_by_minutes": {"ahead_at": 0, "ahead_min": 1},
               "test_attempts_used_up_failed": {
                   "retry": {"first_s": FIRST_S, "max_s": 1, "attempts": 3}}}
 
@@ -520,6 +521,25 @@ class HttpNotify(NotifyCase):
         r = self.hall.win(window, "call-next")
         self.assertEqual(r.json["ticket"]["id"], t["id"])
         return t, phone
+
+    def test_ahead_by_minutes(self):
+        """ahead_min: the "ahead" message once the ticket's estimated wait
+        falls to a minute, not before."""
+        h, api = self.hall, self.api
+        for _ in range(3):
+            h.issue_ok("SB01")
+        t, phone = self.issue_consenting()
+        eta = lambda: h.req("GET", "/api/tickets/%d" % t["id"], None,
+                            "m1").json["ticket"]["eta_s"]
+        self.assertGreater(eta(), 60, "the test needs a wait over a minute first")
+        for _ in range(3):
+            if eta() <= 60:
+                break
+            self.assertEqual(api.requests(), [], "no message before the minute")
+            self.call_down_to(1, 1)
+        self.assertLessEqual(eta(), 60)
+        req = api.wait_requests(1, kind="ahead", timeout=10)[0]
+        self.assertEqual(req.body["phone_numbers"], phone)
 
     def test_template_variables_signature(self):
         h, api = self.hall, self.api
