@@ -28,16 +28,16 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
-	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/bridge.c daemon/api.c \
+	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/casefsm.c daemon/cases.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
 	   protocols/escpos.c protocols/ev1527.c
-DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/gate.c daemon/web.c daemon/main.c
+DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto calendar share sha256
+UNIT	+= pad receipt devproto calendar share sha256 casefsm
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -94,6 +94,7 @@ UNIT_DEPS_gate     = daemon/gate.c daemon/util.c
 UNIT_DEPS_calendar = daemon/calendar.c
 UNIT_DEPS_share    = daemon/share.c daemon/util.c
 UNIT_DEPS_sha256   = daemon/sha256.c
+UNIT_DEPS_casefsm  = daemon/casefsm.c
 UNIT_DEPS_pad      = displays/pad.c
 UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
 UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)

@@ -56,6 +56,12 @@ static const struct route routes[] = {
 	{ API_GET, "/api/notify/kannel", "notify-kannel", 0 },
 	{ API_POST, "/api/notify/report", "notify-report", 1 },
 	{ API_GET, "/api/notifications", "notifications", 0 },
+	{ API_GET, "/api/cases", "cases", 0 },
+	{ API_POST, "/api/cases", "case-new", 1 },
+	{ API_GET, "/api/cases/#", "case", 0 },
+	{ API_POST, "/api/cases/#/steps", "case-step", 1 },
+	{ API_GET, "/api/ratings", "ratings", 0 },
+	{ API_GET, "/api/reports", "report", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
@@ -150,7 +156,7 @@ query_int(const char *query, const char *name, long long *out)
  */
 static const struct {
 	const char	*op;
-	const char	*names[4];
+	const char	*names[6];
 	const char	*ints[3];
 } query_ops[] = {
 	{ "hours", { "day", NULL }, { NULL } },
@@ -159,6 +165,9 @@ static const struct {
 	{ "notify-kannel", { "key", NULL }, { "id", "type" } },
 	{ "notify-report", { "key", NULL }, { NULL } },
 	{ "notifications", { "appointment", NULL }, { "ticket", NULL } },
+	{ "cases", { "state", "kind", "from", "to" }, { NULL } },
+	{ "ratings", { "from", "to", NULL }, { "after", NULL } },
+	{ "report", { "from", "to", "group", "format" }, { NULL } },
 };
 
 static int
@@ -309,6 +318,9 @@ api_route(enum api_method method, const char *path, const char *query,
 		if (rc == 1)
 			json_object_set_new(b, "limit", json_integer(v));
 	}
+	/* Only HTTP can carry a CSV answer: the WebSocket's are JSON. */
+	if (strcmp(r->op, "report") == 0)
+		json_object_set_new(b, "via", json_string("http"));
 	*cmd = json_pack("{s:s, s:o}", "op", r->op, "body", b);
 	if (token != NULL)
 		json_object_set_new(*cmd, "token", json_string(token));
@@ -316,6 +328,8 @@ api_route(enum api_method method, const char *path, const char *query,
 		json_object_set_new(*cmd, "window", json_integer(num));
 	else if (strstr(r->pattern, "/tickets/#") != NULL)
 		json_object_set_new(*cmd, "ticket", json_integer(num));
+	else if (strstr(r->pattern, "/cases/#") != NULL)
+		json_object_set_new(b, "case", json_integer(num));
 	else if (strstr(r->pattern, "/$") != NULL)
 		json_object_set_new(*cmd, "name", json_string(name));
 	return 0;

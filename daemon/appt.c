@@ -166,8 +166,8 @@ mask_ascii(const char *s, size_t head, size_t tail)
 }
 
 /* A name: its first character, then one '*' per other character. */
-static json_t *
-mask_name(const char *s)
+json_t *
+appt_mask_name(const char *s)
 {
 	char buf[128];
 	size_t n, o = 0, first;
@@ -210,7 +210,7 @@ appt_json(struct hall *h, const struct appt *a)
 	    "late", a->late,
 	    "phone", mask_ascii(a->phone, 3, 4),
 	    "id_number", mask_ascii(a->id_number, 3, 4),
-	    "name", mask_name(a->name),
+	    "name", appt_mask_name(a->name),
 	    "booked_at", (json_int_t)a->booked_at,
 	    "checked_in_at", a->checked_in_at ? json_integer(a->checked_in_at) :
 	    json_null());

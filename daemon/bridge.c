@@ -142,6 +142,7 @@ bridge_reply_clear(struct bridge_reply *r)
 		free(r->items[i].json);
 	free(r->items);
 	free(r->body);
+	free(r->filename);
 	memset(r, 0, sizeof *r);
 }
 

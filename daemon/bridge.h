@@ -23,6 +23,8 @@ struct bridge_reply {
 	char			*body;	/* JSON text or NULL */
 	struct hall_event	*items;	/* "events" command: the log entries */
 	size_t			 nitems;
+	const char		*ctype;	/* NULL: application/json (HTTP only) */
+	char			*filename;	/* an attachment's name, or NULL */
 };
 
 struct bridge;

@@ -285,3 +285,78 @@ cmd_hall_stats(struct hall *h, struct op_ctx *c)
 	free(waits);
 	return 200;
 }
+
+/*
+ * GET /api/reports?from=&to=&group=&format= (web/README.md, "Reports"):
+ * checked here, made by the reporter's thread.  The job carries what the
+ * report needs of the configuration (names, targets), copied: a SIGHUP may
+ * replace it while the report runs.  202 with the job in the result; the
+ * core hands it on and answers nothing itself.
+ */
+int
+cmd_report(struct hall *h, struct op_ctx *c)
+{
+	static const char *const groups[] = { "matter", "window", "clerk", "day",
+	    "hour", "channel", NULL };
+	const struct calendar *cal = &h->conf->cal;
+	const char *from, *to, *group, *format, *via;
+	int32_t dfrom, dto;
+	char err[96];
+	json_t *job, *ms, *ws;
+	int i, csv = 0;
+
+	if (cmd_body_string(c, "from", 10, &from) == -1 ||
+	    cmd_body_string(c, "to", 10, &to) == -1 ||
+	    cmd_body_string(c, "group", 16, &group) == -1 ||
+	    cmd_body_string(c, "format", 8, &format) == -1 ||
+	    cmd_body_string(c, "via", 8, &via) == -1)
+		return c->status;
+	if (from == NULL)
+		from = h->day;
+	if (to == NULL)
+		to = h->day;
+	if (calendar_parse_date(from, &dfrom, err, sizeof err) == -1)
+		return cmd_error(c, 400, "bad_range", "from: %s", err);
+	if (calendar_parse_date(to, &dto, err, sizeof err) == -1)
+		return cmd_error(c, 400, "bad_range", "to: %s", err);
+	if (dto < dfrom)
+		return cmd_error(c, 400, "bad_range", "to (%s) is before from (%s)",
+		    to, from);
+	if (dto - dfrom + 1 > 400)
+		return cmd_error(c, 400, "bad_range", "a report covers at most 400 "
+		    "days");
+	if (group == NULL)
+		group = "matter";
+	for (i = 0; groups[i] != NULL && strcmp(groups[i], group) != 0; i++)
+		;
+	if (groups[i] == NULL)
+		return cmd_error(c, 400, "bad_request", "group is matter, window, "
+		    "clerk, day, hour or channel");
+	if (format != NULL && strcmp(format, "csv") == 0)
+		csv = 1;
+	else if (format != NULL && strcmp(format, "json") != 0)
+		return cmd_error(c, 400, "bad_request", "format is json or csv");
+	if (csv && (via == NULL || strcmp(via, "http") != 0))
+		return cmd_error(c, 400, "bad_request", "CSV is answered over HTTP "
+		    "only (GET /api/reports?format=csv)");
+	ms = json_array();
+	for (i = 0; i < h->conf->nmatters; i++)
+		json_array_append_new(ms, json_pack("[s, s, I]",
+		    h->conf->matters[i].code, h->conf->matters[i].name,
+		    (json_int_t)h->conf->matters[i].target_wait_ms));
+	ws = json_array();
+	for (i = 0; i < h->conf->nwindows; i++)
+		json_array_append_new(ws, json_pack("[i, s]",
+		    h->conf->windows[i].number, h->conf->windows[i].name));
+	job = json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:i, s:s, s:o, s:o}",
+	    "from", from, "to", to,
+	    "from_ms", (json_int_t)calendar_day_start(cal, dfrom),
+	    "to_ms", (json_int_t)calendar_day_start(cal, dto + 1),
+	    "group", group, "csv", csv, "now", (json_int_t)h->now,
+	    "utc_offset_s", (int)cal->utc_offset_s, "hall", h->conf->hall_name,
+	    "matters", ms, "windows", ws);
+	if (job == NULL)
+		fatalx("report job");
+	h->res->defer = job;
+	return 202;
+}

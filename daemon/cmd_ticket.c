@@ -315,7 +315,7 @@ cmd_ticket_rate(struct hall *h, struct op_ctx *c)
 	if (t->rated == 2 || t->ended_at + h->conf->rating_timeout_ms <= h->now)
 		return cmd_error(c, 409, "rating_closed", "ticket %s was not rated "
 		    "in time", t->number);
-	hall_rating_write(h, t, (int)score, source, comment);
+	hall_rating_write(h, t, (int)score, source, comment, c->device);
 	c->reply = json_pack("{s:I, s:I, s:s}", "ticket", (json_int_t)t->id,
 	    "score", (json_int_t)score, "source", source);
 	return 201;

@@ -51,6 +51,8 @@ op_do_call(struct hall *h, struct op_ctx *c, struct ticket *t)
 	t->window = w->number;
 	t->target_window = 0;
 	t->called_at = h->now;
+	if (t->first_called_at == 0)
+		t->first_called_at = h->now;
 	t->serving_at = 0;
 	w->cur = t;
 	w->since = h->now;

@@ -256,7 +256,24 @@ hall_notice_h(struct cfg *c, json_t *v, void *a)
 	c->conf->closing_notice_ms = cfg_int(c, v, 0, 240) * 60 * 1000;
 }
 
+static void
+hall_region_h(struct cfg *c, json_t *v, void *a)
+{
+	const char *s = cfg_string(c, v, 12);
+	size_t i;
+
+	(void)a;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9')
+			break;
+	if (s[i] != '\0' || i != 12)
+		cfg_error(c, "region_code is the 12 digits of a 行政区划代码");
+	free(c->conf->region_code);
+	c->conf->region_code = xstrdup(s);
+}
+
 static const struct cfg_key hall_keys[] = {
+	{ "region_code", JSON_STRING, 0, hall_region_h },
 	{ "closing_notice_min", JSON_INTEGER, 0, hall_notice_h },
 	{ "rating_timeout_s", JSON_INTEGER, 0, hall_rating_h },
 	{ "public_url", JSON_STRING, 0, hall_url_h },
@@ -828,7 +845,15 @@ window_closed_text_h(struct cfg *c, json_t *v, void *a)
 	w->closed_text = xstrdup(cfg_string(c, v, LIMIT_DISPLAY_TEXT));
 }
 
+static void
+window_ledger_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)c;
+	((struct window_conf *)a)->ledger = json_is_true(v);
+}
+
 static const struct cfg_key window_keys[] = {
+	{ "ledger", JSON_TRUE, 0, window_ledger_h },
 	{ "number", JSON_INTEGER, 1, window_number_h },
 	{ "paused_text", JSON_STRING, 0, window_paused_text_h },
 	{ "closed_text", JSON_STRING, 0, window_closed_text_h },
@@ -932,7 +957,27 @@ top_voice_h(struct cfg *c, json_t *v, void *a)
 	cfg_object(c, v, voice_keys, a);
 }
 
+/* "ratings": the 好差评 cases' deadline. */
+static void
+ratings_days_h(struct cfg *c, json_t *v, void *a)
+{
+	(void)a;
+	c->conf->rectify_working_days = (int)cfg_int(c, v, 1, 120);
+}
+
+static const struct cfg_key ratings_keys[] = {
+	{ "rectify_working_days", JSON_INTEGER, 0, ratings_days_h },
+	{ NULL, 0, 0, NULL }
+};
+
+static void
+top_ratings_h(struct cfg *c, json_t *v, void *a)
+{
+	cfg_object(c, v, ratings_keys, a);
+}
+
 static const struct cfg_key top_keys[] = {
+	{ "ratings", JSON_OBJECT, 0, top_ratings_h },
 	{ "hall", JSON_OBJECT, 1, top_hall_h },
 	{ "listen", JSON_STRING, 1, top_listen_h },
 	{ "database", JSON_STRING, 1, top_database_h },
@@ -1011,6 +1056,8 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->policy = xstrdup("default");
 	c.conf->aging_ms = 600 * 1000;
 	c.conf->rating_timeout_ms = 300 * 1000;
+	c.conf->rectify_working_days = 15;
+	c.conf->region_code = xstrdup("");
 	c.conf->web_root = xstrdup("web");
 	c.conf->event_ring = 4096;
 	c.conf->max_clients = 1000;
@@ -1143,6 +1190,7 @@ config_free(struct config *conf)
 	cfg_notify_free(conf);
 	free(conf->policy);
 	free(conf->public_url);
+	free(conf->region_code);
 	free(conf->web_root);
 	free(conf->listen_host);
 	free(conf->database);

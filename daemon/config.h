@@ -65,6 +65,7 @@ struct window_conf {
 	int			 ntiers;
 	struct dispatch_tier	*tiers;	/* matters arrays owned here */
 	char			***tier_codes;	/* matter codes as configured */
+	int			 ledger;	/* a 办不成事反映 window */
 	int			 has_hours;	/* "hours": overrides the hall's */
 	struct calendar_hours	 hours;
 };
@@ -205,6 +206,8 @@ struct config {
 	int64_t		 aging_ms;
 	int64_t		 rating_timeout_ms;	/* no rating by then: "not rated" */
 	char		*public_url;	/* the ticket QR's base: URL/t/ID?token=T */
+	char		*region_code;	/* hall.region_code: 12 digits, or "" */
+	int		 rectify_working_days;	/* ratings: a case's deadline */
 	char		*web_root;	/* web.root: the pages */
 	int		 event_ring;	/* web.event_ring: live events kept for WebSocket readers */
 	int		 max_clients;	/* web.max_clients: WebSocket sessions at once */

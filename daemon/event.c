@@ -47,6 +47,11 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_NOTIFY_SENT] = "notify.sent",
 	[EVT_NOTIFY_DELIVERED] = "notify.delivered",
 	[EVT_NOTIFY_FAILED] = "notify.failed",
+	[EVT_CASE_OPENED] = "case.opened",
+	[EVT_CASE_STEP] = "case.step",
+	[EVT_CASE_OVERDUE] = "case.overdue",
+	[EVT_CASE_CLOSED] = "case.closed",
+	[EVT_RATING_STRUCK] = "rating.struck",
 };
 
 const char *

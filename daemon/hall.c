@@ -32,6 +32,7 @@ hall_put_ticket(struct hall *h, struct ticket *t)
 		.held_by = t->state == TS_HELD ? t->window : 0,
 		.issued_at = t->issued_at, .arrival = t->arrival,
 		.slot_start = t->slot_start, .called_at = t->called_at,
+		.first_called_at = t->first_called_at,
 		.serving_at = t->serving_at, .ended_at = t->ended_at,
 		.no_show_at = t->no_show_at, .recalls = t->recalls,
 		.transfers = t->transfers, .phone = t->phone,
@@ -347,19 +348,26 @@ hall_next_number(struct hall *h, const char *prefix, int64_t *seqno)
 
 void
 hall_rating_write(struct hall *h, struct ticket *t, int score,
-    const char *source, const char *comment)
+    const char *source, const char *comment, const char *terminal)
 {
+	const char *channel = cases_rating_channel(source, terminal);
+	char *rid = t->id_number ? view_mask(t->id_number) : NULL;
+	char *rphone = t->phone ? view_mask(t->phone) : NULL;
 	struct store_rating r = {
 		.ticket = t->id, .day = t->day, .window = t->window,
 		.clerk = t->finished_by[0] ? t->finished_by : NULL,
 		.matter = t->matter, .score = score, .source = source,
-		.comment = comment, .at = h->now,
+		.comment = comment, .at = h->now, .channel = channel,
+		.terminal = terminal, .rater_id = rid, .rater_phone = rphone,
+		.real_name = t->id_number != NULL,
 	};
 	json_t *o;
 
 	t->rated = score > 0 ? 1 : 2;
 	if (!h->failed && store_rating_put(h->store, &r) == -1)
 		h->failed = 1;
+	free(rid);
+	free(rphone);
 	hall_put_ticket(h, t);
 	o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:o, s:s, s:b}",
 	    "ticket", (json_int_t)t->id, "number", t->number,
@@ -369,6 +377,8 @@ hall_rating_write(struct hall *h, struct ticket *t, int score,
 	if (comment != NULL)
 		json_object_set_new(o, "comment", json_string(comment));
 	hall_emit(h, "rating.recorded", o);
+	if (score == 1 || score == 2)
+		cases_open_rating(h, t, score, comment, channel);
 }
 
 static void
@@ -412,14 +422,14 @@ hall_recover(struct hall *h)
  * their rows and cursors over its events, then commits — or, if any write
  * failed, undoes it all and rebuilds memory from the disk.  0 or -1.
  */
-static int
+int
 hall_txn_begin(struct hall *h)
 {
 	h->failed = 0;
 	return h->batch ? store_savepoint(h->store) : store_begin(h->store);
 }
 
-static int
+int
 hall_txn_end(struct hall *h)
 {
 	struct hall_result *r = h->res;
@@ -569,7 +579,7 @@ hall_unrated(struct hall *h)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		hall_rating_write(h, due[i], 0, "none", NULL);
+		hall_rating_write(h, due[i], 0, "none", NULL, NULL);
 	(void)hall_txn_end(h);
 }
 
@@ -599,6 +609,8 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 			(void)hall_txn_end(h);
 		}
 	}
+	if (!h->failed && cases_tick_due(h))
+		cases_tick(h);
 	r->status = 200;
 	h->res = NULL;
 }
@@ -698,6 +710,7 @@ hall_result_clear(struct hall_result *r)
 		free(r->items[i].json);
 	free(r->items);
 	free(r->body);
+	json_decref(r->defer);
 	memset(r, 0, sizeof *r);
 }
 

@@ -29,6 +29,9 @@ struct hall_result {
 	/* "events" command only: the log entries one by one (replay) */
 	struct hall_event	*items;
 	size_t			 nitems;
+	/* A read answered elsewhere (a report, by the reporter's thread):
+	 * the job; no reply is sent from here. */
+	json_t			*defer;
 };
 
 /* A page of the event log stops after the event that takes it past this

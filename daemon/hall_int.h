@@ -103,6 +103,7 @@ struct ticket {
 	int64_t		 arrival;	/* virtual arrival: fairness clock */
 	int64_t		 slot_start;
 	int64_t		 called_at;
+	int64_t		 first_called_at;	/* reports' wait */
 	int64_t		 serving_at;
 	int64_t		 ended_at;
 	int64_t		 no_show_at;
@@ -224,6 +225,8 @@ struct hall {
 	int64_t		 next_no_show_check;
 	/* notify.c */
 	char		 notify_key[33];	/* delivery reports must carry it */
+	/* cases.c */
+	int64_t		 next_case_check;
 };
 
 /* ---------------------------------------------------------------- commands */
@@ -288,6 +291,7 @@ json_t	*view_window(struct hall *h, struct win *w);
 json_t	*view_snapshot(struct hall *h, int64_t now);
 void	 view_hall_clock(struct hall *h, json_t *o, int64_t now);
 char	*view_text(json_t *o);
+char	*view_mask(const char *s);
 char	*view_text_free(json_t *o);
 
 /* hall.c: rows and events written in the change's transaction */
@@ -299,7 +303,9 @@ void	 hall_announce(struct hall *h, struct ticket *t, int recall);
 void	 hall_emit_window(struct hall *h, const char *type, struct win *w);
 int	 hall_next_number(struct hall *h, const char *prefix, int64_t *seqno);
 void	 hall_rating_write(struct hall *h, struct ticket *t, int score,
-		    const char *source, const char *comment);
+		    const char *source, const char *comment, const char *terminal);
+int	 hall_txn_begin(struct hall *h);
+int	 hall_txn_end(struct hall *h);
 
 /* cmd.c: the registry and what every command uses */
 int	 cmd_error(struct op_ctx *c, int status, const char *code,
@@ -379,6 +385,7 @@ int	 cmd_hall_hours(struct hall *h, struct op_ctx *c);
 
 /* appt.c */
 int	 appt_phone_ok(const char *);
+json_t	*appt_mask_name(const char *);
 int	 appt_id_ok(const char *);
 int	 appt_load(struct hall *h);
 void	 appt_free(struct hall *h);
@@ -401,6 +408,20 @@ int	 cmd_appt_list(struct hall *h, struct op_ctx *c);
 int	 cmd_appt_block(struct hall *h, struct op_ctx *c);
 int	 cmd_appt_unblock(struct hall *h, struct op_ctx *c);
 
+/* cases.c */
+void	 cases_open_rating(struct hall *h, struct ticket *t, int score,
+	    const char *comment, const char *channel);
+const char *cases_rating_channel(const char *source, const char *device);
+json_t	*cases_rating_record(struct hall *h, const struct store_rating *r,
+	    int *failed);
+int	 cases_tick_due(struct hall *h);
+void	 cases_tick(struct hall *h);
+int	 cmd_cases_list(struct hall *h, struct op_ctx *c);
+int	 cmd_case_get(struct hall *h, struct op_ctx *c);
+int	 cmd_case_step(struct hall *h, struct op_ctx *c);
+int	 cmd_case_ledger(struct hall *h, struct op_ctx *c);
+int	 cmd_ratings_list(struct hall *h, struct op_ctx *c);
+
 /* cmd_hall.c */
 int	 cmd_hall_hall(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_snapshot(struct hall *h, struct op_ctx *c);
@@ -410,5 +431,6 @@ int	 cmd_hall_auth(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_status(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_events(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
+int	 cmd_report(struct hall *h, struct op_ctx *c);
 
 #endif

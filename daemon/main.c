@@ -23,6 +23,7 @@
 #include "config.h"
 #include "devices.h"
 #include "outbox.h"
+#include "report.h"
 #include "event.h"
 #include "hall.h"
 #include "store.h"
@@ -47,6 +48,7 @@ struct core {
 	struct web		*web;
 	struct devices		*devices;
 	struct outbox		*outbox;	/* messages to citizens */
+	struct reporter		*reporter;	/* reports, on their own thread */
 	int			 public_dirty;	/* events since the last public copy */
 	int64_t			 public_at;	/* when it was made */
 };
@@ -235,6 +237,42 @@ static const struct event_sub core_subs[] = {
 	{ "devices", 0, NULL, core_devices_deliver },
 };
 
+/* A report made by the reporter's thread: answered from there. */
+static void
+core_report_done(void *arg, uint64_t conn, int status, char *body,
+    const char *ctype, char *filename)
+{
+	struct core *c = arg;
+	struct bridge_reply br;
+
+	memset(&br, 0, sizeof br);
+	br.conn = conn;
+	br.status = status;
+	br.body = body;
+	br.ctype = ctype;
+	br.filename = filename;
+	bridge_reply_push(c->bridge, &br);
+	web_wake(c->web);
+}
+
+/* A report asked for: to the reporter, or 503 when it has its hands full. */
+static int
+core_report(struct core *c, uint64_t conn, struct hall_result *r)
+{
+	struct report_req *q = report_req_from_json(r->defer, conn);
+
+	if (q != NULL && c->reporter != NULL &&
+	    reporter_submit(c->reporter, q) == 0)
+		return 0;
+	if (q == NULL)
+		log_warnx("a report job was malformed");
+	free(r->body);
+	r->status = 503;
+	r->body = xstrdup("{\"error\":{\"code\":\"busy\",\"message\":\""
+	    "reports are being made: try again in a moment\"}}");
+	return -1;
+}
+
 /* Hand a result's reply to the web thread and its events to the
  * subscribers: the one who asked is answered first. */
 static void
@@ -242,6 +280,8 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 {
 	struct bridge_reply br;
 
+	if (reply && r->defer != NULL && core_report(c, conn, r) == 0)
+		reply = 0;	/* the reporter answers */
 	if (reply) {
 		memset(&br, 0, sizeof br);
 		br.conn = conn;
@@ -599,6 +639,7 @@ main(int argc, char *argv[])
 	core_public_refresh(c, now_ms());
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
+	c->reporter = reporter_new(c->conf->database, core_report_done, c);
 	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);
 	c->outbox = outbox_new(c->base, c->conf, c->hall, c->store,
 	    &core_outbox_host, c);
@@ -619,6 +660,8 @@ main(int argc, char *argv[])
 		core_cmd_cb(-1, 0, c);
 		usleep(1000);
 	}
+	reporter_free(c->reporter);	/* a report being made is finished */
+	c->reporter = NULL;
 	web_free(c->web);
 	devices_free(c->devices);
 	c->devices = NULL;

@@ -85,6 +85,28 @@ static const char *const migrations[] = {
 	"  WHERE ticket IS NULL;"
 	"CREATE INDEX outbox_due ON outbox (state, next_at);"
 	"CREATE INDEX outbox_appt ON outbox (appointment);",
+	/* 7: 好差评 cases and the 办不成事 ledger, ratings in the national
+	 * shape (the rater masked, kept past the purge; struck by appeal),
+	 * and a ticket's first call (reports' waits) (issue 15). */
+	"ALTER TABLE tickets ADD COLUMN first_called_at INTEGER;"
+	"UPDATE tickets SET first_called_at = called_at WHERE called_at > 0;"
+	"ALTER TABLE ratings ADD COLUMN channel TEXT;"
+	"ALTER TABLE ratings ADD COLUMN terminal TEXT;"
+	"ALTER TABLE ratings ADD COLUMN rater_id TEXT;"
+	"ALTER TABLE ratings ADD COLUMN rater_phone TEXT;"
+	"ALTER TABLE ratings ADD COLUMN real_name INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE ratings ADD COLUMN struck INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE cases (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	"  ticket INTEGER, day TEXT NOT NULL, number TEXT, matter TEXT,"
+	"  window INTEGER, clerk TEXT, channel TEXT, score INTEGER, comment TEXT,"
+	"  problem TEXT, place TEXT, citizen TEXT, phone TEXT,"
+	"  opened_at INTEGER NOT NULL, due_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL, founded INTEGER, struck INTEGER NOT NULL DEFAULT 0,"
+	"  overdue INTEGER NOT NULL DEFAULT 0, closed_at INTEGER,"
+	"  steps TEXT NOT NULL DEFAULT '[]');"
+	"CREATE INDEX cases_state ON cases (state, due_at);"
+	"CREATE INDEX cases_ticket ON cases (ticket);"
+	"CREATE INDEX cases_day ON cases (day);",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -92,11 +114,21 @@ const int store_schema_version = sizeof migrations / sizeof migrations[0];
 	"id, day, number, prefix, seqno, matter, class, channel, state, " \
 	"window, target_window, held_by, issued_at, arrival, slot_start, " \
 	"called_at, serving_at, ended_at, no_show_at, recalls, transfers, " \
-	"phone, id_number, token, finished_by, rated, notify, appointment"
+	"phone, id_number, token, finished_by, rated, notify, appointment, " \
+	"first_called_at"
 
 #define APPT_COLS \
 	"code, token, matter, day, start, end, state, channel, ticket, late, " \
 	"phone, id_number, name, booked_at, checked_in_at, changed_at, notify"
+
+#define CASE_COLS \
+	"id, kind, ticket, day, number, matter, window, clerk, channel, score, " \
+	"comment, problem, place, citizen, phone, opened_at, due_at, state, " \
+	"founded, struck, overdue, closed_at, steps"
+
+#define RATING_COLS \
+	"ticket, day, window, clerk, matter, score, source, comment, at, " \
+	"channel, terminal, rater_id, rater_phone, real_name, struck"
 
 #define OUTBOX_COLS \
 	"id, kind, ticket, appointment, phone, text, params, state, attempts, " \
@@ -151,6 +183,15 @@ enum stmt {
 	ST_BLOCK_PUT,
 	ST_BLOCK_DEL,
 	ST_BLOCKS,
+	ST_CASE_PUT,
+	ST_CASE_GET,
+	ST_CASE_LIST,
+	ST_CASE_DUE,
+	ST_CASE_COUNTS,
+	ST_CASE_MAX_ID,
+	ST_CASE_OF_TICKET,
+	ST_RATING_STRIKE,
+	ST_RATINGS_RANGE,
 	ST_MAX
 };
 
@@ -164,7 +205,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	/* An upsert on id, not INSERT OR REPLACE: a second (day, number) must
 	 * fail the command, not silently delete the ticket that holds it. */
 	[ST_TICKET_PUT] = "INSERT INTO tickets (" TICKET_COLS ") "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "ON CONFLICT (id) DO UPDATE SET day = excluded.day, "
 	    "number = excluded.number, prefix = excluded.prefix, "
 	    "seqno = excluded.seqno, matter = excluded.matter, "
@@ -178,7 +219,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "transfers = excluded.transfers, phone = excluded.phone, "
 	    "id_number = excluded.id_number, token = excluded.token, "
 	    "finished_by = excluded.finished_by, rated = excluded.rated, "
-	    "notify = excluded.notify, appointment = excluded.appointment",
+	    "notify = excluded.notify, appointment = excluded.appointment, "
+	    "first_called_at = excluded.first_called_at",
 	[ST_TICKET_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?",
 	[ST_TICKETS_LIVE] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ? "
 	    "OR state IN ('waiting','called','serving','held','transferred') "
@@ -197,13 +239,13 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
 	/* One rating per ticket: a second one fails on the key. */
-	[ST_RATING_PUT] = "INSERT INTO ratings (ticket, day, window, clerk, matter, "
-	    "score, source, comment, at) VALUES (?,?,?,?,?,?,?,?,?)",
+	[ST_RATING_PUT] = "INSERT INTO ratings (" RATING_COLS ") "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_REMOTE_PUT] = "INSERT OR REPLACE INTO remotes (device, remote, window, at) "
 	    "VALUES (?,?,?,?)",
 	[ST_REMOTES] = "SELECT remote, window FROM remotes WHERE device = ?",
 	[ST_RATINGS_DAY] = "SELECT score, COUNT(*) FROM ratings WHERE day = ? "
-	    "GROUP BY score",
+	    "AND struck = 0 GROUP BY score",
 	[ST_CURSOR_PUT] = "INSERT OR REPLACE INTO cursors (name, seq) VALUES (?,?)",
 	[ST_CURSOR_GET] = "SELECT seq FROM cursors WHERE name = ?",
 	[ST_APPT_PUT] = "INSERT INTO appointments (" APPT_COLS ") "
@@ -266,6 +308,27 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "AND end = ?",
 	[ST_BLOCKS] = "SELECT matter, start, end FROM slot_blocks WHERE end > ? "
 	    "ORDER BY start",
+	[ST_CASE_PUT] = "INSERT OR REPLACE INTO cases (" CASE_COLS ") "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id = ?",
+	/* ?1 state filter: 0 all, 1 open, 2 overdue (?2 now), 3 closed;
+	 * ?3 kind or NULL; ?4, ?5 days opened or NULL. */
+	[ST_CASE_LIST] = "SELECT " CASE_COLS " FROM cases WHERE "
+	    "(?1 = 0 OR (?1 = 1 AND state <> 'closed') OR (?1 = 2 AND "
+	    "state <> 'closed' AND due_at < ?2) OR (?1 = 3 AND state = 'closed')) "
+	    "AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR day >= ?4) "
+	    "AND (?5 IS NULL OR day <= ?5) ORDER BY id DESC LIMIT ?6",
+	[ST_CASE_DUE] = "SELECT " CASE_COLS " FROM cases WHERE state <> 'closed' "
+	    "AND overdue = 0 AND due_at < ? ORDER BY due_at LIMIT ?",
+	[ST_CASE_COUNTS] = "SELECT COUNT(*), COALESCE(SUM(due_at < ?), 0) FROM "
+	    "cases WHERE state <> 'closed'",
+	[ST_CASE_MAX_ID] = "SELECT COALESCE(MAX(id), 0) FROM cases",
+	[ST_CASE_OF_TICKET] = "SELECT " CASE_COLS " FROM cases WHERE ticket = ? "
+	    "AND kind = 'rating' ORDER BY id LIMIT 1",
+	[ST_RATING_STRIKE] = "UPDATE ratings SET struck = 1 WHERE ticket = ?",
+	[ST_RATINGS_RANGE] = "SELECT " RATING_COLS " FROM ratings WHERE day >= ? "
+	    "AND day <= ? AND score IS NOT NULL AND ticket > ? ORDER BY ticket "
+	    "LIMIT ?",
 };
 
 struct store {
@@ -501,6 +564,7 @@ store_ticket_put(struct store *s, const struct store_ticket *t)
 	sqlite3_bind_int(st, 26, t->rated);
 	sqlite3_bind_int(st, 27, t->notify);
 	bind_text(st, 28, t->appointment);
+	bind_opt(st, 29, t->first_called_at);
 	return store_run(s, ST_TICKET_PUT);
 }
 
@@ -541,6 +605,7 @@ ticket_from_row(sqlite3_stmt *st, struct store_ticket *t)
 	t->rated = sqlite3_column_int(st, 25);
 	t->notify = sqlite3_column_int(st, 26);
 	t->appointment = col_text(st, 27);
+	t->first_called_at = sqlite3_column_int64(st, 28);
 }
 
 /* Step a read statement, handing each row to fn; returns rows or -1. */
@@ -743,7 +808,205 @@ store_rating_put(struct store *s, const struct store_rating *r)
 	bind_text(st, 7, r->source);
 	bind_text(st, 8, r->comment);
 	sqlite3_bind_int64(st, 9, r->at);
+	bind_text(st, 10, r->channel);
+	bind_text(st, 11, r->terminal);
+	bind_text(st, 12, r->rater_id);
+	bind_text(st, 13, r->rater_phone);
+	sqlite3_bind_int(st, 14, r->real_name);
+	sqlite3_bind_int(st, 15, r->struck);
 	return store_run(s, ST_RATING_PUT);
+}
+
+int
+store_rating_strike(struct store *s, int64_t ticket)
+{
+	sqlite3_bind_int64(s->st[ST_RATING_STRIKE], 1, ticket);
+	return store_run(s, ST_RATING_STRIKE);
+}
+
+struct rating_rows {
+	store_rating_cb	 cb;
+	void		*arg;
+};
+
+static void
+rating_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct rating_rows *r = arg;
+	struct store_rating x = {
+		.ticket = sqlite3_column_int64(st, 0), .day = col_text(st, 1),
+		.window = sqlite3_column_int(st, 2), .clerk = col_text(st, 3),
+		.matter = col_text(st, 4), .score = sqlite3_column_int(st, 5),
+		.source = col_text(st, 6), .comment = col_text(st, 7),
+		.at = sqlite3_column_int64(st, 8), .channel = col_text(st, 9),
+		.terminal = col_text(st, 10), .rater_id = col_text(st, 11),
+		.rater_phone = col_text(st, 12),
+		.real_name = sqlite3_column_int(st, 13),
+		.struck = sqlite3_column_int(st, 14),
+	};
+
+	r->cb(r->arg, &x);
+}
+
+int
+store_ratings_range(struct store *s, const char *from, const char *to,
+    int64_t after, int limit, store_rating_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_RATINGS_RANGE];
+	struct rating_rows r = { cb, arg };
+
+	bind_text(st, 1, from);
+	bind_text(st, 2, to);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int(st, 4, limit);
+	return store_rows(s, ST_RATINGS_RANGE, rating_row_fn, &r);
+}
+
+/* ---------------------------------------------------------------- cases */
+
+int
+store_case_put(struct store *s, const struct store_case *k)
+{
+	sqlite3_stmt *st = s->st[ST_CASE_PUT];
+
+	sqlite3_bind_int64(st, 1, k->id);
+	bind_text(st, 2, k->kind);
+	bind_opt(st, 3, k->ticket);
+	bind_text(st, 4, k->day);
+	bind_text(st, 5, k->number);
+	bind_text(st, 6, k->matter);
+	bind_opt(st, 7, k->window);
+	bind_text(st, 8, k->clerk);
+	bind_text(st, 9, k->channel);
+	bind_opt(st, 10, k->score);
+	bind_text(st, 11, k->comment);
+	bind_text(st, 12, k->problem);
+	bind_text(st, 13, k->place);
+	bind_text(st, 14, k->citizen);
+	bind_text(st, 15, k->phone);
+	sqlite3_bind_int64(st, 16, k->opened_at);
+	sqlite3_bind_int64(st, 17, k->due_at);
+	bind_text(st, 18, k->state);
+	if (k->founded < 0)
+		sqlite3_bind_null(st, 19);
+	else
+		sqlite3_bind_int(st, 19, k->founded);
+	sqlite3_bind_int(st, 20, k->struck);
+	sqlite3_bind_int(st, 21, k->overdue);
+	bind_opt(st, 22, k->closed_at);
+	bind_text(st, 23, k->steps ? k->steps : "[]");
+	return store_run(s, ST_CASE_PUT);
+}
+
+struct case_rows {
+	store_case_cb	 cb;
+	void		*arg;
+};
+
+static void
+case_row_fn(sqlite3_stmt *st, void *arg)
+{
+	struct case_rows *r = arg;
+	struct store_case k = {
+		.id = sqlite3_column_int64(st, 0), .kind = col_text(st, 1),
+		.ticket = sqlite3_column_int64(st, 2), .day = col_text(st, 3),
+		.number = col_text(st, 4), .matter = col_text(st, 5),
+		.window = sqlite3_column_int(st, 6), .clerk = col_text(st, 7),
+		.channel = col_text(st, 8), .score = sqlite3_column_int(st, 9),
+		.comment = col_text(st, 10), .problem = col_text(st, 11),
+		.place = col_text(st, 12), .citizen = col_text(st, 13),
+		.phone = col_text(st, 14),
+		.opened_at = sqlite3_column_int64(st, 15),
+		.due_at = sqlite3_column_int64(st, 16), .state = col_text(st, 17),
+		.founded = sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 18),
+		.struck = sqlite3_column_int(st, 19),
+		.overdue = sqlite3_column_int(st, 20),
+		.closed_at = sqlite3_column_int64(st, 21),
+		.steps = col_text(st, 22),
+	};
+
+	r->cb(r->arg, &k);
+}
+
+int
+store_case_get(struct store *s, int64_t id, store_case_cb cb, void *arg)
+{
+	struct case_rows r = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_CASE_GET], 1, id);
+	return store_rows(s, ST_CASE_GET, case_row_fn, &r);
+}
+
+int
+store_case_of_ticket(struct store *s, int64_t ticket, store_case_cb cb,
+    void *arg)
+{
+	struct case_rows r = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_CASE_OF_TICKET], 1, ticket);
+	return store_rows(s, ST_CASE_OF_TICKET, case_row_fn, &r);
+}
+
+int
+store_cases(struct store *s, int which, int64_t now, const char *kind,
+    const char *from, const char *to, int limit, store_case_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_CASE_LIST];
+	struct case_rows r = { cb, arg };
+
+	sqlite3_bind_int(st, 1, which);
+	sqlite3_bind_int64(st, 2, now);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, from);
+	bind_text(st, 5, to);
+	sqlite3_bind_int(st, 6, limit);
+	return store_rows(s, ST_CASE_LIST, case_row_fn, &r);
+}
+
+int
+store_cases_due(struct store *s, int64_t now, int limit, store_case_cb cb,
+    void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_CASE_DUE];
+	struct case_rows r = { cb, arg };
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	return store_rows(s, ST_CASE_DUE, case_row_fn, &r);
+}
+
+static void
+two_ints_fn(sqlite3_stmt *st, void *arg)
+{
+	int64_t *v = arg;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+}
+
+int
+store_case_counts(struct store *s, int64_t now, int64_t *open,
+    int64_t *overdue)
+{
+	int64_t v[2] = { 0, 0 };
+
+	sqlite3_bind_int64(s->st[ST_CASE_COUNTS], 1, now);
+	if (store_rows(s, ST_CASE_COUNTS, two_ints_fn, v) == -1)
+		return -1;
+	*open = v[0];
+	*overdue = v[1];
+	return 0;
+}
+
+int64_t
+store_case_max_id(struct store *s)
+{
+	int64_t v = 0;
+
+	if (store_rows(s, ST_CASE_MAX_ID, int64_row_fn, &v) == -1)
+		return -1;
+	return v;
 }
 
 int

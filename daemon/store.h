@@ -37,6 +37,7 @@ struct store_ticket {
 	int		 rated;		/* 0 not yet, 1 rated, 2 not rated in time */
 	int		 notify;	/* consent: messages to phone */
 	const char	*appointment;	/* the booking it was checked in from */
+	int64_t		 first_called_at;	/* 0: never called */
 };
 
 struct store_rating {
@@ -49,7 +50,46 @@ struct store_rating {
 	const char	*source;	/* evaluator, clerk, ticket, none */
 	const char	*comment;
 	int64_t		 at;
+	/* The national record (issue 15): how it was given, from where, and
+	 * the rater as masked when it was recorded. */
+	const char	*channel;	/* evaluator window qr kiosk web sms */
+	const char	*terminal;	/* the device or token name, or NULL */
+	const char	*rater_id;	/* masked ID number, or NULL */
+	const char	*rater_phone;	/* masked phone, or NULL */
+	int		 real_name;
+	int		 struck;	/* by an upheld appeal */
 };
+
+typedef void (*store_rating_cb)(void *, const struct store_rating *);
+
+/* A 好差评 case or a 办不成事 ledger entry; names borrowed. */
+struct store_case {
+	int64_t		 id;
+	const char	*kind;		/* rating, ledger */
+	int64_t		 ticket;	/* 0: none */
+	const char	*day;		/* the business day it was opened */
+	const char	*number;
+	const char	*matter;
+	int		 window;	/* 0: none */
+	const char	*clerk;
+	const char	*channel;
+	int		 score;		/* 0: none (ledger) */
+	const char	*comment;
+	const char	*problem;
+	const char	*place;
+	const char	*citizen;	/* masked */
+	const char	*phone;		/* masked */
+	int64_t		 opened_at;
+	int64_t		 due_at;
+	const char	*state;
+	int		 founded;	/* -1: not verified yet */
+	int		 struck;
+	int		 overdue;	/* case.overdue was said */
+	int64_t		 closed_at;	/* 0: open */
+	const char	*steps;		/* JSON array text */
+};
+
+typedef void (*store_case_cb)(void *, const struct store_case *);
 
 struct store_window {
 	int		 number;
@@ -154,6 +194,24 @@ char		*store_meta_get(struct store *, const char *key);
 int		 store_user_version(struct store *);
 int		 store_rating_put(struct store *, const struct store_rating *);
 int		 store_ratings_day(struct store *, const char *day, int64_t by[6]);
+int		 store_rating_strike(struct store *, int64_t ticket);
+int		 store_ratings_range(struct store *, const char *from,
+		     const char *to, int64_t after, int limit, store_rating_cb,
+		     void *);
+int		 store_case_put(struct store *, const struct store_case *);
+int		 store_case_get(struct store *, int64_t id, store_case_cb, void *);
+int		 store_case_of_ticket(struct store *, int64_t ticket,
+		     store_case_cb, void *);
+/* which: 0 all, 1 open, 2 overdue at now, 3 closed; kind, from, to NULL
+ * for any; newest first. */
+int		 store_cases(struct store *, int which, int64_t now,
+		     const char *kind, const char *from, const char *to, int limit,
+		     store_case_cb, void *);
+int		 store_cases_due(struct store *, int64_t now, int limit,
+		     store_case_cb, void *);
+int		 store_case_counts(struct store *, int64_t now, int64_t *open,
+		     int64_t *overdue);
+int64_t		 store_case_max_id(struct store *);
 int		 store_remote_put(struct store *, const char *device, int64_t remote,
 		     int window, int64_t at);
 int		 store_remotes(struct store *, const char *device, store_remote_cb,

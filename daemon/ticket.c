@@ -240,6 +240,7 @@ ticket_from_row(struct hall *h, const struct store_ticket *st)
 	t->arrival = st->arrival;
 	t->slot_start = st->slot_start;
 	t->called_at = st->called_at;
+	t->first_called_at = st->first_called_at;
 	t->serving_at = st->serving_at;
 	t->ended_at = st->ended_at;
 	t->no_show_at = st->no_show_at;

@@ -31,8 +31,8 @@ view_window_no(int v)
 }
 
 /* Show the first three and last four of a number, never the whole. */
-static char *
-mask_digits(const char *s)
+char *
+view_mask(const char *s)
 {
 	size_t n = strlen(s), i;
 	char *m = xstrdup(s);
@@ -47,7 +47,7 @@ mask_digits(const char *s)
 static json_t *
 json_masked(const char *s)
 {
-	char *m = mask_digits(s);
+	char *m = view_mask(s);
 	json_t *v = json_string_nocheck(m);
 
 	free(m);

@@ -102,6 +102,8 @@ struct sess {
 	int		 close_after;
 	size_t		 budgeted;	/* bytes counted in web.out_bytes */
 	char		 etag[24];	/* public answers: cacheable, CORS */
+	const char	*ctype;		/* NULL: application/json */
+	char		*filename;	/* Content-Disposition: attachment */
 
 	/* WebSocket */
 	char		*rx;
@@ -188,7 +190,10 @@ sess_http_reset(struct sess *s)
 	}
 	free(s->body);
 	free(s->out);
+	free(s->filename);
 	s->body = s->out = NULL;
+	s->filename = NULL;
+	s->ctype = NULL;
 	s->bodylen = s->outlen = s->outoff = 0;
 	s->too_large = s->dispatched = s->responding = s->hdr_sent = 0;
 	s->awaiting = 0;
@@ -676,6 +681,20 @@ http_body(struct sess *s, const void *in, size_t len)
 	return 0;
 }
 
+/* An answer to save as a file (a report's CSV). */
+static int
+http_disposition(struct sess *s, unsigned char **p, unsigned char *end)
+{
+	char v[300];
+	int n;
+
+	n = snprintf(v, sizeof v, "attachment; filename=\"%s\"", s->filename);
+	if (n < 0 || (size_t)n >= sizeof v)
+		return 0;	/* none rather than a cut one */
+	return lws_add_http_header_by_name(s->wsi, (const unsigned char *)
+	    "content-disposition:", (const unsigned char *)v, n, p, end);
+}
+
 static int
 http_writeable(struct sess *s)
 {
@@ -692,7 +711,8 @@ http_writeable(struct sess *s)
 		int pub = s->etag[0] != '\0';
 
 		if (lws_add_http_common_headers(s->wsi, (unsigned)s->status,
-		    s->outlen ? "application/json" : NULL, s->status == 204 ||
+		    s->outlen ? (s->ctype ? s->ctype : "application/json") : NULL,
+		    s->status == 204 ||
 		    s->status == 304 ? LWS_ILLEGAL_HTTP_CONTENT_LEN : s->outlen,
 		    &p, end) ||
 		    lws_add_http_header_by_token(s->wsi,
@@ -707,6 +727,7 @@ http_writeable(struct sess *s)
 		    lws_add_http_header_by_name(s->wsi, (const unsigned char *)
 		    "access-control-expose-headers:", (const unsigned char *)"ETag",
 		    4, &p, end))) ||
+		    (s->filename != NULL && http_disposition(s, &p, end)) ||
 		    (s->status == 405 && lws_add_http_header_by_name(s->wsi,
 		    (const unsigned char *)"allow:", (const unsigned char *)
 		    "GET, POST, DELETE", 17, &p, end)) ||
@@ -919,6 +940,8 @@ ws_command(struct web *w, struct sess *s, json_t *msg, const char *op,
 		if (!ws_top_key(k))
 			json_object_set(body, k, v);
 	}
+	/* Only HTTP may ask for a CSV answer (api.c sets it there). */
+	json_object_del(body, "via");
 	if ((v = json_object_get(msg, "to_window")) != NULL)
 		json_object_set(body, "window", v);
 	if ((v = json_object_get(msg, "window")) != NULL)
@@ -1248,6 +1271,9 @@ web_drain(struct web *w)
 		if (s->kind == K_HTTP && tag == TAG_HTTP) {
 			s->awaiting = 0;
 			http_answer(s, r.status, r.body);
+			s->ctype = r.ctype;
+			s->filename = r.filename;
+			r.filename = NULL;
 			sess_reply_mark(s);
 			r.body = NULL;
 		} else if (s->kind == K_WS && tag != TAG_HTTP && tag < TAG_MAX)

@@ -168,6 +168,8 @@ def build(wl):
             if any(classes):
                 w["tier_classes"] = classes
             w["overflow_s"] = [0] + [OVERFLOW_LOWER_S] * (len(tiers) - 1)
+            if prof["kind"] == "办不成事反映窗口":
+                w["ledger"] = True     # its clerk keeps the 办不成事 ledger
             windows.append(w)
     windows.sort(key=lambda w: w["number"])
     hours = wl["business_hours"]

@@ -232,7 +232,22 @@ test_not_found(void)
 	CHECK_FAIL(405, "method_not_allowed",
 	    route(API_GET, "/api/windows/3/call-next", NULL, NULL, "t"));
 	CHECK_FAIL(405, "method_not_allowed", route(API_POST, "/api/tickets/4", NULL, NULL, "t"));
-	CHECK_FAIL(405, "method_not_allowed", route(API_GET, "/api/ratings", NULL, NULL, "t"));
+	CHECK_FAIL(405, "method_not_allowed", route(API_DELETE, "/api/ratings", NULL, NULL, "t"));
+	CHECK_FAIL(405, "method_not_allowed", route(API_DELETE, "/api/cases/3", NULL, NULL, "t"));
+	CHECK_FAIL(405, "method_not_allowed", route(API_GET, "/api/cases/3/steps", NULL, NULL, "t"));
+	CHECK_FAIL(405, "method_not_allowed", route(API_POST, "/api/reports", NULL, NULL, "t"));
+	/* A case's id is in the body, over HTTP as over the WebSocket; a
+	 * report asked over HTTP may be CSV. */
+	CHECK_EQ_INT(route(API_POST, "/api/cases/12/steps", NULL,
+	    "{\"action\":\"verify\",\"case\":99}", "t"), 0);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(CMD,
+	    "body"), "case")), 12);
+	CHECK_EQ_INT(route(API_GET, "/api/reports", "from=2026-11-01&format=csv",
+	    NULL, "t"), 0);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(CMD,
+	    "body"), "via")), "http") == 0);
+	CHECK_FAIL(400, "unknown_field", route(API_GET, "/api/reports", "form=x",
+	    NULL, "t"));
 	/* Later parts of the hall. */
 	CHECK_EQ_INT(route(API_POST, "/api/ratings", NULL, "{\"ticket\":1,\"score\":5}", "t"), 0);
 	CHECK_FAIL(501, "not_implemented", route(API_GET, "/api/public/queue", NULL, NULL, NULL));
