@@ -10,7 +10,9 @@
  * window's periods, working day, holiday or 调休 day, open now) and today's
  * appointments per matter and slot from GET /api/appointments?day (again on
  * every appointment.* and slots.* event), with blocks of a slot or the day
- * (POST /api/slots/block|unblock).  The hall's state is
+ * (POST /api/slots/block|unblock).  Overdue 差评 cases (GET /api/cases?
+ * state=overdue, again on case.* events) as an alert linking to /cases;
+ * links to today's report (/reports) and the cases (/cases).  The hall's state is
  * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
  * arithmetic); the strings are lib/text.js's; the chart is uPlot
  * (web/vendor). */
@@ -390,6 +392,8 @@
         target: D.minutes(a.target_s), waiting: a.waiting });
     case 'window_paused':
       return t('alert.window_paused', { name: winName(S.windows[a.window]), paused: D.fmtDuration(a.paused_s) });
+    case 'cases_overdue':
+      return t('alert.cases_overdue', { n: a.count });
     case 'device_down':
       return t('alert.device_down', { device: a.device,
         reason: a.reason ? (Hallq.lang === 'en' ? ': ' : '：') + a.reason : '' });
@@ -399,10 +403,15 @@
 
   function renderAlerts() {
     var list = D.alerts({ matters: S.matters, mattersAt: S.mattersAt, windows: S.windows,
-      devices: S.devices, now: now(), pauseLimitS: PAUSE_LIMIT_S });
+      devices: S.devices, now: now(), pauseLimitS: PAUSE_LIMIT_S, casesOverdue: casesOverdue });
     var frag = document.createDocumentFragment();
     list.forEach(function (a) {
-      frag.appendChild(el('li', { 'class': 'alert alert-' + a.level + ' ak-' + a.kind, 'data-key': a.key }, alertText(a)));
+      var li = el('li', { 'class': 'alert alert-' + a.level + ' ak-' + a.kind, 'data-key': a.key });
+      if (a.kind === 'cases_overdue')	/* to the overdue cases themselves */
+        li.appendChild(el('a', { href: '/cases?state=overdue' }, alertText(a)));
+      else
+        li.textContent = alertText(a);
+      frag.appendChild(li);
     });
     if (!list.length)
       frag.appendChild(el('li', { 'class': 'alert-none muted' }, t('alerts.none')));
@@ -946,6 +955,27 @@
     });
   }
 
+  /* 差评 cases past their deadline: the overdue count of GET /api/cases
+   * (at start, every minute, and soon after any case.* event).  A daemon
+   * without cases (404, 501) leaves it unknown: no alert. */
+  var casesOverdue = null, casesInflight = false, casesTimer = null;
+  function fetchCases() {
+    if (casesInflight || !Hallq.token || refused) return;
+    casesInflight = true;
+    Hallq.api('GET', '/api/cases?state=overdue').then(function (r) {
+      casesInflight = false;
+      if (r.status === 200 && r.json && typeof r.json.overdue === 'number')
+        casesOverdue = r.json.overdue;
+      else if (!roleProblem(r))
+        casesOverdue = null;
+      renderAlerts();
+    });
+  }
+  function soonCases() {
+    if (casesTimer) return;
+    casesTimer = setTimeout(function () { casesTimer = null; fetchCases(); }, 1000);
+  }
+
   var devicesInflight = false, devicesTimer = null;
   function fetchDevices(byHand) {
     if (devicesInflight || !Hallq.token || (refused && byHand !== true)) return;
@@ -1042,6 +1072,7 @@
       if (r.stats) fetchStats();
       if (r.appointments) soonAppts();
       if (r.hours) fetchHours();
+      if (r.cases) soonCases();
       if (r.windows || r.devices || r.hallWindows) scheduleRender();
     }
   });
@@ -1050,7 +1081,9 @@
   fetchDevices();
   fetchHours();
   fetchPublic();
+  fetchCases();
   setInterval(fetchStats, 30000);
+  setInterval(fetchCases, 60000);
   setInterval(fetchDevices, 10000);
   setInterval(fetchHours, 60000);
   setInterval(fetchAppts, 60000);

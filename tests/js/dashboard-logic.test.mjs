@@ -269,3 +269,29 @@ test('slot starts inside the periods; events that ask for the appointments again
   assert.equal(D.applyEvent(st, { seq: 2, type: 'slots.blocked', matter: null, day: '2026-12-01', start: null }).appointments, true);
   assert.equal(D.applyEvent(st, { seq: 3, type: 'device.up', device: 'x' }).appointments, false);
 });
+
+test('overdue 差评 cases: an alert after devices, before late matters; case events read the count again', () => {
+  const ms = [matter('YB01', { waiting: 1, oldest_wait_s: 4000, target_wait_s: 1800 })];
+  const devices = [{ name: 'w3-strip', up: false }];
+  let a = D.alerts({ matters: ms, mattersAt: T0, windows: {}, devices, now: T0, casesOverdue: 2 });
+  assert.deepEqual(a.map(x => x.key), ['d:w3-strip', 'c:overdue', 'm:YB01']);
+  assert.equal(a[1].kind, 'cases_overdue');
+  assert.equal(a[1].level, 'bad');
+  assert.equal(a[1].count, 2);
+  // None overdue, or not known (a daemon without cases): no alert.
+  for (const n of [0, null, undefined])
+    assert.deepEqual(D.alerts({ matters: [], windows: {}, devices: [], now: T0, casesOverdue: n }), []);
+
+  const st = D.newState();
+  D.applyHall(st, { seq: 3, matters: [], windows: [] }, null, T0);
+  for (const [ev, want] of [
+    [{ seq: 4, type: 'case.opened', at: T0, case: { id: 1, kind: 'rating' } }, true],
+    [{ seq: 5, type: 'case.step', at: T0, case: 1, action: 'verify', state: 'verified' }, true],
+    [{ seq: 6, type: 'case.overdue', at: T0, case: 1, due_at: T0, kind: 'rating' }, true],
+    [{ seq: 7, type: 'case.closed', at: T0, case: 1, struck: false }, true],
+    [{ seq: 8, type: 'rating.struck', at: T0, ticket: 4, case: 1 }, true],
+    [{ seq: 9, type: 'rating.recorded', at: T0, ticket: 5, score: 5 }, false],
+    [{ seq: 10, type: 'day.rollover', at: T0, from: '2026-11-23', to: '2026-11-24' }, true],
+  ])
+    assert.equal(D.applyEvent(st, ev).cases, want, ev.type);
+});

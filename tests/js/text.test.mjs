@@ -18,6 +18,7 @@ const PAGES = {
   index: ['index.html', 'app.js'], board: ['board.html', 'board.js'], pad: ['pad.html', 'pad.js'],
   kiosk: ['kiosk.html', 'kiosk.js'], status: ['t.html', 't.js'], dashboard: ['dashboard.html', 'dashboard.js'],
   book: ['book.html', 'book.js'], q: ['q.html', 'q.js'],
+  cases: ['cases.html', 'cases.js'], reports: ['reports.html', 'reports.js'],
 };
 
 const placeholders = s => (s.match(/\{\w+\}/g) || []).sort();
@@ -133,7 +134,8 @@ test("every key a page's HTML or script names is in the catalogue", () => {
     const h = fs.readFileSync(path.join(WEB, html), 'utf8');
     const s = fs.readFileSync(path.join(WEB, js), 'utf8');
     assert.match(h, /<script src="\/?lib\/text\.js"><\/script>\s*<script src="\/?lib\/common\.js">/, `${html} loads text.js first`);
-    if (page !== 'book' && page !== 'q')	// the public pages hold no hall state
+    // The public pages hold no hall state; nor do the manager's cases and reports.
+    if (!['book', 'q', 'cases', 'reports'].includes(page))
       assert.match(h, /<script src="\/?lib\/hall-state\.js">/, `${html} loads hall-state.js`);
     assert.match(s, new RegExp(`HallqText\\.page\\('${page}'\\)`), `${js} speaks as ${page}`);
     assert.doesNotMatch(s, /var TEXT = \{/, `${js} has no table of its own`);
@@ -200,4 +202,13 @@ test('the strings the browser tests look for', () => {
   assert.equal(zh('kiosk', 'ticket.label'), '您的号码');
   assert.equal(zh('kiosk', 'appt.empty'), '请先输入预约码或身份证号码');
   assert.match(zh('kiosk', 'appt.unavailable'), /预约签到暂未开通/);
+
+  assert.equal(zh('dashboard', 'nav.reports'), '今日报表');
+  assert.equal(zh('dashboard', 'nav.cases'), '差评工单');
+  assert.match(zh('dashboard', 'alert.cases_overdue', { n: 1 }), /^1 件差评工单已超过整改期限/);
+  assert.equal(zh('cases', 'state.closed'), '已办结');
+  assert.equal(zh('cases', 'act.verify'), '核实');
+  assert.equal(en('cases', 'state.revisited'), 'revisited');
+  assert.equal(zh('reports', 'total'), '合计');
+  assert.equal(zh('reports', 'title.month', { year: 2026, month: 11 }), '2026年11月 月度报表');
 });

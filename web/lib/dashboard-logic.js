@@ -105,6 +105,8 @@
    *   matter_late   — a matter's oldest wait is past its target_wait_s
    *   window_paused — a window paused for longer than pauseLimitS (900 s)
    *   device_down   — a device of GET /api/devices that is not up
+   *   cases_overdue — 差评 cases past their deadline (casesOverdue: the
+   *                   `overdue` count of GET /api/cases; null unknown)
    * Each has a key that stays the same while the alert lasts.
    */
   function alerts(o) {
@@ -137,8 +139,10 @@
           reason: d.last_error || d.reason || null
         });
     });
+    if (typeof o.casesOverdue === 'number' && o.casesOverdue > 0)
+      out.push({ kind: 'cases_overdue', key: 'c:overdue', level: 'bad', count: o.casesOverdue });
     var rank = { bad: 0, warn: 1 };
-    var kinds = { device_down: 0, matter_late: 1, window_paused: 2 };
+    var kinds = { device_down: 0, cases_overdue: 1, matter_late: 2, window_paused: 3 };
     out.sort(function (a, b) {
       return rank[a.level] - rank[b.level] || kinds[a.kind] - kinds[b.kind] ||
         (b.over_s || b.paused_s || 0) - (a.over_s || a.paused_s || 0) ||
@@ -172,15 +176,18 @@
   /*
    * One event, through the reducer; device events on the devices.  What to
    * read again comes back: hall (the loads; hallWindows: the windows too),
-   * devices, stats.
+   * devices, stats, cases (the overdue count: every case.* event and a
+   * struck rating).
    */
   function applyEvent(st, ev) {
     var r0 = HS.applyEvent(st, ev);
     Object.assign(st, r0.state);
     var r = { windows: r0.windows, hall: r0.kind === 'ticket' || r0.kind === 'window',
       hallWindows: false, devices: false, devicesFetch: false, stats: false,
-      appointments: false, hours: false };
+      appointments: false, hours: false, cases: false };
     var type = ev.type || '';
+    if (/^case\./.test(type) || type === 'rating.struck')
+      r.cases = true;
     /* Today's bookings per slot, and blocks: read again. */
     if (/^(appointment|slots)\./.test(type))
       r.appointments = true;
@@ -195,7 +202,7 @@
       });
       r.devicesFetch = true;
     } else if (r0.kind === 'rollover') {
-      r.hall = r.hallWindows = r.stats = r.appointments = r.hours = true;
+      r.hall = r.hallWindows = r.stats = r.appointments = r.hours = r.cases = true;
     }
     return r;
   }
