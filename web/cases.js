@@ -136,7 +136,9 @@
       tr.appendChild(el('td', { 'class': 'num' }, c.window === null || c.window === undefined ? t('none') : c.window));
       tr.appendChild(el('td', { 'class': 'score' + (c.score ? ' score-' + c.score : '') },
         c.score ? t('rate.' + c.score) : t('none')));
-      tr.appendChild(el('td', { 'class': 'when due' + (od ? ' late' : '') }, stamp(c.due_at)));
+      /* due at the end of a day: the day says it */
+      tr.appendChild(el('td', { 'class': 'when due' + (od ? ' late' : ''), title: stamp(c.due_at) },
+        typeof c.due_at === 'number' ? HallqText.date(c.due_at) : t('none')));
       tr.appendChild(stateCell(c));
       f.appendChild(tr);
     });
@@ -430,15 +432,19 @@
     var ws = hall.windows.slice().sort(function (a, b) { return a.number - b.number; });
     var wsel = $('l-window'), keepW = wsel.value;
     var f = document.createDocumentFragment();
+    f.appendChild(el('option', { value: '' }, t('form.pick')));
     ws.forEach(function (w) {
       var extra = HallqText.windowExtra(w);
       f.appendChild(el('option', { value: w.number }, windowLabel(w.number) + (extra ? ' · ' + extra : '')));
     });
     wsel.replaceChildren(f);
-    /* A ledger window first (办不成事反映窗口), else what was chosen. */
-    var ledger = ws.filter(function (w) { return w.ledger === true; })[0];
+    /* What was chosen; else a ledger window (办不成事反映窗口) when the
+     * hall's windows say which (WINDOW carries no such flag today), else
+     * none: the manager chooses. */
+    var ledger = ws.filter(function (w) { return w.ledger === true; });
     if (keepW) wsel.value = keepW;
-    else if (ledger) wsel.value = String(ledger.number);
+    else if (ledger.length === 1) wsel.value = String(ledger[0].number);
+    if (wsel.selectedIndex < 0) wsel.value = '';
     var msel = $('l-matter'), keepM = msel.value;
     var g = document.createDocumentFragment();
     g.appendChild(el('option', { value: '' }, t('ledger.none')));

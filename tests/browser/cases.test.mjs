@@ -1,0 +1,226 @@
+// tests/browser/cases.test.mjs — /cases (差评整改 and the 办不成事 ledger) in
+// Debian's chromium against a real hallqd on the demo hall (etc/hallq.json:
+// 28 windows, its Chinese names, window 28 the ledger window, evaluator
+// tokens e1…e28):
+//   - a ticket served at window 3 and rated 1 star on its evaluator (e3)
+//     opens a case; /cases?token=m1 lists it with its number and Chinese
+//     matter name, counts it open; its detail says the rating, comment,
+//     ticket, matter, window and deadline;
+//   - worked in the page through verify (founded) → rectify → revisit
+//     (phone, satisfied) → close: after each step the state shown, the
+//     steps in order with who and when, the form offering only the steps
+//     the state allows (as GET /api/cases/{id} agrees); closed: no form;
+//   - live: a 2-star rating made meanwhile appears without a reload
+//     (case.opened); the name of who did it (`by`) is remembered;
+//   - a 办不成事 entry for window 28 made from the page's form (the API has
+//     it, kind ledger, window 28); English.
+// Screenshots: build/browser/cases-*.png.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { DemoHall, browser, openPage, shot } from './lib.mjs';
+
+const WAIT = 10000;
+
+async function api(hall, method, p, body, token) {
+  const r = await hall.api(method, p, body, token);
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${p}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+// A ticket of matter issued, served to the end at window 3 and rated score
+// on window 3's evaluator.
+async function servedAndRated(hall, matter, score, comment) {
+  const { ticket } = await api(hall, 'POST', '/api/tickets', { matter }, 'k1');
+  const call = await api(hall, 'POST', '/api/windows/3/call', { ticket: ticket.id }, 'c3');
+  assert.equal(call.ticket.id, ticket.id);
+  await api(hall, 'POST', '/api/windows/3/start', {}, 'c3');
+  await api(hall, 'POST', '/api/windows/3/finish', {}, 'c3');
+  await api(hall, 'POST', '/api/ratings', { ticket: ticket.id, score, comment }, 'e3');
+  return ticket;
+}
+
+async function text(page, sel) {
+  return (await page.locator(sel).first().textContent()).trim();
+}
+
+async function waitText(page, sel, want, timeout = WAIT) {
+  await page.waitForFunction(([s, w]) => {
+    const e = document.querySelector(s);
+    return !!e && e.textContent.trim() === w;
+  }, [sel, want], { timeout });
+}
+
+const options = page => page.$$eval('#step-action option', os => os.map(o => o.value));
+const steps = page => page.$$eval('#steps li[data-action]', ls => ls.map(l => ({
+  action: l.getAttribute('data-action'),
+  by: l.querySelector('.step-by').textContent.trim(),
+  at: l.querySelector('.step-at').textContent.trim(),
+  note: (l.querySelector('.step-note') || { textContent: '' }).textContent.trim(),
+  extra: (l.querySelector('.step-extra') || { textContent: '' }).textContent.trim(),
+})));
+
+test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a ledger entry for window 28', async () => {
+  const hall = await new DemoHall().start();
+  const b = await browser();
+  const errors = [];
+  try {
+    const tk = await servedAndRated(hall, 'SB01', 1, '等候太久，态度不好');
+    const listed = await api(hall, 'GET', '/api/cases', undefined, 'm1');
+    assert.equal(listed.cases.length, 1);
+    const id = listed.cases[0].id;
+    assert.equal(listed.cases[0].ticket, tk.id);
+
+    const page = await openPage(b, `${hall.base}/cases?token=m1`, { width: 1600, height: 1000, errors });
+    await page.waitForSelector('#conn.conn-live', { timeout: WAIT });
+    const row = page.locator(`#cases tr[data-case="${id}"]`);
+    await row.waitFor({ timeout: WAIT });
+    assert.equal(await text(page, `#cases tr[data-case="${id}"] .tk`), tk.number);
+    assert.equal(await text(page, `#cases tr[data-case="${id}"] .matter`), '社保参保登记');
+    assert.match(await row.textContent(), /非常不满意/);
+    assert.match(await row.textContent(), /待核实/);
+    await waitText(page, '#count-open b', '1');
+    await waitText(page, '#count-overdue b', '0');
+    assert.equal(await page.evaluate(() => location.search), '', 'the token is out of the address');
+
+    // Its detail.
+    await row.click();
+    await waitText(page, '#d-title', `工单 #${id}`);
+    assert.equal(await text(page, '#d-state'), '待核实');
+    assert.equal(await text(page, '#d-kind'), '差评');
+    assert.equal(await text(page, '.f-score'), '非常不满意（1 星）');
+    assert.equal(await text(page, '.f-comment'), '等候太久，态度不好');
+    assert.equal(await text(page, '.f-ticket'), tk.number);
+    assert.equal(await text(page, '.f-matter'), 'SB01 社保参保登记');
+    assert.equal(await text(page, '.f-window'), '3号窗口');
+    assert.match(await text(page, '.f-due'), /^\d{4}-\d\d-\d\d 23:59 · 剩 \d+ 天$/);
+    assert.doesNotMatch(await page.locator('.f-due').getAttribute('class'), /late/);
+    assert.equal(await text(page, '#steps'), '尚无办理记录');
+    assert.deepEqual(await options(page), ['verify', 'appeal']);
+
+    // A step without its finding is refused by the page, said in words.
+    await page.selectOption('#step-action', 'verify');
+    assert.equal(await page.locator('#row-founded').isVisible(), true);
+    assert.equal(await page.locator('#row-way').isVisible(), false);
+    await page.fill('#step-note', '调取录像核实，情况属实');
+    await page.fill('#step-by', '王科长');
+    await page.click('#step-submit');
+    await waitText(page, '#step-error', '请选择核实结论：属实或不属实。');
+
+    const work = [
+      { action: 'verify', fill: { '#step-founded': 'true' }, note: '调取录像核实，情况属实', state: '已核实', api: 'verified',
+        next: ['rectify', 'appeal'] },
+      { action: 'rectify', note: '约谈窗口人员，增开社保窗口一个', state: '整改中', api: 'rectifying',
+        next: ['rectify', 'revisit'] },
+      { action: 'revisit', fill: { '#step-way': 'phone', '#step-result': 'satisfied' }, note: '电话回访，群众表示满意',
+        state: '已回访', api: 'revisited', next: ['rectify', 'revisit', 'close'] },
+      { action: 'close', note: '整改完成，予以办结', state: '已办结', api: 'closed', next: [] },
+    ];
+    for (const [i, w] of work.entries()) {
+      await page.selectOption('#step-action', w.action);
+      for (const [sel, v] of Object.entries(w.fill || {}))
+        await page.selectOption(sel, v);
+      await page.fill('#step-note', w.note);
+      if (i > 0)	// who did it was remembered from the first step
+        assert.equal(await page.inputValue('#step-by'), '王科长');
+      await page.click('#step-submit');
+      await waitText(page, '#d-state', w.state);
+      await page.waitForFunction(n => document.querySelectorAll('#steps li[data-action]').length === n, i + 1, { timeout: WAIT });
+      const c = (await api(hall, 'GET', `/api/cases/${id}`, undefined, 'm1')).case;
+      assert.equal(c.state, w.api, w.action);
+      assert.equal(c.steps.length, i + 1);
+      if (w.next.length)
+        assert.deepEqual(await options(page), w.next, `after ${w.action}`);
+      // The list follows.
+      await page.locator(`#cases tr[data-case="${id}"] .st .state`, { hasText: w.state }).waitFor({ timeout: WAIT });
+    }
+    assert.equal(await page.locator('#step-form').isVisible(), false);
+    assert.equal(await text(page, '#form-closed'), '工单已办结，无需再办理。');
+    assert.equal(await text(page, '.f-founded'), '属实');
+    const shown = await steps(page);
+    assert.deepEqual(shown.map(s => s.action), ['verify', 'rectify', 'revisit', 'close']);
+    assert.deepEqual(shown.map(s => s.by), ['王科长', '王科长', '王科长', '王科长']);
+    assert.deepEqual(shown.map(s => s.note), work.map(w => w.note));
+    for (const s of shown)
+      assert.match(s.at, /^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    assert.equal(shown[0].extra, '属实');
+    assert.equal(shown[2].extra, '回访方式：电话；回访结果：满意');
+    assert.deepEqual(await page.$$eval('#steps li[data-action] .step-act', ls => ls.map(l => l.textContent)),
+      ['核实', '整改', '回访', '办结']);
+    await waitText(page, '#count-open b', '0');
+    assert.equal(await page.evaluate(() => localStorage.getItem('hallq.cases.by')), '王科长');
+    await shot(page, 'cases-closed');
+
+    // Live: a 2-star rating meanwhile opens a case the page lists by itself.
+    const tk2 = await servedAndRated(hall, 'YB01', 2, null);
+    await page.locator('#cases tr[data-case] .tk', { hasText: tk2.number }).waitFor({ timeout: WAIT });
+    await waitText(page, '#count-open b', '1');
+    assert.match(await page.locator('#cases tr[data-case]', { hasText: tk2.number }).textContent(), /医保参保变更/);
+
+    // A 办不成事 entry for window 28 from the page's form.
+    await page.click('#ledger-new');
+    await page.locator('#ledger-dialog').waitFor({ state: 'visible', timeout: WAIT });
+    assert.equal(await page.inputValue('#l-by'), '王科长');
+    // Without a window chosen, the page says so.
+    await page.selectOption('#l-window', '');
+    await page.fill('#l-problem', '跨省养老保险关系转移，系统不支持，未能办理');
+    await page.click('#l-submit');
+    await waitText(page, '#l-error', '请选择登记窗口。');
+    await page.selectOption('#l-window', '28');
+    assert.match(await page.locator('#l-window option[value="28"]').textContent(), /^28号窗口 · 办不成事反映窗口$/);
+    await page.selectOption('#l-matter', 'SB02');
+    await page.fill('#l-place', '社保窗口');
+    await page.fill('#l-citizen', '张伟');
+    await page.fill('#l-phone', '13812345678');
+    await page.click('#l-submit');
+    await page.locator('#ledger-dialog').waitFor({ state: 'hidden', timeout: WAIT });
+    const ledger = await api(hall, 'GET', '/api/cases?kind=ledger', undefined, 'm1');
+    assert.equal(ledger.cases.length, 1);
+    const lc = ledger.cases[0];
+    assert.equal(lc.kind, 'ledger');
+    assert.equal(lc.window, 28);
+    assert.equal(lc.matter, 'SB02');
+    assert.equal(lc.problem, '跨省养老保险关系转移，系统不支持，未能办理');
+    assert.notEqual(lc.phone, '13812345678', 'kept masked');
+    await waitText(page, '#d-title', `工单 #${lc.id}`);
+    assert.equal(await text(page, '#d-kind'), '办不成事');
+    assert.equal(await text(page, '.f-problem'), lc.problem);
+    assert.equal(await text(page, '.f-window'), '28号窗口');
+    assert.deepEqual(await options(page), ['verify'], 'a ledger case is never appealed');
+    assert.equal(await text(page, '#steps li[data-action="record"] .step-act'), '登记');
+    await page.locator(`#cases tr[data-case="${lc.id}"]`).waitFor({ timeout: WAIT });
+    await waitText(page, '#count-open b', '2');
+
+    // The filters: ledger cases only, then closed ones.
+    await page.selectOption('#f-kind', 'ledger');
+    await page.click('#f-apply');
+    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 1, { timeout: WAIT });
+    assert.equal(await page.locator(`#cases tr[data-case="${lc.id}"]`).count(), 1);
+    assert.match(await page.evaluate(() => location.search), /kind=ledger/);
+    await page.selectOption('#f-kind', '');
+    await page.selectOption('#f-state', 'closed');
+    await page.click('#f-apply');
+    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 1, { timeout: WAIT });
+    assert.equal(await page.locator(`#cases tr[data-case="${id}"]`).count(), 1);
+    await page.click('#f-reset');
+    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 3, { timeout: WAIT });
+    await page.locator(`#cases tr[data-case="${lc.id}"]`).click();
+    await waitText(page, '#d-title', `工单 #${lc.id}`);
+    await shot(page, 'cases-ledger');
+
+    // English.
+    const en = await openPage(b, `${hall.base}/cases?token=m1&lang=en&id=${id}`, { width: 1280, height: 800, errors });
+    await waitText(en, '#d-title', `Case #${id}`);
+    assert.equal(await text(en, '#d-state'), 'closed');
+    assert.equal(await text(en, 'header .sub'), 'Cases');
+    assert.equal(await text(en, '.f-score'), 'Very dissatisfied (1 of 5)');
+    await en.locator(`#cases tr[data-case="${id}"]`).waitFor({ timeout: WAIT });
+    assert.equal(await text(en, `#cases tr[data-case="${id}"] .matter`), 'Social insurance enrolment');
+    await shot(en, 'cases-en');
+
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
