@@ -24,6 +24,7 @@ days Sunday 09-20 and Saturday 10-10), checked against web/README.md
 import datetime
 import json
 import threading
+import time
 
 from harness import (ClockHallCase, WINDOWS, DOMAINS, HALL_NAME,
                      hall_day, hall_ms, id_number, mobile)
@@ -586,6 +587,23 @@ class Overdue(CasesBase):
         self.assertEqual((rep["total"]["cases"], rep["total"]["cases_open"],
                           rep["total"]["cases_overdue"]), (1, 0, 1))
 
+    def test_overdue_while_running(self):
+        """The due time passes while the daemon runs: case.overdue within a
+        minute or so (checked every minute)."""
+        h = self.hall
+        tk, _ = self.serve(3)
+        self.rate_ok(tk["id"], 1, "c3")
+        c = self.case_of(tk["id"])
+        seq = h.status()["seq"]
+        self.later(c["due_at"] - 3000)               # 23:59:57 on Sunday 09-20
+        self.assertEqual(self.get_case(c["id"])["overdue"], False)
+        ev = h.wait_event(lambda e: e["type"] == "case.overdue", since=seq, timeout=75,
+                          token="m1")
+        self.assertEqual((ev["case"], ev["due_at"], ev["kind"]), (c["id"], c["due_at"], "rating"))
+        self.assertGreater(ev["at"], c["due_at"])
+        self.assertEqual(self.get_case(c["id"])["overdue"], True)
+        self.assertEqual(self.cases()["overdue"], 1)
+
     def test_not_overdue_before_due(self):
         h = self.hall
         tk, _ = self.serve(3)
@@ -656,6 +674,14 @@ class Ledger(CasesBase):
                 ({"window": 28, "problem": "p", "by": "x", "matter": "XX99"}, 404,
                  "unknown_matter")):
             self.assertError(h.req("POST", "/api/cases", bb, "c28"), st, code)
+        # a name of two characters: the README's 张* (the family name kept)
+        r = h.req("POST", "/api/cases", {"window": 28, "problem": "证明开不出来", "by": "李四",
+                                         "citizen": "王五", "phone": "13900001111"}, "c28")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["case"]["citizen"], r.json["case"]["phone"]),
+                         ("王*", "139****1111"))
+        self.assertEqual(r.json["case"]["matter"], None)
+        c3 = r.json["case"]
         # the same steps; no appeal of a ledger case
         cid = c["id"]
         self.assertIllegal(self.step(cid, "appeal"), "open")
@@ -667,7 +693,7 @@ class Ledger(CasesBase):
         self.assertEqual(c["kind"], "ledger")
         # listed by kind
         self.assertEqual(sorted(x["id"] for x in self.cases("?kind=ledger")["cases"]),
-                         sorted([cid, c2["id"]]))
+                         sorted([cid, c2["id"], c3["id"]]))
         self.assertEqual(self.cases("?kind=rating")["cases"], [])
         # the full phone number and name are nowhere: events, answers, rows
         text = json.dumps(h.events(token="m1"), ensure_ascii=False)
@@ -857,3 +883,60 @@ class Crash(CasesBase):
             self.assertIn(tk["id"], recs)
             self.assertIn(tk["id"], opened)
         self.assertEqual(self.cases()["open"], 4)
+
+
+class NotRated(CasesBase):
+    hall_over = cases_over(**{"hall.rating_timeout_s": 10})
+
+    def test_not_rated_is_no_record_and_no_case(self):
+        h = self.hall
+        tk, _ = self.serve(3)
+        t2, _ = self.serve(1)
+        self.rate_ok(t2["id"], 4, "c1")
+        seq = h.status()["seq"]
+        ev = h.wait_event(lambda e: e["type"] == "rating.recorded" and e["ticket"] == tk["id"],
+                          since=seq, timeout=30, token="m1")
+        self.assertEqual((ev["score"], ev["not_rated"]), (None, True))
+        self.assertEqual(self.cases()["cases"], [])
+        recs = self.records()["ratings"]
+        self.assertEqual([x["ticket"] for x in recs], [t2["id"]],
+                         "the not-rated ones are not rating records")
+        rep = self.report("group=matter")
+        self.assertEqual((rep["total"]["rated"], rep["total"]["ratings"], rep["total"]["served"]),
+                         (1, [0, 0, 0, 1, 0], 2))
+        self.assertEqual(rep["total"]["active_rating_pct"], 50.0)
+
+
+class Purge(CasesBase):
+    """The masked ID and phone of a rating record outlive the purge of the
+    ticket's personal data (appointments.purge_days 1)."""
+
+    hall_over = cases_over(**{
+        "hours": {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "appointments": {"purge_days": 1}})
+    hall_args = ("-a",)
+
+    def test_masks_kept_after_the_purge(self):
+        h = self.hall
+        idn, ph = id_number(31, birth="19770707"), mobile(31313131)
+        tk, _ = self.serve(3, id_number=idn, phone=ph)
+        self.rate_ok(tk["id"], 2, "c3")
+        rec = [x for x in self.records()["ratings"] if x["ticket"] == tk["id"]][0]
+        # (the exact mask is test_rating_records's)
+        self.assertEqual((rec["rater"]["real_name"], rec["rater"]["phone_masked"]),
+                         (True, mask_phone(ph)))
+        self.assertTrue(rec["rater"]["id_masked"] and "*" in rec["rater"]["id_masked"] and
+                        rec["rater"]["id_masked"].endswith(idn[-4:]), rec["rater"])
+        self.later(hall_ms(2026, 9, 22, 10, 0))
+        # the purge runs at start or at the first tick of the day
+        for _ in range(100):
+            got = h.ticket(tk["id"])
+            if got.get("id_number") is None and got.get("phone") is None:
+                break
+            time.sleep(0.1)
+        self.assertIsNone(got.get("id_number"), got)
+        self.assertIsNone(got.get("phone"), got)
+        rec2 = [x for x in self.records("?from=%s&to=%s" % (TODAY, TODAY))["ratings"]
+                if x["ticket"] == tk["id"]][0]
+        self.assertEqual(rec2["rater"], rec["rater"])
+        self.assertEqual(self.case_of(tk["id"])["score"], 2)
