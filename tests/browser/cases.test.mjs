@@ -13,11 +13,19 @@
 //   - live: a 2-star rating made meanwhile appears without a reload
 //     (case.opened); the name of who did it (`by`) is remembered;
 //   - a 办不成事 entry for window 28 made from the page's form (the API has
-//     it, kind ledger, window 28); English.
+//     it, kind ledger, window 28); English;
+//   - overdue (the daemon's clock moved past the deadline by a restart): the
+//     dashboard's alert, its link to /cases?state=overdue where the case and
+//     its deadline are red; the alert gone once the case is closed (live);
+//     the dashboard's links to 今日报表 and 差评工单;
+//   - every character of /cases and /reports is in the served font's
+//     subset (web/fonts/hallq-sc.woff2.chars, made by `make`).
 // Screenshots: build/browser/cases-*.png.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DemoHall, browser, openPage, shot } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DemoHall, ROOT, WORKDAY_MORNING, browser, openPage, shot } from './lib.mjs';
 
 const WAIT = 10000;
 
@@ -223,4 +231,99 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     await hall.stop();
     hall.cleanup();
   }
+});
+
+test('/cases overdue: the dashboard alerts and links to it, the deadline in red, the alert gone once closed', async () => {
+  const hall = await new DemoHall({ clockStart: WORKDAY_MORNING }).start();
+  const b = await browser();
+  const errors = [];
+  try {
+    const tk = await servedAndRated(hall, 'SB01', 2, '办事指南与实际要求不一致');
+    const opened = (await api(hall, 'GET', '/api/cases', undefined, 'm1')).cases[0];
+    assert.equal(opened.overdue, false);
+    // Five weeks on (past 15 working days): overdue at the daemon's start.
+    const day0 = (await api(hall, 'GET', '/api/status')).business_day;
+    hall.setClock(opened.due_at + 14 * 86400000);
+    await hall.restart();
+    // The daemon rolls its day over just after it starts: wait for it (bounded).
+    for (let i = 0; i < 100 && (await api(hall, 'GET', '/api/status')).business_day === day0; i++)
+      await new Promise(r => setTimeout(r, 100));
+    const od = await api(hall, 'GET', '/api/cases?state=overdue', undefined, 'm1');
+    assert.equal(od.overdue, 1);
+    assert.equal(od.cases[0].id, opened.id);
+
+    const dash = await openPage(b, `${hall.base}/dashboard?token=m1`, { width: 1920, height: 1080, errors });
+    await dash.waitForSelector('#conn.conn-live', { timeout: WAIT });
+    const alert = dash.locator('#alerts li[data-key="c:overdue"]');
+    await alert.waitFor({ timeout: WAIT });
+    assert.equal((await alert.textContent()).trim(), '1 件差评工单已超过整改期限');
+    assert.equal(await dash.locator('#alerts li[data-key="c:overdue"] a').getAttribute('href'), '/cases?state=overdue');
+    assert.equal(await text(dash, '#nav-reports'), '今日报表');
+    assert.equal(await dash.locator('#nav-reports').getAttribute('href'), '/reports');
+    assert.equal(await text(dash, '#nav-cases'), '差评工单');
+    assert.equal(await dash.locator('#nav-cases').getAttribute('href'), '/cases');
+    await shot(dash, 'cases-dashboard-overdue');
+
+    // The alert's link, in another tab of the same session: the overdue cases.
+    const page = await openPage(b, `${hall.base}/dashboard?token=m1`, { width: 1600, height: 1000, errors });
+    await page.locator('#alerts li[data-key="c:overdue"] a').waitFor({ timeout: WAIT });
+    await page.click('#alerts li[data-key="c:overdue"] a');
+    await page.waitForURL(/\/cases\?state=overdue$/, { timeout: WAIT });
+    const row = page.locator(`#cases tr[data-case="${opened.id}"]`);
+    await row.waitFor({ timeout: WAIT });
+    assert.equal(await page.inputValue('#f-state'), 'overdue');
+    assert.match(await row.getAttribute('class'), /is-overdue/);
+    assert.equal(await text(page, `#cases tr[data-case="${opened.id}"] .flag-bad`), '已超期');
+    assert.match(await page.locator(`#cases tr[data-case="${opened.id}"] td.due`).getAttribute('class'), /late/);
+    await waitText(page, '#count-overdue b', '1');
+    assert.match(await page.locator('#count-overdue').getAttribute('class'), /count-bad/);
+    await row.click();
+    await waitText(page, '#d-title', `工单 #${opened.id}`);
+    assert.equal(await text(page, '.f-ticket'), tk.number);
+    assert.match(await page.locator('.f-due').getAttribute('class'), /\blate\b/);
+    assert.match(await text(page, '.f-due'), /超期 \d+ 天$/);
+    const red = await page.$eval('.f-due', e => getComputedStyle(e).color);
+    assert.equal(red, 'rgb(180, 35, 24)', 'the deadline in red');
+    await shot(page, 'cases-overdue');
+
+    // 今日报表 from the dashboard: today's report.
+    await dash.click('#nav-reports');
+    await dash.waitForURL(/\/reports\?from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d&group=matter$/, { timeout: WAIT });
+    const today = (await api(hall, 'GET', '/api/status')).business_day;
+    assert.equal(new URL(dash.url()).searchParams.get('from'), today);
+    await dash.waitForFunction(() => document.body.getAttribute('data-loaded') === 'yes', null, { timeout: WAIT });
+
+    // Closed by the API (not founded: revisit, close): the dashboard's alert
+    // goes by itself, the case page follows.
+    const back = await openPage(b, `${hall.base}/dashboard?token=m1`, { width: 1920, height: 1080, errors });
+    await back.locator('#alerts li[data-key="c:overdue"]').waitFor({ timeout: WAIT });
+    for (const step of [{ action: 'verify', founded: false }, { action: 'revisit', way: 'sms', result: 'basically_satisfied' },
+      { action: 'close' }])
+      await api(hall, 'POST', `/api/cases/${opened.id}/steps`, { note: '经核实不属实，已短信说明', by: '李主任', ...step }, 'm1');
+    await back.locator('#alerts li[data-key="c:overdue"]').waitFor({ state: 'detached', timeout: WAIT });
+    await waitText(page, '#d-state', '已办结');
+    await waitText(page, '#count-overdue b', '0');
+    assert.equal(await text(page, '.f-founded'), '不属实');
+    assert.match(await text(page, '.f-due'), /超期办结$/);
+
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await hall.stop();
+    hall.cleanup();
+  }
+});
+
+test('every character of /cases and /reports is in the served font', () => {
+  const charsFile = path.join(ROOT, 'web', 'fonts', 'hallq-sc.woff2.chars');
+  assert.ok(fs.existsSync(charsFile), `${charsFile} is missing: run make`);
+  const have = new Set(fs.readFileSync(charsFile, 'utf8').split('\n')
+    .filter(l => /^[0-9A-F]+$/i.test(l.trim())).map(l => parseInt(l, 16)));
+  const missing = new Set();
+  for (const f of ['cases.html', 'cases.js', 'cases.css', 'reports.html', 'reports.js', 'reports.css',
+    'lib/cases.js', 'lib/reports.js', 'lib/text.js', 'dashboard.html', 'dashboard.js'])
+    for (const ch of fs.readFileSync(path.join(ROOT, 'web', f), 'utf8'))
+      if (ch.codePointAt(0) >= 0x80 && !have.has(ch.codePointAt(0)))
+        missing.add(`${f}: ${ch} U+${ch.codePointAt(0).toString(16).toUpperCase()}`);
+  assert.deepEqual([...missing], []);
 });
