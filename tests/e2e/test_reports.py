@@ -27,6 +27,7 @@
 import csv
 import datetime
 import io
+import json
 import math
 import sqlite3
 import threading
@@ -520,6 +521,7 @@ class ScriptedDay(unittest.TestCase):
                "cancel booking")
         ta = cls.ok(h.req("POST", "/api/tickets", {"appointment": a_code}, "k1"), 201,
                     "check in on time")["ticket"]["id"]
+        cls.ta = ta
         t1, _ = cls.issue("SB01")
         t2, _ = cls.issue("SB01", **{"class": "green"})
         t3, own3 = cls.issue("YB01", channel="reception")
@@ -659,6 +661,27 @@ class ScriptedDay(unittest.TestCase):
         self.assertEqual(sorted(rp.expected("clerk", DAY, DAY)),
                          sorted(["张三", "赵六", "王芳", "钱七"]))
         self.assertEqual(sorted(rp.expected("window", DAY, DAY)), [1, 2, 3, 4, 28])
+
+    def test_checked_in_ticket_rated_as_real_name(self):
+        """A ticket of a check-in carries its booking's ID: its rating record
+        is real-name, masked; a walk-in without an ID is not."""
+        r = self.hall.req("GET", "/api/ratings?from=%s&to=%s" % (DAY, DAY), None, "m1")
+        self.assertEqual(r.status, 200, r)
+        by = {x["ticket"]: x for x in r.json["ratings"]}
+        rec = by[self.ta]
+        self.assertEqual((rec["rater"]["real_name"], rec["rater"]["phone_masked"]),
+                         (True, mobile(1)[:3] + "****" + mobile(1)[-4:]))
+        self.assertTrue(rec["rater"]["id_masked"].endswith(id_number(1)[-4:]), rec)
+        self.assertNotIn(id_number(1), json.dumps(r.json))
+        rec8 = by[self.t8]
+        self.assertEqual(rec8["rater"]["real_name"], True)
+        self.assertEqual(rec8["channel"], "qr")
+        walkin = [x for x in r.json["ratings"] if x["ticket"] not in (self.ta, self.t8)
+                  and x["rater"]["real_name"]]
+        # the late check-in (an ordinary ticket) still came with the booking's ID
+        self.assertLessEqual(len(walkin), 1, walkin)
+        self.assertEqual(len(r.json["ratings"]), 9)
+        self.assertEqual(sum(1 for x in r.json["ratings"] if x["struck"]), 1)
 
     def test_default_group_is_matter_and_today_by_default(self):
         r = self.hall.req("GET", "/api/reports", None, "m1")
@@ -972,6 +995,76 @@ class BigReport(HallCase):
         self.assertEqual(tot["issued"], 399 * 500 + 40)
         groups = {g["key"]: g for g in r.json["groups"]}
         self.assertEqual(sorted(groups), sorted(["张三", "赵六"]))
+        # eight at once: each made, or 503 busy (four running or waiting)
+        outs = [None] * 8
+
+        def one(k):
+            c = h.http(timeout=120)
+            try:
+                outs[k] = c.req("GET", "/api/reports?from=2025-10-28&to=2026-12-01&group=%s"
+                                % ("matter", "day", "hour", "clerk")[k % 4], None, "m1")
+            finally:
+                c.close()
+
+        ths = [threading.Thread(target=one, args=(k,), daemon=True) for k in range(8)]
+        for x in ths:
+            x.start()
+        for x in ths:
+            x.join(120)
+        self.assertFalse(any(x.is_alive() for x in ths))
+        for r in outs:
+            self.assertIn(r.status, (200, 503), r)
+            if r.status == 503:
+                self.assertError(r, 503, "busy")
+            else:
+                self.assertEqual(r.json["total"]["issued"], 399 * 500 + 40)
+        self.assertEqual(h.win(1, "call-next", token="c1").status, 204)
         # clerk groups count the tickets each finished
         self.assertEqual(groups["赵六"]["issued"], 199 * 499)
         self.assertEqual(groups["赵六"]["ratings"], [199, 0, 0, 199, 199])
+
+
+class AcrossMidnight(HallCase):
+    """A window open at a range's start counts from it; one open at its end
+    or now, to it: window 5 opened at 23:59:55 and still open after
+    midnight."""
+
+    hall_over = {"tokens.clerk": {"c5": {"windows": [5], "name": "孙八"}, "c-all": "*"}}
+
+    def setUp(self):
+        self.hall = Hall(**self.hall_over)
+        self.addCleanup(self.hall.cleanup)
+        self.hall.set_clock(t(23, 59, 54))
+        self.hall.start()
+
+    def test_open_time_split_at_midnight(self):
+        h = self.hall
+        r = h.win(5, "open", token="c5")
+        self.assertEqual(r.status, 200, r)
+        opened = [e for e in h.events() if e["type"] == "window.opened"][-1]["at"]
+        tk = h.issue_ok("BDC01")
+        self.assertEqual(h.win(5, "call", {"ticket": tk["id"]}, token="c5").status, 200)
+        self.assertEqual(h.win(5, "finish", token="c5").status, 200)
+        h.wait_clock(t(0, 0, 2, day=2))
+        tk2 = h.issue_ok("BDC01")
+        self.assertEqual(h.win(5, "call", {"ticket": tk2["id"]}, token="c5").status, 200)
+        self.assertEqual(h.win(5, "finish", token="c5").status, 200)
+        midnight = t(0, 0, day=2)
+        r = h.req("GET", "/api/reports?from=2026-12-01&to=2026-12-01&group=window", None, "m1")
+        self.assertEqual(r.status, 200, r)
+        g = {x["key"]: x for x in r.json["groups"]}
+        self.assertIn(5, g, r.json)
+        self.assertIn(g[5]["open_s"], sec_options(midnight - opened), (opened, g[5]))
+        r = h.req("GET", "/api/reports?from=2026-12-02&to=2026-12-02&group=window", None, "m1")
+        self.assertEqual(r.status, 200, r)
+        g = {x["key"]: x for x in r.json["groups"]}
+        self.assertIn(5, g, r.json)
+        gen = r.json["generated_at"]
+        # open to now: the report's moment, within a second of generated_at
+        self.assertLessEqual(abs(g[5]["open_s"] - (gen - midnight) / 1000), 1.0,
+                             (gen, g[5]))
+        # both days at once: the whole stretch
+        r = h.req("GET", "/api/reports?from=2026-12-01&to=2026-12-02&group=window", None, "m1")
+        g = {x["key"]: x for x in r.json["groups"]}
+        self.assertLessEqual(abs(g[5]["open_s"] - (r.json["generated_at"] - opened) / 1000),
+                             1.0, g[5])
