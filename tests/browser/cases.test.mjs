@@ -11,7 +11,8 @@
 //     steps in order with who and when, the form offering only the steps
 //     the state allows (as GET /api/cases/{id} agrees); closed: no form;
 //   - live: a 2-star rating made meanwhile appears without a reload
-//     (case.opened); the name of who did it (`by`) is remembered;
+//     (case.opened); the name of who did it (`by`) is remembered; that case
+//     appealed and the appeal upheld on review: closed, its rating struck;
 //   - a 办不成事 entry for window 28 made from the page's form (the API has
 //     it, kind ledger, window 28); English;
 //   - overdue (the daemon's clock moved past the deadline by a restart): the
@@ -164,6 +165,28 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     await waitText(page, '#count-open b', '1');
     assert.match(await page.locator('#cases tr[data-case]', { hasText: tk2.number }).textContent(), /医保参保变更/);
 
+    // That one appealed (申诉) and the appeal upheld on review: closed, the rating struck.
+    await page.locator('#cases tr[data-case]', { hasText: tk2.number }).click();
+    await waitText(page, '#d-state', '待核实');
+    const id2 = Number(await page.locator('#cases tr.sel').getAttribute('data-case'));
+    await page.selectOption('#step-action', 'appeal');
+    await page.fill('#step-note', '窗口申诉：群众误评');
+    await page.click('#step-submit');
+    await waitText(page, '#d-state', '申诉中');
+    assert.deepEqual(await options(page), ['review']);
+    assert.equal(await page.locator('#row-upheld').isVisible(), true);
+    await page.selectOption('#step-upheld', 'true');
+    await page.fill('#step-note', '复核：录像显示办理规范，申诉成立');
+    await page.click('#step-submit');
+    await waitText(page, '#d-state', '已办结');
+    assert.equal(await text(page, '.f-state.struck'), '差评已撤销（申诉成立）');
+    assert.equal((await steps(page))[1].extra, '申诉成立（撤销差评）');
+    const c2 = (await api(hall, 'GET', `/api/cases/${id2}`, undefined, 'm1')).case;
+    assert.equal(c2.state, 'closed');
+    assert.equal(c2.struck, true);
+    await page.locator(`#cases tr[data-case="${id2}"] .flag`, { hasText: '差评已撤销' }).waitFor({ timeout: WAIT });
+    await waitText(page, '#count-open b', '0');
+
     // A 办不成事 entry for window 28 from the page's form.
     await page.click('#ledger-new');
     await page.locator('#ledger-dialog').waitFor({ state: 'visible', timeout: WAIT });
@@ -196,7 +219,7 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     assert.deepEqual(await options(page), ['verify'], 'a ledger case is never appealed');
     assert.equal(await text(page, '#steps li[data-action="record"] .step-act'), '登记');
     await page.locator(`#cases tr[data-case="${lc.id}"]`).waitFor({ timeout: WAIT });
-    await waitText(page, '#count-open b', '2');
+    await waitText(page, '#count-open b', '1');
 
     // The filters: ledger cases only, then closed ones.
     await page.selectOption('#f-kind', 'ledger');
@@ -207,7 +230,7 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     await page.selectOption('#f-kind', '');
     await page.selectOption('#f-state', 'closed');
     await page.click('#f-apply');
-    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 1, { timeout: WAIT });
+    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 2, { timeout: WAIT });
     assert.equal(await page.locator(`#cases tr[data-case="${id}"]`).count(), 1);
     await page.click('#f-reset');
     await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 3, { timeout: WAIT });

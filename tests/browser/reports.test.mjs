@@ -210,6 +210,12 @@ test('/reports: the figures of GET /api/reports, three uPlot charts, CSV with it
     assert.equal((await page.evaluate(rowOf, ['#t-queue', 'total'])).name, 'Total');
     await page.click('#lang');
 
+    // A range the daemon refuses (over 400 days) is said in words.
+    const bad = await openPage(b, `${hall.base}/reports?token=m1&from=2020-01-01&to=${day}`, { width: 1280, height: 900 });
+    await bad.waitForFunction(() => document.body.getAttribute('data-loaded') === 'failed', null, { timeout: WAIT });
+    assert.equal((await bad.textContent('#msg')).trim(), '日期范围无效（最多 400 天）');
+    await bad.context().close();
+
     // The month, printed: A4 at 96 dpi.
     const month = R.month(day, 0);
     const pr = await openPage(b, `${hall.base}/reports?token=m1&from=${month.from}&to=${month.to}&group=matter`,
