@@ -479,7 +479,7 @@ read_cases(struct run *r)
 	if (r->failed)
 		return;
 	/* 办不成事 entries opened on the range's days. */
-	if ((st = prep(r, "SELECT matter, window, clerk, day, opened_at FROM cases "
+	if ((st = prep(r, "SELECT matter, window, NULL, day, opened_at FROM cases "
 	    "WHERE kind = 'ledger' AND day >= ? AND day <= ?")) == NULL)
 		return;
 	sqlite3_bind_text(st, 1, r->req->from, -1, SQLITE_STATIC);
@@ -488,9 +488,11 @@ read_cases(struct run *r)
 		struct acc *g;
 
 		r->total.ledger++;
-		if ((g = group_of(r, col(st, 0), sqlite3_column_int(st, 1),
-		    col(st, 2), col(st, 3), sqlite3_column_int64(st, 4),
-		    NULL)) != NULL)
+		/* By window, matter, day and hour: a ledger entry is the
+		 * hall's, not the clerk's who wrote it down. */
+		if (r->req->group != RG_CLERK && (g = group_of(r, col(st, 0),
+		    sqlite3_column_int(st, 1), NULL, col(st, 3),
+		    sqlite3_column_int64(st, 4), NULL)) != NULL)
 			g->ledger++;
 	}
 	finish(r, st, rc);
