@@ -605,6 +605,8 @@ class Overdue(CasesBase):
         self.assertGreater(c2["closed_at"], c2["due_at"])
         lst = self.cases()
         self.assertEqual((lst["open"], lst["overdue"]), (0, 0))
+        self.assertEqual(self.cases("?state=overdue")["cases"], [],
+                         "a case closed late is closed, not overdue, in the list")
         rep = self.report("from=%s&to=%s" % (TODAY, TODAY))
         self.assertEqual((rep["total"]["cases"], rep["total"]["cases_open"],
                           rep["total"]["cases_overdue"]), (1, 0, 1))

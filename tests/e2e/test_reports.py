@@ -933,6 +933,10 @@ class Ranges(HallCase):
         tot = r.json["total"]
         self.assertEqual((tot["issued"], tot["wait_mean_s"], tot["ratings"],
                           tot["active_rating_pct"]), (0, None, [0, 0, 0, 0, 0], None))
+        r = get("?from=2026-11-01&to=2026-11-01&format=csv")
+        self.assertEqual(r.status, 200, r)
+        rows = list(csv.reader(io.StringIO(r.body[3:].decode("utf-8"), newline="")))
+        self.assertEqual([x[0] for x in rows], ["分组", "合计"])
 
 
 class BigReport(HallCase):
@@ -1068,3 +1072,77 @@ class AcrossMidnight(HallCase):
         g = {x["key"]: x for x in r.json["groups"]}
         self.assertLessEqual(abs(g[5]["open_s"] - (r.json["generated_at"] - opened) / 1000),
                              1.0, g[5])
+
+
+class Rules(HallCase):
+    """The rules of a ticket's figures: a no-show called back and served
+    counts as served (its wait from the first call); the hour is the hour of
+    issue; window and clerk groups count where a ticket ended (a transfer
+    counts at the window that served it) and who finished it; a ticket
+    transferred to another matter counts under the matter it ended as."""
+
+    hall_over = {"tokens.clerk": {"c1": {"windows": [1], "name": "张三"},
+                                  "c2": {"windows": [2], "name": "赵六"},
+                                  "c3": {"windows": [3], "name": "王芳"}, "c-all": "*"}}
+
+    def setUp(self):
+        self.hall = Hall(**self.hall_over)
+        self.addCleanup(self.hall.cleanup)
+        self.hall.set_clock(t(10, 59, 57))
+        self.hall.start()
+
+    def ok(self, r, status=200):
+        self.assertEqual(r.status, status, r)
+        return r.json if r.body else None
+
+    def test_no_show_called_back_transfers_and_the_hour_of_issue(self):
+        h = self.hall
+        seq = h.status()["seq"]
+        ta = h.issue_ok("SB01")
+        self.assertEqual(hall_hour(ta["issued_at"]), 10, "the test began too late")
+        h.wait_clock(t(11, 0, 0) + 500)
+        self.ok(h.win(1, "call", {"ticket": ta["id"]}, token="c1"))
+        self.ok(h.win(1, "no-show", token="c1"))
+        time.sleep(0.3)
+        self.ok(h.win(1, "call", {"ticket": ta["id"]}, token="c1"))
+        self.ok(h.win(1, "start", token="c1"))
+        time.sleep(0.2)
+        self.ok(h.win(1, "finish", token="c1"))
+        tb = h.issue_ok("SB01")
+        self.ok(h.win(1, "call", {"ticket": tb["id"]}, token="c1"))
+        self.ok(h.win(1, "transfer", {"window": 2}, token="c1"))
+        self.ok(h.win(2, "call", {"ticket": tb["id"]}, token="c2"))
+        self.ok(h.win(2, "finish", token="c2"))
+        tc = h.issue_ok("YB01")
+        self.ok(h.win(3, "call", {"ticket": tc["id"]}, token="c3"))
+        self.ok(h.win(3, "transfer", {"matter": "SB02"}, token="c3"))
+        self.ok(h.win(1, "call", {"ticket": tc["id"]}, token="c1"))
+        self.ok(h.win(1, "finish", token="c1"))
+        evs = h.events(since=seq)
+        first = {}
+        for e in evs:
+            if e["type"] == "ticket.called":
+                first.setdefault(e["ticket"]["id"], e["ticket"]["called_at"])
+        wait_a = first[ta["id"]] - ta["issued_at"]
+
+        def rep(group):
+            r = h.req("GET", "/api/reports?group=%s" % group, None, "m1")
+            self.assertEqual(r.status, 200, r)
+            return {g["key"]: g for g in r.json["groups"]}, r.json["total"]
+
+        g, tot = rep("hour")
+        self.assertEqual(sorted(g), [10, 11])
+        self.assertEqual((g[10]["issued"], g[10]["served"], g[10]["no_shows"], g[10]["called"]),
+                         (1, 1, 0, 1), "a no-show called back and served is served")
+        self.assertIn(g[10]["wait_max_s"], sec_options(wait_a), "the wait is to the first call")
+        self.assertEqual((g[11]["issued"], g[11]["served"]), (2, 2))
+        self.assertEqual((tot["issued"], tot["served"], tot["no_shows"]), (3, 3, 0))
+        g, _ = rep("window")
+        # (windows 3 and 4 are there too, for their open time)
+        self.assertEqual({k: v["issued"] for k, v in g.items() if v["issued"]}, {1: 2, 2: 1},
+                         "a ticket counts at the window it ended at")
+        g, _ = rep("clerk")
+        self.assertEqual({k: v["issued"] for k, v in g.items()}, {"张三": 2, "赵六": 1})
+        g, _ = rep("matter")
+        self.assertEqual({k: v["issued"] for k, v in g.items()}, {"SB01": 2, "SB02": 1},
+                         "a ticket transferred to a matter counts under it")
