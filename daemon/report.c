@@ -715,7 +715,8 @@ fields(struct acc *a, int window_figures)
 	int64_t rated = 0, bad;
 	int i;
 
-	qsort(a->waits, a->nwaits, sizeof *a->waits, cmp_i64);
+	if (a->nwaits > 0)
+		qsort(a->waits, a->nwaits, sizeof *a->waits, cmp_i64);
 	json_object_set_new(o, "issued", json_integer(a->issued));
 	json_object_set_new(o, "green", json_integer(a->green));
 	json_object_set_new(o, "called", json_integer(a->called));
