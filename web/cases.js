@@ -319,7 +319,8 @@
   }
 
   /* The step form: only the steps the case's state allows. */
-  var formFor = null;          /* [id, state, founded] the form was made for */
+  var formFor = null;          /* [id, state, founded, lang] the form was made for */
+  var formCase = null;         /* 'id:state' of the step chosen */
 
   function renderForm() {
     var c = current;
@@ -329,14 +330,16 @@
     var sig = JSON.stringify([c.id, c.state, c.founded, Hallq.lang]);
     var sel = $('step-action');
     if (sig !== formFor) {
-      var keep = sel.value;
+      /* The step chosen stays while the case stays where it was (a new
+       * language, a read that changed nothing). */
+      var keep = formCase === c.id + ':' + c.state ? sel.value : null;
       var f = document.createDocumentFragment();
       steps.forEach(function (a) { f.appendChild(el('option', { value: a }, t('act.' + a))); });
       sel.replaceChildren(f);
-      if (steps.indexOf(keep) >= 0 && formFor && JSON.parse(formFor)[0] === c.id &&
-          JSON.parse(formFor)[1] === c.state)
+      if (keep && steps.indexOf(keep) >= 0)
         sel.value = keep;
       formFor = sig;
+      formCase = c.id + ':' + c.state;
     }
     showExtras();
   }
@@ -353,7 +356,7 @@
     shown = id;
     if (!current || current.id !== id) {
       current = null;
-      formFor = null;
+      formFor = formCase = null;
       (list || []).forEach(function (c) { if (c.id === id) current = c; });
       $('step-note').value = '';
       $('step-error').hidden = true;

@@ -68,7 +68,7 @@
   }
 
   function go(next) {
-    p = R.params(new URLSearchParams(next), p ? p.to : HallqText.date());
+    p = R.params(new URLSearchParams(next), HallqText.date());	/* the hall's today */
     history.replaceState(null, '', R.pagePath(p));
     fillControls();
     load();

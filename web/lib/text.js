@@ -78,7 +78,7 @@
   };
 
   /* Each page's own: index (/, app.js), board, pad, kiosk, status (/t/ID,
-   * t.js), dashboard. */
+   * t.js), dashboard, book, q, cases, reports. */
   var PAGES = {
     /* the first live page */
     index: {
