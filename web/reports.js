@@ -139,7 +139,9 @@
     var title = t('title.' + k.kind, { day: k.day, year: k.year, month: k.month, from: k.from, to: k.to, days: k.days });
     $('r-title').textContent = title;
     document.title = title + (hall ? ' · ' + hall : '') + ' · hallq';
-    var meta = [t('group.' + p.group)];
+    var meta = [];
+    if (k.kind === 'month') meta.push(t('range.span', { from: p.from, to: p.to }));
+    meta.push(t('group.' + p.group));
     if (rep && rep.target_wait_min) meta.push(t('target', { min: rep.target_wait_min }));
     if (rep && rep.generated_at) meta.push(t('generated', { at: stamp(rep.generated_at) }));
     $('r-meta').textContent = meta.join(' · ');

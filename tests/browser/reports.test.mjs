@@ -223,6 +223,7 @@ test('/reports: the figures of GET /api/reports, three uPlot charts, CSV with it
     await loaded(pr);
     const [y, m] = month.from.split('-').map(Number);
     assert.equal((await pr.textContent('#r-title')).trim(), `${y}年${m}月 月度报表`);
+    assert.match(await pr.textContent('#r-meta'), new RegExp(`^${month.from} 至 ${month.to} · 按事项 · 生成于 `));
     await sameAsApi(pr, (await api(hall, 'GET', `/api/reports?from=${month.from}&to=${month.to}&group=matter`, undefined, 'm1'))
       .groups.find(g => g.key === 'SB01'), 'SB01', 'month SB01');
     await pr.emulateMedia({ media: 'print' });
