@@ -121,9 +121,9 @@ def mask_phone(p):
 
 
 def mask_id18(v):
-    """The rating record's mask of an ID number (the README's example
-    1101**********1234: four, ten stars, four)."""
-    return v[:4] + "*" * (len(v) - 8) + v[-4:]
+    """The rating record's mask of an ID number: as everywhere, the first
+    three and last four shown (the README's 110***********1234)."""
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
 
 
 class CasesBase(ClockHallCase):
@@ -820,7 +820,7 @@ class Records(CasesBase):
         text = json.dumps(self.records(), ensure_ascii=False)
         self.assertNotIn(idn, text)
         self.assertNotIn(ph, text)
-        # the README's mask of an ID in a record: 1101**********1234
+        # the README's mask of an ID in a record: 110***********1234
         self.assertEqual(id_masked, mask_id18(idn))
 
     def test_paging(self):

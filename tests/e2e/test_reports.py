@@ -671,7 +671,8 @@ class ScriptedDay(unittest.TestCase):
         rec = by[self.ta]
         self.assertEqual((rec["rater"]["real_name"], rec["rater"]["phone_masked"]),
                          (True, mobile(1)[:3] + "****" + mobile(1)[-4:]))
-        self.assertTrue(rec["rater"]["id_masked"].endswith(id_number(1)[-4:]), rec)
+        self.assertEqual(rec["rater"]["id_masked"],
+                         id_number(1)[:3] + "*" * 11 + id_number(1)[-4:], rec)
         self.assertNotIn(id_number(1), json.dumps(r.json))
         rec8 = by[self.t8]
         self.assertEqual(rec8["rater"]["real_name"], True)
@@ -1022,7 +1023,8 @@ class BigReport(HallCase):
                 self.assertError(r, 503, "busy")
             else:
                 self.assertEqual(r.json["total"]["issued"], 399 * 500 + 40)
-        self.assertEqual(h.win(1, "call-next", token="c1").status, 204)
+        # the hall still calls
+        self.assertIn(h.win(1, "call-next", token="c1").status, (200, 204))
         # clerk groups count the tickets each finished
         self.assertEqual(groups["赵六"]["issued"], 199 * 499)
         self.assertEqual(groups["赵六"]["ratings"], [199, 0, 0, 199, 199])
