@@ -26,7 +26,7 @@ import json
 import threading
 import time
 
-from harness import (ClockHallCase, WINDOWS, DOMAINS, HALL_NAME,
+from harness import (ClockHallCase, MATTERS, WINDOWS, DOMAINS, HALL_NAME,
                      hall_day, hall_ms, id_number, mobile, run_async, ws_open, ws_recv,
                      ws_send)
 
@@ -452,6 +452,9 @@ class Steps(CasesBase):
             {"action": "verify", "note": "x", "by": "x", "founded": "yes"},
             {"action": "verify", "note": "x", "by": "x", "founded": None},
             {"action": "verify", "note": 5, "by": "x", "founded": True},
+            # bytes, not characters: 334 × 3 bytes, 22 × 3 bytes
+            {"action": "verify", "note": "字" * 334, "by": "x", "founded": True},
+            {"action": "verify", "note": "x", "by": "王" * 22, "founded": True},
         ]
         for b in bad:
             r = h.req("POST", path, b, "m1")
@@ -461,9 +464,9 @@ class Steps(CasesBase):
         r = h.req("POST", path, None, "m1", raw=b"[]")
         self.assertEqual(r.status, 400, r)
         self.assertEqual(h.status()["seq"], seq, "a refused step wrote something")
-        # the legal limits are taken
-        c = self.step_ok(cid, "verify", "verified", founded=True, note="n" * 1000,
-                         by="b" * 64)
+        # the legal limits are taken (999 and 63 bytes of UTF-8)
+        c = self.step_ok(cid, "verify", "verified", founded=True, note="字" * 333,
+                         by="王" * 21)
         c = self.step_ok(cid, "rectify", "rectifying")
         for b in ({"action": "revisit", "note": "x", "by": "x", "result": "satisfied"},
                   {"action": "revisit", "note": "x", "by": "x", "way": "phone"},
@@ -689,6 +692,9 @@ class Ledger(CasesBase):
                 ({"window": 28, "by": "x"}, 400, "bad_request"),
                 ({"window": 28, "problem": "", "by": "x"}, 400, "bad_request"),
                 ({"window": 28, "problem": "p" * 1001, "by": "x"}, 400, "bad_request"),
+                ({"window": 28, "problem": "问" * 334, "by": "x"}, 400, "bad_request"),
+                ({"window": 28, "problem": "p", "by": "x", "place": "处" * 67}, 400,
+                 "bad_request"),
                 ({"window": 28, "problem": "p"}, 400, "bad_request"),
                 ({"window": 28, "problem": "p", "by": "x", "place": "p" * 201}, 400,
                  "bad_request"),
@@ -969,3 +975,34 @@ class Purge(CasesBase):
                 if x["ticket"] == tk["id"]][0]
         self.assertEqual(rec2["rater"], rec["rater"])
         self.assertEqual(self.case_of(tk["id"])["score"], 2)
+
+
+class RealNameCheckIn(CasesBase):
+    """A ticket of a booking's check-in carries the booking's ID number: its
+    rating record is real-name with the masked ID and phone."""
+
+    hall_over = cases_over(**{
+        "hours": {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "appointments": {"slot_min": 30, "horizon_days": 7, "min_lead_min": 5,
+                         "early_min": 30, "late_min": 15},
+        "matters": [dict(m, appointment={"capacity_per_slot": 3}) if m["code"] == "SB01"
+                    else dict(m) for m in MATTERS]})
+    hall_args = ("-a",)
+
+    def test_check_in_rated_real_name(self):
+        h = self.hall
+        idn, ph = id_number(77, birth="19880808"), mobile(77007700)
+        r = h.req("POST", "/api/appointments", {"matter": "SB01",
+                                                "start": hall_ms(2026, 9, 18, 10, 30),
+                                                "phone": ph, "id_number": idn}, "k1")
+        self.assertEqual(r.status, 201, r)
+        r = h.req("POST", "/api/tickets", {"appointment": r.json["appointment"]["code"]}, "k1")
+        self.assertEqual(r.status, 201, r)
+        tk = r.json["ticket"]
+        self.assertEqual(h.win(3, "call", {"ticket": tk["id"]}, token="c3").status, 200)
+        self.assertEqual(h.win(3, "finish", token="c3").status, 200)
+        self.rate_ok(tk["id"], 1, "e3")
+        rec = [x for x in self.records()["ratings"] if x["ticket"] == tk["id"]][0]
+        self.assertEqual(rec["rater"], {"type": "person", "id_masked": mask_id18(idn),
+                                        "phone_masked": mask_phone(ph), "real_name": True},
+                         "a check-in carries an ID number: real-name (README)")
