@@ -341,6 +341,29 @@ class Opening(CasesBase):
         self.assertEqual(ids, sorted(ids, reverse=True))
 
 
+class DeadlineDays(CasesBase):
+    """The day of the rating is the hall's (UTC+8), not UTC's; a rating on
+    a holiday counts from the day after it too."""
+
+    clock = hall_ms(2026, 9, 18, 7, 30)          # Friday in the hall, Thursday in UTC
+
+    def test_hall_day_and_holiday(self):
+        for clock, due in ((hall_ms(2026, 9, 18, 7, 30), hall_ms(2026, 10, 15)),
+                           (hall_ms(2026, 9, 17, 23, 59, 50), hall_ms(2026, 10, 14)),
+                           (hall_ms(2026, 10, 3, 10, 0), hall_ms(2026, 10, 27))):
+            h = self.hall if clock == self.clock else self.new_hall(clock)
+            tk, _ = self.serve(3, h=h)
+            t0 = h.now()
+            self.rate_ok(tk["id"], 2, "c3", h=h)
+            c = self.case_of(tk["id"], h=h)
+            self.assertEqual(due_at(t0, 15), due + DAY_MS - 1)
+            self.assertEqual(c["due_at"], due + DAY_MS - 1,
+                             "rated %s (hall time): due %s, expected %s" % (
+                                 hall_day(t0), hall_day(c["due_at"]), hall_day(due)))
+            if h is not self.hall:
+                h.stop()
+
+
 class Steps(CasesBase):
 
     def opened(self, score=1, window=3):
