@@ -941,6 +941,21 @@ class Crash(CasesBase):
             self.assertIn(tk["id"], recs)
             self.assertIn(tk["id"], opened)
         self.assertEqual(self.cases()["open"], 4)
+        # a step and a ledger entry answered, then kill -9: both stand
+        cid = self.case_of(acked[0]["id"])["id"]
+        c = self.step_ok(cid, "verify", "verified", founded=True, note="核实")
+        h.kill9()
+        h.set_clock(h.clock_guess() + 1000)
+        h.restart()
+        self.assertEqual(self.get_case(cid)["steps"], c["steps"])
+        self.assertEqual(self.get_case(cid)["state"], "verified")
+        r = h.req("POST", "/api/cases", {"window": 28, "problem": "无法办理", "by": "李四"}, "c28")
+        self.assertEqual(r.status, 201, r)
+        lid = r.json["case"]["id"]
+        h.kill9()
+        h.set_clock(h.clock_guess() + 1000)
+        h.restart()
+        self.assertEqual(self.get_case(lid)["kind"], "ledger")
 
 
 class NotRated(CasesBase):
