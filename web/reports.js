@@ -124,8 +124,11 @@
       matterRep = rs[2].status === 200 ? rs[2].json : null;
       renderTitle();
       renderTables();
-      renderCharts();
-      document.body.setAttribute('data-loaded', rep ? 'yes' : 'failed');
+      return fontsReady.then(function () {
+        if (mine !== loadSeq) return;
+        renderCharts();
+        document.body.setAttribute('data-loaded', rep ? 'yes' : 'failed');
+      });
     });
   }
 
@@ -212,7 +215,12 @@
   var charts = {};             /* id → uPlot */
   var MEAN = '#0b5cad', P90 = '#d9480f', ISSUED = '#9cc3ea', SERVED = '#0b5cad';
   var LEVELS = ['#b42318', '#e8590c', '#868e96', '#5c940d', '#1a7f37'];
-  var AXIS = { stroke: '#4b5563', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e2e5ea' } };
+  /* The axes are drawn on the canvas: in the served font (the ratings'
+   * levels are Chinese), once it is loaded (fontsReady). */
+  var FONT = '12px "Hallq SC", system-ui, sans-serif';
+  var AXIS = { stroke: '#4b5563', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e2e5ea' }, font: FONT, labelFont: FONT };
+  var fontsReady = document.fonts && document.fonts.load ?
+    document.fonts.load(FONT, '非常满意').then(null, function () { return null; }) : Promise.resolve();
 
   function printing() {
     return window.matchMedia && window.matchMedia('print').matches;
@@ -316,6 +324,17 @@
     draw('c-load', loadOpts($('c-load'), cd), cd.data);
     draw('c-ratings', ratingsOpts($('c-ratings')), R.ratingsChart(rep && rep.total));
   }
+
+  /* For tests: each chart's size and its axes' fonts (the served one). */
+  window.hallqReports = {
+    charts: function () {
+      return Object.keys(charts).map(function (id) {
+        var u = charts[id];
+        return { id: id, width: u.width, height: u.height,
+          fonts: u.axes.map(function (a) { return String(a.font && a.font[0] !== undefined ? a.font[0] : a.font); }) };
+      });
+    }
+  };
 
   /* Each chart as wide as its box: on resize, and for print (the page's
    * width is the paper's). */

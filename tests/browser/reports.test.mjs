@@ -8,7 +8,7 @@
 //     hour likewise;
 //   - the three uPlot charts are drawn: their canvases hold the series'
 //     own colours (waits by hour, issued and served by matter, the five
-//     levels);
+//     levels); their axes and legends in the served font;
 //   - CSV: the download (fetched with the bearer token, saved from a blob)
 //     is the API's CSV byte for byte, starting with the UTF-8 BOM;
 //   - the month's report printed: with print media at 794×1123 (A4 at 96
@@ -173,6 +173,12 @@ test('/reports: the figures of GET /api/reports, three uPlot charts, CSV with it
       assert.ok(await page.evaluate(ink, arg) > 20, `${what}: not drawn`);
     assert.equal(await page.evaluate(ink, ['#c-ratings', [0xe8, 0x59, 0x0c]]), 0, 'no 不满意 (2) bar');
     assert.match(await page.textContent('#c-load .u-legend'), /取号[\s\S]*办结/);
+    // Chinese in the charts (the levels on the canvas, the legends) in the
+    // served font, not uPlot's system-ui (tofu on a screen without CJK fonts).
+    for (const c of await page.evaluate(() => window.hallqReports.charts()))
+      for (const f of c.fonts)
+        assert.match(f, /^12px "Hallq SC"/, `${c.id} axis font`);
+    assert.match(await page.$eval('#c-load .u-legend', e => getComputedStyle(e).fontFamily), /^"Hallq SC"/);
     await shot(page, 'reports-matter');
 
     // By hour: the page's rows are the API's.
