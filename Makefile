@@ -1,7 +1,7 @@
 # hallq — build, run, test.  `make run` and `make check` set up what is
 # missing on a Debian 12 machine (as root) before they build.
 CC	?= cc
-PKGS	 = libevent libevent_pthreads libevent_openssl openssl libwebsockets jansson sqlite3 libserialport
+PKGS	 = libevent libevent_pthreads libevent_openssl openssl libmosquitto libwebsockets jansson sqlite3 libserialport
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral
 ifeq ($(CI),true)
@@ -23,9 +23,10 @@ PY	 = /usr/bin/python3
 DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
-	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras libssl-dev openssl
+	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras libssl-dev openssl \
+	   mosquitto mosquitto-clients libmosquitto-dev python3-paho-mqtt
 
-CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
+CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
 	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/casefsm.c daemon/cases.c daemon/bridge.c daemon/api.c \
@@ -33,7 +34,7 @@ CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
 	   protocols/escpos.c protocols/ev1527.c
-DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/gate.c daemon/web.c daemon/main.c
+DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/uplink.c daemon/gate.c daemon/web.c daemon/main.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
@@ -79,7 +80,7 @@ $(BUILD)/hallqd: $(DAEMON_OBJ)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/estimate.c daemon/util.c
-UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c daemon/config_hours.c daemon/config_notify.c daemon/calendar.c \
+UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/calendar.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c

@@ -62,6 +62,7 @@ static const struct route routes[] = {
 	{ API_POST, "/api/cases/#/steps", "case-step", 1 },
 	{ API_GET, "/api/ratings", "ratings", 0 },
 	{ API_GET, "/api/reports", "report", 0 },
+	{ API_GET, "/api/uplink", "uplink", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };

@@ -826,3 +826,58 @@ cmd_ratings_list(struct hall *h, struct op_ctx *c)
 	    n == RATINGS_PAGE ? json_integer(l.last) : json_null());
 	return 200;
 }
+
+/* ---------------------------------------------------------------- uplink */
+
+struct one_rating {
+	struct hall	*h;
+	json_t		*msg;
+	int		 failed;
+};
+
+static void
+one_rating_cb(void *arg, const struct store_rating *r)
+{
+	struct one_rating *o = arg;
+
+	if (r->score < 1 || r->score > 5)
+		return;
+	o->msg = json_pack("{s:s, s:I, s:i, s:o}", "type", "rating",
+	    "ticket", (json_int_t)r->ticket, "score", r->score,
+	    "record", cases_rating_record(o->h, r, &o->failed));
+}
+
+/* The ratings topic's message for a ticket's rating (NULL: not rated, or
+ * -1 in *failed on a database error). */
+json_t *
+hall_uplink_rating(struct hall *h, int64_t ticket, int *failed)
+{
+	struct one_rating o = { h, NULL, 0 };
+
+	if (store_rating_get(h->store, ticket, one_rating_cb, &o) == -1 ||
+	    o.failed) {
+		json_decref(o.msg);
+		*failed = 1;
+		return NULL;
+	}
+	return o.msg;
+}
+
+/* A case as it stands, for the ratings topic (NULL: no such case). */
+json_t *
+hall_uplink_case(struct hall *h, int64_t id, int *failed)
+{
+	struct kase k;
+	json_t *o;
+
+	memset(&k, 0, sizeof k);
+	if (store_case_get(h->store, id, kase_row_cb, &k) == -1) {
+		*failed = 1;
+		return NULL;
+	}
+	if (!k.found)
+		return NULL;
+	o = kase_json(h, &k, 1);
+	kase_free(&k);
+	return o;
+}

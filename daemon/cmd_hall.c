@@ -298,11 +298,9 @@ cmd_report(struct hall *h, struct op_ctx *c)
 {
 	static const char *const groups[] = { "matter", "window", "clerk", "day",
 	    "hour", "channel", NULL };
-	const struct calendar *cal = &h->conf->cal;
 	const char *from, *to, *group, *format, *via;
 	int32_t dfrom, dto;
 	char err[96];
-	json_t *job, *ms, *ws;
 	int i, csv = 0;
 
 	if (cmd_body_string(c, "from", 10, &from) == -1 ||
@@ -339,6 +337,22 @@ cmd_report(struct hall *h, struct op_ctx *c)
 	if (csv && (via == NULL || strcmp(via, "http") != 0))
 		return cmd_error(c, 400, "bad_request", "CSV is answered over HTTP "
 		    "only (GET /api/reports?format=csv)");
+	h->res->defer = hall_report_job(h, from, to, group, csv);
+	return 202;
+}
+
+json_t *
+hall_report_job(struct hall *h, const char *from, const char *to,
+    const char *group, int csv)
+{
+	const struct calendar *cal = &h->conf->cal;
+	int32_t dfrom, dto;
+	json_t *job, *ms, *ws;
+	int i;
+
+	if (calendar_parse_date(from, &dfrom, NULL, 0) == -1 ||
+	    calendar_parse_date(to, &dto, NULL, 0) == -1)
+		return NULL;
 	ms = json_array();
 	for (i = 0; i < h->conf->nmatters; i++)
 		json_array_append_new(ms, json_pack("[s, s, I]",
@@ -357,6 +371,21 @@ cmd_report(struct hall *h, struct op_ctx *c)
 	    "matters", ms, "windows", ws);
 	if (job == NULL)
 		fatalx("report job");
-	h->res->defer = job;
-	return 202;
+	return job;
+}
+
+/* GET /api/uplink */
+int
+cmd_hall_uplink(struct hall *h, struct op_ctx *c)
+{
+	c->reply = h->uplink_status != NULL ? h->uplink_status(h->uplink_arg) :
+	    json_pack("{s:b}", "configured", 0);
+	return 200;
+}
+
+void
+hall_set_uplink(struct hall *h, json_t *(*status)(void *), void *arg)
+{
+	h->uplink_status = status;
+	h->uplink_arg = arg;
 }

@@ -993,6 +993,7 @@ static const struct cfg_key top_keys[] = {
 	{ "calendar", JSON_OBJECT, 0, cfg_calendar_h },
 	{ "appointments", JSON_OBJECT, 0, cfg_appointments_h },
 	{ "notify", JSON_OBJECT, 0, cfg_notify_h },
+	{ "uplink", JSON_OBJECT, 0, cfg_uplink_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1067,6 +1068,7 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.conf->voice.repeat = 2;
 	cfg_hours_defaults(c.conf);
 	cfg_notify_defaults(c.conf);
+	cfg_uplink_defaults(c.conf);
 	if (setjmp(c.fail) != 0) {
 		json_decref(root);
 		config_free(c.conf);
@@ -1188,6 +1190,7 @@ config_free(struct config *conf)
 	free(conf->hall_name_en);
 	free(conf->timezone);
 	cfg_notify_free(conf);
+	cfg_uplink_free(conf);
 	free(conf->policy);
 	free(conf->public_url);
 	free(conf->region_code);

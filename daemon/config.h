@@ -194,6 +194,27 @@ struct notify_conf {
 	int		 purge_days;
 };
 
+/* "uplink" (config_uplink.c): the city's MQTT broker. */
+struct uplink_conf {
+	int		 enabled;	/* the section is there */
+	char		*url;		/* as written */
+	char		 host[256];
+	int		 port;
+	int		 tls;		/* mqtts:// */
+	char		*hall_id;
+	char		*username, *password;
+	char		*client_id;
+	char		*prefix;	/* topic_prefix */
+	char		*ca_file, *cert_file, *key_file;
+	int		 protocol;	/* 4 (3.1.1) or 5 */
+	int		 keepalive_s;
+	int		 inflight;
+	int		 public_every_s;
+	int64_t		 backlog_alert;
+	int		 away_alert_s;
+	int		 reconnect_first_s, reconnect_max_s;
+};
+
 struct config {
 	char		*path;
 	char		*hall_name;
@@ -238,6 +259,7 @@ struct config {
 	int64_t		 closing_notice_ms;
 	struct appt_conf appt;
 	struct notify_conf notify;
+	struct uplink_conf uplink;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);

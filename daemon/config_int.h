@@ -61,6 +61,11 @@ void		 cfg_notify_h(struct cfg *, json_t *, void *);
 void		 cfg_notify_defaults(struct config *);
 void		 cfg_notify_free(struct config *);
 
+/* config_uplink.c */
+void		 cfg_uplink_h(struct cfg *, json_t *, void *);
+void		 cfg_uplink_defaults(struct config *);
+void		 cfg_uplink_free(struct config *);
+
 /* config_dev.c */
 void		 cfg_devices_h(struct cfg *, json_t *, void *);
 

@@ -103,6 +103,14 @@ int		 hall_learned(struct hall *, const char *device, int64_t remote,
 int		 hall_remotes(struct hall *, const char *device,
 		     void (*)(void *, int64_t, int), void *);
 const char	*hall_day(struct hall *);
+/* The uplink (uplink.c): its status for GET /api/uplink, and what it
+ * publishes besides the events. */
+void		 hall_set_uplink(struct hall *, json_t *(*)(void *), void *);
+json_t		*hall_uplink_rating(struct hall *, int64_t ticket, int *failed);
+json_t		*hall_uplink_case(struct hall *, int64_t id, int *failed);
+/* A report's job (report.h) for days from..to by group; NULL if bad. */
+json_t		*hall_report_job(struct hall *, const char *from, const char *to,
+		     const char *group, int csv);
 /* Tickets held in memory: today's and the open ones (tests, figures). */
 size_t		 hall_tickets_in_memory(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);

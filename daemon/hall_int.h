@@ -227,6 +227,9 @@ struct hall {
 	char		 notify_key[33];	/* delivery reports must carry it */
 	/* cases.c */
 	int64_t		 next_case_check;
+	/* the uplink's status (GET /api/uplink) */
+	json_t		*(*uplink_status)(void *);
+	void		*uplink_arg;
 };
 
 /* ---------------------------------------------------------------- commands */
@@ -432,5 +435,6 @@ int	 cmd_hall_status(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_events(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
 int	 cmd_report(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
 
 #endif

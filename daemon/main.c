@@ -24,6 +24,9 @@
 #include "devices.h"
 #include "outbox.h"
 #include "report.h"
+#include "uplink.h"
+
+#include <mosquitto.h>
 #include "event.h"
 #include "hall.h"
 #include "store.h"
@@ -33,6 +36,9 @@
 
 /* Commands run per loop turn before timers and signals get theirs. */
 #define CORE_BATCH	64
+
+/* The reporter's "connection" for the uplink's daily report. */
+#define CORE_CONN_UPLINK	UINT64_MAX
 
 struct core {
 	struct event_base	*base;
@@ -49,6 +55,7 @@ struct core {
 	struct devices		*devices;
 	struct outbox		*outbox;	/* messages to citizens */
 	struct reporter		*reporter;	/* reports, on their own thread */
+	struct uplink		*uplink;	/* to the city's MQTT broker */
 	int			 public_dirty;	/* events since the last public copy */
 	int64_t			 public_at;	/* when it was made */
 };
@@ -204,6 +211,7 @@ core_public_refresh(struct core *c, int64_t now)
 	if (!c->public_dirty && now - c->public_at < 10000)
 		return;
 	body = hall_public_queue(c->hall, now, &tag);
+	uplink_public(c->uplink, body, tag);
 	web_public_set(c->web, body, tag);
 	c->public_dirty = 0;
 	c->public_at = now;
@@ -230,8 +238,19 @@ core_notify_deliver(void *arg, const struct event *ev, size_t n)
 	outbox_kick(c->outbox);
 }
 
+/* The uplink reads the log itself from its own cursor: told only that
+ * there is more (and of a day's end). */
+static void
+core_uplink_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	uplink_events(c->uplink, ev, n);
+}
+
 static const struct event_sub core_subs[] = {
 	{ "web", 0, NULL, core_ring_deliver },
+	{ "uplink", 0, NULL, core_uplink_deliver },
 	{ "notify", 1, core_notify_stage, core_notify_deliver },
 	{ "public", 0, NULL, core_public_deliver },
 	{ "devices", 0, NULL, core_devices_deliver },
@@ -245,6 +264,11 @@ core_report_done(void *arg, uint64_t conn, int status, char *body,
 	struct core *c = arg;
 	struct bridge_reply br;
 
+	if (conn == CORE_CONN_UPLINK) {		/* the day's report, retained */
+		free(filename);
+		uplink_daily_done(status == 200 ? c->uplink : NULL, body);
+		return;
+	}
 	memset(&br, 0, sizeof br);
 	br.conn = conn;
 	br.status = status;
@@ -254,6 +278,21 @@ core_report_done(void *arg, uint64_t conn, int status, char *body,
 	bridge_reply_push(c->bridge, &br);
 	web_wake(c->web);
 }
+
+/* The uplink's daily report: made by the reporter like any. */
+static int
+core_uplink_daily(void *arg, json_t *job)
+{
+	struct core *c = arg;
+	struct report_req *q = report_req_from_json(job, CORE_CONN_UPLINK);
+
+	json_decref(job);
+	if (q == NULL || c->reporter == NULL)
+		return -1;
+	return reporter_submit(c->reporter, q);
+}
+
+static const struct uplink_host core_uplink_host = { core_uplink_daily };
 
 /* A report asked for: to the reporter, or 503 when it has its hands full. */
 static int
@@ -487,10 +526,13 @@ core_reload(struct core *c)
 		    "effect at the next start");
 	devices_free(c->devices);
 	outbox_free(c->outbox);
+	uplink_free(c->uplink);
 	hall_reconfigure(c->hall, nc);
 	c->conf = nc;
 	c->devices = devices_new(c->base, nc, c->hall, &core_devices_host, c);
 	c->outbox = outbox_new(c->base, nc, c->hall, c->store, &core_outbox_host, c);
+	c->uplink = uplink_new(c->base, nc, c->hall, c->store, &core_uplink_host, c);
+	hall_set_uplink(c->hall, uplink_status, c->uplink);
 	config_free(old);
 	log_info("configuration reloaded from %s", c->conf_path);
 }
@@ -618,6 +660,7 @@ main(int argc, char *argv[])
 
 	if (evthread_use_pthreads() == -1)
 		fatalx("evthread_use_pthreads");
+	mosquitto_lib_init();
 	if ((c->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	c->ev_cmd = event_new(c->base, -1, 0, core_cmd_cb, c);
@@ -640,6 +683,9 @@ main(int argc, char *argv[])
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
 	c->reporter = reporter_new(c->conf->database, core_report_done, c);
+	c->uplink = uplink_new(c->base, c->conf, c->hall, c->store,
+	    &core_uplink_host, c);
+	hall_set_uplink(c->hall, uplink_status, c->uplink);
 	c->devices = devices_new(c->base, c->conf, c->hall, &core_devices_host, c);
 	c->outbox = outbox_new(c->base, c->conf, c->hall, c->store,
 	    &core_outbox_host, c);
@@ -662,6 +708,8 @@ main(int argc, char *argv[])
 	}
 	reporter_free(c->reporter);	/* a report being made is finished */
 	c->reporter = NULL;
+	uplink_free(c->uplink);		/* "offline", cleanly */
+	c->uplink = NULL;
 	web_free(c->web);
 	devices_free(c->devices);
 	c->devices = NULL;
@@ -677,6 +725,7 @@ main(int argc, char *argv[])
 	store_close(c->store);
 	bridge_free(c->bridge);
 	config_free(c->conf);
+	mosquitto_lib_cleanup();
 	log_info("stopped");
 	return 0;
 }

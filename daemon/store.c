@@ -192,6 +192,7 @@ enum stmt {
 	ST_CASE_OF_TICKET,
 	ST_RATING_STRIKE,
 	ST_RATINGS_RANGE,
+	ST_RATING_GET,
 	ST_MAX
 };
 
@@ -326,6 +327,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_CASE_OF_TICKET] = "SELECT " CASE_COLS " FROM cases WHERE ticket = ? "
 	    "AND kind = 'rating' ORDER BY id LIMIT 1",
 	[ST_RATING_STRIKE] = "UPDATE ratings SET struck = 1 WHERE ticket = ?",
+	[ST_RATING_GET] = "SELECT " RATING_COLS " FROM ratings WHERE ticket = ?",
 	[ST_RATINGS_RANGE] = "SELECT " RATING_COLS " FROM ratings WHERE day >= ? "
 	    "AND day <= ? AND score IS NOT NULL AND ticket > ? ORDER BY ticket "
 	    "LIMIT ?",
@@ -860,6 +862,15 @@ store_ratings_range(struct store *s, const char *from, const char *to,
 	sqlite3_bind_int64(st, 3, after);
 	sqlite3_bind_int(st, 4, limit);
 	return store_rows(s, ST_RATINGS_RANGE, rating_row_fn, &r);
+}
+
+int
+store_rating_get(struct store *s, int64_t ticket, store_rating_cb cb, void *arg)
+{
+	struct rating_rows r = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_RATING_GET], 1, ticket);
+	return store_rows(s, ST_RATING_GET, rating_row_fn, &r);
 }
 
 /* ---------------------------------------------------------------- cases */

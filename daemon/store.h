@@ -195,6 +195,8 @@ int		 store_user_version(struct store *);
 int		 store_rating_put(struct store *, const struct store_rating *);
 int		 store_ratings_day(struct store *, const char *day, int64_t by[6]);
 int		 store_rating_strike(struct store *, int64_t ticket);
+int		 store_rating_get(struct store *, int64_t ticket, store_rating_cb,
+		     void *);
 int		 store_ratings_range(struct store *, const char *from,
 		     const char *to, int64_t after, int limit, store_rating_cb,
 		     void *);
