@@ -207,6 +207,7 @@
     e.preventDefault();
     filt = C.filters(new URLSearchParams({ state: $('f-state').value, kind: $('f-kind').value,
       from: $('f-from').value, to: $('f-to').value }));
+    fillFilters();
     keepAddress();
     fetchList();
   });

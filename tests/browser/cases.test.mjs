@@ -234,6 +234,27 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     assert.equal(await page.locator(`#cases tr[data-case="${id}"]`).count(), 1);
     await page.click('#f-reset');
     await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 3, { timeout: WAIT });
+    // The days opened: today has all three, tomorrow none.
+    const today = (await api(hall, 'GET', '/api/status')).business_day;
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+    for (const [day, n] of [[tomorrow, 0], [today, 3]]) {
+      await page.fill('#f-from', day);
+      await page.fill('#f-to', day);
+      await page.click('#f-apply');
+      await page.waitForFunction(([d, k]) => location.search.startsWith(`?from=${d}&to=${d}`) &&
+        document.querySelectorAll('#cases tr[data-case]').length === k, [day, n], { timeout: WAIT });
+    }
+    await page.fill('#f-from', tomorrow);	// the wrong way round: swapped
+    await page.click('#f-apply');
+    await page.waitForFunction(([a, z]) => location.search.startsWith(`?from=${a}&to=${z}`), [today, tomorrow], { timeout: WAIT });
+    assert.equal(await page.inputValue('#f-from'), today);
+    await page.waitForFunction(k => document.querySelectorAll('#cases tr[data-case]').length === k, 3, { timeout: WAIT });
+    await page.selectOption('#f-state', 'overdue');
+    await page.click('#f-apply');
+    await waitText(page, '#cases tbody tr.none td', '没有符合条件的工单');
+    await page.click('#f-reset');
+    await page.waitForFunction(n => document.querySelectorAll('#cases tr[data-case]').length === n, 3, { timeout: WAIT });
+    assert.equal(await page.inputValue('#f-from'), '');
     await page.locator(`#cases tr[data-case="${lc.id}"]`).click();
     await waitText(page, '#d-title', `工单 #${lc.id}`);
     await shot(page, 'cases-ledger');

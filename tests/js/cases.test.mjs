@@ -100,6 +100,8 @@ test("the list's query and the address's filters", () => {
   assert.deepEqual(C.filters(new URLSearchParams('state=open&kind=x&from=2026-11-01&token=m1')),
     { state: 'open', kind: '', from: '2026-11-01', to: '' });
   assert.deepEqual(C.filters(null), { state: '', kind: '', from: '', to: '' });
+  assert.deepEqual(C.filters(new URLSearchParams('from=2026-12-02&to=2026-11-30')),
+    { state: '', kind: '', from: '2026-11-30', to: '2026-12-02' });
 });
 
 test('overdue, closed late, days left', () => {

@@ -138,7 +138,8 @@
     return q.length ? '?' + q.join('&') : '';
   }
 
-  /* The filters from a page address's query (URLSearchParams-like get). */
+  /* The filters from a page address's query (URLSearchParams-like get);
+   * days the wrong way round are swapped. */
   function filters(params) {
     var get = function (k) { var v = params && params.get ? params.get(k) : null; return v || ''; };
     var f = { state: get('state'), kind: get('kind'), from: get('from'), to: get('to') };
@@ -146,6 +147,7 @@
     if (['rating', 'ledger'].indexOf(f.kind) < 0) f.kind = '';
     if (!DAY.test(f.from)) f.from = '';
     if (!DAY.test(f.to)) f.to = '';
+    if (f.from && f.to && f.from > f.to) { var x = f.from; f.from = f.to; f.to = x; }
     return f;
   }
 
