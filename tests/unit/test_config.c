@@ -828,6 +828,110 @@ test_notify(void)
 	}
 }
 
+/* "uplink", "ratings", hall.region_code, windows[].ledger and their errors. */
+#define L_UPLINK "  \"uplink\": {\"url\": \"mqtt://broker.city.cn:1884\", \"hall_id\": \"hall-01\", \"username\": \"u\", \"password\": \"p\", \"keepalive_s\": 15},\n"
+#define UPLINK_GOOD "{\n" L_HALL L_LISTEN L_DB L_WEB L_TOKENS L_CLASSES L_DOMAINS \
+	L_UPLINK L_MATTERS L_WINDOWS "}\n"
+
+static void
+expect_uplink(const char *what, const char *from, const char *to, const char *msg)
+{
+	char *marked = subst(UPLINK_GOOD, from, to);
+
+	expect_err(what, marked, msg);
+	free(marked);
+}
+
+static void
+test_uplink(void)
+{
+	char err[512] = "";
+	struct config *c = config_parse("t.json", UPLINK_GOOD, err, sizeof err);
+	char *t;
+
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fprintf(stderr, "  uplink: %s\n", err);
+		return;
+	}
+	CHECK(c->uplink.enabled && !c->uplink.tls);
+	CHECK(strcmp(c->uplink.host, "broker.city.cn") == 0);
+	CHECK_EQ_INT(c->uplink.port, 1884);
+	CHECK(strcmp(c->uplink.client_id, "hallq-hall-01") == 0);
+	CHECK(strcmp(c->uplink.prefix, "hallq") == 0);
+	CHECK_EQ_INT(c->uplink.protocol, 4);
+	CHECK_EQ_INT(c->uplink.keepalive_s, 15);
+	CHECK_EQ_INT(c->uplink.inflight, 20);
+	CHECK_EQ_INT(c->rectify_working_days, 15);	/* the default */
+	CHECK(strcmp(c->region_code, "") == 0);
+	config_free(c);
+
+	t = subst(UPLINK_GOOD, "\"mqtt://broker.city.cn:1884\"",
+	    "\"mqtts://broker.city.cn\", \"protocol\": \"5\", \"topic_prefix\": \"gov/halls\"");
+	c = config_parse("t.json", t, err, sizeof err);
+	CHECK(c != NULL && c->uplink.tls && c->uplink.port == 8883 &&
+	    c->uplink.protocol == 5 && strcmp(c->uplink.prefix, "gov/halls") == 0);
+	config_free(c);
+	free(t);
+
+	expect_uplink("another scheme", "\"mqtt://broker.city.cn:1884\"",
+	    "@\"tcp://broker:1883\"", "url is mqtt://HOST[:PORT]");
+	expect_uplink("a bad port", "\"mqtt://broker.city.cn:1884\"",
+	    "@\"mqtt://broker:0\"", "the port is 1 to 65535");
+	expect_uplink("no host", "\"mqtt://broker.city.cn:1884\"",
+	    "@\"mqtt://:1883\"", "url has no host");
+	expect_uplink("a hall id with a slash", "\"hall-01\"", "@\"a/b\"",
+	    "hall_id is letters, digits");
+	expect_uplink("a wildcard prefix", "\"keepalive_s\": 15",
+	    "\"keepalive_s\": 15, \"topic_prefix\": @\"a/#\"", "no '+', '#'");
+	expect_uplink("a protocol", "\"keepalive_s\": 15",
+	    "\"keepalive_s\": 15, \"protocol\": @\"3\"", "\"3.1.1\" or \"5\"");
+	expect_uplink("keepalive", "\"keepalive_s\": 15", "\"keepalive_s\": @1",
+	    "5");
+	{
+		char *a = subst(UPLINK_GOOD, "\"hall_id\": \"hall-01\", ", "");
+		char *b = subst(a, "\"uplink\": {", "\"uplink\": @{");
+
+		expect_err("no hall id", b, "\"hall_id\"");
+		free(a);
+		free(b);
+		a = subst(UPLINK_GOOD, "\"username\": \"u\", ", "");
+		b = subst(a, "\"uplink\": {", "\"uplink\": @{");
+		expect_err("a password without user", b,
+		    "a password needs its username");
+		free(a);
+		free(b);
+	}
+	expect_uplink("a CA file that is not there", "\"keepalive_s\": 15",
+	    "\"keepalive_s\": 15, \"tls\": {\"ca_file\": @\"/nonexistent/ca.pem\"}",
+	    "cannot read /nonexistent/ca.pem");
+	expect_uplink("rectify days", "\"uplink\": {",
+	    "\"ratings\": {\"rectify_working_days\": @0}, \"uplink\": {", "1");
+	expect_uplink("a region code", "\"number_width\": 4",
+	    "\"number_width\": 4, \"region_code\": @\"44010\"", "12 digits");
+	t = subst(UPLINK_GOOD, "\"number_width\": 4",
+	    "\"number_width\": 4, \"region_code\": \"440103000000\"");
+	{
+		char *t2 = subst(t, "\"uplink\": {",
+		    "\"ratings\": {\"rectify_working_days\": 10}, \"uplink\": {");
+		char *t3 = subst(t2, "\"number\": 3,", "\"number\": 3, \"ledger\": true,");
+
+		c = config_parse("t.json", t3, err, sizeof err);
+		CHECK(c != NULL);
+		if (c != NULL) {
+			CHECK(strcmp(c->region_code, "440103000000") == 0);
+			CHECK_EQ_INT(c->rectify_working_days, 10);
+			CHECK(config_window(c, 3) != NULL && config_window(c, 3)->ledger);
+			CHECK(config_window(c, 4) != NULL && !config_window(c, 4)->ledger);
+		} else
+			fprintf(stderr, "  ratings/ledger: %s\n", err);
+		config_free(c);
+		free(t2);
+		free(t3);
+	}
+	free(t);
+}
+
 int
 main(void)
 {
@@ -840,5 +944,6 @@ main(void)
 	test_devices();
 	test_hours();
 	test_notify();
+	test_uplink();
 	return t_done("config");
 }
