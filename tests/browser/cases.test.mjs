@@ -267,6 +267,7 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     assert.equal(await text(en, '.f-score'), 'Very dissatisfied (1 of 5)');
     await en.locator(`#cases tr[data-case="${id}"]`).waitFor({ timeout: WAIT });
     assert.equal(await text(en, `#cases tr[data-case="${id}"] .matter`), 'Social insurance enrolment');
+    assert.deepEqual(await en.evaluate(() => [document.documentElement.scrollWidth, innerWidth]), [1280, 1280], 'nothing sideways');
     await shot(en, 'cases-en');
 
     assert.deepEqual(errors, []);

@@ -179,6 +179,7 @@ test('/reports: the figures of GET /api/reports, three uPlot charts, CSV with it
       for (const f of c.fonts)
         assert.match(f, /^12px "Hallq SC"/, `${c.id} axis font`);
     assert.match(await page.$eval('#c-load .u-legend', e => getComputedStyle(e).fontFamily), /^"Hallq SC"/);
+    assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]), [1280, 1280], 'nothing sideways');
     await shot(page, 'reports-matter');
 
     // By hour: the page's rows are the API's.
