@@ -1044,3 +1044,24 @@ class RealNameCheckIn(CasesBase):
         self.assertEqual(rec["rater"], {"type": "person", "id_masked": mask_id18(idn),
                                         "phone_masked": mask_phone(ph), "real_name": True},
                          "a check-in carries an ID number: real-name (README)")
+
+
+class ManyCases(CasesBase):
+
+    def test_at_most_500_newest_first(self):
+        h = self.hall
+        ids = []
+        c = h.http(timeout=20)
+        try:
+            for i in range(510):
+                r = c.req("POST", "/api/cases", {"window": 28, "problem": "问题%d" % i,
+                                                 "by": "李四"}, "c28")
+                self.assertEqual(r.status, 201, r)
+                ids.append(r.json["case"]["id"])
+        finally:
+            c.close()
+        lst = self.cases()
+        self.assertEqual(len(lst["cases"]), 500)
+        self.assertEqual([x["id"] for x in lst["cases"]], sorted(ids, reverse=True)[:500])
+        self.assertEqual((lst["open"], lst["overdue"]), (510, 0))
+        self.assertEqual(len(self.cases("?kind=ledger&state=open")["cases"]), 500)

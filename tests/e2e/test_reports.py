@@ -1148,3 +1148,49 @@ class Rules(HallCase):
         g, _ = rep("matter")
         self.assertEqual({k: v["issued"] for k, v in g.items()}, {"SB01": 2, "SB02": 1},
                          "a ticket transferred to a matter counts under it")
+
+
+class AcrossAnHour(HallCase):
+    """Open time in hour groups is split at the hour: window 5 (the only
+    window ever open) opened at 10:59:5x and closed at 11:00:0x."""
+
+    def setUp(self):
+        from harness import WINDOWS
+        ws = [dict(w, state="closed") for w in WINDOWS]
+        self.hall = Hall(windows=ws,
+                         **{"tokens.clerk": {"c5": {"windows": [5], "name": "孙八"},
+                                             "c-all": "*"}})
+        self.addCleanup(self.hall.cleanup)
+        self.hall.set_clock(t(10, 59, 55))
+        self.hall.start()
+
+    def test_open_and_busy_split_at_the_hour(self):
+        h = self.hall
+        seq = h.status()["seq"]
+        self.assertEqual(h.win(5, "open", token="c5").status, 200)
+        tk = h.issue_ok("BDC01")
+        self.assertEqual(h.win(5, "call", {"ticket": tk["id"]}, token="c5").status, 200)
+        h.wait_clock(t(11, 0, 2))
+        self.assertEqual(h.win(5, "finish", token="c5").status, 200)
+        self.assertEqual(h.win(5, "close", token="c5").status, 200)
+        evs = h.events(since=seq)
+        opened = [e["at"] for e in evs if e["type"] == "window.opened"][0]
+        closed = [e["at"] for e in evs if e["type"] == "window.closed"][0]
+        called = [e["at"] for e in evs if e["type"] == "ticket.called"][0]
+        done = [e["at"] for e in evs if e["type"] == "ticket.done"][0]
+        self.assertLess(called, t(11, 0), "the test was too slow to call before 11:00")
+        r = h.req("GET", "/api/reports?group=hour", None, "m1")
+        self.assertEqual(r.status, 200, r)
+        g = {x["key"]: x for x in r.json["groups"]}
+        self.assertIn(10, g, r.json)
+        self.assertIn(g[10]["open_s"], sec_options(t(11, 0) - opened), g[10])
+        if 11 in g:
+            self.assertIn(g[11]["open_s"], sec_options(closed - t(11, 0)), g[11])
+        else:
+            self.fail("hour 11 has open time (%d ms) but no group" % (closed - t(11, 0)))
+        busy = [g[k]["busy_s"] for k in (10, 11)]
+        self.assertIn(busy[0], sec_options(t(11, 0) - called), ("busy split at the hour", busy))
+        self.assertIn(busy[1], sec_options(done - t(11, 0)), ("busy split at the hour", busy))
+        tot = r.json["total"]
+        self.assertIn(tot["open_s"], sec_options(closed - opened), tot)
+        self.assertIn(tot["busy_s"], sec_options(done - called), tot)
