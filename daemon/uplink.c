@@ -75,7 +75,8 @@ struct uplink {
 	struct event		*ev_read, *ev_write, *ev_tick, *ev_connected,
 				*ev_retry, *ev_daily;
 	int			 drop;		/* a callback asked to drop */
-	char			 drop_why[160];
+	char			 drop_why[400];
+	char			 lib_err[200];	/* libmosquitto's last error line */
 	int64_t			 attempt_at;	/* connect started */
 	int			 backoff_s;
 
@@ -89,7 +90,7 @@ struct uplink {
 	/* GET /api/uplink */
 	int64_t			 since;		/* connected or away since */
 	int64_t			 reconnects, errors, published;
-	char			 last_error[160];
+	char			 last_error[480];
 	int			 error_logged;	/* said once until it connects */
 	int			 alerted;	/* the alert's warning said */
 
@@ -123,7 +124,7 @@ uplink_error(struct uplink *u, const char *fmt, ...)
 static void
 uplink_error(struct uplink *u, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[480];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -219,11 +220,40 @@ static void
 uplink_check_drop(struct uplink *u)
 {
 	if (u->drop && u->state != U_WAIT) {
-		char why[160];
+		char why[400];
 
 		snprintf(why, sizeof why, "%s", u->drop_why);
 		uplink_drop(u, why);
 	}
+}
+
+/* Why a call failed: its code, and what libmosquitto logged about it (the
+ * OpenSSL reason of a TLS failure, say). */
+static void
+uplink_why(struct uplink *u, int rc, int err)
+{
+	const char *what = rc == MOSQ_ERR_ERRNO ? strerror(err) :
+	    mosquitto_strerror(rc);
+
+	if (u->drop)
+		return;
+	u->drop = 1;
+	if (u->lib_err[0] != '\0' && (rc == MOSQ_ERR_TLS ||
+	    rc == MOSQ_ERR_TLS_HANDSHAKE || rc == MOSQ_ERR_PROTOCOL))
+		snprintf(u->drop_why, sizeof u->drop_why, "%s (%s)", what,
+		    u->lib_err);
+	else
+		snprintf(u->drop_why, sizeof u->drop_why, "%s", what);
+}
+
+static void
+on_log(struct mosquitto *mosq, void *obj, int level, const char *line)
+{
+	struct uplink *u = obj;
+
+	(void)mosq;
+	if (level & MOSQ_LOG_ERR)
+		snprintf(u->lib_err, sizeof u->lib_err, "%s", line);
 }
 
 static void
@@ -235,11 +265,8 @@ uplink_read_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	rc = mosquitto_loop_read(u->mosq, 16);
-	if (rc != MOSQ_ERR_SUCCESS && !u->drop) {
-		u->drop = 1;
-		snprintf(u->drop_why, sizeof u->drop_why, "%s",
-		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-	}
+	if (rc != MOSQ_ERR_SUCCESS)
+		uplink_why(u, rc, errno);
 	uplink_check_drop(u);
 	if (u->state == U_UP)
 		uplink_pump(u);		/* connected, or room made by acks */
@@ -256,11 +283,8 @@ uplink_write_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	rc = mosquitto_loop_write(u->mosq, 16);
-	if (rc != MOSQ_ERR_SUCCESS && !u->drop) {
-		u->drop = 1;
-		snprintf(u->drop_why, sizeof u->drop_why, "%s",
-		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-	}
+	if (rc != MOSQ_ERR_SUCCESS)
+		uplink_why(u, rc, errno);
 	uplink_check_drop(u);
 	if (u->state != U_WAIT)
 		uplink_want_write(u);
@@ -519,7 +543,7 @@ static void
 uplink_connected_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct uplink *u = arg;
-	char why[160];
+	char why[420];
 	int rc;
 
 	(void)fd;
@@ -529,9 +553,8 @@ uplink_connected_cb(evutil_socket_t fd, short what, void *arg)
 		u->thr_live = 0;
 	}
 	if (u->thr_rc != MOSQ_ERR_SUCCESS) {
-		snprintf(why, sizeof why, "connect: %s", u->thr_rc ==
-		    MOSQ_ERR_ERRNO ? strerror(u->thr_errno) :
-		    mosquitto_strerror(u->thr_rc));
+		uplink_why(u, u->thr_rc, u->thr_errno);
+		snprintf(why, sizeof why, "connect: %s", u->drop_why);
 		u->state = U_HANDSHAKE;	/* so that the drop counts it */
 		uplink_drop(u, why);
 		return;
@@ -556,7 +579,7 @@ uplink_connected_cb(evutil_socket_t fd, short what, void *arg)
 static int
 uplink_mosq_new(struct uplink *u)
 {
-	char why[160];
+	char why[200];
 	int rc;
 
 	u->mosq = mosquitto_new(u->c.client_id, true, u);
@@ -573,6 +596,8 @@ uplink_mosq_new(struct uplink *u)
 	mosquitto_connect_callback_set(u->mosq, on_connect);
 	mosquitto_publish_callback_set(u->mosq, on_publish);
 	mosquitto_disconnect_callback_set(u->mosq, on_disconnect);
+	mosquitto_log_callback_set(u->mosq, on_log);
+	u->lib_err[0] = '\0';
 	if ((rc = mosquitto_will_set(u->mosq, u->t_status, 7, "offline", 1,
 	    true)) != MOSQ_ERR_SUCCESS)
 		goto fail;
