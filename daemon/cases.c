@@ -330,6 +330,9 @@ cmd_cases_list(struct hall *h, struct op_ctx *c)
 	if (kind != NULL && strcmp(kind, "rating") != 0 &&
 	    strcmp(kind, "ledger") != 0)
 		return cmd_error(c, 400, "bad_request", "kind is rating or ledger");
+	if (from != NULL && to != NULL && strcmp(to, from) < 0)
+		return cmd_error(c, 400, "bad_range", "to (%s) is before from (%s)",
+		    to, from);
 	l.a = json_array();
 	if (store_cases(h->store, w, h->now, kind, from, to, CASES_PAGE,
 	    case_list_cb, &l) == -1 ||

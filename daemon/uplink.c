@@ -131,9 +131,9 @@ uplink_error(struct uplink *u, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	u->errors++;
-	if (!u->error_logged || strcmp(msg, u->last_error) != 0)
+	if (!u->error_logged)
 		log_warnx("uplink %s: %s (tried again until it works; said "
-		    "once)", u->c.url, msg);
+		    "once until then)", u->c.url, msg);
 	u->error_logged = 1;
 	snprintf(u->last_error, sizeof u->last_error, "%s", msg);
 }

@@ -150,6 +150,8 @@ view_window(struct hall *h, struct win *w)
 	    "clerk", w->clerk[0] ? json_string(w->clerk) : json_null());
 	if (o == NULL)
 		fatalx("json_pack window");
+	if (w->conf->ledger)		/* a 办不成事 window: said only when it is */
+		json_object_set_new(o, "ledger", json_true());
 	return o;
 }
 
