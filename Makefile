@@ -38,7 +38,7 @@ DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/up
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto calendar share sha256 casefsm
+UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -96,6 +96,7 @@ UNIT_DEPS_calendar = daemon/calendar.c
 UNIT_DEPS_share    = daemon/share.c daemon/util.c
 UNIT_DEPS_sha256   = daemon/sha256.c
 UNIT_DEPS_casefsm  = daemon/casefsm.c
+UNIT_DEPS_staffing = daemon/staffing.c
 UNIT_DEPS_pad      = displays/pad.c
 UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
 UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)
