@@ -63,6 +63,7 @@ static const struct route routes[] = {
 	{ API_GET, "/api/ratings", "ratings", 0 },
 	{ API_GET, "/api/reports", "report", 0 },
 	{ API_GET, "/api/uplink", "uplink", 0 },
+	{ API_GET, "/api/staffing", "staffing", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
@@ -169,6 +170,7 @@ static const struct {
 	{ "cases", { "state", "kind", "from", "to" }, { NULL } },
 	{ "ratings", { "from", "to", NULL }, { "after", NULL } },
 	{ "report", { "from", "to", "group", "format" }, { NULL } },
+	{ "staffing", { "day", NULL }, { NULL } },
 };
 
 static int

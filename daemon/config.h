@@ -215,6 +215,17 @@ struct uplink_conf {
 	int		 reconnect_first_s, reconnect_max_s;
 };
 
+/* "staffing" (config_staffing.c). */
+struct staffing_conf {
+	int		 target_s;	/* the wait planned for (15 min) */
+	int		 level_pct;	/* ... for this share of tickets (80) */
+	int		 history_weeks;	/* same weekday, this many back (4) */
+	int		 has_forecast;	/* before history: this forecast */
+	int		 tickets_per_day;
+	double		 profile[24];	/* share of a day's tickets per hour */
+	double		*share;		/* per matter index */
+};
+
 struct config {
 	char		*path;
 	char		*hall_name;
@@ -260,6 +271,7 @@ struct config {
 	struct appt_conf appt;
 	struct notify_conf notify;
 	struct uplink_conf uplink;
+	struct staffing_conf staffing;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);

@@ -66,6 +66,11 @@ void		 cfg_uplink_h(struct cfg *, json_t *, void *);
 void		 cfg_uplink_defaults(struct config *);
 void		 cfg_uplink_free(struct config *);
 
+/* config_staffing.c */
+void		 cfg_staffing_h(struct cfg *, json_t *, void *);
+void		 cfg_staffing_defaults(struct config *);
+void		 cfg_staffing_free(struct config *);
+
 /* config_dev.c */
 void		 cfg_devices_h(struct cfg *, json_t *, void *);
 

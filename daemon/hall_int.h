@@ -437,4 +437,7 @@ int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
 int	 cmd_report(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
 
+/* advice.c */
+int	 cmd_staffing(struct hall *h, struct op_ctx *c);
+
 #endif

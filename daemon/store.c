@@ -193,6 +193,7 @@ enum stmt {
 	ST_RATING_STRIKE,
 	ST_RATINGS_RANGE,
 	ST_RATING_GET,
+	ST_TICKETS_DAY,
 	ST_MAX
 };
 
@@ -328,6 +329,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "AND kind = 'rating' ORDER BY id LIMIT 1",
 	[ST_RATING_STRIKE] = "UPDATE ratings SET struck = 1 WHERE ticket = ?",
 	[ST_RATING_GET] = "SELECT " RATING_COLS " FROM ratings WHERE ticket = ?",
+	[ST_TICKETS_DAY] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ?",
 	[ST_RATINGS_RANGE] = "SELECT " RATING_COLS " FROM ratings WHERE day >= ? "
 	    "AND day <= ? AND score IS NOT NULL AND ticket > ? ORDER BY ticket "
 	    "LIMIT ?",
@@ -668,6 +670,16 @@ static void
 int64_row_fn(sqlite3_stmt *st, void *arg)
 {
 	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+}
+
+int
+store_tickets_day(struct store *s, const char *day, store_ticket_cb cb,
+    void *arg)
+{
+	struct ticket_rows r = { cb, arg };
+
+	bind_text(s->st[ST_TICKETS_DAY], 1, day);
+	return store_rows(s, ST_TICKETS_DAY, ticket_row_fn, &r);
 }
 
 int64_t

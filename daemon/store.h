@@ -177,6 +177,8 @@ int		 store_ticket_get(struct store *, int64_t id, store_ticket_cb, void *);
 int		 store_tickets_live(struct store *, const char *day,
 		     store_ticket_cb, void *);
 int64_t		 store_ticket_max_id(struct store *);
+int		 store_tickets_day(struct store *, const char *day,
+		     store_ticket_cb, void *);
 int		 store_window_put(struct store *, const struct store_window *);
 int		 store_windows(struct store *, store_window_cb, void *);
 int		 store_counter_put(struct store *, const char *day,

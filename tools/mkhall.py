@@ -233,6 +233,12 @@ def build(wl):
                          "early_min": 30, "late_min": 15,
                          "per_person_per_day": 1, "share_pct": 50,
                          "purge_days": 30, "public_per_minute": 10},
+        # Staffing before the hall has history: the workload's forecast.
+        "staffing": {"target_wait_min": 15, "level_pct": 80,
+                     "forecast": {"tickets_per_day": wl["tickets_per_day"],
+                                  "profile": wl["arrival_profile_per_hour"],
+                                  "shares": dict((m["code"], m["share"])
+                                                 for m in wl["matters"])}},
     }
 
 
