@@ -1,0 +1,837 @@
+"""The uplink to the city platform (issue 16) from outside: the real hallqd
+publishing to Debian's real mosquitto (tests/e2e/mqtt.py: a broker of our
+own on a loopback port with the persistence each test needs, never the
+system service), read by a paho subscriber with a persistent session (QoS 1,
+clean_session False), checked against web/README.md "## Uplink to the city
+platform (MQTT)":
+
+- every event of the log on {p}/{h}/events, one EVENT per message exactly as
+  GET /api/events gives it; deduplicated by seq (the first kept), the seqs
+  are the log's, in the order they first arrived — plain, with the broker
+  stopped 30 s in the middle (the hall serves on; GET /api/uplink says
+  connected false, a growing backlog, since, the away alert; afterwards the
+  backlog returns to 0), with kill -9 of hallqd in the middle of a burst, and
+  both; MQTT 5 too;
+- {p}/{h}/public/queue retained: a late subscriber gets the figures of GET
+  /api/public/queue at once; not sent more often than public_every_s;
+- {p}/{h}/status retained: online after connect, offline as the will after
+  kill -9 (within 1.5 × keepalive_s) and on a clean stop; online again after
+  a restart, also when it follows a kill -9 at once;
+- {p}/{h}/ratings: a rating with its national record, case.opened,
+  case.step with the case's new state; nothing for a case-less 5;
+  no full phone or ID number on any topic;
+- {p}/{h}/reports/daily retained after the business day ends (the clock
+  started at 23:59:45 hall time);
+- GET /api/uplink: its members, manager only, {"configured": false} without
+  an uplink section; hallqd -n refuses what the contract bounds;
+- a "broker" that answers with garbage, one that refuses the credentials, one
+  that accepts and never answers: the hall serves on, connected false,
+  errors counting up, last_error saying why, the stderr log saying it once
+  (not once per retry); then a real broker on that port gets every event.
+
+The halls' clocks start on Tuesday 2026-12-01 10:00 hall time
+(HALLQ_CLOCK_START) unless a test needs midnight.  keepalive_s is 5 and the
+reconnect backoff 1–2 s so the tests are quick.  Every wait is bounded.
+"""
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import unittest
+
+import mqtt
+from harness import HALLQD, Hall, hall_ms, id_number, mobile
+
+CLOCK = hall_ms(2026, 12, 1, 10, 0)           # Tuesday, a working day
+TODAY = "2026-12-01"
+PREFIX = "hallq"
+HALL_ID = "hall-440100-01"
+KEEPALIVE = 5
+BAD_PASSWORD = "Wr0ng-Passw0rd-16"
+
+UPLINK_KEYS = {"configured", "connected", "broker", "protocol", "acked_seq", "seq",
+               "backlog", "inflight", "since", "reconnects", "errors", "last_error",
+               "published", "alert"}
+
+MATTER_CYCLE = ["SB01", "YB01", "SB02", "YB02", "BDC01", "BDC02"]
+
+
+def uplink_conf(url, **extra):
+    u = {"url": url, "hall_id": HALL_ID, "keepalive_s": KEEPALIVE,
+         "public_every_s": 1, "reconnect": {"first_s": 1, "max_s": 2}}
+    u.update(extra)
+    return u
+
+
+def topic(name, hall_id=HALL_ID, prefix=PREFIX):
+    return "%s/%s/%s" % (prefix, hall_id, name)
+
+
+EVENTS = topic("events")
+RATINGS = topic("ratings")
+PUBLIC = topic("public/queue")
+DAILY = topic("reports/daily")
+STATUS = topic("status")
+
+
+class UplinkCase(unittest.TestCase):
+    maxDiff = None
+    """Brokers, subscribers and halls made here are ended in every path
+    (addCleanup); a hall still running at the end must stop with 0."""
+
+    def setUp(self):
+        why = mqtt.available()
+        if why:
+            self.fail(why)
+        self.halls = []
+
+    def tearDown(self):
+        for h in self.halls:
+            if h.proc is not None:
+                h.stop()
+
+    # -- fixtures
+    def broker(self, start=True, **kw):
+        b = mqtt.Broker(**kw)
+        self.addCleanup(b.cleanup)
+        if start:
+            b.start()
+        return b
+
+    def subscriber(self, port, topics, start=True, **kw):
+        s = mqtt.Subscriber(port, topics, **kw)
+        self.addCleanup(s.stop)
+        if start:
+            s.start()
+        return s
+
+    def new_hall(self, url, clock=CLOCK, start=True, over=None, **uplink):
+        o = dict(over or {})
+        o["uplink"] = uplink_conf(url, **uplink)
+        h = Hall(**o)
+        self.addCleanup(h.cleanup)
+        self.halls.append(h)
+        if clock is not None:
+            h.set_clock(clock)
+        if start:
+            h.start()
+        return h
+
+    def restart_after_kill(self, h):
+        """Start again on the same database after kill9(), the clock
+        going on from where it was; windows 1-4 let go of what a killed
+        burst left at them (finish)."""
+        h.set_clock(h.clock_guess())
+        h.restart()
+        for w in (1, 2, 3, 4):
+            r = h.win(w, "finish")
+            self.assertIn(r.status, (200, 409), r)
+
+    # -- GET /api/uplink
+    def uplink(self, h):
+        r = h.req("GET", "/api/uplink", None, "m1")
+        self.assertEqual(r.status, 200, r)
+        u = r.json
+        missing = UPLINK_KEYS - set(u)
+        self.assertFalse(missing, "GET /api/uplink without %s: %r" % (sorted(missing), u))
+        self.assertIs(u["configured"], True, u)
+        self.assertIsInstance(u["connected"], bool, u)
+        for k in ("acked_seq", "seq", "backlog", "inflight", "reconnects", "errors",
+                  "published"):
+            self.assertIsInstance(u[k], int, "%s: %r" % (k, u))
+            self.assertGreaterEqual(u[k], 0, "%s: %r" % (k, u))
+        self.assertLessEqual(u["acked_seq"], u["seq"], u)
+        self.assertIn(u["alert"], (None, "backlog", "away"), u)
+        self.assertTrue(u["last_error"] is None or isinstance(u["last_error"], str), u)
+        self.assertTrue(u["since"] is None or isinstance(u["since"], int), u)
+        return u
+
+    def wait_uplink(self, h, pred, what, timeout=20):
+        deadline = time.monotonic() + timeout
+        u = None
+        for _ in range(int(timeout / 0.1) + 2):
+            u = self.uplink(h)
+            if pred(u):
+                return u
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.fail("GET /api/uplink: no %s within %ss: %r\n%s" %
+                  (what, timeout, u, h.stderr_tail(1500)))
+
+    def wait_connected(self, h, timeout=20):
+        return self.wait_uplink(h, lambda u: u["connected"], "connected", timeout)
+
+    def wait_drained(self, h, timeout=60):
+        """Backlog 0: every event of the log acknowledged by the broker."""
+        def done(u):
+            return u["connected"] and u["backlog"] == 0 and u["acked_seq"] == u["seq"]
+        u = self.wait_uplink(h, done, "backlog 0", timeout)
+        return u
+
+    # -- the hall's work
+    def round(self, h, k, client=None, check=True):
+        """One round of the scripted run: four tickets issued, then windows
+        1-4 each call-next, start, finish and rate what they called (scores
+        cycling 1..5, so some open cases).  About twenty events."""
+        c = client or h.client
+        for i in range(4):
+            r = c.req("POST", "/api/tickets",
+                      {"matter": MATTER_CYCLE[(k * 4 + i) % len(MATTER_CYCLE)]}, "k1")
+            if check:
+                self.assertEqual(r.status, 201, r)
+        for w in (1, 2, 3, 4):
+            r = c.req("POST", "/api/windows/%d/call-next" % w, None, "c-all")
+            if check:
+                self.assertIn(r.status, (200, 204), r)
+            if r.status != 200:
+                continue
+            tid = r.json["ticket"]["id"]
+            for cmd in ("start", "finish"):
+                r = c.req("POST", "/api/windows/%d/%s" % (w, cmd), None, "c-all")
+                if check:
+                    self.assertEqual(r.status, 200, r)
+            r = c.req("POST", "/api/ratings", {"ticket": tid, "score": (k + w) % 5 + 1},
+                      "c-all")
+            if check:
+                self.assertEqual(r.status, 201, r)
+
+    def rounds(self, h, first, n):
+        for k in range(first, first + n):
+            self.round(h, k)
+
+    def burst(self, h, nthreads=4):
+        """Clients hammering the hall at once until stop() (or until the
+        hall goes away: their errors end them quietly).  Returns
+        (stop event, threads, counter of commands answered)."""
+        stop = threading.Event()
+        answered = [0]
+        lock = threading.Lock()
+
+        def client(w):
+            c = h.http(timeout=10)
+            try:
+                for k in range(100000):
+                    if stop.is_set():
+                        return
+                    r = c.req("POST", "/api/tickets",
+                              {"matter": MATTER_CYCLE[(w + k) % len(MATTER_CYCLE)]}, "k1")
+                    r2 = c.req("POST", "/api/windows/%d/call-next" % w, None, "c-all")
+                    if r2.status == 200:
+                        tid = r2.json["ticket"]["id"]
+                        c.req("POST", "/api/windows/%d/finish" % w, None, "c-all")
+                        c.req("POST", "/api/ratings",
+                              {"ticket": tid, "score": (w + k) % 5 + 1}, "c-all")
+                    with lock:
+                        answered[0] += 1 if r.status == 201 else 0
+            except Exception:
+                return                    # the hall went away (kill -9)
+            finally:
+                c.close()
+        threads = [threading.Thread(target=client, args=(w,), daemon=True)
+                   for w in range(1, nthreads + 1)]
+        for t in threads:
+            t.start()
+        return stop, threads, answered
+
+    # -- what arrived
+    def assert_every_event(self, h, sub, timeout=60, token="m1"):
+        """Wait for backlog 0, then: every event of the log arrived on
+        {p}/{h}/events; deduplicated by seq (first kept) the subscriber's
+        seqs are the log's in the order they first arrived; each message is
+        the event exactly as GET /api/events has it."""
+        u = self.wait_drained(h, timeout)
+        log = h.events(token=token)
+        self.assertTrue(log, "an empty event log")
+        seqs = [e["seq"] for e in log]
+        self.assertEqual(seqs, list(range(1, len(seqs) + 1)), "the log's seqs")
+        self.assertEqual(u["seq"], seqs[-1], u)
+        try:
+            sub.wait_seqs(EVENTS, seqs, timeout)
+        except AssertionError as e:
+            self.fail("%s\nuplink %r\n%s" % (e, self.uplink(h), h.stderr_tail(1500)))
+        first = sub.first_by_seq(EVENTS)
+        got = [s for s, _, _ in first]
+        extra = sorted(set(got) - set(seqs))
+        self.assertEqual(extra, [], "seqs on %s that the log does not hold" % EVENTS)
+        out_of_order = [(a, b) for a, b in zip(got, got[1:]) if b <= a]
+        self.assertEqual(out_of_order, [], "first arrivals not in ascending seq order "
+                         "(first pairs shown)" if out_of_order else "")
+        self.assertEqual(got, seqs)
+        by = {e["seq"]: e for e in log}
+        for s, payload, m in first:
+            self.assertEqual(payload, by[s], "seq %d on %s is not the log's event" % (s, EVENTS))
+            self.assertEqual(m.qos, 1, m)
+        for m in sub.messages(EVENTS):
+            self.assertFalse(m.retain, "an event message retained: %r" % m)
+        dups = sub.count(EVENTS) - len(first)
+        return log, dups
+
+
+# ------------------------------------------------------------ every event
+
+class EveryEvent(UplinkCase):
+
+    def test_a_plain_run(self):
+        b = self.broker()
+        sub = self.subscriber(b.port, [EVENTS])
+        h = self.new_hall(b.url)
+        u = self.wait_connected(h)
+        self.assertEqual((u["broker"], u["protocol"]), (b.url, "3.1.1"), u)
+        self.rounds(h, 0, 20)
+        log, dups = self.assert_every_event(h, sub)
+        self.assertGreaterEqual(len(log), 300, "a run of several hundred events")
+        u = self.uplink(h)
+        self.assertEqual((u["connected"], u["backlog"], u["inflight"], u["acked_seq"],
+                          u["alert"]), (True, 0, 0, log[-1]["seq"], None), u)
+        self.assertGreaterEqual(u["published"], len(log), u)
+        self.assertIsInstance(u["since"], int, u)
+        self.assertLessEqual(u["since"], h.now(), u)
+        # a run without outages sends each event once
+        self.assertEqual(dups, 0, "duplicates without any outage")
+
+    def test_mqtt5(self):
+        b = self.broker(persistence=False)
+        sub = self.subscriber(b.port, [EVENTS])
+        h = self.new_hall(b.url, protocol="5")
+        u = self.wait_connected(h)
+        self.assertEqual(u["protocol"], "5", u)
+        self.rounds(h, 0, 4)
+        self.assert_every_event(h, sub)
+        self.assertIn("(p5,", b.log(), "the hall spoke MQTT 5 to the broker:\n" + b.log_tail())
+
+    def test_b_broker_away_30s(self):
+        b = self.broker()
+        sub = self.subscriber(b.port, [EVENTS])
+        h = self.new_hall(b.url, away_alert_s=20)
+        self.wait_connected(h)
+        self.rounds(h, 0, 6)
+        self.wait_drained(h)
+        before = self.uplink(h)
+        t_hall = h.now()
+        b.stop()
+        t0 = time.monotonic()
+        u = self.wait_uplink(h, lambda u: not u["connected"], "connected false", 10)
+        self.assertIsInstance(u["since"], int, u)
+        self.assertGreaterEqual(u["since"], t_hall - 1000, "since: away since the stop %r" % u)
+        self.assertLessEqual(u["since"], h.now(), u)
+        # the hall serves on while the broker is away; the backlog grows
+        backlogs = []
+        k = 6
+        for i in range(6):
+            t_cmd = time.monotonic()
+            self.rounds(h, k, 2)
+            k += 2
+            self.assertLess(time.monotonic() - t_cmd, 10,
+                            "two rounds of commands took over 10 s with the broker away")
+            u = self.uplink(h)
+            self.assertFalse(u["connected"], u)
+            self.assertEqual(u["backlog"], u["seq"] - u["acked_seq"], u)
+            self.assertLessEqual(u["acked_seq"], h.status()["seq"], u)
+            backlogs.append(u["backlog"])
+            if time.monotonic() - t0 < 15:
+                self.assertIsNone(u["alert"], "alert before away_alert_s: %r" % u)
+            if i < 5:
+                time.sleep(max(0, t0 + 5 * (i + 1) - time.monotonic()))
+        self.assertEqual(backlogs, sorted(backlogs), "the backlog only grows while away")
+        self.assertGreater(backlogs[-1], backlogs[0], backlogs)
+        self.assertGreater(backlogs[0], 0, backlogs)
+        time.sleep(max(0, t0 + 30 - time.monotonic()))
+        u = self.uplink(h)
+        self.assertEqual(u["alert"], "away", "away over away_alert_s (20 s): %r" % u)
+        self.assertGreaterEqual(u["errors"], 1, u)
+        self.assertIsInstance(u["last_error"], str, u)
+        away_for = time.monotonic() - t0
+        self.assertGreaterEqual(away_for, 30)
+        b.start()
+        self.wait_connected(h, 20)
+        self.rounds(h, k, 3)
+        log, dups = self.assert_every_event(h, sub, 90)
+        u = self.uplink(h)
+        self.assertEqual((u["backlog"], u["alert"]), (0, None), u)
+        self.assertGreaterEqual(u["reconnects"], before["reconnects"] + 1, u)
+        self.assertGreater(u["published"], before["published"], u)
+
+    def test_c_kill9_in_a_burst(self):
+        b = self.broker()
+        sub = self.subscriber(b.port, [EVENTS])
+        h = self.new_hall(b.url)
+        self.wait_connected(h)
+        self.rounds(h, 0, 3)
+        stop, threads, answered = self.burst(h)
+        # kill -9 once the burst is well under way
+        mqtt.wait_until(lambda: answered[0] >= 60, 20, "60 tickets of the burst")
+        h.kill9()
+        stop.set()
+        for t in threads:
+            t.join(15)
+        self.restart_after_kill(h)
+        self.wait_connected(h)
+        self.rounds(h, 3, 3)
+        log, dups = self.assert_every_event(h, sub, 60)
+        self.assertGreaterEqual(len(log), 200)
+
+    def test_d_broker_away_and_kill9(self):
+        b = self.broker()
+        sub = self.subscriber(b.port, [EVENTS])
+        h = self.new_hall(b.url, backlog_alert=50)
+        self.wait_connected(h)
+        self.rounds(h, 0, 3)
+        self.wait_drained(h)
+        acked = self.uplink(h)["acked_seq"]
+        b.stop()
+        self.wait_uplink(h, lambda u: not u["connected"], "connected false", 10)
+        # a burst while the broker is away, killed in the middle
+        stop, threads, answered = self.burst(h)
+        mqtt.wait_until(lambda: answered[0] >= 60, 20, "60 tickets of the burst")
+        h.kill9()
+        stop.set()
+        for t in threads:
+            t.join(15)
+        self.restart_after_kill(h)
+        # back on the same database, the broker still away: the cursor held
+        u = self.uplink(h)
+        self.assertFalse(u["connected"], u)
+        self.assertEqual(u["acked_seq"], acked, "the cursor after kill -9: %r" % u)
+        seq = h.status()["seq"]
+        self.assertEqual((u["seq"], u["backlog"]), (seq, seq - acked), u)
+        self.assertGreater(u["backlog"], 50, u)
+        self.assertEqual(u["alert"], "backlog", "backlog over backlog_alert (50): %r" % u)
+        self.rounds(h, 3, 2)
+        time.sleep(3)
+        b.start()
+        self.wait_connected(h, 20)
+        self.rounds(h, 5, 2)
+        self.assert_every_event(h, sub, 90)
+        self.assertIsNone(self.uplink(h)["alert"])
+
+
+# ------------------------------------------------------------ retained topics
+
+class Retained(UplinkCase):
+
+    def public_now(self, h):
+        r = h.req("GET", "/api/public/queue")
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    @staticmethod
+    def figures(q):
+        return {k: v for k, v in q.items() if k != "at"}
+
+    def test_public_queue(self):
+        b = self.broker(persistence=False)
+        h = self.new_hall(b.url, public_every_s=1)
+        self.wait_connected(h)
+        for i in range(6):
+            h.issue_ok(MATTER_CYCLE[i])
+        self.assertEqual(h.win(1, "call-next").status, 200)
+        # a late subscriber gets the latest figures at once, retained; they
+        # are GET /api/public/queue's (once public_every_s has passed)
+        time.sleep(2.5)
+        got = want = None
+        deadline = time.monotonic() + 15
+        for _ in range(20):
+            want = self.public_now(h)
+            m = mqtt.late_retained(b.port, PUBLIC, timeout=3)
+            self.assertIsNotNone(m, "no retained message on %s at once" % PUBLIC)
+            self.assertTrue(m.retain, m)
+            got = m.json()
+            if self.figures(got) == self.figures(want):
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(self.figures(got), self.figures(want),
+                         "the retained public queue is not GET /api/public/queue's")
+        self.assertIsInstance(got.get("at"), int, got)
+        waiting = {x["code"]: x["waiting"] for x in got["matters"]}
+        self.assertEqual(sum(waiting.values()), 5, waiting)
+
+        # changes: sent when the figures change, at most every public_every_s
+        sub = self.subscriber(b.port, [PUBLIC], clean=True)
+        sub.wait_messages(PUBLIC, 1, timeout=5)       # the retained one
+        n0 = sub.count(PUBLIC)
+        t0 = time.monotonic()
+        for i in range(40):
+            h.issue_ok("SB01")
+            time.sleep(max(0, t0 + 0.1 * (i + 1) - time.monotonic()))
+        span = time.monotonic() - t0
+        time.sleep(2.5)
+        live = sub.messages(PUBLIC)[n0:]
+        self.assertGreaterEqual(len(live), 2, "the figures changed 40 times in %.1f s" % span)
+        self.assertLessEqual(len(live), int(span / 1) + 3,
+                             "%d messages in %.1f s with public_every_s 1" % (len(live), span))
+        last = live[-1].json()
+        self.assertEqual(self.figures(last), self.figures(self.public_now(h)))
+        self.assertEqual(sum(x["waiting"] for x in last["matters"]), 45, last)
+
+    def test_status_online_offline(self):
+        b = self.broker(persistence=False)
+        sub = self.subscriber(b.port, [STATUS])
+        h = self.new_hall(b.url)
+        self.wait_connected(h)
+        sub.wait_messages(STATUS, 1, lambda m: m.payload == b"online", 10)
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertIsNotNone(m, "nothing retained on %s" % STATUS)
+        self.assertEqual((m.payload, m.retain), (b"online", True), m)
+
+        # kill -9: the broker says the will, offline, within 1.5 × keepalive
+        n = sub.last_n()
+        t0 = time.monotonic()
+        h.kill9()
+        ms = sub.wait_messages(STATUS, 1, lambda m: m.n > n and m.payload == b"offline",
+                               1.5 * KEEPALIVE + 6)
+        took = ms[-1].at - t0
+        self.assertLessEqual(took, 1.5 * KEEPALIVE + 2.5,
+                             "the will came %.1f s after kill -9 (keepalive_s %d)" %
+                             (took, KEEPALIVE))
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"offline", True), m)
+
+        # back: online again
+        n = sub.last_n()
+        self.restart_after_kill(h)
+        self.wait_connected(h)
+        sub.wait_messages(STATUS, 1, lambda m: m.n > n and m.payload == b"online", 10)
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"online", True), m)
+
+        # kill -9 and start again at once: the old connection's will must
+        # not outlive the new "online"
+        h.kill9()
+        self.restart_after_kill(h)
+        self.wait_connected(h)
+        time.sleep(1.5 * KEEPALIVE + 2)
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"online", True),
+                         "status after kill -9 and an immediate restart: %r" % m)
+        self.assertTrue(self.uplink(h)["connected"])
+
+        # a clean stop says offline at once
+        n = sub.last_n()
+        t0 = time.monotonic()
+        h.stop()
+        ms = sub.wait_messages(STATUS, 1, lambda m: m.n > n and m.payload == b"offline", 5)
+        self.assertLess(ms[-1].at - t0, 3, "offline %.1f s after SIGTERM" % (ms[-1].at - t0))
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"offline", True), m)
+
+
+# ------------------------------------------------------------ ratings, cases, reports
+
+class RatingsAndCases(UplinkCase):
+
+    def test_rating_and_case_messages(self):
+        b = self.broker(persistence=False)
+        sub = self.subscriber(b.port, ["%s/%s/#" % (PREFIX, HALL_ID)])
+        h = self.new_hall(b.url)
+        self.wait_connected(h)
+        idn, ph = id_number(16, birth="19860716"), mobile(16161616)
+        r = h.issue("SB01", id_number=idn, phone=ph)
+        self.assertEqual(r.status, 201, r)
+        tk, own = r.json["ticket"], r.json["token"]
+        self.assertEqual(h.win(3, "call", {"ticket": tk["id"]}).status, 200)
+        self.assertEqual(h.win(3, "start").status, 200)
+        self.assertEqual(h.win(3, "finish").status, 200)
+        seq0 = h.status()["seq"]
+        r = h.req("POST", "/api/ratings", {"ticket": tk["id"], "score": 1,
+                                           "comment": "等了很久"}, own)
+        self.assertEqual(r.status, 201, r)
+        evs = h.events(since=seq0, token="m1")
+        rated = [e for e in evs if e["type"] == "rating.recorded"]
+        opened = [e for e in evs if e["type"] == "case.opened"]
+        self.assertEqual((len(rated), len(opened)), (1, 1), evs)
+        cid = opened[0]["case"]["id"]
+
+        ms = sub.wait_messages(RATINGS, 2, timeout=15)
+        rating = [m.json() for m in ms if m.json().get("type") == "rating"]
+        cases = [m.json() for m in ms if m.json().get("type") == "case"]
+        self.assertEqual((len(rating), len(cases)), (1, 1), ms)
+        rt = rating[0]
+        self.assertEqual((rt.get("seq"), rt.get("ticket"), rt.get("score")),
+                         (rated[0]["seq"], tk["id"], 1), rt)
+        recs = h.req("GET", "/api/ratings?from=%s&to=%s" % (TODAY, TODAY), None, "m1")
+        self.assertEqual(recs.status, 200, recs)
+        rec = [x for x in recs.json["ratings"] if x["ticket"] == tk["id"]]
+        self.assertEqual(len(rec), 1, recs.json)
+        got = dict(rt.get("record") or {})
+        want = dict(rec[0])
+        # the handling block is the case's as it stood when sent
+        gh, wh = got.pop("handling", None), want.pop("handling", None)
+        self.assertEqual(got, want, "the rating message's record is not GET /api/ratings'")
+        self.assertTrue(gh is None or gh.get("case") == cid, gh)
+        self.assertEqual(wh["case"], cid, wh)
+        cs = cases[0]
+        self.assertEqual((cs.get("seq"), cs.get("event")), (opened[0]["seq"], "case.opened"), cs)
+        c = cs.get("case") or {}
+        self.assertEqual((c.get("id"), c.get("kind"), c.get("ticket"), c.get("score"),
+                          c.get("state")), (cid, "rating", tk["id"], 1, "open"), cs)
+        api_case = h.req("GET", "/api/cases/%d" % cid, None, "m1").json["case"]
+        for k in ("number", "matter", "window", "clerk", "channel", "comment", "opened_at",
+                  "due_at", "founded", "struck", "overdue", "closed_at"):
+            self.assertEqual(c.get(k), api_case[k], "case member %s: %r" % (k, cs))
+
+        # a step: case.step with the case's new state
+        r = h.req("POST", "/api/cases/%d/steps" % cid,
+                  {"action": "verify", "founded": True, "note": "属实", "by": "王科长"}, "m1")
+        self.assertEqual(r.status, 200, r)
+        step_ev = h.wait_event(lambda e: e["type"] == "case.step", since=seq0, token="m1")
+        ms = sub.wait_messages(RATINGS, 1, lambda m: m.json().get("event") == "case.step", 15)
+        st = ms[0].json()
+        self.assertEqual((st.get("type"), st.get("seq")), ("case", step_ev["seq"]), st)
+        self.assertEqual((st["case"].get("id"), st["case"].get("state"),
+                          st["case"].get("founded")), (cid, "verified", True), st)
+        steps = st["case"].get("steps")
+        if steps is not None:
+            self.assertEqual([(s["action"], s["by"]) for s in steps][-1:],
+                             [("verify", "王科长")], st)
+        r = h.req("POST", "/api/cases/%d/steps" % cid,
+                  {"action": "rectify", "note": "已整改", "by": "王科长"}, "m1")
+        self.assertEqual(r.status, 200, r)
+        ms = sub.wait_messages(RATINGS, 2, lambda m: m.json().get("event") == "case.step", 15)
+        self.assertEqual(ms[-1].json()["case"]["state"], "rectifying", ms[-1])
+
+        # a 5: a rating message, no case
+        tk5 = h.issue_ok("SB02")
+        self.assertEqual(h.win(1, "call", {"ticket": tk5["id"]}).status, 200)
+        self.assertEqual(h.win(1, "finish").status, 200)
+        r = h.req("POST", "/api/ratings", {"ticket": tk5["id"], "score": 5}, "c-all")
+        self.assertEqual(r.status, 201, r)
+        ms = sub.wait_messages(RATINGS, 1, lambda m: m.json().get("ticket") == tk5["id"], 15)
+        r5 = ms[0].json()
+        self.assertEqual((r5["type"], r5["score"], r5["record"]["level"],
+                          r5["record"]["ticket"]), ("rating", 5, 5, tk5["id"]), r5)
+        time.sleep(1)
+        n_case_msgs = len([m for m in sub.messages(RATINGS) if m.json().get("type") == "case"])
+        self.assertEqual(n_case_msgs, 3, "case.opened and two steps only")
+        # all in order of seq, each once
+        self.wait_drained(h)
+        seqs = [m.json()["seq"] for m in sub.messages(RATINGS)]
+        self.assertEqual(seqs, sorted(set(seqs)), seqs)
+
+        # no full phone or ID number on any topic
+        for m in sub.messages():
+            t = m.text()
+            self.assertNotIn(ph, t, "a full phone number on %s" % m.topic)
+            self.assertNotIn(idn, t, "a full ID number on %s" % m.topic)
+        self.assertIn(ph[:3] + "****" + ph[-4:], json.dumps(rt, ensure_ascii=False),
+                      "the record's masked phone")
+
+
+class DailyReport(UplinkCase):
+
+    def test_daily_report_after_midnight(self):
+        b = self.broker(persistence=False)
+        day_before = "2026-12-01"
+        h = self.new_hall(b.url, clock=hall_ms(2026, 12, 1, 23, 59, 42))
+        self.wait_connected(h)
+        # a little of the day: served, rated, no-show
+        for i in range(3):
+            h.issue_ok(MATTER_CYCLE[i])
+        for w in (1, 2):
+            r = h.win(w, "call-next")
+            self.assertEqual(r.status, 200, r)
+            tid = r.json["ticket"]["id"]
+            self.assertEqual(h.win(w, "finish").status, 200)
+            self.assertEqual(h.req("POST", "/api/ratings", {"ticket": tid, "score": 4 + w % 2},
+                                   "c-all").status, 201)
+        self.assertEqual(h.win(3, "call-next").status, 200)
+        self.assertEqual(h.win(3, "no-show").status, 200)
+        self.assertEqual(h.status()["business_day"], day_before,
+                         "the test's work must happen before midnight")
+        sub = self.subscriber(b.port, [DAILY])
+        h.wait_clock(hall_ms(2026, 12, 2, 0, 0, 1), timeout=40)
+        h.issue_ok("SB01")                        # a change of the new day
+        roll = h.wait_event(lambda e: e["type"] == "day.rollover", token="m1")
+        self.assertEqual((roll["from"], roll["to"]), (day_before, "2026-12-02"), roll)
+        ms = sub.wait_messages(DAILY, 1, timeout=20)
+        got = ms[0].json()
+        r = h.req("GET", "/api/reports?group=matter&from=%s&to=%s" % (day_before, day_before),
+                  None, "m1")
+        self.assertEqual(r.status, 200, r)
+        want = r.json
+        self.assertEqual((got.get("from"), got.get("to"), got.get("group")),
+                         (day_before, day_before, "matter"), got)
+        self.assertEqual(got.get("groups"), want["groups"])
+        self.assertEqual(got.get("total"), want["total"])
+        self.assertEqual(got.get("hall"), want["hall"])
+        self.assertEqual((want["total"]["issued"], want["total"]["served"]), (3, 2),
+                         want["total"])
+        m = mqtt.late_retained(b.port, DAILY)
+        self.assertIsNotNone(m, "the daily report is not retained")
+        self.assertEqual((m.retain, m.json().get("from")), (True, day_before), m)
+        time.sleep(1)
+        self.assertEqual(len(sub.messages(DAILY)), 1, "one report for the day")
+
+
+# ------------------------------------------------------------ GET /api/uplink, config
+
+class UplinkApi(UplinkCase):
+
+    def test_members_roles_and_unconfigured(self):
+        b = self.broker(persistence=False)
+        h = self.new_hall(b.url)
+        u = self.wait_connected(h)
+        self.assertEqual((u["broker"], u["protocol"], u["errors"], u["last_error"],
+                          u["alert"]), (b.url, "3.1.1", 0, None, None), u)
+        self.assertEqual(h.req("GET", "/api/uplink").status, 401)
+        for tok in ("d1", "k1", "c-all"):
+            self.assertEqual(h.req("GET", "/api/uplink", None, tok).status, 403, tok)
+        self.assertEqual(h.req("GET", "/api/uplink", None, "a1").status, 200)
+        # no uplink section
+        plain = Hall()
+        self.addCleanup(plain.cleanup)
+        self.halls.append(plain)
+        plain.start()
+        r = plain.req("GET", "/api/uplink", None, "m1")
+        self.assertEqual((r.status, r.json), (200, {"configured": False}), r)
+
+    def test_config_check(self):
+        h = self.new_hall("mqtt://127.0.0.1:1", start=False)
+
+        def check(uplink):
+            conf = h.config(uplink=uplink)
+            path = os.path.join(h.dir, "check.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(conf, f, ensure_ascii=False, indent=2)
+            p = subprocess.run([HALLQD, "-n", "-f", path], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=20)
+            return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
+
+        good = [
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "hall-440100-01"},
+            {"url": "mqtt://broker.example", "hall_id": "h_1.a"},
+            {"url": "mqtts://broker.example:8883", "hall_id": "a", "protocol": "5"},
+            uplink_conf("mqtt://127.0.0.1:1883", username="hall01", password="secret",
+                        topic_prefix="city/hallq", client_id="hallq-x", inflight=1000,
+                        keepalive_s=3600, backlog_alert=1000, away_alert_s=120,
+                        protocol="3.1.1"),
+            uplink_conf("mqtt://127.0.0.1:1883", inflight=1, keepalive_s=5),
+        ]
+        for u in good:
+            code, out = check(u)
+            self.assertEqual(code, 0, "refused %r:\n%s" % (u, out))
+        bad = [
+            {"url": "http://127.0.0.1:1883", "hall_id": "h"},
+            {"url": "mqtt://127.0.0.1:1883"},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": ""},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "bad id"},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "a/b"},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "x" * 65},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "h", "protocol": "4"},
+            uplink_conf("mqtt://127.0.0.1:1883", keepalive_s=4),
+            uplink_conf("mqtt://127.0.0.1:1883", keepalive_s=3601),
+            uplink_conf("mqtt://127.0.0.1:1883", inflight=0),
+            uplink_conf("mqtt://127.0.0.1:1883", inflight=1001),
+            uplink_conf("mqtt://127.0.0.1:1883", colour="blue"),
+        ]
+        for u in bad:
+            code, out = check(u)
+            self.assertEqual(code, 1, "accepted %r:\n%s" % (u, out))
+            self.assertRegex(out, r"check\.json:\d+:\d+:", "where in the file: %r" % u)
+
+
+# ------------------------------------------------------------ brokers that fail
+
+def uplink_lines(h):
+    """The daemon's stderr lines (this start) that speak of the uplink."""
+    try:
+        with open(h.stderr_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines()
+            if re.search(r"uplink|mqtt|broker", line, re.I)]
+
+
+class Failures(UplinkCase):
+    """Each bad "broker" in turn on a port; the hall serves on, counts and
+    says the error once; a real broker on that port afterwards gets every
+    event."""
+
+    def good_broker_session(self, port):
+        """A real broker for later on `port` (persistence), with a
+        subscriber's persistent session on it already: the subscriber
+        gets what the hall sends as soon as the broker is back, even
+        before it reconnects itself."""
+        good = self.broker(port=port)
+        s = self.subscriber(good.port, [EVENTS])
+        s.stop()
+        good.stop()
+        return good, s.client_id
+
+    def hall_serves(self, h, k):
+        t0 = time.monotonic()
+        self.round(h, k)
+        self.assertLess(time.monotonic() - t0, 10, "a round of commands took over 10 s")
+
+    def bad_then_good(self, h, good, sub_id, stop_bad, want_error,
+                      min_errors=3, timeout=40):
+        u = self.wait_uplink(h, lambda u: u["errors"] >= 1, "a first error", timeout)
+        self.hall_serves(h, 0)
+        time.sleep(0.5)
+        lines1 = uplink_lines(h)
+        e1 = self.uplink(h)["errors"]
+        u = self.wait_uplink(h, lambda u: u["errors"] >= e1 + min_errors - 1,
+                             "errors counting up", timeout)
+        self.hall_serves(h, 1)
+        u = self.uplink(h)
+        self.assertFalse(u["connected"], u)
+        self.assertEqual(u["acked_seq"], 0, u)
+        self.assertEqual(u["backlog"], h.status()["seq"], u)
+        self.assertIsInstance(u["last_error"], str, u)
+        lines2 = uplink_lines(h)
+        self.assertGreaterEqual(len(lines1), 1, "the daemon's log says nothing of the "
+                                "uplink's failure:\n" + h.stderr_tail(2000))
+        self.assertEqual(lines2, lines1, "logged again on later retries (errors %d → %d)"
+                         % (e1, u["errors"]))
+        self.assertLessEqual(len(lines1), 2, "once per kind: %r" % lines1)
+        # the bad one goes; a real broker on that port gets every event
+        stop_bad()
+        good.start()
+        sub = self.subscriber(good.port, [EVENTS], client_id=sub_id)
+        self.wait_connected(h, 20)
+        self.round(h, 2)
+        self.assert_every_event(h, sub, 60)
+        # checked last, so that all the rest is known too
+        self.assertRegex(u["last_error"], want_error, "last_error says why: %r" % u)
+        return u
+
+    def test_garbage(self):
+        fake = mqtt.FakeBroker("garbage")
+        good, sub_id = self.good_broker_session(fake.port)
+        fake.start()
+        self.addCleanup(fake.stop)
+        h = self.new_hall("mqtt://127.0.0.1:%d" % fake.port)
+        self.bad_then_good(h, good, sub_id, fake.stop,
+                           r"(?i)protocol|malformed|unexpected|not mqtt|garbage|invalid")
+        self.assertGreaterEqual(fake.accepted, 3)
+
+    def test_credentials_refused(self):
+        port = mqtt.free_port()
+        good, sub_id = self.good_broker_session(port)
+        strict = self.broker(port=port, persistence=False, users={"hall01": "right"})
+        h = self.new_hall(strict.url, username="hall01", password=BAD_PASSWORD)
+        u = self.bad_then_good(h, good, sub_id, strict.stop,
+                               r"(?i)refused|not authori[sz]ed|credential|password|"
+                               r"bad user|auth")
+        self.assertNotIn(BAD_PASSWORD, json.dumps(u), "the password in GET /api/uplink")
+        self.assertNotIn(BAD_PASSWORD, h.stderr_tail(100000), "the password in the log")
+
+    def test_hang(self):
+        fake = mqtt.FakeBroker("hang")
+        good, sub_id = self.good_broker_session(fake.port)
+        fake.start()
+        self.addCleanup(fake.stop)
+        h = self.new_hall("mqtt://127.0.0.1:%d" % fake.port)
+        t0 = time.monotonic()
+        self.wait_uplink(h, lambda u: u["errors"] >= 1, "a first error", 3 * KEEPALIVE)
+        took = time.monotonic() - t0
+        self.assertGreater(took, 0.5 * KEEPALIVE, "an error before the keepalive ran out")
+        self.bad_then_good(h, good, sub_id, fake.stop,
+                           r"(?i)time[sd]? ?out|no answer|not answer|keepalive|no connack",
+                           min_errors=2, timeout=4 * KEEPALIVE)
+        self.assertGreaterEqual(fake.accepted, 2)
