@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate.h"
 #include "hall_int.h"
+#include "project.h"
 #include "staffing.h"
 #include "util.h"
 
@@ -159,5 +161,384 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	    "working_day", working, "source", source, "history_days", hdays,
 	    "target_wait_min", sc->target_s / 60, "level_pct", sc->level_pct,
 	    "hours", hours);
+	return 200;
+}
+
+/* ---------------------------------------------------------------- advice */
+
+#define ADVICE_HORIZON_MS	(60 * 60 * 1000)	/* arrivals of the next hour */
+#define ADVICE_SERVE_MS		(8 * 60 * 60 * 1000)	/* served within this */
+#define ADVICE_MAX		8			/* suggestions at most */
+
+/* Each matter's arrivals per hour now: the forecast of this hour (history
+ * or the configured one), as GET /api/staffing has it. */
+static void
+advice_rates(struct hall *h, double *per_hour)
+{
+	const struct config *conf = h->conf;
+	const struct staffing_conf *sc = &conf->staffing;
+	const struct calendar *cal = &conf->cal;
+	int32_t day = calendar_day_of(cal, h->now);
+	int64_t s = h->now / 1000 + cal->utc_offset_s;
+	int hour = (int)(((s % 86400) + 86400) % 86400 / 3600), k, mi, ndays = 0;
+	struct hist x = { h, NULL, 0 };
+	char dstr[16];
+
+	memset(per_hour, 0, (size_t)conf->nmatters * sizeof *per_hour);
+	if (!calendar_is_working_day(cal, day))
+		return;
+	x.count = xcalloc((size_t)conf->nmatters * 24, sizeof *x.count);
+	for (k = 1; k <= sc->history_weeks; k++) {
+		x.any = 0;
+		day_str(day - 7 * k, dstr, sizeof dstr);
+		if (store_tickets_day(h->store, dstr, hist_cb, &x) == -1)
+			break;
+		ndays += x.any;
+	}
+	for (mi = 0; mi < conf->nmatters; mi++)
+		per_hour[mi] = ndays > 0 ? x.count[mi * 24 + hour] / ndays :
+		    sc->has_forecast ? sc->tickets_per_day * sc->profile[hour] *
+		    sc->share[mi] : 0;
+	free(x.count);
+}
+
+/* The state the projection starts from: waiting tickets and open windows,
+ * window `change` (index, or -1) opened or given `tiers` instead. */
+struct advice_state {
+	struct dispatch_ticket	*waiting;
+	int			 nwaiting;
+	struct project_window	*win;
+	int			 nwin;
+	double			*rates;
+	int64_t			*service;
+};
+
+static void
+advice_state(struct hall *h, struct advice_state *st)
+{
+	struct ticket *t;
+	size_t i;
+	int k;
+
+	memset(st, 0, sizeof *st);
+	for (i = 0; i < h->nbuckets; i++)
+		for (t = h->buckets[i]; t != NULL; t = t->hnext)
+			if (t->queued) {
+				st->waiting = xrealloc(st->waiting, (size_t)(st->nwaiting
+				    + 1) * sizeof *st->waiting);
+				st->waiting[st->nwaiting++] = t->dt;
+			}
+	st->win = xcalloc((size_t)h->nwins + 1, sizeof *st->win);
+	st->rates = xcalloc((size_t)h->conf->nmatters, sizeof *st->rates);
+	st->service = xcalloc((size_t)h->conf->nmatters, sizeof *st->service);
+	for (k = 0; k < h->conf->nmatters; k++)
+		st->service[k] = h->service_ms[k] > 0 ? h->service_ms[k] :
+		    h->conf->matters[k].service_ms;
+	advice_rates(h, st->rates);
+}
+
+static void
+advice_state_free(struct advice_state *st)
+{
+	free(st->waiting);
+	free(st->win);
+	free(st->rates);
+	free(st->service);
+}
+
+/* The open windows, with window index `add` opened too (or -1) and window
+ * index `retier` served by `dw` instead of its own tiers (or -1). */
+static void
+advice_windows(struct hall *h, struct advice_state *st, int add, int retier,
+    const struct dispatch_window *dw)
+{
+	int i;
+
+	st->nwin = 0;
+	for (i = 0; i < h->nwins; i++) {
+		struct win *w = &h->wins[i];
+		struct project_window *p;
+
+		if (w->state != WS_OPEN && i != add)
+			continue;
+		p = &st->win[st->nwin++];
+		p->dw = i == retier ? *dw : w->dw;
+		p->free_at = h->now;
+		if (w->cur != NULL) {
+			int64_t from = w->cur->serving_at ? w->cur->serving_at :
+			    w->cur->called_at;
+			int mi = w->cur->mi >= 0 ? w->cur->mi : 0;
+
+			p->free_at = from + st->service[mi];
+		}
+	}
+}
+
+static void
+advice_project(struct hall *h, struct advice_state *st, double *mean_s,
+    int64_t *max_s)
+{
+	int nm = h->conf->nmatters, k;
+	int64_t *n = xcalloc((size_t)nm, sizeof *n);
+	double *sum = xcalloc((size_t)nm, sizeof *sum);
+	int64_t *mx = xcalloc((size_t)nm, sizeof *mx);
+	struct project_out out = { n, sum, mx };
+	struct project_in in = {
+		.policy = h->policy, .params = &h->params, .rule = &h->rule,
+		.nmatters = nm, .nclasses = h->conf->nclasses,
+		.waiting = st->waiting, .nwaiting = st->nwaiting,
+		.windows = st->win, .nwindows = st->nwin,
+		.per_hour = st->rates, .service_ms = st->service,
+		.now = h->now, .arrive_until = h->now + ADVICE_HORIZON_MS,
+		.until = h->now + ADVICE_SERVE_MS,
+	};
+
+	(void)project_run(&in, &out);
+	for (k = 0; k < nm; k++) {
+		mean_s[k] = n[k] ? sum[k] / n[k] / 1000.0 : 0;
+		max_s[k] = mx[k] / 1000;
+	}
+	free(n);
+	free(sum);
+	free(mx);
+}
+
+static int
+dw_serves(const struct dispatch_window *dw, int mi, int *tier)
+{
+	int j, k;
+
+	for (j = 0; j < dw->ntiers; j++)
+		for (k = 0; k < dw->tiers[j].nmatters; k++)
+			if (dw->tiers[j].matters[k] == mi) {
+				*tier = j;
+				return 1;
+			}
+	return 0;
+}
+
+/* The window's tiers with mi moved into (or added to) tier 0, as codes. */
+static json_t *
+tiers_with(struct hall *h, const struct dispatch_window *dw, int mi)
+{
+	json_t *a = json_array(), *t;
+	int j, k;
+
+	for (j = 0; j < dw->ntiers; j++) {
+		t = json_array();
+		if (j == 0)
+			json_array_append_new(t, json_string(
+			    h->conf->matters[mi].code));
+		for (k = 0; k < dw->tiers[j].nmatters; k++)
+			if (dw->tiers[j].matters[k] != mi)
+				json_array_append_new(t, json_string(h->conf->matters[
+				    dw->tiers[j].matters[k]].code));
+		if (json_array_size(t) > 0)
+			json_array_append_new(a, t);
+		else
+			json_decref(t);
+	}
+	return a;
+}
+
+/* The same as a dispatch window (arrays owned by the caller's buffers). */
+static void
+dw_with(const struct dispatch_window *dw, int mi, struct dispatch_tier *tiers,
+    int *ms, struct dispatch_window *out)
+{
+	int j, k, n = 0;
+
+	*out = *dw;
+	out->tiers = tiers;
+	for (j = 0; j < dw->ntiers && j < 8; j++) {
+		tiers[j] = dw->tiers[j];
+		tiers[j].matters = ms + n;
+		tiers[j].nmatters = 0;
+		if (j == 0)
+			ms[n + tiers[j].nmatters++] = mi;
+		for (k = 0; k < dw->tiers[j].nmatters; k++)
+			if (dw->tiers[j].matters[k] != mi)
+				ms[n + tiers[j].nmatters++] = dw->tiers[j].matters[k];
+		n += tiers[j].nmatters;
+	}
+	out->ntiers = j;
+}
+
+struct move {
+	double	 score;		/* the matter's gain less the others' loss, s */
+	int	 adds;		/* opens or resumes a window (no one loses) */
+	int	 matter;
+	int	 window;
+	json_t	*o;
+};
+
+/* Best first: the larger net gain; at a tie a window opened before one
+ * lent, then the lower number. */
+static int
+cmp_move(const void *a, const void *b)
+{
+	const struct move *x = a, *y = b;
+
+	if ((int64_t)x->score != (int64_t)y->score)
+		return x->score < y->score ? 1 : -1;
+	if (x->adds != y->adds)
+		return y->adds - x->adds;
+	return x->window - y->window;
+}
+
+#define ADVICE_PER_MATTER	3
+
+/* The effect on every matter whose projected mean wait moved a minute. */
+static json_t *
+advice_effect(struct hall *h, int mi, const double *before, const double *after)
+{
+	json_t *others = json_array();
+	int k;
+
+	for (k = 0; k < h->conf->nmatters; k++)
+		if (k != mi && (after[k] - before[k] >= 60 ||
+		    before[k] - after[k] >= 60))
+			json_array_append_new(others, json_pack("{s:s, s:I, s:I}",
+			    "matter", h->conf->matters[k].code,
+			    "wait_mean_s_before", (json_int_t)before[k],
+			    "wait_mean_s_after", (json_int_t)after[k]));
+	return json_pack("{s:s, s:I, s:I, s:o}", "matter", h->conf->matters[mi].code,
+	    "wait_mean_s_before", (json_int_t)before[mi],
+	    "wait_mean_s_after", (json_int_t)after[mi], "others", others);
+}
+
+/*
+ * GET /api/advice: for each matter whose backlog is heading past its target
+ * (the estimate of the last one waiting, or the oldest wait, over
+ * target_wait_s), the moves that would help — open a closed window that
+ * serves it and is in its hours, resume a paused one, or give an open
+ * window the matter as tier 0 for now — each projected an hour ahead from
+ * the hall as it is (project.c, the real dispatcher) against doing nothing.
+ * Only moves that shorten the matter's mean wait by a minute or more are
+ * said, best first.
+ */
+int
+cmd_advice(struct hall *h, struct op_ctx *c)
+{
+	const struct config *conf = h->conf;
+	struct advice_state st;
+	struct move *moves = NULL;
+	size_t nmoves = 0, i;
+	double *base, *after;
+	int64_t *bmax, *amax;
+	json_t *late = json_array(), *list = json_array();
+	int mi, k, tier, j2;
+	struct dispatch_tier tiers[8];
+	int *ms = xcalloc((size_t)conf->nmatters + 1, sizeof *ms);
+
+	advice_state(h, &st);
+	base = xcalloc((size_t)conf->nmatters, sizeof *base);
+	after = xcalloc((size_t)conf->nmatters, sizeof *after);
+	bmax = xcalloc((size_t)conf->nmatters, sizeof *bmax);
+	amax = xcalloc((size_t)conf->nmatters, sizeof *amax);
+	advice_windows(h, &st, -1, -1, NULL);
+	advice_project(h, &st, base, bmax);
+	for (mi = 0; mi < conf->nmatters; mi++) {
+		size_t waiting = dispatch_waiting(h->disp, mi);
+		int64_t oldest = dispatch_oldest(h->disp, mi), target =
+		    conf->matters[mi].target_wait_ms / 1000, eta, old_s;
+		int open = window_open_count(h, mi);
+
+		if (waiting == 0)
+			continue;
+		eta = estimate_eta_s(waiting, st.service[mi], open);
+		old_s = oldest > 0 && h->now > oldest ? (h->now - oldest) / 1000 : 0;
+		if ((eta >= 0 && eta <= target) && old_s <= target &&
+		    base[mi] <= target)
+			continue;
+		json_array_append_new(late, json_pack("{s:s, s:s, s:I, s:o, s:I,"
+		    " s:I, s:I, s:i}", "matter", conf->matters[mi].code, "name",
+		    conf->matters[mi].name, "waiting", (json_int_t)waiting,
+		    "eta_s", eta >= 0 ? json_integer(eta) : json_null(),
+		    "oldest_wait_s", (json_int_t)old_s, "target_s",
+		    (json_int_t)target, "projected_wait_s", (json_int_t)base[mi],
+		    "open_windows", open));
+		for (k = 0; k < h->nwins; k++) {
+			struct win *w = &h->wins[k];
+			const char *action = NULL;
+			struct dispatch_window dw;
+			json_t *req, *o;
+			int serves = dw_serves(&w->dw, mi, &tier);
+
+			if ((w->state == WS_CLOSED || w->state == WS_PAUSED) &&
+			    serves && (!conf->has_hours || h->any_hour ||
+			    calendar_is_open(&conf->cal, hours_of_window(w->conf),
+			    h->now))) {
+				action = w->state == WS_CLOSED ? "open" : "resume";
+				advice_windows(h, &st, k, -1, NULL);
+			} else if (w->state == WS_OPEN && (!serves || tier > 0) &&
+			    w->dw.ntiers > 0 && w->dw.ntiers <= 8) {
+				int total = 0, j;
+
+				for (j = 0; j < w->dw.ntiers; j++)
+					total += w->dw.tiers[j].nmatters;
+				if (total + 1 > conf->nmatters + 1)
+					continue;
+				action = "tiers";
+				dw_with(&w->dw, mi, tiers, ms, &dw);
+				advice_windows(h, &st, -1, k, &dw);
+			} else
+				continue;
+			advice_project(h, &st, after, amax);
+			if (base[mi] - after[mi] < 60)
+				continue;
+			if (strcmp(action, "tiers") == 0) {
+				json_t *tj = tiers_with(h, &w->dw, mi);
+
+				req = json_pack("{s:s, s:s, s:{s:o}}", "method", "POST",
+				    "path", "", "body", "tiers", tj);
+			} else
+				req = json_pack("{s:s, s:s, s:{}}", "method", "POST",
+				    "path", "", "body");
+			{
+				char path[64];
+
+				snprintf(path, sizeof path, "/api/windows/%d/%s",
+				    w->number, action);
+				json_object_set_new(req, "path", json_string(path));
+			}
+			o = json_pack("{s:s, s:i, s:s, s:o, s:o}", "action", action,
+			    "window", w->number, "matter", conf->matters[mi].code,
+			    "request", req, "effect", advice_effect(h, mi, base,
+			    after));
+			moves = xrealloc(moves, (nmoves + 1) * sizeof *moves);
+			moves[nmoves].score = base[mi] - after[mi];
+			for (j2 = 0; j2 < conf->nmatters; j2++)
+				if (j2 != mi && after[j2] > base[j2])
+					moves[nmoves].score -= after[j2] - base[j2];
+			moves[nmoves].adds = strcmp(action, "tiers") != 0;
+			moves[nmoves].matter = mi;
+			moves[nmoves].window = w->number;
+			moves[nmoves++].o = o;
+		}
+	}
+	if (nmoves > 0)
+		qsort(moves, nmoves, sizeof *moves, cmp_move);
+	for (i = 0; i < nmoves; i++) {
+		size_t j, same = 0;
+
+		for (j = 0; j < i; j++)
+			same += moves[j].matter == moves[i].matter;
+		if (moves[i].score >= 60 && same < ADVICE_PER_MATTER &&
+		    json_array_size(list) < ADVICE_MAX)
+			json_array_append_new(list, moves[i].o);
+		else
+			json_decref(moves[i].o);
+	}
+	free(moves);
+	free(base);
+	free(after);
+	free(bmax);
+	free(amax);
+	free(ms);
+	advice_state_free(&st);
+	c->reply = json_pack("{s:I, s:i, s:o, s:o}", "at", (json_int_t)h->now,
+	    "horizon_min", ADVICE_HORIZON_MS / 60000, "late", late,
+	    "suggestions", list);
 	return 200;
 }

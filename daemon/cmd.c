@@ -273,6 +273,7 @@ static const struct op ops[] = {
 	    cmd_ratings_list },
 	{ "uplink", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_uplink },
 	{ "staffing", R_MANAGER | R_ADMIN, 0, 0, { "day", NULL }, cmd_staffing },
+	{ "advice", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_advice },
 	{ "report", R_MANAGER | R_ADMIN, 0, 0, { "from", "to", "group", "format",
 	    "via", NULL }, cmd_report },
 	/* Its own checks: a clerk or evaluator token or the ticket's own. */

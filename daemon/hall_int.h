@@ -439,5 +439,6 @@ int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
 
 /* advice.c */
 int	 cmd_staffing(struct hall *h, struct op_ctx *c);
+int	 cmd_advice(struct hall *h, struct op_ctx *c);
 
 #endif
