@@ -432,9 +432,11 @@
 
   var dlg = $('ledger-dialog');
 
+  var wChosen = null;          /* the window the manager chose in the form ('' none) */
+
   function fillLedger() {
     var ws = hall.windows.slice().sort(function (a, b) { return a.number - b.number; });
-    var wsel = $('l-window'), keepW = wsel.value;
+    var wsel = $('l-window');
     var f = document.createDocumentFragment();
     f.appendChild(el('option', { value: '' }, t('form.pick')));
     ws.forEach(function (w) {
@@ -442,12 +444,9 @@
       f.appendChild(el('option', { value: w.number }, windowLabel(w.number) + (extra ? ' · ' + extra : '')));
     });
     wsel.replaceChildren(f);
-    /* What was chosen; else a ledger window (办不成事反映窗口) when the
-     * hall's windows say which (WINDOW carries no such flag today), else
-     * none: the manager chooses. */
-    var ledger = ws.filter(function (w) { return w.ledger === true; });
-    if (keepW) wsel.value = keepW;
-    else if (ledger.length === 1) wsel.value = String(ledger[0].number);
+    /* What was chosen; else the ledger window (办不成事反映窗口: WINDOW
+     * "ledger": true), else none: the manager chooses. */
+    wsel.value = C.ledgerWindow(ws, wChosen);
     if (wsel.selectedIndex < 0) wsel.value = '';
     var msel = $('l-matter'), keepM = msel.value;
     var g = document.createDocumentFragment();
@@ -460,8 +459,23 @@
     if (msel.selectedIndex < 0) msel.value = '';
   }
 
+  $('l-window').addEventListener('change', function () { wChosen = $('l-window').value; });
+
+  /* The windows as GET /api/hall has them now (which is the ledger window
+   * may have changed with a reload since the snapshot); the form is filled
+   * from the snapshot at once, again when they come. */
+  function readWindows() {
+    Hallq.api('GET', '/api/hall').then(function (r) {
+      if (r.status !== 200 || !r.json || !Array.isArray(r.json.windows)) return;
+      hall.windows = r.json.windows;
+      if (!hall.matters.length && Array.isArray(r.json.matters)) hall.matters = r.json.matters;
+      if (dlg.open) fillLedger();
+    });
+  }
+
   $('ledger-new').addEventListener('click', function () {
     fillLedger();
+    readWindows();
     if (!$('l-by').value) $('l-by').value = remembered();
     $('l-error').hidden = true;
     if (!dlg.open) dlg.showModal();

@@ -12,7 +12,11 @@
  * every appointment.* and slots.* event), with blocks of a slot or the day
  * (POST /api/slots/block|unblock).  Overdue 差评 cases (GET /api/cases?
  * state=overdue, again on case.* events) as an alert linking to /cases;
- * links to today's report (/reports) and the cases (/cases).  The hall's state is
+ * links to today's report (/reports) and the cases (/cases).  The uplink to
+ * the city platform (上报) from GET /api/uplink at start and every 10 s (it
+ * is not an event): connected or away since when, the acknowledged seq, the
+ * backlog, errors and the last one, and its alert (backlog, away) in the
+ * alerts list.  The hall's state is
  * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
  * arithmetic); the strings are lib/text.js's; the chart is uPlot
  * (web/vendor). */
@@ -394,6 +398,10 @@
       return t('alert.window_paused', { name: winName(S.windows[a.window]), paused: D.fmtDuration(a.paused_s) });
     case 'cases_overdue':
       return t('alert.cases_overdue', { n: a.count });
+    case 'uplink_away':
+      return a.since ? t('alert.uplink_away', { since: sinceText(a.since) }) : t('alert.uplink_away.now');
+    case 'uplink_backlog':
+      return t('alert.uplink_backlog', { n: a.count === null ? t('none') : a.count });
     case 'device_down':
       return t('alert.device_down', { device: a.device,
         reason: a.reason ? (Hallq.lang === 'en' ? ': ' : '：') + a.reason : '' });
@@ -403,7 +411,8 @@
 
   function renderAlerts() {
     var list = D.alerts({ matters: S.matters, mattersAt: S.mattersAt, windows: S.windows,
-      devices: S.devices, now: now(), pauseLimitS: PAUSE_LIMIT_S, casesOverdue: casesOverdue });
+      devices: S.devices, now: now(), pauseLimitS: PAUSE_LIMIT_S, casesOverdue: casesOverdue,
+      uplink: uplink });
     var frag = document.createDocumentFragment();
     list.forEach(function (a) {
       var li = el('li', { 'class': 'alert alert-' + a.level + ' ak-' + a.kind, 'data-key': a.key });
@@ -430,6 +439,34 @@
       line.textContent = t('devices.none');
     else
       line.textContent = t('devices.sum', { up: S.devices.filter(function (d) { return d.up; }).length, all: S.devices.length });
+  }
+
+  /* ---------------------------------------------------------- uplink */
+
+  /* A time stamp of the hall's: "16:26", or "11-29 16:26" on another day. */
+  function sinceText(ms) {
+    var d = HallqText.date(ms);
+    return d === HallqText.date() ? hhmm(ms) : d.slice(5) + ' ' + hhmm(ms);
+  }
+
+  /* The 上报 line under the alerts: what lib/dashboard-logic.js says of the
+   * last reading; hidden until one (and for a daemon without the endpoint). */
+  function renderUplink() {
+    var box = $('uplink');
+    var v = D.uplinkView(uplink, uplinkFailed, 48);
+    var parts = D.uplinkParts(v, t, sinceText);
+    if (!parts.length && v.failed)
+      parts = [{ part: 'stale', level: 'warn', text: t('uplink.failed') }];
+    box.hidden = !parts.length;
+    box.className = 'uplink small up-' + (v.state || 'none');
+    box.title = t('uplink.hint') + (v.broker ? ' · ' + v.broker : '');
+    var f = document.createDocumentFragment();
+    parts.forEach(function (p) {
+      var a = { 'class': 'up-part up-' + p.part + (p.level ? ' lv-' + p.level : '') };
+      if (p.title) a.title = p.title;
+      f.appendChild(el('span', a, p.text));
+    });
+    $('uplink-body').replaceChildren(f);
   }
 
   /* ---------------------------------------------------------- chart */
@@ -976,6 +1013,29 @@
     casesTimer = setTimeout(function () { casesTimer = null; fetchCases(); }, 1000);
   }
 
+  /* The uplink to the city platform: GET /api/uplink at start and every
+   * 10 s.  A daemon without it (404, 501) shows nothing; a failed read keeps
+   * the last figures, said to be old. */
+  var uplink = null, uplinkFailed = false, uplinkInflight = false;
+  function fetchUplink() {
+    if (uplinkInflight || !Hallq.token || refused) return;
+    uplinkInflight = true;
+    Hallq.api('GET', '/api/uplink').then(function (r) {
+      uplinkInflight = false;
+      if (r.status === 200 && r.json) {
+        uplink = r.json;
+        uplinkFailed = false;
+      } else if (r.status === 404 || r.status === 501) {
+        uplink = null;
+        uplinkFailed = false;
+      } else if (!roleProblem(r)) {
+        uplinkFailed = true;
+      }
+      renderUplink();
+      renderAlerts();
+    });
+  }
+
   var devicesInflight = false, devicesTimer = null;
   function fetchDevices(byHand) {
     if (devicesInflight || !Hallq.token || (refused && byHand !== true)) return;
@@ -1015,6 +1075,7 @@
     renderWindows();
     renderLoad();
     renderAlerts();
+    renderUplink();
     renderHours();
     renderAppts();
     renderApptTools();
@@ -1035,7 +1096,7 @@
     if (v) location.search = '?token=' + encodeURIComponent(v);
   });
 
-  $('stats-refresh').addEventListener('click', function () { fetchStats(true); fetchDevices(true); });
+  $('stats-refresh').addEventListener('click', function () { fetchStats(true); fetchDevices(true); fetchUplink(); });
 
   if (Hallq.params.has('token') || Hallq.params.has('lang'))
     history.replaceState(null, '', location.pathname);   /* the token out of sight */
@@ -1082,7 +1143,9 @@
   fetchHours();
   fetchPublic();
   fetchCases();
+  fetchUplink();
   setInterval(fetchStats, 30000);
+  setInterval(fetchUplink, 10000);
   setInterval(fetchCases, 60000);
   setInterval(fetchDevices, 10000);
   setInterval(fetchHours, 60000);

@@ -321,3 +321,26 @@ export class NotifyHall extends DemoHall {
     return conf;
   }
 }
+
+/* ------------------------------------------------------------ uplink */
+
+// The demo hall with an "uplink" section publishing to the MQTT broker at
+// 127.0.0.1:port: short keepalive and backoff, the away alert after 3 s.
+// { uplink: {...} } adds to or overrides the section.
+export class UplinkHall extends DemoHall {
+  constructor(port, opts = {}) {
+    const { uplink = {}, ...rest } = opts;
+    super(rest);
+    this.brokerPort = port;
+    this.uplinkExtra = uplink;
+  }
+
+  config() {
+    const conf = super.config();
+    conf.uplink = {
+      url: `mqtt://127.0.0.1:${this.brokerPort}`, hall_id: 'demo', keepalive_s: 5,
+      reconnect: { first_s: 1, max_s: 2 }, away_alert_s: 3, ...this.uplinkExtra,
+    };
+    return conf;
+  }
+}

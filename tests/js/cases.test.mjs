@@ -139,3 +139,25 @@ test('steps in the order they were taken', () => {
   assert.deepEqual(C.stepsInOrder({}), []);
   assert.equal(c.steps[0].action, 'rectify', 'the case is left as it was');
 });
+
+test('a new ledger entry is for the ledger window (WINDOW "ledger": true) unless the manager chose another', () => {
+  const ws = [
+    { number: 1, name: '1号窗口', state: 'open' },
+    { number: 28, name: '28号窗口', kind: '办不成事反映窗口', state: 'open', ledger: true },
+    { number: 3, name: '3号窗口', state: 'closed' },
+  ];
+  assert.equal(C.ledgerWindow(ws), '28');
+  assert.equal(C.ledgerWindow(ws, null), '28');
+  // What the manager chose stays: another window, or none.
+  assert.equal(C.ledgerWindow(ws, '3'), '3');
+  assert.equal(C.ledgerWindow(ws, 1), '1');
+  assert.equal(C.ledgerWindow(ws, ''), '');
+  // A choice of a window the hall no longer has: the ledger window again.
+  assert.equal(C.ledgerWindow(ws, '9'), '28');
+  // Several: the lowest number; none (a daemon that does not say): none.
+  assert.equal(C.ledgerWindow([...ws, { number: 12, ledger: true }]), '12');
+  assert.equal(C.ledgerWindow(ws.map(w => ({ ...w, ledger: undefined }))), '');
+  assert.equal(C.ledgerWindow([{ number: 2, ledger: 'yes' }]), '', 'only true counts');
+  assert.equal(C.ledgerWindow(null), '');
+  assert.equal(C.ledgerWindow([]), '');
+});

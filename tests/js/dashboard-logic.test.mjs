@@ -295,3 +295,112 @@ test('overdue 差评 cases: an alert after devices, before late matters; case ev
   ])
     assert.equal(D.applyEvent(st, ev).cases, want, ev.type);
 });
+
+/* ------------------------------------------------------------ uplink */
+
+await import('../../web/lib/text.js');
+const T = globalThis.HallqText;
+
+// GET /api/uplink as the daemon answers it (web/README.md, "Uplink").
+function uplink(extra = {}) {
+  return {
+    configured: true, connected: true, broker: 'mqtt://127.0.0.1:1883', hall_id: 'demo', protocol: '3.1.1',
+    acked_seq: 1043, seq: 1043, backlog: 0, inflight: 0, since: T0, reconnects: 0, errors: 0,
+    last_error: null, published: 1044, alert: null, ...extra,
+  };
+}
+
+// The panel's words, with the hall's time said as a fixed stamp.
+function words(u, failed = false, lang = 'zh') {
+  const t = (key, vars) => T.say('dashboard', lang, key, vars);
+  const when = ms => (ms === T0 ? '16:26' : 'other');
+  return D.uplinkParts(D.uplinkView(u, failed, 24), t, when);
+}
+
+test('uplink panel: nothing before a reading; a quiet 未配置 without an uplink section', () => {
+  assert.deepEqual(D.uplinkView(null), { show: false, failed: false });
+  assert.deepEqual(words(null), []);
+  assert.equal(D.uplinkView(null, true).failed, true);
+  assert.deepEqual(words({ configured: false }), [{ part: 'state', level: 'off', text: '未配置' }]);
+  assert.deepEqual(words({ configured: false }, false, 'en'), [{ part: 'state', level: 'off', text: 'not configured' }]);
+  assert.equal(D.uplinkAlert({ configured: false }), null);
+  assert.equal(D.uplinkAlert(null), null);
+});
+
+test('uplink panel: connected since when, acked seq, backlog, no errors', () => {
+  const v = D.uplinkView(uplink());
+  assert.equal(v.state, 'connected');
+  assert.equal(v.acked, 1043);
+  assert.equal(v.backlog, 0);
+  assert.equal(v.alert, null);
+  const w = words(uplink());
+  assert.deepEqual(w.map(p => p.part), ['state', 'since', 'acked', 'backlog']);
+  assert.deepEqual(w.map(p => p.text), ['已连接', '16:26 起', '已确认 #1043', '积压 0 条']);
+  assert.equal(w[0].level, 'ok');
+  assert.equal(w[0].title, 'mqtt://127.0.0.1:1883');
+  assert.equal(w[3].level, undefined, 'nothing waiting: not marked');
+  assert.deepEqual(words(uplink(), false, 'en').map(p => p.text), ['connected', 'since 16:26', 'acked #1043', '0 waiting']);
+  assert.equal(D.uplinkAlert(uplink()), null);
+});
+
+test('uplink panel: away, the backlog marked, errors with the last one shortened (whole in the title)', () => {
+  const err = 'connect: Connection refused by the broker at mqtt://127.0.0.1:1883 (TLS: certificate verify failed)';
+  const u = uplink({ connected: false, backlog: 7, seq: 1050, errors: 3, reconnects: 2, last_error: err, alert: 'away' });
+  const v = D.uplinkView(u, false, 24);
+  assert.equal(v.state, 'away');
+  assert.equal(v.lastError, err);
+  assert.equal(Array.from(v.lastErrorShort).length, 24);
+  assert.ok(v.lastErrorShort.endsWith('…'));
+  const w = words(u);
+  assert.deepEqual(w.map(p => p.part), ['state', 'since', 'acked', 'backlog', 'errors']);
+  assert.equal(w[0].text, '中断');
+  assert.equal(w[0].level, 'bad');
+  assert.equal(w[3].text, '积压 7 条');
+  assert.equal(w[3].level, 'warn');
+  assert.equal(w[4].text, '错误 3 次：' + v.lastErrorShort);
+  assert.equal(w[4].title, err);
+  assert.equal(words(u, false, 'en')[4].text, 'errors 3: ' + v.lastErrorShort);
+  // Errors once had but connected again: said, the last one kept.
+  const back = words(uplink({ errors: 5, last_error: 'connection refused' }));
+  assert.equal(back.at(-1).text, '错误 5 次：connection refused');
+  assert.equal(back.at(-1).title, 'connection refused');
+  // A failed read keeps the last figures and says so.
+  assert.deepEqual(words(uplink(), true).at(-1), { part: 'stale', level: 'warn', text: '读取失败，显示上次状态' });
+  // Figures the daemon left out are not said.
+  assert.deepEqual(words({ configured: true, connected: false }).map(p => p.part), ['state']);
+});
+
+test('shorten: code points, whitespace folded, an ellipsis when cut', () => {
+  assert.equal(D.shorten(null), '');
+  assert.equal(D.shorten('  a \n b  '), 'a b');
+  assert.equal(D.shorten('abcdef', 4), 'abc…');
+  assert.equal(D.shorten('abcd', 4), 'abcd');
+  assert.equal(D.shorten('连接被拒绝了吗', 5), '连接被拒…');
+  assert.equal(D.shorten('😀😀😀😀😀😀', 3), '😀😀…');
+});
+
+test('uplink alerts: what the daemon says — away (bad, with since) before late matters, backlog (warn) last', () => {
+  assert.deepEqual(D.uplinkAlert(uplink({ connected: false, alert: 'away', backlog: 4 })),
+    { kind: 'uplink_away', key: 'u:away', level: 'bad', since: T0, backlog: 4 });
+  assert.deepEqual(D.uplinkAlert(uplink({ alert: 'backlog', backlog: 1200 })),
+    { kind: 'uplink_backlog', key: 'u:backlog', level: 'warn', count: 1200 });
+  // Away but not yet for away_alert_s, or connected with a backlog under
+  // backlog_alert: the daemon says no alert, nor does the page.
+  assert.equal(D.uplinkAlert(uplink({ connected: false, backlog: 3 })), null);
+  assert.equal(D.uplinkAlert(uplink({ alert: 'something-new' })), null);
+
+  const ms = [matter('YB01', { waiting: 1, oldest_wait_s: 4000, target_wait_s: 1800 })];
+  const devices = [{ name: 'w3-strip', up: false }];
+  const ws = windows();
+  let a = D.alerts({ matters: ms, mattersAt: T0, windows: ws, devices, now: T0 + 16 * 60000, casesOverdue: 1,
+    uplink: uplink({ connected: false, alert: 'away' }) });
+  assert.deepEqual(a.map(x => x.key), ['d:w3-strip', 'u:away', 'c:overdue', 'm:YB01', 'w:3']);
+  a = D.alerts({ matters: ms, mattersAt: T0, windows: ws, devices: [], now: T0 + 16 * 60000,
+    uplink: uplink({ alert: 'backlog', backlog: 1500 }) });
+  assert.deepEqual(a.map(x => x.key), ['m:YB01', 'w:3', 'u:backlog']);
+  assert.deepEqual(D.alerts({ matters: [], windows: {}, devices: [], now: T0, uplink: uplink() }), []);
+  assert.deepEqual(D.alerts({ matters: [], windows: {}, devices: [], now: T0, uplink: { configured: false } }), []);
+  // The alerts' words.
+  assert.equal(T.say('dashboard', 'zh', 'alert.uplink_away', { since: '16:26' }), '上报中断（16:26 起）');
+  assert.equal(T.say('dashboard', 'zh', 'alert.uplink_backlog', { n: 1500 }), '上报积压 1500 条');
+});

@@ -124,6 +124,23 @@
     return { body: body };
   }
 
+  /*
+   * The window a new 办不成事 entry is for, pre-selected in its form: what
+   * the manager chose in it (kept: '' for none; a window the hall still
+   * has), else the hall's ledger window (WINDOW "ledger": true, GET
+   * /api/hall; the lowest number when there are several), else none ('').
+   * A string, as a <select>'s value.
+   */
+  function ledgerWindow(windows, kept) {
+    var ws = (windows || []).filter(function (w) { return w && typeof w.number === 'number'; });
+    var has = function (n) { return ws.some(function (w) { return String(w.number) === String(n); }); };
+    if (kept === '') return '';
+    if (kept !== undefined && kept !== null && has(kept)) return String(kept);
+    var ledger = ws.filter(function (w) { return w.ledger === true; })
+      .sort(function (a, b) { return a.number - b.number; });
+    return ledger.length ? String(ledger[0].number) : '';
+  }
+
   var DAY = /^\d{4}-\d{2}-\d{2}$/;
 
   /* The filters (state, kind, from, to) as GET /api/cases's query ('' for
@@ -204,7 +221,7 @@
   global.HallqCases = {
     STATES: STATES, ACTIONS: ACTIONS, WAYS: WAYS, RESULTS: RESULTS,
     nextSteps: nextSteps, extras: extras, utf8Len: utf8Len,
-    stepBody: stepBody, ledgerBody: ledgerBody,
+    stepBody: stepBody, ledgerBody: ledgerBody, ledgerWindow: ledgerWindow,
     query: query, filters: filters,
     overdue: overdue, closedLate: closedLate, daysLeft: daysLeft,
     caseOf: caseOf, wants: wants, stepsInOrder: stepsInOrder

@@ -107,6 +107,8 @@
    *   device_down   — a device of GET /api/devices that is not up
    *   cases_overdue — 差评 cases past their deadline (casesOverdue: the
    *                   `overdue` count of GET /api/cases; null unknown)
+   *   uplink_away, uplink_backlog — the uplink to the city platform
+   *                   (uplink: GET /api/uplink as read; see uplinkAlert)
    * Each has a key that stays the same while the alert lasts.
    */
   function alerts(o) {
@@ -141,14 +143,115 @@
     });
     if (typeof o.casesOverdue === 'number' && o.casesOverdue > 0)
       out.push({ kind: 'cases_overdue', key: 'c:overdue', level: 'bad', count: o.casesOverdue });
+    var up = uplinkAlert(o.uplink);
+    if (up)
+      out.push(up);
     var rank = { bad: 0, warn: 1 };
-    var kinds = { device_down: 0, cases_overdue: 1, matter_late: 2, window_paused: 3 };
+    var kinds = { device_down: 0, uplink_away: 1, cases_overdue: 2, matter_late: 3, window_paused: 4,
+      uplink_backlog: 5 };
     out.sort(function (a, b) {
       return rank[a.level] - rank[b.level] || kinds[a.kind] - kinds[b.kind] ||
         (b.over_s || b.paused_s || 0) - (a.over_s || a.paused_s || 0) ||
         (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     });
     return out;
+  }
+
+  /* ---------------------------------------------------------- uplink */
+
+  /* A text cut to max characters (code points), '…' at the end when cut;
+   * '' for none. */
+  function shorten(s, max) {
+    if (s === null || s === undefined)
+      return '';
+    var cps = Array.from(String(s).replace(/\s+/g, ' ').trim());
+    max = max || 48;
+    return cps.length <= max ? cps.join('') : cps.slice(0, Math.max(1, max - 1)).join('') + '…';
+  }
+
+  function count(v) {
+    return typeof v === 'number' && isFinite(v) && v >= 0 ? v : null;
+  }
+
+  /*
+   * What the 上报 panel says, from GET /api/uplink as read (u; null: not
+   * read yet or not available) and whether that read failed (failed):
+   *   {show: false}                  nothing to say (no reading, or a
+   *                                  daemon without the endpoint)
+   *   {show, state: 'off'}           no uplink section ({"configured": false})
+   *   {show, state: 'connected'|'away', since (ms|null), acked, seq,
+   *    backlog, inflight, errors, reconnects, broker, lastError (full),
+   *    lastErrorShort (at most errMax characters), alert: null|'backlog'|
+   *    'away', stale (the last read failed: these are the figures before)}
+   * Figures the daemon left out are null.
+   */
+  function uplinkView(u, failed, errMax) {
+    if (!u || typeof u !== 'object')
+      return { show: false, failed: !!failed };
+    if (u.configured !== true)
+      return { show: true, state: 'off', stale: !!failed };
+    var err = typeof u.last_error === 'string' && u.last_error !== '' ? u.last_error : null;
+    return {
+      show: true,
+      state: u.connected === true ? 'connected' : 'away',
+      since: typeof u.since === 'number' ? u.since : null,
+      acked: count(u.acked_seq), seq: count(u.seq), backlog: count(u.backlog),
+      inflight: count(u.inflight), errors: count(u.errors), reconnects: count(u.reconnects),
+      broker: typeof u.broker === 'string' ? u.broker : null,
+      lastError: err, lastErrorShort: err === null ? null : shorten(err, errMax || 48),
+      alert: u.alert === 'backlog' || u.alert === 'away' ? u.alert : null,
+      stale: !!failed
+    };
+  }
+
+  /*
+   * The panel's words for a view of uplinkView, as parts in order:
+   * [{part, text, title?, level?}] — part 'state' (level ok|bad|off|
+   * unknown), 'since', 'acked', 'backlog' (level warn while anything waits),
+   * 'errors' (title: the whole last error), 'stale'.  say: the page's t(key,
+   * vars) (lib/text.js, page 'dashboard'); when(ms): a time stamp in the
+   * hall's time.  [] when there is nothing to show.
+   */
+  function uplinkParts(v, say, when) {
+    var out = [];
+    if (!v || !v.show)
+      return out;
+    if (v.state === 'off') {
+      out.push({ part: 'state', level: 'off', text: say('uplink.off') });
+      return out;
+    }
+    out.push({ part: 'state', level: v.state === 'connected' ? 'ok' : 'bad',
+      text: say(v.state === 'connected' ? 'uplink.connected' : 'uplink.away'),
+      title: v.broker || undefined });
+    if (v.since !== null)
+      out.push({ part: 'since', text: say('uplink.since', { time: when(v.since) }) });
+    if (v.acked !== null)
+      out.push({ part: 'acked', text: say('uplink.acked', { acked: v.acked, seq: v.seq === null ? '–' : v.seq }) });
+    if (v.backlog !== null)
+      out.push({ part: 'backlog', level: v.backlog > 0 ? 'warn' : undefined,
+        text: say('uplink.backlog', { n: v.backlog }) });
+    if (v.errors)
+      out.push({ part: 'errors', text: say('uplink.errors', { n: v.errors }) +
+        (v.lastErrorShort ? say('uplink.colon') + v.lastErrorShort : ''),
+        title: v.lastError || undefined });
+    if (v.stale)
+      out.push({ part: 'stale', level: 'warn', text: say('uplink.stale') });
+    return out;
+  }
+
+  /* The dashboard's alert for the uplink: what the daemon's `alert` says
+   * (it knows backlog_alert and away_alert_s), or null.  away: the broker
+   * has been gone too long (since: when it went); backlog: too many events
+   * not yet acknowledged (count). */
+  function uplinkAlert(u) {
+    if (!u || u.configured !== true)
+      return null;
+    if (u.alert === 'away')
+      return { kind: 'uplink_away', key: 'u:away', level: 'bad',
+        since: typeof u.since === 'number' ? u.since : null, backlog: count(u.backlog) };
+    if (u.alert === 'backlog')
+      return { kind: 'uplink_backlog', key: 'u:backlog', level: 'warn', count: count(u.backlog) };
+    return null;
   }
 
   /* ---------------------------------------------------------- live state */
@@ -385,6 +488,10 @@
     openWindowsFor: openWindowsFor,
     domainLoads: domainLoads,
     alerts: alerts,
+    shorten: shorten,
+    uplinkView: uplinkView,
+    uplinkParts: uplinkParts,
+    uplinkAlert: uplinkAlert,
     newState: newState,
     applyHall: applyHall,
     applyEvent: applyEvent,

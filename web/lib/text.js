@@ -592,7 +592,14 @@
         'err.not_a_slot': '这个时间不是该事项的预约时段，不能停约。', 'err.not_bookable': '这个事项不接受预约。',
         /* issue 15: the manager's other pages, and overdue 差评 cases */
         'nav.reports': '今日报表', 'nav.cases': '差评工单',
-        'alert.cases_overdue': '{n} 件差评工单已超过整改期限'
+        'alert.cases_overdue': '{n} 件差评工单已超过整改期限',
+        /* issue 16: the uplink to the city platform (GET /api/uplink) */
+        'uplink.title': '上报', 'uplink.off': '未配置', 'uplink.connected': '已连接', 'uplink.away': '中断',
+        'uplink.since': '{time} 起', 'uplink.acked': '已确认 #{acked}', 'uplink.backlog': '积压 {n} 条',
+        'uplink.errors': '错误 {n} 次', 'uplink.colon': '：', 'uplink.stale': '读取失败，显示上次状态',
+        'uplink.failed': '上报状态读取失败', 'uplink.hint': '上报市平台（MQTT）',
+        'alert.uplink_away': '上报中断（{since} 起）', 'alert.uplink_away.now': '上报中断',
+        'alert.uplink_backlog': '上报积压 {n} 条'
       },
       en: {
         'title': 'Manager dashboard',
@@ -651,7 +658,13 @@
         'appts.failed': 'appointments not available', 'appts.unavailable': 'appointments not configured',
         'err.not_a_slot': 'That time is not one of this matter\'s slots: nothing to block.', 'err.not_bookable': 'This matter takes no appointments.',
         'nav.reports': 'Today\'s report', 'nav.cases': 'Cases',
-        'alert.cases_overdue': '{n} cases are past their deadline'
+        'alert.cases_overdue': '{n} cases are past their deadline',
+        'uplink.title': 'Uplink', 'uplink.off': 'not configured', 'uplink.connected': 'connected', 'uplink.away': 'down',
+        'uplink.since': 'since {time}', 'uplink.acked': 'acked #{acked}', 'uplink.backlog': '{n} waiting',
+        'uplink.errors': 'errors {n}', 'uplink.colon': ': ', 'uplink.stale': 'not read: last known state',
+        'uplink.failed': 'uplink state not available', 'uplink.hint': 'Uplink to the city platform (MQTT)',
+        'alert.uplink_away': 'Uplink to the city platform down since {since}', 'alert.uplink_away.now': 'Uplink to the city platform down',
+        'alert.uplink_backlog': 'Uplink backlog: {n} events not yet acknowledged'
       }
     },
     /* 差评整改 and the 办不成事 ledger (/cases, cases.js) */
