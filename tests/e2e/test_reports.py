@@ -88,6 +88,15 @@ def report_over():
     return over
 
 
+def get_report(tc, h, query, status=200):
+    """GET /api/reports?query as the manager; anything but `status` fails
+    with the daemon's last words (its stderr says why a report failed)."""
+    r = h.req("GET", "/api/reports?" + query, None, "m1")
+    if r.status != status:
+        tc.fail("GET /api/reports?%s: %r\nhallqd's stderr:\n%s" % (query, r, h.stderr_tail()))
+    return r
+
+
 # ------------------------------------------------------------- arithmetic
 
 def hall_hour(ms):
@@ -599,7 +608,7 @@ class ScriptedDay(unittest.TestCase):
             q.append("group=%s" % group)
         if fmt:
             q.append("format=%s" % fmt)
-        return self.hall.req("GET", "/api/reports?" + "&".join(q), None, "m1")
+        return get_report(self, self.hall, "&".join(q))
 
     def replay(self):
         return Replay(self.events, self.finished_by, self.founded, self.hall.now())
@@ -1056,13 +1065,11 @@ class AcrossMidnight(HallCase):
         self.assertEqual(h.win(5, "call", {"ticket": tk2["id"]}, token="c5").status, 200)
         self.assertEqual(h.win(5, "finish", token="c5").status, 200)
         midnight = t(0, 0, day=2)
-        r = h.req("GET", "/api/reports?from=2026-12-01&to=2026-12-01&group=window", None, "m1")
-        self.assertEqual(r.status, 200, r)
+        r = get_report(self, h, "from=2026-12-01&to=2026-12-01&group=window")
         g = {x["key"]: x for x in r.json["groups"]}
         self.assertIn(5, g, r.json)
         self.assertIn(g[5]["open_s"], sec_options(midnight - opened), (opened, g[5]))
-        r = h.req("GET", "/api/reports?from=2026-12-02&to=2026-12-02&group=window", None, "m1")
-        self.assertEqual(r.status, 200, r)
+        r = get_report(self, h, "from=2026-12-02&to=2026-12-02&group=window")
         g = {x["key"]: x for x in r.json["groups"]}
         self.assertIn(5, g, r.json)
         gen = r.json["generated_at"]
@@ -1070,7 +1077,7 @@ class AcrossMidnight(HallCase):
         self.assertLessEqual(abs(g[5]["open_s"] - (gen - midnight) / 1000), 1.0,
                              (gen, g[5]))
         # both days at once: the whole stretch
-        r = h.req("GET", "/api/reports?from=2026-12-01&to=2026-12-02&group=window", None, "m1")
+        r = get_report(self, h, "from=2026-12-01&to=2026-12-02&group=window")
         g = {x["key"]: x for x in r.json["groups"]}
         self.assertLessEqual(abs(g[5]["open_s"] - (r.json["generated_at"] - opened) / 1000),
                              1.0, g[5])
@@ -1128,8 +1135,7 @@ class Rules(HallCase):
         wait_a = first[ta["id"]] - ta["issued_at"]
 
         def rep(group):
-            r = h.req("GET", "/api/reports?group=%s" % group, None, "m1")
-            self.assertEqual(r.status, 200, r)
+            r = get_report(self, h, "group=%s" % group)
             return {g["key"]: g for g in r.json["groups"]}, r.json["total"]
 
         g, tot = rep("hour")
@@ -1179,8 +1185,7 @@ class AcrossAnHour(HallCase):
         called = [e["at"] for e in evs if e["type"] == "ticket.called"][0]
         done = [e["at"] for e in evs if e["type"] == "ticket.done"][0]
         self.assertLess(called, t(11, 0), "the test was too slow to call before 11:00")
-        r = h.req("GET", "/api/reports?group=hour", None, "m1")
-        self.assertEqual(r.status, 200, r)
+        r = get_report(self, h, "group=hour")
         g = {x["key"]: x for x in r.json["groups"]}
         self.assertIn(10, g, r.json)
         self.assertIn(g[10]["open_s"], sec_options(t(11, 0) - opened), g[10])
