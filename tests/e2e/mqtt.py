@@ -367,6 +367,7 @@ class Subscriber:
         self.client_id = client_id or _uniq(name)
         self._cv = threading.Condition()
         self._msgs = []
+        self._seqs = {}                 # topic -> set of the JSON payloads' seqs
         self._n = 0
         self.connects = 0
         self.subscribed = 0
@@ -402,10 +403,19 @@ class Subscriber:
             self._cv.notify_all()
 
     def _on_message(self, client, userdata, m):
+        payload = bytes(m.payload)
+        seq = None
+        if payload[:1] == b"{":
+            try:
+                seq = json.loads(payload.decode("utf-8")).get("seq")
+            except (ValueError, AttributeError):
+                seq = None
         with self._cv:
             self._n += 1
-            self._msgs.append(Msg(m.topic, bytes(m.payload), bool(m.retain), m.qos,
+            self._msgs.append(Msg(m.topic, payload, bool(m.retain), m.qos,
                                   bool(m.dup), time.monotonic(), self._n))
+            if isinstance(seq, int):
+                self._seqs.setdefault(m.topic, set()).add(seq)
             self._cv.notify_all()
 
     def start(self, timeout=10):
@@ -448,6 +458,11 @@ class Subscriber:
     def count(self, topic=None):
         return len(self.messages(topic))
 
+    def nseqs(self, topic):
+        """How many distinct seqs have arrived on `topic`."""
+        with self._cv:
+            return len(self._seqs.get(topic, ()))
+
     def last_n(self):
         """The arrival number of the last message so far (0: none): pass
         pred=lambda m: m.n > N to wait for what comes after."""
@@ -489,15 +504,8 @@ class Subscriber:
         want = set(seqs)
 
         def have():
-            got = set()
-            for m in self._msgs:
-                if m.topic != topic:
-                    continue
-                try:
-                    got.add(json.loads(m.payload.decode("utf-8")).get("seq"))
-                except (ValueError, AttributeError):
-                    pass
-            return want <= got
+            got = self._seqs.get(topic, set())
+            return len(got) >= len(want) and want <= got
         try:
             self.wait_for(have, timeout, "all of %d seqs on %s" % (len(want), topic))
         except AssertionError:
