@@ -182,6 +182,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_notify.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_public.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_reports.py
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_uplink.py
 	HALLQD=$(abspath $(BUILD)/hallqd) node tests/bench/bench_kiosk_bytes.mjs
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
