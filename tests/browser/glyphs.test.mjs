@@ -1,5 +1,6 @@
 // tests/browser/glyphs.test.mjs — Chinese is drawn with real glyphs on every
-// page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index, /book, /q), from the font the
+// page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index, /book, /q,
+// /cases, /reports), from the font the
 // appliance serves (web/fonts/hallq-sc.woff2, `make`), on a client that has
 // no CJK font of its own.
 //
@@ -121,6 +122,9 @@ const PAGES = [
   { name: 'index', url: () => '/?token=d1', size: [1280, 800] },
   { name: 'book', url: () => '/book', size: [390, 844] },
   { name: 'q', url: () => '/q', size: [390, 844] },
+  // The manager's other pages, at the sizes of their own tests.
+  { name: 'cases', url: t => `/cases?token=m1&id=${t.caseId}`, size: [1600, 1000] },
+  { name: 'reports', url: () => '/reports?token=m1', size: [1280, 900] },
 ];
 
 test('Chinese is drawn with real glyphs from the served font on every page', async () => {
@@ -139,6 +143,16 @@ test('Chinese is drawn with real glyphs from the served font on every page', asy
   try {
     const t = await hall.issue('SB01');
     await hall.api('POST', '/api/windows/3/call-next', {}, 'c3');
+    // A 差评 case for /cases to show (listed and opened): a ticket served at
+    // window 1 and rated 1 with its own token.
+    const r = await hall.issue('YB01');
+    for (const [cmd, body] of [['call', { ticket: r.ticket.id }], ['start', {}], ['finish', {}]])
+      assert.equal((await hall.api('POST', `/api/windows/1/${cmd}`, body, 'c-all')).status, 200, cmd);
+    const rated = await hall.api('POST', '/api/ratings', { ticket: r.ticket.id, score: 1, comment: '等候时间太长，窗口解释不清' }, r.token);
+    assert.ok(rated.status === 200 || rated.status === 201, JSON.stringify(rated.json));
+    const cases = await hall.api('GET', '/api/cases', undefined, 'm1');
+    assert.equal(cases.json.cases.length, 1);
+    t.caseId = cases.json.cases[0].id;
     for (const p of PAGES) {
       const page = await openPage(b, hall.base + p.url(t), { width: p.size[0], height: p.size[1], errors });
       // The page has drawn its live state: some Chinese text, then the fonts.
