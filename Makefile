@@ -38,15 +38,15 @@ DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/up
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing
+UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing sim
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
 UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
-.PHONY: all run check test unit e2e jstest browser sanitize bench fuzz clean deps
+.PHONY: all run check test unit simtest e2e jstest browser sanitize bench fuzz clean deps
 
-all: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT)
+all: $(BUILD)/hallqd $(BUILD)/hallq-sim $(VOICE_STAMP) $(VENDOR) $(FONT)
 
 # From npm, pinned by package-lock.json: uPlot for the dashboard (copied into
 # web/vendor/) and playwright-core for the browser tests (it drives Debian's
@@ -71,7 +71,7 @@ $(VOICE_STAMP): tools/mkvoice.sh displays/voice.c
 $(FONT): tools/mkfont.py $(wildcard web/*.html web/*.css web/*.js web/lib/*.js) etc/hallq.json
 	$(PY) tools/mkfont.py -o $@
 
-$(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h) tests/unit/t.h
+$(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h sim/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -c -o $@ $<
 
@@ -97,6 +97,7 @@ UNIT_DEPS_share    = daemon/share.c daemon/util.c
 UNIT_DEPS_sha256   = daemon/sha256.c
 UNIT_DEPS_casefsm  = daemon/casefsm.c
 UNIT_DEPS_staffing = daemon/staffing.c
+UNIT_DEPS_sim      = sim/sim.c sim/stats.c daemon/dispatch.c daemon/estimate.c daemon/calendar.c daemon/util.c
 UNIT_DEPS_pad      = displays/pad.c
 UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
 UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)
@@ -115,6 +116,12 @@ unit_objs = $(patsubst %.c,$(BUILD)/%.o,$(UNIT_DEPS_$(1)))
 .SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(call unit_objs,$$*)
+	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# hallq-sim: the same dispatcher, rule, estimator, staffing formulas and
+# config parser as hallqd (sim/README.md).
+SIM_SRC	 = sim/main.c sim/sim.c sim/stats.c daemon/estimate.c daemon/staffing.c $(UNIT_DEPS_config)
+$(BUILD)/hallq-sim: $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC))
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # Set up what is missing: Debian packages (as root), nothing else.
@@ -159,7 +166,11 @@ jstest: $(NPM_STAMP)
 browser: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT) $(NPM_STAMP)
 	HALLQD=$(abspath $(BUILD)/hallqd) node --test --test-concurrency=1 tests/browser/
 
-test: unit e2e jstest browser
+# The simulator against queueing theory and on the demo hall (seconds).
+simtest: $(BUILD)/hallq-sim
+	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/sim/test_sim.py
+
+test: unit simtest e2e jstest browser
 
 check: deps
 	$(MAKE) test
@@ -183,6 +194,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_public.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_reports.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_uplink.py
+	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_sim.py
 	HALLQD=$(abspath $(BUILD)/hallqd) node tests/bench/bench_kiosk_bytes.mjs
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
