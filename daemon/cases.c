@@ -705,6 +705,33 @@ struct record_list {
 	int		 failed;
 };
 
+struct number_read {
+	char	 number[64];
+};
+
+static void
+number_cb(void *arg, const struct store_ticket *t)
+{
+	struct number_read *n = arg;
+
+	snprintf(n->number, sizeof n->number, "%s-%s", t->day, t->number);
+}
+
+static json_t *
+record_number(struct hall *h, int64_t ticket, int *failed)
+{
+	struct number_read nr = { "" };
+	struct ticket *t;
+
+	if ((t = ticket_find(h, ticket)) != NULL) {
+		snprintf(nr.number, sizeof nr.number, "%s-%s", t->day, t->number);
+		return json_string(nr.number);
+	}
+	if (store_ticket_get(h->store, ticket, number_cb, &nr) == -1)
+		*failed = 1;
+	return nr.number[0] ? json_string(nr.number) : json_null();
+}
+
 /* One rating as provincial 好差评 systems take it (REFERENCE.md). */
 json_t *
 cases_rating_record(struct hall *h, const struct store_rating *r, int *failed)
@@ -751,6 +778,8 @@ cases_rating_record(struct hall *h, const struct store_rating *r, int *failed)
 	json_object_set_new(o, "handling", k.found ? record_handling(&k) :
 	    json_null());
 	kase_free(&k);
+	/* 办件 number: the business day and the ticket's number. */
+	json_object_set_new(o, "case_number", record_number(h, r->ticket, failed));
 	return o;
 }
 
@@ -758,29 +787,9 @@ static void
 record_cb(void *arg, const struct store_rating *r)
 {
 	struct record_list *l = arg;
-	json_t *o = cases_rating_record(l->h, r, &l->failed);
-	struct ticket *t;
-	char number[64];
 
-	/* 办件 number: the business day and the ticket's number. */
-	if ((t = ticket_find(l->h, r->ticket)) != NULL) {
-		snprintf(number, sizeof number, "%s-%s", t->day, t->number);
-		json_object_set_new(o, "case_number", json_string(number));
-	}
-	json_array_append_new(l->a, o);
+	json_array_append_new(l->a, cases_rating_record(l->h, r, &l->failed));
 	l->last = r->ticket;
-}
-
-struct number_read {
-	char	 number[64];
-};
-
-static void
-number_cb(void *arg, const struct store_ticket *t)
-{
-	struct number_read *n = arg;
-
-	snprintf(n->number, sizeof n->number, "%s-%s", t->day, t->number);
 }
 
 /* GET /api/ratings?from=&to=&after= */
@@ -790,8 +799,6 @@ cmd_ratings_list(struct hall *h, struct op_ctx *c)
 	struct record_list l = { h, NULL, 0, 0 };
 	const char *from, *to;
 	int64_t after = 0;
-	json_t *o;
-	size_t i;
 	int n;
 
 	if (case_day_arg(c, "from", &from) == -1 ||
@@ -809,21 +816,6 @@ cmd_ratings_list(struct hall *h, struct op_ctx *c)
 		json_decref(l.a);
 		h->failed = 1;
 		return 500;
-	}
-	/* Tickets no longer in memory: their number from the row. */
-	json_array_foreach(l.a, i, o) {
-		struct number_read nr = { "" };
-
-		if (!json_is_null(json_object_get(o, "case_number")))
-			continue;
-		if (store_ticket_get(h->store, json_integer_value(json_object_get(o,
-		    "ticket")), number_cb, &nr) == -1) {
-			h->failed = 1;
-			json_decref(l.a);
-			return 500;
-		}
-		if (nr.number[0] != '\0')
-			json_object_set_new(o, "case_number", json_string(nr.number));
 	}
 	c->reply = json_pack("{s:o, s:o}", "ratings", l.a, "next",
 	    n == RATINGS_PAGE ? json_integer(l.last) : json_null());

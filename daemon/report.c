@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "util.h"
@@ -1130,22 +1131,41 @@ reporter_answer(struct reporter *rp, struct report_req *q)
 {
 	char err[256], *body, *fname = NULL;
 	json_t *o;
+	int tries;
 
-	if (rp->db == NULL) {
+	for (tries = 0; rp->db == NULL && tries < 5; tries++) {
+		if (tries > 0)
+			usleep(100000);
 		if (sqlite3_open_v2(rp->path, &rp->db, SQLITE_OPEN_READONLY |
-		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-			log_warnx("reports: %s: %s", rp->path, rp->db ?
-			    sqlite3_errmsg(rp->db) : "cannot open");
-			sqlite3_close(rp->db);
-			rp->db = NULL;
-			rp->done(rp->arg, q->conn, 500, xstrdup("{\"error\":{\"code\":"
-			    "\"storage_failed\",\"message\":\"the database could not "
-			    "be opened for reading\"}}"), NULL, NULL);
-			return;
+		    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(rp->db, 5000);
+			break;
 		}
-		sqlite3_busy_timeout(rp->db, 5000);
+		log_warnx("reports: %s: %s", rp->path, rp->db ?
+		    sqlite3_errmsg(rp->db) : "cannot open");
+		sqlite3_close(rp->db);
+		rp->db = NULL;
+	}
+	if (rp->db == NULL) {
+		rp->done(rp->arg, q->conn, 500, xstrdup("{\"error\":{\"code\":"
+		    "\"storage_failed\",\"message\":\"the database could not "
+		    "be opened for reading\"}}"), NULL, NULL);
+		return;
 	}
 	if ((o = report_run(rp->db, q, err, sizeof err)) == NULL) {
+		/* Once more on a fresh connection before giving up. */
+		log_warnx("reports: %s; trying again", err);
+		sqlite3_close(rp->db);
+		if (sqlite3_open_v2(rp->path, &rp->db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(rp->db, 5000);
+			o = report_run(rp->db, q, err, sizeof err);
+		} else {
+			sqlite3_close(rp->db);
+			rp->db = NULL;
+		}
+	}
+	if (o == NULL) {
 		log_warnx("reports: %s", err);
 		rp->done(rp->arg, q->conn, 500, xstrdup("{\"error\":{\"code\":"
 		    "\"storage_failed\",\"message\":\"the database could not be "

@@ -517,11 +517,18 @@ on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 	struct uplink *u = obj;
 
 	(void)mosq;
-	if (!u->drop) {
-		u->drop = 1;
+	if (u->drop)
+		return;
+	u->drop = 1;
+	/* libmosquitto's keepalive gave up: before CONNACK the broker never
+	 * answered the CONNECT. */
+	if (rc == MOSQ_ERR_KEEPALIVE || rc == MOSQ_ERR_NO_CONN)
+		snprintf(u->drop_why, sizeof u->drop_why, "%s",
+		    u->state == U_HANDSHAKE ? "no answer (CONNACK) from the "
+		    "broker in time" : "the broker stopped answering (keepalive)");
+	else
 		snprintf(u->drop_why, sizeof u->drop_why, "disconnected: %s",
 		    mosquitto_strerror(rc));
-	}
 }
 
 /* ---------------------------------------------------------------- connect */
