@@ -407,6 +407,8 @@ advice_effect(struct hall *h, int mi, const double *before, const double *after)
 	    "wait_mean_s_after", (json_int_t)after[mi], "others", others);
 }
 
+static json_t	*advice_auto_json(struct hall *);
+
 /*
  * GET /api/advice: for each matter whose backlog is heading past its target
  * (the estimate of the last one waiting, or the oldest wait, over
@@ -417,16 +419,15 @@ advice_effect(struct hall *h, int mi, const double *before, const double *after)
  * Only moves that shorten the matter's mean wait by a minute or more are
  * said, best first.
  */
-int
-cmd_advice(struct hall *h, struct op_ctx *c)
+static size_t
+advice_compute(struct hall *h, json_t *late, struct move **movesp)
 {
 	const struct config *conf = h->conf;
 	struct advice_state st;
 	struct move *moves = NULL;
-	size_t nmoves = 0, i;
+	size_t nmoves = 0;
 	double *base, *after;
 	int64_t *bmax, *amax;
-	json_t *late = json_array(), *list = json_array();
 	int mi, k, tier, j2;
 	struct dispatch_tier tiers[8];
 	int *ms = xcalloc((size_t)conf->nmatters + 1, sizeof *ms);
@@ -519,6 +520,24 @@ cmd_advice(struct hall *h, struct op_ctx *c)
 	}
 	if (nmoves > 0)
 		qsort(moves, nmoves, sizeof *moves, cmp_move);
+	free(base);
+	free(after);
+	free(bmax);
+	free(amax);
+	free(ms);
+	advice_state_free(&st);
+	*movesp = moves;
+	return nmoves;
+}
+
+int
+cmd_advice(struct hall *h, struct op_ctx *c)
+{
+	json_t *late = json_array(), *list = json_array();
+	struct move *moves = NULL;
+	size_t nmoves, i;
+
+	nmoves = advice_compute(h, late, &moves);
 	for (i = 0; i < nmoves; i++) {
 		size_t j, same = 0;
 
@@ -531,14 +550,248 @@ cmd_advice(struct hall *h, struct op_ctx *c)
 			json_decref(moves[i].o);
 	}
 	free(moves);
-	free(base);
-	free(after);
-	free(bmax);
-	free(amax);
-	free(ms);
-	advice_state_free(&st);
-	c->reply = json_pack("{s:I, s:i, s:o, s:o}", "at", (json_int_t)h->now,
+	c->reply = json_pack("{s:I, s:i, s:o, s:o, s:o}", "at", (json_int_t)h->now,
 	    "horizon_min", ADVICE_HORIZON_MS / 60000, "late", late,
-	    "suggestions", list);
+	    "suggestions", list, "auto", advice_auto_json(h));
+	return 200;
+}
+
+/* ---------------------------------------------------------------- auto */
+
+/*
+ * The automatic mode (the peak emergency mechanism): within the bounds a
+ * manager set (POST /api/advice/auto), every minute the best "tiers" move
+ * that gains at least min_gain_min is applied — a late matter given to an
+ * open window as tier 0 — on at most max_windows windows at once, each for
+ * hold_min, then the window's tiers go back to what they were.  Each change
+ * is a window.tiers event with "by": "advice" (and "revert": true going
+ * back); turning the mode off takes every change back at once.  The mode
+ * and the changes in force are kept in meta ("advice.auto"), so a restart
+ * keeps both.
+ */
+#define AUTO_EVERY_MS	(60 * 1000)
+#define AUTO_KEY	"advice.auto"
+
+static void
+auto_load(struct hall *h)
+{
+	char *v;
+	json_t *o;
+
+	if (h->auto_loaded)
+		return;
+	h->auto_loaded = 1;
+	h->auto_conf = json_pack("{s:b, s:i, s:i, s:i, s:[]}", "enabled", 0,
+	    "max_windows", 2, "min_gain_min", 5, "hold_min", 60, "active");
+	if ((v = store_meta_get(h->store, AUTO_KEY)) == NULL)
+		return;
+	if ((o = json_loads(v, 0, NULL)) != NULL && json_is_object(o) &&
+	    json_is_array(json_object_get(o, "active"))) {
+		json_decref(h->auto_conf);
+		h->auto_conf = o;
+	} else
+		json_decref(o);
+	free(v);
+}
+
+static void
+auto_save(struct hall *h)
+{
+	char *v = json_dumps(h->auto_conf, JSON_COMPACT);
+
+	if (v == NULL)
+		fatalx("json_dumps");
+	if (!h->failed && store_meta_put(h->store, AUTO_KEY, v) == -1)
+		h->failed = 1;
+	free(v);
+}
+
+static int
+auto_int(struct hall *h, const char *k)
+{
+	return (int)json_integer_value(json_object_get(h->auto_conf, k));
+}
+
+static json_t *
+advice_auto_json(struct hall *h)
+{
+	auto_load(h);
+	return json_deep_copy(h->auto_conf);
+}
+
+/* Set a window's tiers (codes) as the day's, with its event. */
+static int
+auto_set_tiers(struct hall *h, struct win *w, json_t *tiers, const char *matter,
+    int revert, int64_t until)
+{
+	char why[160], key[32], *v, *text;
+	json_t *o;
+
+	if (window_tiers_set(h, w, tiers, why, sizeof why) == -1) {
+		log_warnx("advice: window %d: %s", w->number, why);
+		return -1;
+	}
+	text = json_dumps(tiers, JSON_COMPACT);
+	snprintf(key, sizeof key, "tiers.%d", w->number);
+	xasprintf(&v, "%s %s", h->day, text);
+	if (!h->failed && store_meta_put(h->store, key, v) == -1)
+		h->failed = 1;
+	free(v);
+	free(text);
+	o = json_pack("{s:o, s:s, s:s, s:b}", "window", view_window(h, w), "by",
+	    "advice", "matter", matter, "revert", revert);
+	if (!revert)
+		json_object_set_new(o, "until", json_integer(until));
+	hall_emit(h, "window.tiers", o);
+	return 0;
+}
+
+/* A window's tiers as codes now. */
+static json_t *
+tiers_codes(struct hall *h, const struct dispatch_window *dw)
+{
+	json_t *a = json_array(), *t;
+	int j, k;
+
+	for (j = 0; j < dw->ntiers; j++) {
+		t = json_array();
+		for (k = 0; k < dw->tiers[j].nmatters; k++)
+			json_array_append_new(t, json_string(h->conf->matters[
+			    dw->tiers[j].matters[k]].code));
+		json_array_append_new(a, t);
+	}
+	return a;
+}
+
+/* Take back the changes due (all of them with `all`).  Returns how many. */
+static int
+auto_revert(struct hall *h, int all)
+{
+	json_t *active = json_object_get(h->auto_conf, "active"), *a;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_array_size(active); ) {
+		a = json_array_get(active, i);
+		if (!all && json_integer_value(json_object_get(a, "until")) > h->now) {
+			i++;
+			continue;
+		}
+		{
+			struct win *w = window_find(h, (int)json_integer_value(
+			    json_object_get(a, "window")));
+
+			if (w != NULL)
+				(void)auto_set_tiers(h, w, json_object_get(a,
+				    "previous"), json_string_value(json_object_get(a,
+				    "matter")), 1, 0);
+		}
+		json_array_remove(active, i);
+		n++;
+	}
+	return n;
+}
+
+int
+advice_tick_due(struct hall *h)
+{
+	auto_load(h);
+	if (!json_is_true(json_object_get(h->auto_conf, "enabled")) &&
+	    json_array_size(json_object_get(h->auto_conf, "active")) == 0)
+		return 0;
+	return h->now >= h->next_auto;
+}
+
+/* In the tick's transaction. */
+void
+advice_tick(struct hall *h)
+{
+	json_t *active, *late, *a;
+	struct move *moves = NULL;
+	size_t nmoves, i, j;
+	int changed;
+
+	h->next_auto = h->now + AUTO_EVERY_MS;
+	changed = auto_revert(h, 0);
+	active = json_object_get(h->auto_conf, "active");
+	if (json_is_true(json_object_get(h->auto_conf, "enabled")) &&
+	    (int)json_array_size(active) < auto_int(h, "max_windows")) {
+		late = json_array();
+		nmoves = advice_compute(h, late, &moves);
+		for (i = 0; i < nmoves; i++) {
+			const char *action = json_string_value(json_object_get(
+			    moves[i].o, "action"));
+			struct win *w = window_find(h, moves[i].window);
+			int taken = 0;
+
+			json_array_foreach(active, j, a)
+				if (json_integer_value(json_object_get(a, "window")) ==
+				    moves[i].window)
+					taken = 1;
+			if (taken || w == NULL || strcmp(action, "tiers") != 0 ||
+			    moves[i].score < auto_int(h, "min_gain_min") * 60.0)
+				continue;
+			a = json_pack("{s:i, s:s, s:I, s:I, s:o}", "window",
+			    w->number, "matter", h->conf->matters[moves[i].matter].code,
+			    "at", (json_int_t)h->now, "until", (json_int_t)(h->now +
+			    (int64_t)auto_int(h, "hold_min") * 60000), "previous",
+			    tiers_codes(h, &w->dw));
+			if (auto_set_tiers(h, w, json_object_get(json_object_get(
+			    json_object_get(moves[i].o, "request"), "body"), "tiers"),
+			    h->conf->matters[moves[i].matter].code, 0,
+			    json_integer_value(json_object_get(a, "until"))) == 0) {
+				json_array_append_new(active, a);
+				changed++;
+			} else
+				json_decref(a);
+			break;		/* one a minute */
+		}
+		for (i = 0; i < nmoves; i++)
+			json_decref(moves[i].o);
+		free(moves);
+		json_decref(late);
+	}
+	if (changed)
+		auto_save(h);
+}
+
+/* POST /api/advice/auto {"enabled", "max_windows", "min_gain_min",
+ * "hold_min"}: the manager's bounds; off takes every change back. */
+int
+cmd_advice_auto(struct hall *h, struct op_ctx *c)
+{
+	json_t *en = json_object_get(c->body, "enabled");
+	int64_t maxw = 0, gain = 0, hold = 0;
+	int rc;
+	char by[68];
+
+	auto_load(h);
+	if (!json_is_boolean(en))
+		return cmd_error(c, 400, "bad_request", "\"enabled\" (true or "
+		    "false) is required");
+	if ((rc = cmd_body_int(c, "max_windows", 1, 10, &maxw, 0)) == -1 ||
+	    cmd_body_int(c, "min_gain_min", 1, 120, &gain, 0) == -1 ||
+	    cmd_body_int(c, "hold_min", 10, 240, &hold, 0) == -1)
+		return c->status;
+	if (maxw > 0)
+		json_object_set_new(h->auto_conf, "max_windows", json_integer(maxw));
+	if (gain > 0)
+		json_object_set_new(h->auto_conf, "min_gain_min", json_integer(gain));
+	if (hold > 0)
+		json_object_set_new(h->auto_conf, "hold_min", json_integer(hold));
+	json_object_set(h->auto_conf, "enabled", en);
+	if (!json_is_true(en))
+		(void)auto_revert(h, 1);
+	h->next_auto = h->now;		/* at the next tick */
+	auto_save(h);
+	snprintf(by, sizeof by, "%s", c->token != NULL && c->token->name ?
+	    c->token->name : c->token != NULL ?
+	    config_role_name(c->token->role) : "");
+	hall_emit(h, "advice.auto", json_pack("{s:O, s:O, s:O, s:O, s:s}",
+	    "enabled", en, "max_windows", json_object_get(h->auto_conf,
+	    "max_windows"), "min_gain_min", json_object_get(h->auto_conf,
+	    "min_gain_min"), "hold_min", json_object_get(h->auto_conf,
+	    "hold_min"), "by", by));
+	c->reply = json_pack("{s:o}", "auto", json_deep_copy(h->auto_conf));
 	return 200;
 }

@@ -65,6 +65,7 @@ static const struct route routes[] = {
 	{ API_GET, "/api/uplink", "uplink", 0 },
 	{ API_GET, "/api/staffing", "staffing", 0 },
 	{ API_GET, "/api/advice", "advice", 0 },
+	{ API_POST, "/api/advice/auto", "advice-auto", 1 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };

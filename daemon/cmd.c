@@ -274,6 +274,8 @@ static const struct op ops[] = {
 	{ "uplink", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_uplink },
 	{ "staffing", R_MANAGER | R_ADMIN, 0, 0, { "day", NULL }, cmd_staffing },
 	{ "advice", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_advice },
+	{ "advice-auto", R_MANAGER | R_ADMIN, 0, 1, { "enabled", "max_windows",
+	    "min_gain_min", "hold_min", NULL }, cmd_advice_auto },
 	{ "report", R_MANAGER | R_ADMIN, 0, 0, { "from", "to", "group", "format",
 	    "via", NULL }, cmd_report },
 	/* Its own checks: a clerk or evaluator token or the ticket's own. */

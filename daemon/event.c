@@ -52,6 +52,7 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_CASE_OVERDUE] = "case.overdue",
 	[EVT_CASE_CLOSED] = "case.closed",
 	[EVT_RATING_STRUCK] = "rating.struck",
+	[EVT_ADVICE_AUTO] = "advice.auto",
 };
 
 const char *

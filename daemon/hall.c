@@ -633,6 +633,14 @@ hall_tick(struct hall *h, int64_t now, struct hall_result *r)
 			(void)hall_txn_end(h);
 		}
 	}
+	if (!h->failed && advice_tick_due(h)) {
+		if (hall_txn_begin(h) == -1)
+			h->failed = 1;
+		else {
+			advice_tick(h);
+			(void)hall_txn_end(h);
+		}
+	}
 	if (!h->failed && cases_tick_due(h))
 		cases_tick(h);
 	r->status = 200;
@@ -791,6 +799,7 @@ hall_free(struct hall *h)
 	free(h->held);
 	free(h->counters);
 	free(h->service_ms);
+	json_decref(h->auto_conf);
 	free(h);
 }
 

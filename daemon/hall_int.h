@@ -227,6 +227,10 @@ struct hall {
 	char		 notify_key[33];	/* delivery reports must carry it */
 	/* cases.c */
 	int64_t		 next_case_check;
+	/* advice.c: the automatic mode (kept in meta "advice.auto") */
+	int		 auto_loaded;
+	json_t		*auto_conf;
+	int64_t		 next_auto;
 	/* the uplink's status (GET /api/uplink) */
 	json_t		*(*uplink_status)(void *);
 	void		*uplink_arg;
@@ -440,5 +444,8 @@ int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
 /* advice.c */
 int	 cmd_staffing(struct hall *h, struct op_ctx *c);
 int	 cmd_advice(struct hall *h, struct op_ctx *c);
+int	 cmd_advice_auto(struct hall *h, struct op_ctx *c);
+int	 advice_tick_due(struct hall *h);
+void	 advice_tick(struct hall *h);
 
 #endif
