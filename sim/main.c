@@ -151,7 +151,7 @@ mmc_main(const struct opts *o)
 		sim_rng_seed(&rng, o->seed, (uint64_t)r);
 		nt = sim_gen_poisson(lambda / 60000, service * 60000, green, 0, 1,
 		    until, &rng, &t);
-		sim_windows_alloc_result(&res, c);
+		sim_result_init(&res, c);
 		if (sim_run(&m, w, c, t, nt, &res) == -1)
 			fatalx("replication %d did not end", r);
 		for (k = 0; k <= MMC_CLASSES; k++) {
@@ -899,7 +899,7 @@ hall_main(const struct opts *o)
 			sim_rng_seed(&rng, o->seed, (uint64_t)r << 20 | (uint64_t)k);
 			nt = sim_gen_day(&wk.wl, w, nw, m.day_start, &rng, &t, &bns);
 			booked_no_show_total += bns;
-			sim_windows_alloc_result(&res, nw);
+			sim_result_init(&res, nw);
 			if (sim_run(&m, w, nw, t, nt, &res) == -1)
 				fatalx("replication %d, day %d did not end", r, k);
 			sim_passover(t, nt, conf->nmatters);

@@ -142,10 +142,9 @@ sim_gen_day(const struct sim_workload *wl, const struct sim_window *w,
 	double cum[SIM_MATTERS_MAX];
 	int h, m, i, k, nm = wl->nmatters < SIM_MATTERS_MAX ? wl->nmatters : SIM_MATTERS_MAX;
 
-	cum[0] = 0;
 	for (m = 0; m < nm; m++)
 		cum[m] = (m ? cum[m - 1] : 0) + wl->share[m];
-	for (h = 0; h < SIM_HOURS; h++) {
+	for (h = 0; h < SIM_HOURS && nm > 0; h++) {
 		int open_min[60], nopen = 0;
 		double expect = wl->tickets_per_day * wl->profile[h], gap, u;
 		int64_t len, guard;
@@ -274,13 +273,12 @@ struct run {
 	int64_t			 seq;
 };
 
-int
-sim_windows_alloc_result(struct sim_result *res, int nwindows)
+void
+sim_result_init(struct sim_result *res, int nwindows)
 {
 	memset(res, 0, sizeof *res);
 	res->busy = xcalloc((size_t)nwindows * SIM_HOURS + 1, sizeof *res->busy);
 	res->open = xcalloc((size_t)nwindows * SIM_HOURS + 1, sizeof *res->open);
-	return 0;
 }
 
 void

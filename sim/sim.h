@@ -101,7 +101,7 @@ struct sim_workload {
 	int64_t		 slot_ms;	/* appointment slot length */
 };
 
-int	 sim_windows_alloc_result(struct sim_result *, int nwindows);
+void	 sim_result_init(struct sim_result *, int nwindows);
 void	 sim_result_free(struct sim_result *);
 int	 sim_run(const struct sim_model *, const struct sim_window *, int nwindows,
 	    struct sim_ticket *, size_t nt, struct sim_result *);

@@ -95,7 +95,7 @@ test_timeline(void)
 	ticket(&t[2], 0, NORMAL, 20 * S, 30 * S);
 	ticket(&t[3], 0, GREEN, 30 * S, 40 * S);
 	ticket(&t[4], 0, NORMAL, 200 * S, 10 * S);
-	sim_windows_alloc_result(&res, 2);
+	sim_result_init(&res, 2);
 	CHECK_EQ_INT(sim_run(&m, w, 2, t, 5, &res), 0);
 	sim_passover(t, 5, 1);
 	CHECK_EQ_INT(t[0].called, 0);
@@ -135,7 +135,7 @@ test_no_show(void)
 	t[0].no_show = 1;
 	ticket(&t[1], 0, NORMAL, 1 * S, 100 * S);
 	ticket(&t[2], 0, NORMAL, 2 * S, 100 * S);
-	sim_windows_alloc_result(&res, 1);
+	sim_result_init(&res, 1);
 	CHECK_EQ_INT(sim_run(&m, &w, 1, t, 3, &res), 0);
 	CHECK_EQ_INT(t[0].called, 0);
 	CHECK_EQ_INT(t[1].called, 60 * S);
@@ -162,7 +162,7 @@ test_overflow(void)
 	ticket(&t[1], 1, NORMAL, 5 * S, 200 * S);
 	ticket(&t[2], 0, NORMAL, 10 * S, 200 * S);
 	ticket(&t[3], 0, NORMAL, 20 * S, 200 * S);
-	sim_windows_alloc_result(&res, 1);
+	sim_result_init(&res, 1);
 	CHECK_EQ_INT(sim_run(&m, &w, 1, t, 4, &res), 0);
 	CHECK_EQ_INT(t[0].called, 0);
 	CHECK_EQ_INT(t[2].called, 200 * S);	/* tier 1 waited 195 s: closed */
@@ -193,7 +193,7 @@ test_hours(void)
 	ticket(&t[1], 0, NORMAL, 280 * S, 100 * S);
 	ticket(&t[2], 0, NORMAL, 290 * S, 20 * S);
 	ticket(&t[3], 0, NORMAL, 550 * S, 20 * S);
-	sim_windows_alloc_result(&res, 1);
+	sim_result_init(&res, 1);
 	CHECK_EQ_INT(sim_run(&m, &w, 1, t, 4, &res), 0);
 	CHECK_EQ_INT(t[0].called, 100 * S);
 	CHECK_EQ_INT(t[1].called, 280 * S);
@@ -229,7 +229,7 @@ test_appointment_cutoff(void)
 	ticket(&t[3], 0, APPT, 1000 * S, 100 * S);	/* 1000 s late for its slot */
 	t[3].slot = 1 * S;
 	ticket(&t[4], 0, NORMAL, 3100 * S, 100 * S);	/* after the last closing */
-	sim_windows_alloc_result(&res, 1);
+	sim_result_init(&res, 1);
 	m.prior_ms = prior;
 	CHECK_EQ_INT(sim_run(&m, &w, 1, t, 5, &res), 0);
 	CHECK_EQ_INT(t[2].waits_as, APPT);
