@@ -714,7 +714,8 @@ advice_tick(struct hall *h)
 	h->next_auto = h->now + AUTO_EVERY_MS;
 	changed = auto_revert(h, 0);
 	active = json_object_get(h->auto_conf, "active");
-	if (json_is_true(json_object_get(h->auto_conf, "enabled")) &&
+	/* A change taken back is not made again in the same minute. */
+	if (!changed && json_is_true(json_object_get(h->auto_conf, "enabled")) &&
 	    (int)json_array_size(active) < auto_int(h, "max_windows")) {
 		late = json_array();
 		nmoves = advice_compute(h, late, &moves);
