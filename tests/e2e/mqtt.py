@@ -548,6 +548,7 @@ class FakeBroker:
         self.mode = mode
         self.port = port or free_port()
         self.accepted = 0
+        self.accepted_at = []           # time.monotonic() of each accept
         self.received = 0               # bytes the clients sent
         self.sent = 0
         self._lock = threading.Lock()
@@ -577,6 +578,7 @@ class FakeBroker:
                 return
             with self._lock:
                 self.accepted += 1
+                self.accepted_at.append(time.monotonic())
                 self._conns.append(c)
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
