@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SIM = os.environ.get("HALLQ_SIM", os.path.join(ROOT, "build", "hallq-sim"))
 CONFIG = os.path.join(ROOT, "etc", "hallq.json")
-WORKLOAD = os.path.join(ROOT, "sim", "hall-workload.json")
+WORKLOAD = os.path.join(ROOT, "..", "shared", "data", "hall-workload.json")
 REPS = int(os.environ.get("BENCH_SIM_REPS", "100"))
 SEED = "20261201"
 
@@ -98,7 +98,7 @@ def policies():
     reps = max(10, REPS // 5)
     for label, extra in (("recommended staffing (--staff)", ["--staff"]),
                          ("the 28 windows by their hours, no staffing", [])):
-        print("\nDemo hall (etc/hallq.json + sim/hall-workload.json), %s, %d days "
+        print("\nDemo hall (etc/hallq.json + ../shared/data/hall-workload.json), %s, %d days "
               "each, the same people for every policy:" % (label, reps))
         print("| policy | wait mean | wait p90 | wait max | called within 10 min "
               "| within target (30 min) | worst pass-over | green wait | "

@@ -20,7 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SIM = os.environ.get("HALLQ_SIM", os.path.join(ROOT, "build", "hallq-sim"))
 CONFIG = os.path.join(ROOT, "etc", "hallq.json")
 WORKLOAD = os.environ.get("HALLQ_WORKLOAD",
-                          os.path.join(ROOT, "sim", "hall-workload.json"))
+                          os.path.join(ROOT, "..", "shared", "data",
+                                       "hall-workload.json"))
 REPS = 20
 SEED = 20261201
 
