@@ -55,6 +55,9 @@ UPLINK_KEYS = {"configured", "connected", "broker", "protocol", "acked_seq", "se
                "backlog", "inflight", "since", "reconnects", "errors", "last_error",
                "published", "alert"}
 
+RATING_TOPIC_CASE_EVENTS = ("case.opened", "case.step", "case.overdue", "case.closed",
+                            "rating.struck")
+
 MATTER_CYCLE = ["SB01", "YB01", "SB02", "YB02", "BDC01", "BDC02"]
 
 
@@ -272,7 +275,37 @@ class UplinkCase(unittest.TestCase):
         for m in sub.messages(EVENTS):
             self.assertFalse(m.retain, "an event message retained: %r" % m)
         dups = sub.count(EVENTS) - len(first)
+        if RATINGS in sub.topics:
+            self.assert_ratings_topic(h, sub, log, timeout, ordered)
         return log, dups
+
+    def assert_ratings_topic(self, h, sub, log, timeout=30, ordered=True):
+        """On {p}/{h}/ratings, deduplicated by seq: one message for each
+        rating.recorded with a score and each case event of the log, with
+        that event's seq, nothing else."""
+        want = [e["seq"] for e in log
+                if (e["type"] == "rating.recorded" and e.get("score") is not None)
+                or e["type"] in RATING_TOPIC_CASE_EVENTS]
+        by = {e["seq"]: e for e in log}
+        if want:
+            sub.wait_seqs(RATINGS, want, timeout)
+        first = sub.first_by_seq(RATINGS)
+        got = [s for s, _, _ in first]
+        if ordered:
+            self.assertEqual(got, want, "seqs on %s" % RATINGS)
+        else:
+            self.assertEqual(sorted(got), want, "seqs on %s" % RATINGS)
+        for s, p, m in first:
+            e = by[s]
+            if e["type"] == "rating.recorded":
+                self.assertEqual((p.get("type"), p.get("ticket"), p.get("score")),
+                                 ("rating", e["ticket"], e["score"]), p)
+                self.assertEqual((p["record"]["ticket"], p["record"]["level"]),
+                                 (e["ticket"], e["score"]), p)
+            else:
+                cid = e["case"]["id"] if isinstance(e["case"], dict) else e["case"]
+                self.assertEqual((p.get("type"), p.get("event"), p["case"]["id"]),
+                                 ("case", e["type"], cid), p)
 
 
 # ------------------------------------------------------------ every event
@@ -281,7 +314,7 @@ class EveryEvent(UplinkCase):
 
     def test_a_plain_run(self):
         b = self.broker()
-        sub = self.subscriber(b.port, [EVENTS])
+        sub = self.subscriber(b.port, [EVENTS, RATINGS])
         h = self.new_hall(b.url)
         u = self.wait_connected(h)
         self.assertEqual((u["broker"], u["protocol"]), (b.url, "3.1.1"), u)
@@ -297,19 +330,26 @@ class EveryEvent(UplinkCase):
         # a run without outages sends each event once
         self.assertEqual(dups, 0, "duplicates without any outage")
 
-    def test_mqtt5(self):
+    def test_mqtt5_prefix_client_id(self):
+        """protocol "5", topic_prefix and client_id of the configuration."""
         b = self.broker(persistence=False)
-        sub = self.subscriber(b.port, [EVENTS])
-        h = self.new_hall(b.url, protocol="5")
+        pre, hid, cid = "city/gz", "hall-440106-07", "mqtt16-client-07"
+        sub = self.subscriber(b.port, [topic("events", hid, pre), topic("status", hid, pre)])
+        h = self.new_hall(b.url, protocol="5", topic_prefix=pre, hall_id=hid, client_id=cid)
         u = self.wait_connected(h)
         self.assertEqual(u["protocol"], "5", u)
         self.rounds(h, 0, 4)
-        self.assert_every_event(h, sub)
-        self.assertIn("(p5,", b.log(), "the hall spoke MQTT 5 to the broker:\n" + b.log_tail())
+        self.wait_drained(h)
+        seqs = [e["seq"] for e in h.events(token="m1")]
+        sub.wait_seqs(topic("events", hid, pre), seqs, 20)
+        self.assertEqual([s for s, _, _ in sub.first_by_seq(topic("events", hid, pre))], seqs)
+        sub.wait_messages(topic("status", hid, pre), 1, lambda m: m.payload == b"online", 10)
+        self.assertIn(" as %s (p5," % cid, b.log(),
+                      "the hall spoke MQTT 5 as its client_id:\n" + b.log_tail())
 
     def test_b_broker_away_30s(self):
         b = self.broker()
-        sub = self.subscriber(b.port, [EVENTS])
+        sub = self.subscriber(b.port, [EVENTS, RATINGS])
         h = self.new_hall(b.url, away_alert_s=20)
         self.wait_connected(h)
         self.rounds(h, 0, 6)
@@ -356,12 +396,14 @@ class EveryEvent(UplinkCase):
         log, dups = self.assert_every_event(h, sub, 90)
         u = self.uplink(h)
         self.assertEqual((u["backlog"], u["alert"]), (0, None), u)
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"online", True), m)
         self.assertGreaterEqual(u["reconnects"], before["reconnects"] + 1, u)
         self.assertGreater(u["published"], before["published"], u)
 
     def test_c_kill9_in_a_burst(self):
         b = self.broker()
-        sub = self.subscriber(b.port, [EVENTS])
+        sub = self.subscriber(b.port, [EVENTS, RATINGS])
         h = self.new_hall(b.url, inflight=5)
         self.wait_connected(h)
         self.rounds(h, 0, 3)
@@ -387,7 +429,7 @@ class EveryEvent(UplinkCase):
 
     def test_d_broker_away_and_kill9(self):
         b = self.broker()
-        sub = self.subscriber(b.port, [EVENTS])
+        sub = self.subscriber(b.port, [EVENTS, RATINGS])
         h = self.new_hall(b.url, backlog_alert=50)
         self.wait_connected(h)
         self.rounds(h, 0, 3)
@@ -479,6 +521,22 @@ class Retained(UplinkCase):
         last = live[-1].json()
         self.assertEqual(self.figures(last), self.figures(self.public_now(h)))
         self.assertEqual(sum(x["waiting"] for x in last["matters"]), 45, last)
+        # nothing changes: nothing sent
+        n1 = sub.count(PUBLIC)
+        time.sleep(4)
+        self.assertEqual(sub.messages(PUBLIC)[n1:], [], "sent while the figures stood still")
+
+        # a broker that comes back without its retained messages gets them
+        # again when the hall reconnects
+        b.stop()
+        self.wait_uplink(h, lambda u: not u["connected"], "connected false", 10)
+        b.start()
+        self.wait_connected(h, 20)
+        m = mqtt.wait_until(lambda: mqtt.late_retained(b.port, PUBLIC, timeout=1), 10,
+                            "the public queue retained again", step=0.2)
+        self.assertEqual(self.figures(m.json()), self.figures(self.public_now(h)))
+        m = mqtt.late_retained(b.port, STATUS)
+        self.assertEqual((m.payload, m.retain) if m else None, (b"online", True), m)
 
     def test_status_online_offline(self):
         b = self.broker(persistence=False)
