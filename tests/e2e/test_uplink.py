@@ -694,6 +694,53 @@ class RatingsAndCases(UplinkCase):
                          "the rating message's record is not GET /api/ratings'")
 
 
+    def test_appeal_and_the_case_as_it_stands_when_sent(self):
+        """Made while the broker is away: a 2-star rating, its case
+        appealed and the appeal upheld.  Sent afterwards, each message of
+        {p}/{h}/ratings carries the case as it stands when sent (closed,
+        struck), with its own event's seq and name: case.opened, two
+        case.step, case.closed, rating.struck."""
+        b = self.broker()
+        sub = self.subscriber(b.port, [RATINGS])
+        h = self.new_hall(b.url)
+        self.wait_connected(h)
+        tk = h.issue_ok("SB01")
+        self.assertEqual(h.win(3, "call", {"ticket": tk["id"]}).status, 200)
+        self.assertEqual(h.win(3, "finish").status, 200)
+        self.wait_drained(h)
+        seq0 = h.status()["seq"]
+        b.stop()
+        self.wait_uplink(h, lambda u: not u["connected"], "connected false", 10)
+        r = h.req("POST", "/api/ratings", {"ticket": tk["id"], "score": 2}, "c-all")
+        self.assertEqual(r.status, 201, r)
+        cid = h.wait_event(lambda e: e["type"] == "case.opened", since=seq0,
+                           token="m1")["case"]["id"]
+        for body in ({"action": "appeal", "note": "申诉", "by": "王科长"},
+                     {"action": "review", "upheld": True, "note": "撤销", "by": "李主任"}):
+            r = h.req("POST", "/api/cases/%d/steps" % cid, body, "m1")
+            self.assertEqual(r.status, 200, r)
+        evs = [e for e in h.events(since=seq0, token="m1")
+               if e["type"] == "rating.recorded" or e["type"] in RATING_TOPIC_CASE_EVENTS]
+        self.assertEqual(sorted(e["type"] for e in evs),
+                         sorted(["rating.recorded", "case.opened", "case.step", "case.step",
+                                 "case.closed", "rating.struck"]), evs)
+        b.start()
+        self.wait_drained(h, 30)
+        sub.wait_seqs(RATINGS, [e["seq"] for e in evs], 20)
+        first = {s: p for s, p, _ in sub.first_by_seq(RATINGS)}
+        for e in evs:
+            p = first[e["seq"]]
+            if e["type"] == "rating.recorded":
+                self.assertEqual((p["type"], p["ticket"], p["score"]), ("rating", tk["id"], 2), p)
+                continue
+            self.assertEqual((p["type"], p["event"]), ("case", e["type"]), p)
+            c = p["case"]
+            self.assertEqual((c["id"], c["state"], c["struck"]), (cid, "closed", True),
+                             "%s sent after the review: the case as it stands then: %r"
+                             % (e["type"], p))
+        self.assertEqual(sorted(first), sorted(e["seq"] for e in evs))
+
+
 class DailyReport(UplinkCase):
 
     def test_daily_report_after_midnight(self):
