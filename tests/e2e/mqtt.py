@@ -541,10 +541,13 @@ class FakeBroker:
     with bytes that are not MQTT — a packet of the reserved type 0 (an empty
     one, so a reader sees it whole at once) and random bytes after it — then
     closes after a moment.  mode "hang": accepts, reads, never answers, and
-    keeps the connection open until the client closes it or stop()."""
+    keeps the connection open until the client closes it or stop().
+    mode "blackhole": listens with a backlog it fills itself and never
+    accepts, so the kernel drops a client's SYN: its TCP connect neither
+    succeeds nor fails (as behind a firewall that drops packets)."""
 
     def __init__(self, mode, port=None):
-        assert mode in ("garbage", "hang")
+        assert mode in ("garbage", "hang", "blackhole")
         self.mode = mode
         self.port = port or free_port()
         self.accepted = 0
@@ -561,6 +564,29 @@ class FakeBroker:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", self.port))
+        if self.mode == "blackhole":
+            s.listen(0)
+            self._sock = s
+            for _ in range(3):
+                c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                c.setblocking(False)
+                try:
+                    c.connect(("127.0.0.1", self.port))
+                except (BlockingIOError, OSError):
+                    pass
+                self._conns.append(c)
+            time.sleep(0.2)
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.settimeout(1)
+            try:
+                probe.connect(("127.0.0.1", self.port))
+                raise AssertionError("blackhole: a connection to port %d went through"
+                                     % self.port)
+            except socket.timeout:
+                pass
+            finally:
+                probe.close()
+            return self
         s.listen(16)
         s.settimeout(0.2)
         self._sock = s

@@ -993,6 +993,51 @@ class Failures(UplinkCase):
         self.assertGreaterEqual(u["errors"], 5, u)
         self.assertFalse(u["connected"], u)
 
+    def test_blackhole(self):
+        """The broker's address drops the SYN (the TCP connect never
+        ends): the hall serves on, gives up within the keepalive, says
+        why; nothing of libevent's complaints in its log; a SIGTERM meanwhile
+        is answered at once."""
+        fake = mqtt.FakeBroker("blackhole")
+        good, sub_id = self.good_broker_session(fake.port)
+        fake.start()
+        self.addCleanup(fake.stop)
+        h = self.new_hall("mqtt://127.0.0.1:%d" % fake.port)
+        t0 = time.monotonic()
+        self.wait_uplink(h, lambda u: u["errors"] >= 1, "a first error", 3 * KEEPALIVE)
+        took = time.monotonic() - t0
+        self.assertLess(took, 1.5 * KEEPALIVE + 2, "a connect that never ends noticed "
+                        "%.1f s after the start (keepalive_s %d)" % (took, KEEPALIVE))
+        problems = []
+        try:
+            self.bad_then_good(h, good, sub_id, fake.stop,
+                               r"(?i)time[sd]? ?out|no answer|not answer|keepalive|"
+                               r"no connack|did not connect|unreachable",
+                               min_errors=2, timeout=4 * KEEPALIVE)
+        except AssertionError as e:
+            problems.append(str(e))
+        with open(h.stderr_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        bad = [line for line in text.splitlines() if line.startswith(("[warn]", "[err]"))]
+        if bad:
+            problems.append("libevent complains in the daemon's log (an event of a socket "
+                            "already closed?): %r" % bad[:3])
+        if problems:
+            self.fail("\n".join(problems))
+
+    def test_sigterm_while_connecting(self):
+        """SIGTERM while the uplink's TCP connect hangs: exit 0 at once."""
+        fake = mqtt.FakeBroker("blackhole")
+        fake.start()
+        self.addCleanup(fake.stop)
+        h = self.new_hall("mqtt://127.0.0.1:%d" % fake.port, keepalive_s=60)
+        self.hall_serves(h, 0)
+        time.sleep(1)
+        self.assertFalse(self.uplink(h)["connected"])
+        t0 = time.monotonic()
+        h.stop(timeout=20)
+        self.assertLess(time.monotonic() - t0, 5, "SIGTERM took %.1f s" % (time.monotonic() - t0))
+
     def test_hang(self):
         fake = mqtt.FakeBroker("hang")
         good, sub_id = self.good_broker_session(fake.port)
