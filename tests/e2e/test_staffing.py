@@ -28,11 +28,15 @@ configuration and what the test wrote or did:
    `source` "history", `history_days` those three, arrivals = counts ÷ 3.
 4. Bad days → 400; tokens: none/unknown 401, kiosk/clerk/display 403.
 5. The learned mean (`service_min`) follows finished services (EWMA α 0.2,
-   each call-to-finish under a second clamped to 10 s: exact).
-6. The hour's `arrivals` is the sum of its matters' `arrivals`.
+   each call-to-finish under a second clamped to 10 s: exact), live and as
+   rebuilt at start from today's rows (5 ms → 10 s, 5 h → 4 h; a service of
+   0 ms is a short one too, clamped to 10 s).
+6. The hour's `arrivals` is the sum of its matters' `arrivals`; a matter
+   with arrivals in an hour is listed in it (even when its lagged rate there
+   is still 0).
+7. No staffing section: `source` "none", the defaults 15 min / 80 %.
 """
 import datetime
-import json
 import math
 import sqlite3
 import time
@@ -455,6 +459,27 @@ class NoHours(StaffingMixin, ClockHallCase):
         got = self.staffing(h, DAY).json
         bad = self.compare(got, over, DAY, forecast_arrivals, service, "forecast")
         self.assertEqual(bad, [], "\n".join(bad))
+
+
+class NoForecast(StaffingMixin, ClockHallCase):
+    """No staffing section and no history: `source` "none", the defaults
+    (15 min at 80%), no arrivals, and without hours every hour has the
+    configured open windows (1–4)."""
+
+    hall_over = {}
+    clock = t(10, 0)
+
+    def test_source_none(self):
+        got = self.staffing(self.hall, DAY).json
+        self.assertEqual((got["day"], got["working_day"], got["source"], got["history_days"],
+                          got["target_wait_min"], got["level_pct"]),
+                         (DAY, True, "none", [], 15, 80))
+        self.assertEqual([hh["hour"] for hh in got["hours"]], list(range(24)))
+        for hh in got["hours"]:
+            self.assertEqual((hh["open_windows"], hh["recommended"], hh["pooled"]), (4, 0, 0), hh)
+            self.assertFalse(hh["arrivals"], hh)
+            for m in hh["matters"]:
+                self.assertFalse(m["arrivals"] or m["lagged"] or m["windows"], hh)
 
 
 # ------------------------------------------------------------- history
