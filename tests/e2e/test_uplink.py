@@ -832,6 +832,39 @@ class DailyReport(UplinkCase):
                          (day_before, day_before, r.json["groups"], r.json["total"]))
         self.assertEqual(r.json["total"]["served"], 1, r.json["total"])
 
+    def test_daily_report_after_kill9_while_the_broker_is_away(self):
+        """The broker away when the day ends, and hallqd killed (-9) before
+        it is back: started again on the same database, the hall still
+        sends the day's report once the broker is back (nothing is lost:
+        the day.rollover that asks for it is in the log beyond the
+        uplink's cursor)."""
+        b = self.broker(persistence=False)
+        day_before = "2026-12-01"
+        h = self.new_hall(b.url, clock=hall_ms(2026, 12, 1, 23, 59, 54))
+        self.wait_connected(h)
+        h.issue_ok("SB01")
+        self.assertEqual(h.status()["business_day"], day_before)
+        b.stop()
+        self.wait_uplink(h, lambda u: not u["connected"], "connected false", 10)
+        h.wait_clock(hall_ms(2026, 12, 2, 0, 0, 1), timeout=30)
+        h.issue_ok("SB01")
+        h.wait_event(lambda e: e["type"] == "day.rollover", token="m1")
+        time.sleep(1)
+        h.kill9()
+        self.restart_after_kill(h)
+        b.start()
+        sub = self.subscriber(b.port, [DAILY], clean=True)
+        self.wait_connected(h, 20)
+        self.wait_drained(h, 20)
+        try:
+            ms = sub.wait_messages(DAILY, 1, timeout=10)
+        except AssertionError:
+            self.fail("no report of %s on %s after kill -9 during the outage" %
+                      (day_before, DAILY))
+        got = ms[-1].json()
+        self.assertEqual((got.get("from"), got.get("to")), (day_before, day_before), got)
+        self.assertEqual(got["total"]["issued"], 1, got["total"])
+
 
 # ------------------------------------------------------------ GET /api/uplink, config
 
