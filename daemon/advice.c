@@ -7,7 +7,9 @@
  * workload's).  Erlang C staffs each matter as if it had windows of its
  * own; the hall pools them (无差别 windows serve many matters), so the sum
  * over matters is what the hall needs at most and the pooled figure (every
- * matter as one queue with the mean service time) what it needs at least. */
+ * matter as one queue with the mean service time) what it needs at least.
+ * The plan for the hall's real windows is then checked by simulation
+ * (sim/plan.c) on the reporter's thread: cmd_staffing hands it a job. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,8 @@ day_str(int32_t day, char *buf, size_t len)
 	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
-/* GET /api/staffing?day=YYYY-MM-DD */
+/* GET /api/staffing?day=YYYY-MM-DD: the Erlang C figures here, then the
+ * plan checked by simulation on the reporter's thread (202 and a job). */
 int
 cmd_staffing(struct hall *h, struct op_ctx *c)
 {
@@ -58,7 +61,7 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	const struct calendar *cal = &conf->cal;
 	const char *dayarg, *source = "none";
 	struct hist x = { h, NULL, 0 };
-	json_t *hours, *hdays, *o;
+	json_t *hours, *hdays, *o, *rates, *svcs, *codes;
 	int32_t day;
 	int64_t start;
 	double lambda[24], target_min = sc->target_s / 60.0,
@@ -109,7 +112,7 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	hours = json_array();
 	for (hr = 0; hr < 24; hr++) {
 		json_t *ms = json_array();
-		double tot_l = 0, tot_work = 0;
+		double tot_l = 0, tot_work = 0, tot_arr = 0;
 		int open = 0, need = 0, short_of = 0, pooled;
 		int64_t mid = start + (int64_t)hr * 3600000 + 1800000;
 
@@ -127,10 +130,12 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 			for (k = 0; k < 24; k++)
 				lambda[k] = x.count[mi * 24 + k];
 			l = staffing_lagged(lambda, 24, hr, svc / 60.0);
-			if (l <= 0)
+			/* Listed when its tickets come this hour or its lagged
+			 * load is staffed now (a long service's lag). */
+			if (l <= 0 && lambda[hr] <= 0)
 				continue;
-			n = staffing_windows(l / 60.0, 1.0 / svc, target_min, level,
-			    STAFFING_MAX);
+			n = l > 0 ? staffing_windows(l / 60.0, 1.0 / svc, target_min,
+			    level, STAFFING_MAX) : 0;
 			if (n < 0) {
 				short_of = 1;
 				n = STAFFING_MAX;
@@ -138,6 +143,7 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 			need += n;
 			tot_l += l;
 			tot_work += l * svc;
+			tot_arr += lambda[hr];
 			json_array_append_new(ms, json_pack("{s:s, s:f, s:f, s:f, s:i}",
 			    "code", conf->matters[mi].code,
 			    "arrivals", round(lambda[hr] * 10) / 10,
@@ -153,15 +159,37 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 		o = json_pack("{s:i, s:i, s:i, s:i, s:b, s:f, s:o}",
 		    "hour", hr, "open_windows", open, "recommended", need,
 		    "pooled", pooled < 0 ? STAFFING_MAX : pooled, "over_max", short_of,
-		    "arrivals", round(tot_l * 10) / 10, "matters", ms);
+		    "arrivals", round(tot_arr * 10) / 10, "matters", ms);
 		json_array_append_new(hours, o);
 	}
-	free(x.count);
-	c->reply = json_pack("{s:s, s:b, s:s, s:o, s:i, s:i, s:o}", "day", dayarg,
+	o = json_pack("{s:s, s:b, s:s, s:o, s:i, s:i, s:o}", "day", dayarg,
 	    "working_day", working, "source", source, "history_days", hdays,
 	    "target_wait_min", sc->target_s / 60, "level_pct", sc->level_pct,
 	    "hours", hours);
-	return 200;
+	/* The check by simulation takes a while: the reporter's thread makes
+	 * it and answers (sim/plan_job.c), as for a report. */
+	rates = json_array();
+	svcs = json_array();
+	codes = json_array();
+	for (mi = 0; mi < conf->nmatters; mi++) {
+		json_t *row = json_array();
+
+		for (hr = 0; hr < 24; hr++)
+			json_array_append_new(row, json_real(x.count[mi * 24 + hr]));
+		json_array_append_new(rates, row);
+		json_array_append_new(svcs, json_integer(h->service_ms[mi] > 0 ?
+		    h->service_ms[mi] : conf->matters[mi].service_ms));
+		json_array_append_new(codes, json_string(conf->matters[mi].code));
+	}
+	free(x.count);
+	h->res->defer = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:i, s:i, s:I,"
+	    " s:i}", "kind", "staffing", "reply", o, "config", conf->path ?
+	    conf->path : "", "matters", codes, "rates", rates, "service_ms", svcs,
+	    "target_s", sc->target_s, "level_pct", sc->level_pct, "day_start",
+	    (json_int_t)start, "utc_offset_s", (int)cal->utc_offset_s);
+	if (h->res->defer == NULL)
+		fatalx("staffing job");
+	return 202;
 }
 
 /* ---------------------------------------------------------------- advice */

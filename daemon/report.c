@@ -11,7 +11,8 @@
  * Groups live in a small open hash table keyed by text; waits are kept per
  * group for the percentile.  Everything runs on the reporter's own
  * read-only connection inside one read transaction: a consistent snapshot
- * while the hall goes on writing (WAL). */
+ * while the hall goes on writing (WAL).  The worker also makes the staffing
+ * plan checked by simulation (sim/plan_job.c): it needs no database. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "plan_job.h"
 #include "report.h"
 #include "util.h"
 
@@ -1047,6 +1049,7 @@ report_req_free(struct report_req *q)
 	free(q->matters);
 	free(q->windows);
 	free(q->hall);
+	json_decref(q->staffing);
 	free(q);
 }
 
@@ -1062,6 +1065,17 @@ report_req_from_json(json_t *job, uint64_t conn)
 	int gi;
 
 	q->conn = conn;
+	if (json_is_object(job) && json_object_get(job, "kind") != NULL) {
+		if (strcmp(json_string_value(json_object_get(job, "kind")) ?
+		    json_string_value(json_object_get(job, "kind")) : "",
+		    "staffing") != 0) {
+			free(q);
+			return NULL;
+		}
+		/* A copy of its own: the core frees the job meanwhile. */
+		q->staffing = json_deep_copy(job);
+		return q;
+	}
 	if (from == NULL || to == NULL || group == NULL ||
 	    strlen(from) >= sizeof q->from || strlen(to) >= sizeof q->to) {
 		free(q);
@@ -1133,6 +1147,14 @@ reporter_answer(struct reporter *rp, struct report_req *q)
 	json_t *o;
 	int tries;
 
+	if (q->staffing != NULL) {	/* the staffing plan, checked */
+		o = plan_job_run(q->staffing);
+		if ((body = json_dumps(o, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps");
+		json_decref(o);
+		rp->done(rp->arg, q->conn, 200, body, NULL, NULL);
+		return;
+	}
 	for (tries = 0; rp->db == NULL && tries < 5; tries++) {
 		if (tries > 0)
 			usleep(100000);

@@ -51,10 +51,13 @@ struct report_req {
 	size_t			 nmatters;
 	struct report_window	*windows;
 	size_t			 nwindows;
+	json_t			*staffing;	/* or a staffing job (sim/plan_job.h),
+						 * the worker's own copy: no report */
 };
 
 void		 report_req_free(struct report_req *);
-/* The job cmd_report put in its result, as a request; NULL if malformed. */
+/* The job cmd_report (or cmd_staffing: "kind": "staffing") put in its
+ * result, as a request; NULL if malformed. */
 struct report_req *report_req_from_json(json_t *job, uint64_t conn);
 
 /* Compute on an open connection: the report object (web/README.md), or

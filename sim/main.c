@@ -14,6 +14,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "plan.h"
 #include "sim.h"
 #include "staffing.h"
 #include "util.h"
@@ -37,6 +38,7 @@ struct opts {
 	double		 volume;	/* workload: tickets_per_day multiplied */
 	int64_t		 noshow_ms;
 	int		 staff;		/* windows as staffing recommends */
+	int		 check;		/* ... checked by simulation first */
 };
 
 static __attribute__((noreturn)) void
@@ -45,7 +47,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: hallq-sim -f CONFIG -w WORKLOAD.json [--seed N] [--reps N] [--days N]\n"
 	    "                 [--policy NAME] [--date YYYY-MM-DD] [--volume X] [--noshow-s N]\n"
-	    "                 [--staff] [--json]\n"
+	    "                 [--staff [--check]] [--json]\n"
 	    "       hallq-sim --mmc LAMBDA_PER_MIN,SERVICE_MIN,WINDOWS[,GREEN_SHARE]\n"
 	    "                 [--reps N] [--seed N] [--arrivals N] [--json]\n"
 	    "       hallq-sim --list-policies\n");
@@ -393,37 +395,6 @@ zone_offset(const char *tz, int32_t day)
 	return (int32_t)tm.tm_gmtoff;
 }
 
-/* Window i's open periods on the day that starts at ds. */
-static void
-hall_periods(const struct config *conf, const struct workload *wk, int i,
-    int64_t ds, struct sim_window *w)
-{
-	const struct calendar_hours *h = conf->windows[i].has_hours ?
-	    &conf->windows[i].hours : NULL;
-	int64_t t = ds, o, c;
-
-	w->nopen = 0;
-	if (!conf->has_hours && !wk->has_hours) {
-		w->open_from[0] = ds;
-		w->open_to[0] = ds + CALENDAR_DAY_MS;
-		w->nopen = 1;
-		return;
-	}
-	if (!conf->has_hours)
-		h = &wk->hours;
-	while (w->nopen < SIM_PERIODS) {
-		if ((o = calendar_next_open(&conf->cal, h, t)) < 0 ||
-		    o >= ds + CALENDAR_DAY_MS)
-			break;
-		if ((c = calendar_closing(&conf->cal, h, o)) <= o)
-			break;
-		w->open_from[w->nopen] = o;
-		w->open_to[w->nopen++] = c;
-		t = c;
-	}
-}
-
-
 /* ------------------------------------------------------------ the staffing */
 
 static const char *
@@ -438,124 +409,13 @@ hour_name(int h)
 	return buf[h];
 }
 
-/*
- * --staff: the windows open each hour as staffing recommends, the way
- * GET /api/staffing plans them (lagged SIPP, Erlang C, the configured target
- * wait and level), per group of windows with the same tiers: each matter's
- * load goes to its home group (the largest group whose tier 0 takes it for
- * the normal class), and a group opens, hour by hour, the windows its load
- * needs: the first ones of the group (those whose hours are open), then,
- * past the group's size, copies of its first window (numbered from 1001),
- * open whenever one of the group would be.  A group no matter calls home
- * (the green channel, 帮代办, 跨域通办, 办不成事 windows) keeps its hours.
- */
-struct plan {
-	int		 ngroups;
-	int		*group;		/* per configured window */
-	int		*size;		/* per group */
-	int		*first;		/* per group: its first window */
-	int		*need;		/* ngroups x SIM_HOURS; -1: not planned */
-	int		 nclones;
-	int		*clone_of;	/* per clone: the window it copies */
-};
-
-static int
-plan_same_tiers(const struct window_conf *a, const struct window_conf *b)
-{
-	int i;
-
-	if (a->ntiers != b->ntiers)
-		return 0;
-	for (i = 0; i < a->ntiers; i++)
-		if (a->tiers[i].nmatters != b->tiers[i].nmatters ||
-		    a->tiers[i].class_mask != b->tiers[i].class_mask ||
-		    memcmp(a->tiers[i].matters, b->tiers[i].matters,
-		    (size_t)a->tiers[i].nmatters * sizeof(int)) != 0)
-			return 0;
-	return 1;
-}
-
-static void
-plan_make(const struct config *conf, const struct workload *wk, struct plan *pl)
-{
-	int nw = conf->nwindows, i, j, g, h, mi, k, *home;
-	double target_min = conf->staffing.target_s / 60.0;
-	double level = conf->staffing.level_pct / 100.0;
-
-	memset(pl, 0, sizeof *pl);
-	pl->group = xcalloc((size_t)nw + 1, sizeof *pl->group);
-	pl->size = xcalloc((size_t)nw + 1, sizeof *pl->size);
-	pl->first = xcalloc((size_t)nw + 1, sizeof *pl->first);
-	for (i = 0; i < nw; i++) {
-		for (j = 0; j < i; j++)
-			if (plan_same_tiers(&conf->windows[i], &conf->windows[j]))
-				break;
-		if (j < i)
-			pl->group[i] = pl->group[j];
-		else {
-			pl->first[pl->ngroups] = i;
-			pl->group[i] = pl->ngroups++;
-		}
-		pl->size[pl->group[i]]++;
-	}
-	home = xcalloc((size_t)conf->nmatters + 1, sizeof *home);
-	for (mi = 0; mi < conf->nmatters; mi++) {
-		home[mi] = -1;
-		for (i = 0; i < nw; i++) {
-			const struct dispatch_tier *t = &conf->windows[i].tiers[0];
-			if (conf->windows[i].ntiers < 1 ||
-			    !(t->class_mask & (1u << conf->normal_class)))
-				continue;
-			for (k = 0; k < t->nmatters; k++)
-				if (t->matters[k] == mi)
-					break;
-			if (k < t->nmatters && (home[mi] < 0 ||
-			    pl->size[pl->group[i]] > pl->size[home[mi]]))
-				home[mi] = pl->group[i];
-		}
-	}
-	pl->need = xcalloc((size_t)pl->ngroups * SIM_HOURS + 1, sizeof *pl->need);
-	for (g = 0; g < pl->ngroups; g++) {
-		int planned = 0, most = 0;
-
-		for (mi = 0; mi < conf->nmatters; mi++)
-			planned |= home[mi] == g && wk->wl.share[mi] > 0;
-		for (h = 0; h < SIM_HOURS; h++) {
-			double lam = 0, work = 0, rate[SIM_HOURS];
-			int hh, c;
-
-			pl->need[g * SIM_HOURS + h] = -1;
-			if (!planned)
-				continue;
-			for (mi = 0; mi < conf->nmatters; mi++) {
-				double svc = wk->wl.service_ms[mi] / 60000, l;
-				if (home[mi] != g)
-					continue;
-				for (hh = 0; hh < SIM_HOURS; hh++)
-					rate[hh] = wk->wl.tickets_per_day *
-					    wk->wl.profile[hh] * wk->wl.share[mi];
-				l = staffing_lagged(rate, SIM_HOURS, h, svc / 60);
-				lam += l;
-				work += l * svc;
-			}
-			c = lam > 0 ? staffing_windows(lam / 60, lam / work,
-			    target_min, level, STAFFING_MAX_WINDOWS) : 0;
-			pl->need[g * SIM_HOURS + h] = c < 0 ? STAFFING_MAX_WINDOWS : c;
-			if (pl->need[g * SIM_HOURS + h] > most)
-				most = pl->need[g * SIM_HOURS + h];
-		}
-		for (k = pl->size[g]; k < most; k++) {
-			pl->clone_of = xrealloc(pl->clone_of,
-			    (size_t)(pl->nclones + 1) * sizeof *pl->clone_of);
-			pl->clone_of[pl->nclones++] = pl->first[g];
-		}
-	}
-	free(home);
-}
-
-/* {"groups": [{"windows": [1, ...], "clones": N, "need": {"08": n, ...}}]} */
+/* --staff: the windows open each hour as staffing recommends, planned by
+ * plan.c (the same planner as GET /api/staffing); with --check the plan is
+ * first checked on the simulated day and adjusted.
+ * {"groups": [{"windows": [1, ...], "clones": N, "need": {"08": n, ...}}],
+ *  "checked": {"evals": n, "level": {"08": x, ...}} (with --check)} */
 static json_t *
-plan_json(const struct config *conf, const struct plan *pl)
+hall_plan_json(const struct config *conf, const struct plan *pl)
 {
 	json_t *groups = json_array(), *x, *ws, *need;
 	int g, i, h;
@@ -580,11 +440,22 @@ plan_json(const struct config *conf, const struct plan *pl)
 		    pl->need[g * SIM_HOURS] >= 0));
 		json_array_append_new(groups, x);
 	}
-	return json_pack("{so}", "groups", groups);
+	x = json_pack("{so}", "groups", groups);
+	if (pl->checked) {
+		json_t *lv = json_object();
+
+		for (h = 0; h < SIM_HOURS; h++)
+			if (pl->level[h] >= 0)
+				json_object_set_new(lv, hour_name(h),
+				    json_real(pl->level[h]));
+		json_object_set_new(x, "checked", json_pack("{sisiso}",
+		    "evals", pl->evals, "reps", PLAN_REPS, "level", lv));
+	}
+	return x;
 }
 
 static void
-plan_text(const struct config *conf, const struct plan *pl)
+hall_plan_text(const struct config *conf, const struct plan *pl)
 {
 	int g, i, h;
 
@@ -602,70 +473,6 @@ plan_text(const struct config *conf, const struct plan *pl)
 				printf(" %02d:%d", h, pl->need[g * SIM_HOURS + h]);
 		printf("\n");
 	}
-}
-
-static void
-plan_free(struct plan *pl)
-{
-	free(pl->group);
-	free(pl->size);
-	free(pl->first);
-	free(pl->need);
-	free(pl->clone_of);
-}
-
-/* The day's periods under the plan, minute by minute: a window's hours,
- * and, among its group's windows open by their hours at that minute, in
- * order, one of the first the hour needs. */
-static void
-plan_apply(const struct config *conf, const struct plan *pl,
-    struct sim_window *w, int64_t ds)
-{
-	int nw = conf->nwindows, i, g, k, min;
-	unsigned char (*mask)[1440] = xcalloc((size_t)(nw + pl->nclones) + 1,
-	    sizeof *mask);
-	int *seen = xcalloc((size_t)pl->ngroups + 1, sizeof *seen);
-
-	for (i = 0; i < nw; i++)
-		for (k = 0; k < w[i].nopen; k++)
-			for (min = 0; min < 1440; min++) {
-				int64_t at = ds + min * 60000LL;
-				if (w[i].open_from[k] <= at && at < w[i].open_to[k])
-					mask[i][min] = 1;
-			}
-	for (i = nw; i < nw + pl->nclones; i++) {
-		int of = pl->clone_of[i - nw];
-
-		g = pl->group[of];
-		w[i].dw = w[of].dw;
-		w[i].dw.number = 1001 + (i - nw);
-		for (k = 0; k < nw; k++)
-			if (pl->group[k] == g)
-				for (min = 0; min < 1440; min++)
-					mask[i][min] |= mask[k][min];
-	}
-	for (i = 0; i < nw + pl->nclones; i++)
-		w[i].nopen = 0;
-	for (min = 0; min < 1440; min++) {
-		memset(seen, 0, (size_t)pl->ngroups * sizeof *seen);
-		for (i = 0; i < nw + pl->nclones; i++) {
-			int of = i < nw ? i : pl->clone_of[i - nw], need;
-			int64_t at = ds + min * 60000LL;
-
-			g = pl->group[of];
-			need = pl->need[g * SIM_HOURS + min / 60];
-			if (!mask[i][min] || (need >= 0 && seen[g]++ >= need))
-				continue;
-			if (w[i].nopen > 0 && w[i].open_to[w[i].nopen - 1] == at)
-				w[i].open_to[w[i].nopen - 1] += 60000;
-			else if (w[i].nopen < SIM_PERIODS) {
-				w[i].open_from[w[i].nopen] = at;
-				w[i].open_to[w[i].nopen++] = at + 60000;
-			}
-		}
-	}
-	free(mask);
-	free(seen);
 }
 
 enum { G_ALL };
@@ -763,6 +570,40 @@ hall_text_head(int reps, const char *first, int util)
 	printf("\n");
 }
 
+/* --check: the plan checked on the first day simulated (plan.c). */
+static void
+hall_check(const struct opts *o, struct config *conf, const struct workload *wk,
+    const struct sim_model *m, int32_t day, struct plan *pl)
+{
+	struct sim_window *base = xcalloc((size_t)conf->nwindows + 1, sizeof *base);
+	struct plan_day d;
+	int i, guard;
+
+	for (guard = 0; guard < CALENDAR_SEARCH_DAYS &&
+	    !calendar_is_working_day(&conf->cal, day); guard++)
+		day++;
+	conf->cal.utc_offset_s = zone_offset(conf->timezone, day);
+	memset(&d, 0, sizeof d);
+	d.conf = conf;
+	d.wl = &wk->wl;
+	d.model = m;
+	d.base = base;
+	d.day_start = calendar_day_start(&conf->cal, day);
+	d.target_ms = (int64_t)conf->staffing.target_s * 1000;
+	d.level = conf->staffing.level_pct / 100.0;
+	d.seed = o->seed;
+	d.reps = PLAN_REPS;
+	for (i = 0; i < conf->nwindows; i++) {
+		base[i].dw.number = conf->windows[i].number;
+		base[i].dw.tiers = conf->windows[i].tiers;
+		base[i].dw.ntiers = conf->windows[i].ntiers;
+		plan_periods(conf, wk->has_hours ? &wk->hours : NULL, i,
+		    d.day_start, &base[i]);
+	}
+	plan_check(&d, pl);
+	free(base);
+}
+
 static int
 hall_main(const struct opts *o)
 {
@@ -809,33 +650,15 @@ hall_main(const struct opts *o)
 	}
 
 	/* The rule and the knobs as the daemon sets them (hall.c, hall_params). */
-	memset(&m, 0, sizeof m);
-	m.nmatters = conf->nmatters;
-	m.policy = dispatch_policy_find(o->policy ? o->policy : conf->policy);
-	if (m.policy == NULL) {
+	if (plan_model(conf, o->policy, hs, &m) == -1) {
 		fprintf(stderr, "hallq-sim: no policy \"%s\"\n", o->policy);
 		goto out;
 	}
-	m.params.nclasses = conf->nclasses;
-	m.params.aging_ms = conf->aging_ms;
-	m.rule.nclasses = conf->nclasses;
-	m.rule.normal_class = conf->normal_class;
-	m.rule.late_ms = conf->late_appointment_ms;
-	if (conf->appt.enabled)
-		m.rule.late_ms = (int64_t)conf->appt.late_min * 60000;
-	m.rule.appointment_class = -1;
-	for (i = 0; i < conf->nclasses; i++) {
-		hs[i] = conf->classes[i].head_start_ms;
-		if (strcmp(conf->classes[i].name, "appointment") == 0)
-			m.rule.appointment_class = i;
-	}
-	m.rule.head_start_ms = hs;
 	m.noshow_ms = o->noshow_ms;
 	prior = xcalloc((size_t)conf->nmatters + 1, sizeof *prior);
 	for (i = 0; i < conf->nmatters; i++)
 		prior[i] = conf->matters[i].service_ms;
 	m.prior_ms = prior;
-	m.notice_ms = conf->closing_notice_ms;
 
 	wk.wl.tickets_per_day *= o->volume;
 	wk.wl.green_class = config_class(conf, "green");
@@ -846,7 +669,10 @@ hall_main(const struct opts *o)
 
 	memset(&pl, 0, sizeof pl);
 	if (o->staff)
-		plan_make(conf, &wk, &pl);
+		plan_make(conf, &wk.wl, conf->staffing.target_s / 60.0,
+		    conf->staffing.level_pct / 100.0, &pl);
+	if (o->staff && o->check)
+		hall_check(o, conf, &wk, &m, day0, &pl);
 	nw = conf->nwindows + pl.nclones;
 	w = xcalloc((size_t)nw + 1, sizeof *w);
 	for (i = 0; i < conf->nwindows; i++) {
@@ -893,7 +719,8 @@ hall_main(const struct opts *o)
 			m.obs_from = m.day_start;
 			m.obs_to = m.day_start + 2 * CALENDAR_DAY_MS;
 			for (i = 0; i < conf->nwindows; i++)
-				hall_periods(conf, &wk, i, m.day_start, &w[i]);
+				plan_periods(conf, wk.has_hours ? &wk.hours : NULL, i,
+				    m.day_start, &w[i]);
 			if (o->staff)
 				plan_apply(conf, &pl, w, m.day_start);
 			sim_rng_seed(&rng, o->seed, (uint64_t)r << 20 | (uint64_t)k);
@@ -1011,7 +838,7 @@ hall_main(const struct opts *o)
 		}
 		json_object_set_new(root, "windows", x);
 		if (o->staff)
-			json_object_set_new(root, "plan", plan_json(conf, &pl));
+			json_object_set_new(root, "plan", hall_plan_json(conf, &pl));
 		json_print(root);
 		json_decref(root);
 	} else {
@@ -1043,7 +870,7 @@ hall_main(const struct opts *o)
 			hall_text_row(&hr, reps, conf->classes[i].name,
 			    hr.g_class + i, 0);
 		if (o->staff)
-			plan_text(conf, &pl);
+			hall_plan_text(conf, &pl);
 		printf("\nwindow utilisation:");
 		for (i = 0; i < hr.nw; i++)
 			printf("%s %d:%.2f", i % 10 == 0 ? "\n " : "",
@@ -1079,6 +906,7 @@ main(int argc, char *argv[])
 		{ "noshow-s", required_argument, NULL, 'N' },
 		{ "list-policies", no_argument, NULL, 'L' },
 		{ "staff", no_argument, NULL, 'S' },
+		{ "check", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
@@ -1145,6 +973,9 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			o.staff = 1;
+			break;
+		case 'C':
+			o.staff = o.check = 1;
 			break;
 		case 'L':
 			for (p = dispatch_policies; p->name != NULL; p++)

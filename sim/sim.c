@@ -143,12 +143,18 @@ sim_gen_day(const struct sim_workload *wl, const struct sim_window *w,
 	int h, m, i, k, nm = wl->nmatters < SIM_MATTERS_MAX ? wl->nmatters : SIM_MATTERS_MAX;
 
 	for (m = 0; m < nm; m++)
-		cum[m] = (m ? cum[m - 1] : 0) + wl->share[m];
+		cum[m] = (m ? cum[m - 1] : 0) + (wl->rate != NULL ? 0 : wl->share[m]);
 	for (h = 0; h < SIM_HOURS && nm > 0; h++) {
 		int open_min[60], nopen = 0;
 		double expect = wl->tickets_per_day * wl->profile[h], gap, u;
 		int64_t len, guard;
 
+		if (wl->rate != NULL) {		/* each matter its own by hour */
+			for (m = 0; m < nm; m++)
+				cum[m] = (m ? cum[m - 1] : 0) +
+				    wl->rate[m * SIM_HOURS + h];
+			expect = cum[nm - 1];
+		}
 		if (expect <= 0)
 			continue;
 		for (k = 0; k < 60; k++) {

@@ -90,6 +90,9 @@ struct sim_workload {
 	const double	*cv;		/* per matter: lognormal cv; 0: fixed */
 	double		 tickets_per_day;
 	double		 profile[SIM_HOURS];	/* share of the day's tickets by hour */
+	const double	*rate;		/* or NULL: nmatters x SIM_HOURS, tickets
+					 * per hour (then tickets_per_day, profile
+					 * and share are not read) */
 	double		 no_show;	/* share of tickets gone when called */
 	double		 appt_share;	/* share booked */
 	double		 appt_no_show;	/* share of bookings that never come */
