@@ -34,11 +34,12 @@ CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
 	   protocols/escpos.c protocols/ev1527.c
-DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/uplink.c daemon/gate.c daemon/web.c daemon/main.c
+DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/uplink.c daemon/gate.c daemon/web.c daemon/main.c \
+	   sim/sim.c sim/stats.c sim/plan.c sim/plan_job.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing sim
+UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing sim plan
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -73,7 +74,7 @@ $(FONT): tools/mkfont.py $(wildcard web/*.html web/*.css web/*.js web/lib/*.js) 
 
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h sim/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -Isim -c -o $@ $<
 
 $(BUILD)/hallqd: $(DAEMON_OBJ)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -98,6 +99,7 @@ UNIT_DEPS_sha256   = daemon/sha256.c
 UNIT_DEPS_casefsm  = daemon/casefsm.c
 UNIT_DEPS_staffing = daemon/staffing.c
 UNIT_DEPS_sim      = sim/sim.c sim/stats.c daemon/dispatch.c daemon/estimate.c daemon/calendar.c daemon/util.c
+UNIT_DEPS_plan     = sim/plan.c sim/sim.c sim/stats.c daemon/estimate.c daemon/staffing.c $(UNIT_DEPS_config)
 UNIT_DEPS_pad      = displays/pad.c
 UNIT_DEPS_receipt  = displays/receipt.c displays/text.c protocols/escpos.c
 UNIT_DEPS_devproto = $(CORE_SRC) $(DEVICE_SRC)
@@ -120,7 +122,7 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(call unit_objs,$$*)
 
 # hallq-sim: the same dispatcher, rule, estimator, staffing formulas and
 # config parser as hallqd (sim/README.md).
-SIM_SRC	 = sim/main.c sim/sim.c sim/stats.c daemon/estimate.c daemon/staffing.c $(UNIT_DEPS_config)
+SIM_SRC	 = sim/main.c sim/sim.c sim/stats.c sim/plan.c daemon/estimate.c daemon/staffing.c $(UNIT_DEPS_config)
 $(BUILD)/hallq-sim: $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRC))
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -195,6 +197,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_reports.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_uplink.py
 	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_sim.py
+	HALLQD=$(abspath $(BUILD)/hallqd) HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_staffing.py
 	HALLQD=$(abspath $(BUILD)/hallqd) node tests/bench/bench_kiosk_bytes.mjs
 
 $(BUILD)/bench_dispatch: tests/bench/bench_dispatch.c daemon/dispatch.c daemon/estimate.c daemon/util.c
