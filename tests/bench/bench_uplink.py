@@ -15,7 +15,8 @@ nothing about speed.
    written straight into the events table of the SQLite file (the daemon
    stopped, the uplink's cursor left where it was); broker, subscriber and
    hall started — the time until GET /api/uplink says backlog 0 and until
-   the subscriber holds every seq, events/s, the daemon's VmHWM.
+   the subscriber holds every seq, events/s, the daemon's VmHWM; with the
+   default inflight (20) and with 200.
 3. call-next latency (p50 / p99 / max, each call its own connection, a
    finish between calls) while that backlog drains, then idle.
 
@@ -151,7 +152,7 @@ def throughput(inflight):
         t_all = wait_seqs(sub, seq, 300)
         t_b0, u = wait_backlog0(h, 300)
         n = seq - seq0
-        label = "inflight %s" % (inflight if inflight is not None else "20 (default)")
+        label = "inflight %s" % (inflight if inflight is not None else 20)
         row("%s: events of the burst (%d tickets, %d clients)" % (label, N_BURST, CLIENTS),
             "%d in %.2f s of commands (%.0f events/s made)" % (n, secs, n / secs))
         row("%s: every event at the subscriber" % label,
@@ -220,9 +221,11 @@ def say_lat(label, lat):
         (pct(lat, 0.5), pct(lat, 0.99), max(lat), len(lat)))
 
 
-def backlog():
+def backlog(inflight=None, latency=True):
     port = mqtt.free_port()
-    h = bench_hall("mqtt://127.0.0.1:%d" % port)
+    kw = {} if inflight is None else {"inflight": inflight}
+    label = "inflight %s" % (inflight if inflight is not None else 20)
+    h = bench_hall("mqtt://127.0.0.1:%d" % port, **kw)
     b = mqtt.Broker("bench-drain", port=port, persistence=False)
     sub = None
     try:
@@ -256,10 +259,12 @@ def backlog():
             except Exception as e:
                 during.append(e)
         th = threading.Thread(target=caller, daemon=True)
-        th.start()
+        if latency:
+            th.start()
         t_b0, u = wait_backlog0(h, 900)
         stop.set()
-        th.join(60)
+        if latency:
+            th.join(60)
         errs = [x for x in during if isinstance(x, Exception)]
         if errs:
             raise errs[0]
@@ -267,13 +272,15 @@ def backlog():
         seq = h.status()["seq"]
         t_all = wait_seqs(sub, seq, 900)
         n = u["seq"]
-        row("drain of the backlog: GET /api/uplink backlog 0",
+        row("%s: 100k backlog drained (GET /api/uplink)" % label,
             "%.1f s after starting the daemon: %.0f events/s" % (t_b0 - t0, n / (t_b0 - t0)))
-        row("drain of the backlog: every seq at the subscriber",
+        row("%s: 100k backlog, every seq at the subscriber" % label,
             "%.1f s after starting the daemon: %.0f events/s" % (t_all - t0, n / (t_all - t0)))
-        row("hallqd VmHWM after the drain", "%d kB" % hwm)
-        say_lat("call-next while draining", [x for x in during if not isinstance(x, Exception)])
-        say_lat("call-next idle (backlog 0)", latency_calls(h, N_LATENCY))
+        row("%s: hallqd VmHWM after the drain" % label, "%d kB" % hwm)
+        if latency:
+            say_lat("%s: call-next while draining" % label,
+                    [x for x in during if not isinstance(x, Exception)])
+            say_lat("%s: call-next idle (backlog 0)" % label, latency_calls(h, N_LATENCY))
         h.stop()
     finally:
         if sub is not None:
@@ -290,6 +297,7 @@ def main():
     throughput(None)
     throughput(200)
     backlog()
+    backlog(200, latency=False)
 
 
 if __name__ == "__main__":
