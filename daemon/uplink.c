@@ -102,6 +102,7 @@ struct uplink {
 	/* The day's report, from the reporter's thread. */
 	pthread_mutex_t		 mu;
 	char			*daily;
+	char			*daily_last;	/* the last one sent (core only) */
 };
 
 static void	 uplink_connect(struct uplink *);
@@ -456,7 +457,8 @@ uplink_daily_send(struct uplink *u)
 		pthread_mutex_unlock(&u->mu);
 		return;
 	}
-	free(body);
+	free(u->daily_last);
+	u->daily_last = body;	/* retained again at each connection */
 }
 
 /* ---------------------------------------------------------------- callbacks */
@@ -480,7 +482,12 @@ on_connect(struct mosquitto *mosq, void *obj, int rc)
 	log_info("uplink %s: connected as %s; sending from seq %lld", u->c.url,
 	    u->c.client_id, (long long)(u->acked + 1));
 	(void)uplink_publish(u, NULL, u->t_status, "online", 1);
+	/* Retained messages again on every connection: a broker without
+	 * persistence that restarted has lost them. */
+	u->pub_sent = 0;
 	uplink_public_send(u, 1);
+	if (u->daily_last != NULL)
+		(void)uplink_publish(u, NULL, u->t_daily, u->daily_last, 1);
 	uplink_daily_send(u);
 	/* The events: from the loop, after this callback. */
 }
@@ -825,6 +832,7 @@ uplink_free(struct uplink *u)
 	free(u->fl);
 	free(u->pub_body);
 	free(u->daily);
+	free(u->daily_last);
 	pthread_mutex_destroy(&u->mu);
 	free(u);
 }
