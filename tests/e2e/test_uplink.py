@@ -18,8 +18,10 @@ platform (MQTT)":
   kill -9 (within 1.5 × keepalive_s) and on a clean stop; online again after
   a restart, also when it follows a kill -9 at once;
 - {p}/{h}/ratings: a rating with its national record, case.opened,
-  case.step with the case's new state; nothing for a case-less 5;
-  no full phone or ID number on any topic;
+  case.step with the case's new state; nothing for a case-less 5; a ledger
+  entry's case; an appeal upheld while the broker is away (each message
+  carries the case as it stands when sent); no full phone or ID number on
+  any topic; QoS 1 on every topic, only status and public/queue retained;
 - {p}/{h}/reports/daily retained after the business day ends (the clock
   started at 23:59:45 hall time);
 - GET /api/uplink: its members, manager only, {"configured": false} without
@@ -42,7 +44,7 @@ import time
 import unittest
 
 import mqtt
-from harness import HALLQD, Hall, hall_ms, id_number, mobile
+from harness import HALLQD, WINDOWS, Hall, hall_ms, id_number, mobile
 
 CLOCK = hall_ms(2026, 12, 1, 10, 0)           # Tuesday, a working day
 TODAY = "2026-12-01"
@@ -603,6 +605,8 @@ class Retained(UplinkCase):
         self.assertLess(ms[-1].at - t0, 3, "offline %.1f s after SIGTERM" % (ms[-1].at - t0))
         m = mqtt.late_retained(b.port, STATUS)
         self.assertEqual((m.payload, m.retain) if m else None, (b"offline", True), m)
+        # QoS 1, the will too
+        self.assertEqual([m for m in sub.messages(STATUS) if m.qos != 1], [])
 
 
 # ------------------------------------------------------------ ratings, cases, reports
@@ -612,7 +616,10 @@ class RatingsAndCases(UplinkCase):
     def test_rating_and_case_messages(self):
         b = self.broker(persistence=False)
         sub = self.subscriber(b.port, ["%s/%s/#" % (PREFIX, HALL_ID)])
-        h = self.new_hall(b.url)
+        windows = json.loads(json.dumps(WINDOWS))
+        windows.append({"number": 28, "name": "28号窗口", "kind": "办不成事反映窗口",
+                        "state": "closed", "tiers": [["SB01"]], "ledger": True})
+        h = self.new_hall(b.url, over={"windows": windows})
         self.wait_connected(h)
         idn, ph = id_number(16, birth="19860716"), mobile(16161616)
         r = h.issue("SB01", id_number=idn, phone=ph)
@@ -697,11 +704,34 @@ class RatingsAndCases(UplinkCase):
         seqs = [m.json()["seq"] for m in sub.messages(RATINGS)]
         self.assertEqual(seqs, sorted(set(seqs)), seqs)
 
+        # a 办不成事 ledger entry with the citizen's phone: a case message
+        ph2 = mobile(28282828)
+        r = h.req("POST", "/api/cases", {"window": 28, "problem": "无法办理社保转移",
+                                         "by": "李四", "citizen": "张三丰", "phone": ph2},
+                  "m1")
+        self.assertEqual(r.status, 201, r)
+        lid = r.json["case"]["id"]
+        ms = sub.wait_messages(RATINGS, 1, lambda m: m.json().get("event") == "case.opened"
+                               and m.json()["case"].get("id") == lid, 15)
+        lc = ms[0].json()["case"]
+        self.assertEqual((lc["kind"], lc["problem"], lc["phone"]),
+                         ("ledger", "无法办理社保转移", ph2[:3] + "****" + ph2[-4:]), lc)
+
+        # QoS 1 everywhere (the subscription asked for 1: what comes at 0
+        # was published at 0); only status and public/queue retained
+        self.wait_drained(h)
+        for m in sub.messages():
+            self.assertEqual(m.qos, 1, m)
+        for t in (EVENTS, RATINGS):
+            m = mqtt.late_retained(b.port, t, timeout=1.5)
+            self.assertIsNone(m, "retained on %s: %r" % (t, m))
+
         # no full phone or ID number on any topic
         for m in sub.messages():
             t = m.text()
             self.assertNotIn(ph, t, "a full phone number on %s" % m.topic)
             self.assertNotIn(idn, t, "a full ID number on %s" % m.topic)
+            self.assertNotIn(ph2, t, "a full phone number on %s" % m.topic)
         self.assertIn(ph[:3] + "****" + ph[-4:], json.dumps(rt, ensure_ascii=False),
                       "the record's masked phone")
         # last, so that everything else is known too
@@ -795,6 +825,7 @@ class DailyReport(UplinkCase):
         self.assertEqual(got.get("hall"), want["hall"])
         self.assertEqual((want["total"]["issued"], want["total"]["served"]), (3, 2),
                          want["total"])
+        self.assertEqual(ms[0].qos, 1, ms[0])
         m = mqtt.late_retained(b.port, DAILY)
         self.assertIsNotNone(m, "the daily report is not retained")
         self.assertEqual((m.retain, m.json().get("from")), (True, day_before), m)
