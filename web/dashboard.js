@@ -16,7 +16,15 @@
  * the city platform (上报) from GET /api/uplink at start and every 10 s (it
  * is not an event): connected or away since when, the acknowledged seq, the
  * backlog, errors and the last one, and its alert (backlog, away) in the
- * alerts list.  The hall's state is
+ * alerts list.  窗口配置建议: today's GET /api/staffing (at start and every
+ * 5 minutes): per hour the windows recommended (the plan checked by
+ * simulation when the daemon gives it) against those open by hours, a uPlot
+ * chart and a table, the hall's hour marked, the hours short of windows
+ * highlighted.  窗口动态调整: GET /api/advice every 30 s and, debounced,
+ * after queue and window events: the late matters, the suggestions in words
+ * with their predicted effect and a 采纳 button (the suggestion's request as
+ * it is), and the automatic mode (高峰应急, POST /api/advice/auto) with the
+ * changes it has in force.  The hall's state is
  * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
  * arithmetic); the strings are lib/text.js's; the chart is uPlot
  * (web/vendor). */
@@ -115,6 +123,8 @@
     renderAll();
     chartKey = '';             /* legends and axes speak the language */
     renderCharts();
+    renderStaffing();
+    renderAdvice(true);
   }
 
   $('lang').addEventListener('click', function () {
@@ -550,6 +560,10 @@
 
   var resizeTimer = null;
   function resizeCharts() {
+    if (staffChart) {
+      var sw = Math.max(200, $('chart-staffing').clientWidth);
+      if (Math.abs(sw - staffChart.width) > 1) staffChart.setSize({ width: sw, height: staffChart.height });
+    }
     var h = chartHeight();
     charts.forEach(function (c) {
       var w = Math.max(200, c.box.clientWidth);
@@ -566,6 +580,11 @@
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(resizeCharts, 100);
     }).observe($('charts-box'));
+  if (typeof ResizeObserver === 'function')
+    new ResizeObserver(function () {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(resizeCharts, 100);
+    }).observe($('staffing-box'));
 
   /* ---------------------------------------------------------- tier editor */
 
@@ -1057,6 +1076,350 @@
     devicesTimer = setTimeout(function () { devicesTimer = null; fetchDevices(); }, 1000);
   }
 
+  /* ---------------------------------------------------------- staffing */
+
+  /* 窗口配置建议: today's GET /api/staffing (at start, every 5 minutes and
+   * at the rollover), per hour the windows recommended (the plan checked by
+   * simulation when the daemon says it) against those open by hours, as a
+   * uPlot chart (axes in the served font, once it is loaded) and a compact
+   * table; the hall's hour marked, the hours short of windows shaded. */
+  var staffing = null, staffingErr = false, staffingInflight = false;
+  var staffView = null, staffChart = null, staffHour = -1;
+  var AXFONT = '12px "Hallq SC", system-ui, sans-serif';
+  var fontsReady = document.fonts && document.fonts.load ?
+    document.fonts.load(AXFONT, '窗口').then(null, function () { return null; }) : Promise.resolve();
+  var REC = '#d9480f', OPEN_C = '#0b5cad';
+
+  function hallHour() { return parseInt(HallqText.time(HallqText.now()), 10); }
+  function hourLabel(h) { return (h < 10 ? '0' : '') + h + ':00'; }
+
+  function fetchStaffing() {
+    if (staffingInflight || !Hallq.token || refused) return;
+    staffingInflight = true;
+    Hallq.api('GET', '/api/staffing').then(function (r) {
+      staffingInflight = false;
+      if (r.status === 200 && r.json) { staffing = r.json; staffingErr = false; }
+      else if (!roleProblem(r)) staffingErr = true;
+      renderStaffing();
+    });
+  }
+
+  function renderStaffing() {
+    staffHour = hallHour();
+    var v = staffView = D.staffingView(staffing, staffHour);
+    var meta = $('staffing-meta'), msg = $('staffing-msg'), sum = $('staffing-sum');
+    var table = $('staffing-table');
+    if (!v || !v.hours.length) {
+      meta.textContent = v ? t('staffing.target', { min: v.target_min, pct: v.level_pct }) : '';
+      sum.textContent = '';
+      msg.hidden = false;
+      msg.textContent = staffingErr ? t('staffing.failed') : v ? t('staffing.empty') : t('loading');
+      table.hidden = true;
+      drawStaffing(null);
+      return;
+    }
+    var parts = [v.source === 'history' ? t('staffing.source.history', { n: v.history_days }) :
+      t('staffing.source.' + v.source), t('staffing.target', { min: v.target_min, pct: v.level_pct })];
+    if (!v.working_day) parts.push(t('staffing.offday'));
+    meta.textContent = parts.join(' · ');
+    sum.textContent = v.short.length ? t('staffing.short', { n: v.short.length }) : t('staffing.ok');
+    sum.className = 'st-sum' + (v.short.length ? ' st-short' : '');
+    msg.hidden = !staffingErr;
+    msg.textContent = staffingErr ? t('staffing.failed') : '';
+    table.hidden = false;
+    var hr = el('tr');
+    hr.appendChild(el('th', { 'class': 'st-l' }, t('staffing.hour')));
+    v.hours.forEach(function (h) {
+      var a = { 'class': 'num' + (h.now ? ' now' : '') + (h.short ? ' short' : ''), 'data-hour': h.hour };
+      if (h.now) a.title = t('staffing.now');
+      hr.appendChild(el('th', a, h.label));
+    });
+    table.tHead.replaceChildren(hr);
+    var f = document.createDocumentFragment();
+    [['rec', v.checked ? t('staffing.rec.checked') : t('staffing.rec'), 'recommended'],
+      ['open', t('staffing.open'), 'open'], ['gap', t('staffing.gap'), 'gap']].forEach(function (row) {
+      var tr = el('tr', { 'class': 'sr-' + row[0], 'data-row': row[0] });
+      tr.appendChild(el('th', { 'class': 'st-l', title: row[1] }, row[1]));
+      v.hours.forEach(function (h) {
+        var val = h[row[2]];
+        tr.appendChild(el('td', { 'class': 'num' + (h.now ? ' now' : '') + (h.short ? ' short' : ''),
+          'data-hour': h.hour }, row[0] === 'gap' && !val ? '' : String(val)));
+      });
+      f.appendChild(tr);
+    });
+    table.tBodies[0].replaceChildren(f);
+    drawStaffing(v);
+  }
+
+  /* Behind the series: the hours short of windows shaded, the hall's hour
+   * framed (canvas pixels). */
+  function staffBands(u) {
+    var v = staffView;
+    if (!v) return;
+    var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height, px = window.devicePixelRatio || 1;
+    ctx.save();
+    v.hours.forEach(function (hr) {
+      var x0 = u.valToPos(hr.hour - 0.5, 'x', true), x1 = u.valToPos(hr.hour + 0.5, 'x', true);
+      if (hr.short) {
+        ctx.fillStyle = 'rgba(180, 35, 24, .09)';
+        ctx.fillRect(x0, top, x1 - x0, h);
+      }
+      if (hr.now) {
+        ctx.strokeStyle = OPEN_C;
+        ctx.lineWidth = 2 * px;
+        ctx.strokeRect(x0 + px, top + px, x1 - x0 - 2 * px, h - 2 * px);
+      }
+    });
+    ctx.restore();
+  }
+
+  function staffOpts(v, width) {
+    var axis = { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e2e5ea' }, font: AXFONT, labelFont: AXFONT };
+    var bars = window.uPlot.paths && window.uPlot.paths.bars ? window.uPlot.paths.bars({ size: [0.55, 40] }) : undefined;
+    return {
+      width: width, height: 170,
+      scales: { x: { time: false, range: function (u, lo, hi) { return [lo - 0.5, hi + 0.5]; } },
+        y: { range: function (u, lo, hi) { return [0, Math.max(5, (hi || 0) * 1.1)]; } } },
+      axes: [
+        Object.assign({}, axis, { splits: function (u) { return u.data[0]; },
+          values: function (u, splits) { return splits.map(function (h) { return (h < 10 ? '0' : '') + h; }); } }),
+        Object.assign({}, axis, { size: 40 })
+      ],
+      series: [
+        { label: t('staffing.hour'), value: function (u, x) { return x === null ? '' : hourLabel(x); } },
+        { label: v.checked ? t('staffing.rec.checked') : t('staffing.rec'), stroke: REC, fill: 'rgba(217, 72, 15, .35)',
+          width: 1, paths: bars, points: { show: false } },
+        { label: t('staffing.open'), stroke: OPEN_C, width: 2, points: { size: 6, fill: OPEN_C } }
+      ],
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      hooks: { drawClear: [staffBands] }
+    };
+  }
+
+  var staffDraw = 0;
+  function drawStaffing(v) {
+    var box = $('chart-staffing');
+    var mine = ++staffDraw;
+    if (!v || typeof window.uPlot !== 'function') {
+      if (staffChart) { staffChart.destroy(); staffChart = null; }
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    fontsReady.then(function () {
+      if (mine !== staffDraw) return;
+      if (staffChart) staffChart.destroy();
+      box.replaceChildren();
+      staffChart = new window.uPlot(staffOpts(v, Math.max(200, box.clientWidth)), D.staffingChart(v), box);
+    });
+  }
+
+  /* ---------------------------------------------------------- advice */
+
+  /* 窗口动态调整: GET /api/advice every 30 s and, debounced, after the events
+   * that move a queue or a window; the late matters, the suggestions in
+   * words with their effect and a 采纳 button (the suggestion's request as
+   * it is, with the manager's token), and the automatic mode (高峰应急:
+   * POST /api/advice/auto) with the changes it has in force. */
+  var advice = null, adviceErr = false, adviceInflight = false, adviceAgain = false;
+  var adviceTimer = null, adviceFirst = 0, adviceMsg = '', adviceSig = '';
+  var adopting = {};
+  var autoDirty = false, autoBusy = false, autoNote = '';
+
+  function fetchAdvice() {
+    if (!Hallq.token || refused) return;
+    if (adviceInflight) { adviceAgain = true; return; }
+    adviceInflight = true;
+    Hallq.api('GET', '/api/advice').then(function (r) {
+      adviceInflight = false;
+      if (r.status === 200 && r.json) { advice = r.json; adviceErr = false; }
+      else if (!roleProblem(r)) adviceErr = true;
+      renderAdvice();
+      if (adviceAgain) { adviceAgain = false; soonAdvice(); }
+    });
+  }
+
+  function soonAdvice() {
+    var ts = now();
+    if (!adviceFirst) adviceFirst = ts;
+    clearTimeout(adviceTimer);
+    adviceTimer = setTimeout(function () {
+      adviceTimer = null;
+      adviceFirst = 0;
+      fetchAdvice();
+    }, D.adviceDelay(adviceFirst, ts));
+  }
+
+  function winLabel(n) {
+    return S.windows[n] ? winName(S.windows[n]) : (Hallq.lang === 'en' ? 'Window ' + n : n + '号窗口');
+  }
+
+  function adviceWords(s) {
+    return D.suggestionText(s, t, matterName, winLabel);
+  }
+
+  function renderAdvice(force) {
+    var a = advice;
+    var late = (a && a.late) || [], sugg = (a && a.suggestions) || [];
+    var sum = $('advice-sum');
+    sum.textContent = !a ? (adviceErr ? t('advice.failed') : t('loading')) :
+      late.length ? t('advice.late.n', { n: late.length }) : t('advice.none');
+    sum.className = late.length ? 'adv-late' : 'muted';
+    $('advice-at').textContent = a && a.at ? t('advice.at', { time: hhmm(a.at) }) : '';
+    var msg = $('advice-msg');
+    var m = adviceMsg || (adviceErr && a ? t('advice.failed') : '');
+    msg.hidden = !m;
+    msg.textContent = m;
+    msg.className = 'small' + (m ? ' error' : '');
+
+    var sig = JSON.stringify([late, sugg, adopting, Hallq.lang, S.matters.length, a && a.at ? hhmm(a.at) : 0,
+      Object.keys(S.windows).length]);
+    if (force || sig !== adviceSig) {
+      adviceSig = sig;
+      var lt = $('advice-late');
+      lt.hidden = !late.length;
+      var lf = document.createDocumentFragment();
+      late.forEach(function (l) {
+        var tr = el('tr', { 'data-matter': l.matter });
+        var name = el('td', { 'class': 'mname' });
+        name.appendChild(el('span', { 'class': 'code' }, l.matter));
+        name.appendChild(document.createTextNode(' ' + (matterName(l.matter) || l.name || '')));
+        tr.appendChild(name);
+        tr.appendChild(el('td', { 'class': 'num' }, l.waiting));
+        tr.appendChild(el('td', { 'class': 'num' + (l.oldest_wait_s > l.target_s ? ' late' : '') }, D.fmtDuration(l.oldest_wait_s)));
+        tr.appendChild(el('td', { 'class': 'num' + (l.projected_wait_s > l.target_s ? ' late' : '') },
+          t('advice.proj', { proj: D.waitMin(l.projected_wait_s), target: D.waitMin(l.target_s) })));
+        lf.appendChild(tr);
+      });
+      lt.tBodies[0].replaceChildren(lf);
+
+      var f = document.createDocumentFragment();
+      sugg.forEach(function (s) {
+        var key = D.suggestionKey(s), w = adviceWords(s);
+        var li = el('li', { 'class': 'sg sg-' + s.action, 'data-key': key, 'data-action': s.action,
+          'data-window': s.window, 'data-matter': s.matter });
+        var txt = el('div', { 'class': 'sg-text' });
+        txt.appendChild(el('div', { 'class': 'sg-what' }, w.what));
+        txt.appendChild(el('div', { 'class': 'sg-effect' }, w.effect));
+        if (w.others.length)
+          txt.appendChild(el('div', { 'class': 'sg-others muted' }, t('advice.others') +
+            w.others.join(Hallq.lang === 'en' ? '; ' : '；') +
+            (w.othersMore ? (Hallq.lang === 'en' ? '; ' : '；') + t('advice.others.more', { n: w.othersMore }) : '')));
+        li.appendChild(txt);
+        var b = el('button', { type: 'button', 'class': 'btn btn-primary sg-adopt', 'data-adopt': key }, t('advice.adopt'));
+        if (adopting[key] || !s.request) b.disabled = true;
+        li.appendChild(b);
+        f.appendChild(li);
+      });
+      if (a && late.length && !sugg.length)
+        f.appendChild(el('li', { 'class': 'sg-none muted' }, t('advice.no_moves')));
+      $('advice-list').replaceChildren(f);
+    }
+    renderAuto();
+  }
+
+  function renderAuto() {
+    var au = advice && advice.auto;
+    var on = $('auto-on');
+    if (!autoBusy) on.checked = !!(au && au.enabled);
+    on.disabled = autoBusy || !au;
+    $('auto-save').disabled = autoBusy || !au;
+    if (au && !autoDirty) {
+      $('auto-max').value = au.max_windows;
+      $('auto-gain').value = au.min_gain_min;
+      $('auto-hold').value = au.hold_min;
+    }
+    var st = $('auto-state');
+    st.textContent = au ? (autoNote || t(au.enabled ? 'auto.on.state' : 'auto.off.state')) : '';
+    st.className = 'auto-state small ' + (autoNote ? 'auto-note' : 'muted');
+    var f = document.createDocumentFragment();
+    ((au && au.active) || []).forEach(function (x) {
+      f.appendChild(el('li', { 'data-window': x.window, 'data-matter': x.matter },
+        t('auto.active', { window: winLabel(x.window), matter: x.matter + ' ' + (matterName(x.matter) || ''),
+          until: hhmm(x.until) })));
+    });
+    if (au && au.enabled && !(au.active || []).length)
+      f.appendChild(el('li', { 'class': 'muted auto-none' }, t('auto.none')));
+    $('auto-active').replaceChildren(f);
+  }
+
+  $('advice-list').addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-adopt]');
+    if (!b) return;
+    var key = b.getAttribute('data-adopt');
+    var s = ((advice && advice.suggestions) || []).filter(function (x) { return D.suggestionKey(x) === key; })[0];
+    if (!s || !s.request || !s.request.path || adopting[key]) return;
+    var what = adviceWords(s).what;
+    adopting[key] = true;
+    adviceMsg = '';
+    renderAdvice();
+    var q = s.request;
+    Hallq.api(q.method || 'POST', q.path, q.body === undefined ? null : q.body).then(function (r) {
+      delete adopting[key];
+      if (r.status >= 200 && r.status < 300) {
+        toast(t('advice.adopted', { what: what }), 'ok');
+        var ev = r.json ? H.replyEvent(s.action, s.window, r.json) : null;
+        if (ev) D.applyEvent(S, ev);
+        wantHall();
+        scheduleRender();
+      } else {
+        adviceMsg = t('advice.adopt_failed', { what: what, why: errorText(r) });
+        toast(adviceMsg, 'bad');
+      }
+      renderAdvice();
+      fetchAdvice();
+    });
+  });
+
+  var AUTO_FIELDS = [['max_windows', 'auto-max', 'auto.max'], ['min_gain_min', 'auto-gain', 'auto.gain'],
+    ['hold_min', 'auto-hold', 'auto.hold']];
+
+  function sendAuto(enabled) {
+    var v = {};
+    AUTO_FIELDS.forEach(function (f) { v[f[0]] = $(f[1]).value.trim(); });
+    var res = D.autoBody(enabled, v);
+    if (res.error) {
+      var f0 = AUTO_FIELDS.filter(function (f) { return f[0] === res.error; })[0];
+      adviceMsg = t('auto.bad', { field: t(f0[2]), min: res.min, max: res.max });
+      renderAdvice();
+      $(f0[1]).focus();
+      return;
+    }
+    var au = advice && advice.auto;
+    var wasOn = !!(au && au.enabled), had = au && au.active ? au.active.length : 0;
+    autoBusy = true;
+    adviceMsg = '';
+    renderAuto();
+    Hallq.api('POST', '/api/advice/auto', res.body).then(function (r) {
+      autoBusy = false;
+      if (r.status === 200 && r.json && r.json.auto) {
+        advice = Object.assign({ late: [], suggestions: [] }, advice || {}, { auto: r.json.auto });
+        autoDirty = false;
+        if (wasOn && !enabled) {
+          autoNote = had ? t('auto.turned_off', { n: had }) : t('auto.turned_off0');
+          toast(autoNote, 'ok');
+        } else {
+          autoNote = '';
+          toast(t(enabled && !wasOn ? 'auto.turned_on' : 'auto.saved'), 'ok');
+        }
+      } else {
+        adviceMsg = errorText(r);
+        toast(adviceMsg, 'bad');
+      }
+      renderAdvice();
+      soonAdvice();
+    });
+  }
+
+  $('auto-on').addEventListener('change', function () { sendAuto($('auto-on').checked); });
+  $('auto-save').addEventListener('click', function () {
+    sendAuto(advice && advice.auto ? !!advice.auto.enabled : $('auto-on').checked);
+  });
+  AUTO_FIELDS.forEach(function (f) {
+    $(f[1]).addEventListener('input', function () { autoDirty = true; });
+  });
+
   /* ---------------------------------------------------------- rendering */
 
   var pending = false;
@@ -1079,10 +1442,12 @@
     renderHours();
     renderAppts();
     renderApptTools();
+    renderAdvice();
   }
 
   function tick() {
     $('clock').textContent = HallqText.time(HallqText.now(), true);	/* the hall's clock */
+    if (hallHour() !== staffHour) renderStaffing();	/* the hour marked moves on */
     tickWindows();
     tickLoad();
     renderAlerts();
@@ -1134,6 +1499,8 @@
       if (r.appointments) soonAppts();
       if (r.hours) fetchHours();
       if (r.cases) soonCases();
+      if (D.adviceOnEvent(ev)) soonAdvice();
+      if (ev.type === 'day.rollover') fetchStaffing();
       if (r.windows || r.devices || r.hallWindows) scheduleRender();
     }
   });
@@ -1144,6 +1511,10 @@
   fetchPublic();
   fetchCases();
   fetchUplink();
+  fetchStaffing();
+  fetchAdvice();
+  setInterval(fetchStaffing, 5 * 60000);
+  setInterval(fetchAdvice, 30000);
   setInterval(fetchStats, 30000);
   setInterval(fetchUplink, 10000);
   setInterval(fetchCases, 60000);

@@ -191,6 +191,9 @@ test('/cases: a 1-star rating worked through verify, rectify, revisit, close; a 
     await page.click('#ledger-new');
     await page.locator('#ledger-dialog').waitFor({ state: 'visible', timeout: WAIT });
     assert.equal(await page.inputValue('#l-by'), '王科长');
+    // The form opens with the ledger window (28, 办不成事反映窗口) chosen.
+    await page.waitForFunction(() => document.getElementById('l-window').value === '28', null, { timeout: WAIT });
+    assert.equal(await page.inputValue('#l-window'), '28');
     // Without a window chosen, the page says so.
     await page.selectOption('#l-window', '');
     await page.fill('#l-problem', '跨省养老保险关系转移，系统不支持，未能办理');

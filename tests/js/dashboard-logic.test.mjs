@@ -404,3 +404,122 @@ test('uplink alerts: what the daemon says — away (bad, with since) before late
   assert.equal(T.say('dashboard', 'zh', 'alert.uplink_away', { since: '16:26' }), '上报中断（16:26 起）');
   assert.equal(T.say('dashboard', 'zh', 'alert.uplink_backlog', { n: 1500 }), '上报积压 1500 条');
 });
+
+/* ------------------------------------------------------------ staffing and advice (issue 17) */
+
+// GET /api/staffing as the daemon answers it (web/README.md, "Staffing").
+function staffingAnswer(extra = {}) {
+  return {
+    day: '2026-12-01', working_day: true, source: 'forecast', history_days: [],
+    target_wait_min: 15, level_pct: 80,
+    hours: [
+      { hour: 9, open_windows: 28, recommended: 82, pooled: 56, over_max: false, arrivals: 344.8, matters: [] },
+      { hour: 8, open_windows: 28, recommended: 20, pooled: 12, over_max: false, arrivals: 120.5, matters: [] },
+      { hour: 12, open_windows: 3, recommended: 3, pooled: 2, over_max: false, arrivals: 40, matters: [] },
+      { hour: 17, open_windows: 1, recommended: 38, pooled: 15, over_max: true, arrivals: 75.4, matters: [] },
+    ],
+    ...extra,
+  };
+}
+
+test('staffing: per hour in order, the short hours (recommended above open), the hall\'s hour marked', () => {
+  const v = D.staffingView(staffingAnswer(), 9);
+  assert.deepEqual(v.hours.map(h => h.hour), [8, 9, 12, 17]);
+  assert.deepEqual(v.hours.map(h => h.label), ['08', '09', '12', '17']);
+  assert.deepEqual(v.short, [9, 17], 'equal is not short');
+  assert.deepEqual(v.hours.map(h => h.now), [false, true, false, false]);
+  assert.deepEqual(v.hours.map(h => h.gap), [0, 54, 0, 37]);
+  assert.equal(v.source, 'forecast');
+  assert.equal(v.target_min, 15);
+  assert.equal(v.level_pct, 80);
+  assert.equal(v.checked, false);
+  assert.equal(v.max, 82);
+  assert.deepEqual(D.staffingChart(v), [[8, 9, 12, 17], [20, 82, 3, 38], [28, 28, 3, 1]]);
+  assert.equal(D.staffingView(null, 9), null);
+  assert.equal(D.staffingView({ error: {} }, 9), null);
+  const h = D.staffingView(staffingAnswer({ source: 'history', history_days: ['2026-11-24', '2026-11-17'] }), 9);
+  assert.equal(h.source, 'history');
+  assert.equal(h.history_days, 2);
+});
+
+test('staffing: the plan checked by simulation wins when the daemon says it; absent, recommended', () => {
+  const a = staffingAnswer();
+  a.hours[0].checked = { windows: 30, groups: [], beyond: 0, level_pct_reached: 81.5 };	// hour 9: 82 → 30
+  a.hours[3].checked = { windows: 1, groups: [], beyond: 0, level_pct_reached: 80 };	// hour 17: 38 → 1
+  const v = D.staffingView(a, 17);
+  assert.equal(v.checked, true);
+  const nine = v.hours.find(x => x.hour === 9);
+  assert.equal(nine.recommended, 30);
+  assert.equal(nine.erlang, 82);
+  assert.equal(nine.checked, true);
+  assert.deepEqual(v.short, [9]);
+  assert.equal(v.hours.find(x => x.hour === 8).recommended, 20, 'an hour without checked keeps recommended');
+  assert.equal(v.hours.find(x => x.hour === 17).now, true);
+  // A checked object without a number is not taken.
+  const b = staffingAnswer();
+  b.hours[0].checked = { groups: [] };
+  assert.equal(D.staffingView(b, 9).hours.find(x => x.hour === 9).recommended, 82);
+});
+
+const ADVICE_NAMES = { BDC01: '不动产转移登记', BDC02: '不动产抵押登记', SB01: '社保参保登记' };
+function adviceWords(s, lang = 'zh', maxOthers) {
+  const t = (key, vars) => T.say('dashboard', lang, key, vars);
+  const wn = n => (lang === 'en' ? `Window ${n}` : `${n}号窗口`);
+  return D.suggestionText(s, t, c => ADVICE_NAMES[c] || '', wn, maxOthers);
+}
+
+test('advice: a suggestion in words, with its effect and the others it moves', () => {
+  const open = {
+    action: 'open', window: 15, matter: 'BDC01',
+    request: { method: 'POST', path: '/api/windows/15/open', body: {} },
+    effect: { matter: 'BDC01', wait_mean_s_before: 12442, wait_mean_s_after: 9047,
+      others: [{ matter: 'BDC02', wait_mean_s_before: 21116, wait_mean_s_after: 15420 }] },
+  };
+  const w = adviceWords(open);
+  assert.equal(w.what, '开放 15号窗口');
+  assert.equal(w.effect, '不动产转移登记 平均等候 约 207 分钟 → 151 分钟');
+  assert.deepEqual(w.others, ['不动产抵押登记 约 352 → 257 分钟']);
+  assert.equal(w.othersMore, 0);
+  assert.equal(adviceWords({ ...open, action: 'resume' }).what, '恢复 15号窗口');
+  const tiers = { ...open, action: 'tiers', window: 3, request: { method: 'POST', path: '/api/windows/3/tiers', body: { tiers: [['BDC01', 'SB01']] } } };
+  assert.equal(adviceWords(tiers).what, '让 3号窗口 优先办理 不动产转移登记');
+  assert.equal(adviceWords(tiers, 'en').what, 'Let Window 3 serve 不动产转移登记 first');
+  assert.equal(adviceWords(open, 'en').what, 'Open Window 15');
+  assert.equal(adviceWords(open, 'en').effect, '不动产转移登记: mean wait ≈ 207 min → 151 min');
+  // An unknown matter is said by its code; the others beyond the limit are counted.
+  const many = { ...open, matter: 'XX9', effect: { matter: 'XX9', wait_mean_s_before: 600, wait_mean_s_after: 20,
+    others: ['SB01', 'BDC02', 'YB01', 'GA01'].map(m => ({ matter: m, wait_mean_s_before: 60, wait_mean_s_after: 130 })) } };
+  const m = adviceWords(many, 'zh', 2);
+  assert.equal(m.effect, 'XX9 平均等候 约 10 分钟 → 0 分钟');
+  assert.deepEqual(m.others, ['社保参保登记 约 1 → 2 分钟', '不动产抵押登记 约 1 → 2 分钟']);
+  assert.equal(m.othersMore, 2);
+  assert.equal(D.suggestionKey(open), 'open:15:BDC01');
+  assert.equal(D.waitMin(null), 0);
+  assert.equal(D.waitMin(89), 1);
+});
+
+test('advice: read again after queue and window events, debounced but never starved', () => {
+  for (const type of ['ticket.issued', 'ticket.called', 'ticket.cancelled', 'ticket.requeued', 'window.opened',
+    'window.closed', 'window.tiers', 'advice.auto', 'day.rollover'])
+    assert.equal(D.adviceOnEvent({ type }), true, type);
+  for (const type of ['device.up', 'rating.recorded', 'case.opened', 'appointment.booked', 'call.announce'])
+    assert.equal(D.adviceOnEvent({ type }), false, type);
+  assert.equal(D.adviceOnEvent(null), false);
+  // Quiet 1.5 s after the latest event, at most 8 s after the first one waiting.
+  assert.equal(D.adviceDelay(T0, T0), 1500);
+  assert.equal(D.adviceDelay(T0, T0 + 7000), 1000);
+  assert.equal(D.adviceDelay(T0, T0 + 9000), 0);
+  assert.equal(D.adviceDelay(T0, T0 + 100, 500, 2000), 500);
+});
+
+test('advice: the automatic mode\'s bounds as the daemon takes them', () => {
+  assert.deepEqual(D.autoBody(true, { max_windows: '1', min_gain_min: '5', hold_min: '60' }),
+    { body: { enabled: true, max_windows: 1, min_gain_min: 5, hold_min: 60 } });
+  assert.deepEqual(D.autoBody(false, {}), { body: { enabled: false } });
+  assert.deepEqual(D.autoBody(false, { max_windows: '' }), { body: { enabled: false } });
+  assert.deepEqual(D.autoBody(true, { max_windows: '11' }), { error: 'max_windows', min: 1, max: 10 });
+  assert.deepEqual(D.autoBody(true, { min_gain_min: '0' }), { error: 'min_gain_min', min: 1, max: 120 });
+  assert.deepEqual(D.autoBody(true, { hold_min: '5' }), { error: 'hold_min', min: 10, max: 240 });
+  assert.deepEqual(D.autoBody(true, { hold_min: '12.5' }), { error: 'hold_min', min: 10, max: 240 });
+  assert.deepEqual(D.autoBody(true, { hold_min: 'x' }), { error: 'hold_min', min: 10, max: 240 });
+});

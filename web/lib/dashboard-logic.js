@@ -1,7 +1,9 @@
 /* web/lib/dashboard-logic.js — the manager dashboard's arithmetic, kept apart
  * from the DOM so node can test it: durations, the hall load per domain,
  * alerts, what each event asks the dashboard to read again, the chart's data
- * and the tier editor's result.  The hall itself (windows, loads, seq) is
+ * and the tier editor's result; the staffing panel's hours (GET
+ * /api/staffing) and the advice's words (GET /api/advice, the automatic
+ * mode's bounds).  The hall itself (windows, loads, seq) is
  * kept by web/lib/hall-state.js, which must be loaded first; here it is held
  * in one object the dashboard keeps, with its devices beside it.  A classic
  * script: it sets globalThis.HallqDash, in the browser and in node alike
@@ -474,7 +476,146 @@
     return out;
   }
 
+
+  /* ---------------------------------------------------------- staffing */
+
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  /*
+   * GET /api/staffing as the panel shows it: per hour the windows
+   * recommended — the plan checked by simulation (`checked.windows`) when
+   * the daemon says it, else Erlang C's `recommended` — against the windows
+   * open by hours; short: more recommended than open (the hours to
+   * highlight); now: the hall's hour of the moment (nowHour, 0–23).  null
+   * for an answer without hours.
+   */
+  function staffingView(st, nowHour) {
+    if (!st || typeof st !== 'object' || !Array.isArray(st.hours))
+      return null;
+    var hours = st.hours.filter(function (h) {
+      return h && typeof h.hour === 'number';
+    }).map(function (h) {
+      var c = h.checked && typeof h.checked === 'object' && typeof h.checked.windows === 'number' ? h.checked : null;
+      var rec = c ? c.windows : (typeof h.recommended === 'number' ? h.recommended : 0);
+      var open = typeof h.open_windows === 'number' ? h.open_windows : 0;
+      return {
+        hour: h.hour, label: pad2(h.hour), recommended: rec, checked: !!c,
+        erlang: typeof h.recommended === 'number' ? h.recommended : null,
+        pooled: typeof h.pooled === 'number' ? h.pooled : null,
+        open: open, gap: Math.max(0, rec - open), short: rec > open,
+        over_max: !!h.over_max, arrivals: typeof h.arrivals === 'number' ? h.arrivals : null,
+        beyond: c && typeof c.beyond === 'number' ? c.beyond : null,
+        now: h.hour === nowHour
+      };
+    }).sort(function (a, b) { return a.hour - b.hour; });
+    return {
+      day: st.day || null,
+      working_day: st.working_day !== false,
+      source: st.source === 'history' || st.source === 'forecast' ? st.source : 'none',
+      history_days: Array.isArray(st.history_days) ? st.history_days.length : 0,
+      target_min: typeof st.target_wait_min === 'number' ? st.target_wait_min : 15,
+      level_pct: typeof st.level_pct === 'number' ? st.level_pct : 80,
+      checked: hours.some(function (h) { return h.checked; }),
+      hours: hours,
+      short: hours.filter(function (h) { return h.short; }).map(function (h) { return h.hour; }),
+      max: hours.reduce(function (m, h) { return Math.max(m, h.recommended, h.open); }, 0)
+    };
+  }
+
+  /* The staffing chart's data (uPlot): hours, recommended, open. */
+  function staffingChart(v) {
+    var hs = v ? v.hours : [];
+    return [hs.map(function (h) { return h.hour; }), hs.map(function (h) { return h.recommended; }),
+      hs.map(function (h) { return h.open; })];
+  }
+
+  /* ---------------------------------------------------------- advice */
+
+  /* Whole minutes of a wait in seconds (0 for none). */
+  function waitMin(s) {
+    return typeof s === 'number' && isFinite(s) && s > 0 ? Math.round(s / 60) : 0;
+  }
+
+  /*
+   * A suggestion of GET /api/advice in words: {what, effect, others,
+   * othersMore}.  say: the page's t(key, vars) (page 'dashboard');
+   * matterName(code) and windowName(number) the hall's names in the
+   * language.  what: 开放 15号窗口 / 恢复 15号窗口 / 让 3号窗口 优先办理
+   * 不动产转移登记; effect: the late matter's mean wait before and after;
+   * others: every other matter it moves (at most maxOthers said, the rest
+   * counted in othersMore).
+   */
+  function suggestionText(s, say, matterName, windowName, maxOthers) {
+    var max = maxOthers === undefined ? 3 : maxOthers;
+    var win = windowName(s.window), name = matterName(s.matter) || s.matter;
+    var key = s.action === 'open' ? 'advice.open' : s.action === 'resume' ? 'advice.resume' :
+      s.action === 'tiers' ? 'advice.tiers' : 'advice.other_action';
+    var e = s.effect || {};
+    var out = {
+      what: say(key, { window: win, matter: name, code: s.matter, action: s.action }),
+      effect: say('advice.effect', { matter: matterName(e.matter || s.matter) || e.matter || name,
+        before: waitMin(e.wait_mean_s_before), after: waitMin(e.wait_mean_s_after) }),
+      others: [], othersMore: 0
+    };
+    (e.others || []).forEach(function (o, i) {
+      if (i >= max) { out.othersMore++; return; }
+      out.others.push(say('advice.other', { matter: matterName(o.matter) || o.matter, code: o.matter,
+        before: waitMin(o.wait_mean_s_before), after: waitMin(o.wait_mean_s_after) }));
+    });
+    return out;
+  }
+
+  /* A suggestion's key: the same move read again is the same row. */
+  function suggestionKey(s) {
+    return [s.action, s.window, s.matter].join(':');
+  }
+
+  /* Events after which the advice is read again (debounced): anything that
+   * moves a queue or a window, the mode itself, a new day. */
+  function adviceOnEvent(ev) {
+    var type = (ev && ev.type) || '';
+    return /^ticket\./.test(type) || /^window\./.test(type) || type === 'advice.auto' ||
+      type === 'day.rollover';
+  }
+
+  /* How long to wait before reading the advice again: quiet ms after the
+   * latest event, but never more than max ms after the first one waiting
+   * (a hall that never goes quiet is still read). */
+  function adviceDelay(firstAt, now, quiet, max) {
+    quiet = quiet === undefined ? 1500 : quiet;
+    max = max === undefined ? 8000 : max;
+    return Math.max(0, Math.min(quiet, firstAt + max - now));
+  }
+
+  /* The automatic mode's bounds as the daemon takes them: integers within
+   * max_windows 1–10, min_gain_min 1–120, hold_min 10–240.  {body} or
+   * {error: the field out of bounds}. */
+  var AUTO_BOUNDS = { max_windows: [1, 10], min_gain_min: [1, 120], hold_min: [10, 240] };
+  function autoBody(enabled, v) {
+    var body = { enabled: !!enabled };
+    var keys = Object.keys(AUTO_BOUNDS);
+    for (var i = 0; i < keys.length; i++) {
+      var k = keys[i], raw = v ? v[k] : undefined;
+      if (raw === undefined || raw === null || raw === '')
+        continue;
+      var n = Number(raw);
+      if (!isFinite(n) || Math.floor(n) !== n || n < AUTO_BOUNDS[k][0] || n > AUTO_BOUNDS[k][1])
+        return { error: k, min: AUTO_BOUNDS[k][0], max: AUTO_BOUNDS[k][1] };
+      body[k] = n;
+    }
+    return { body: body };
+  }
+
   global.HallqDash = {
+    staffingView: staffingView,
+    staffingChart: staffingChart,
+    waitMin: waitMin,
+    suggestionText: suggestionText,
+    suggestionKey: suggestionKey,
+    adviceOnEvent: adviceOnEvent,
+    adviceDelay: adviceDelay,
+    autoBody: autoBody,
+    AUTO_BOUNDS: AUTO_BOUNDS,
     hoursGroups: hoursGroups,
     numberRuns: numberRuns,
     apptTable: apptTable,
