@@ -7,13 +7,18 @@ platform (MQTT)":
 
 - every event of the log on {p}/{h}/events, one EVENT per message exactly as
   GET /api/events gives it; deduplicated by seq (the first kept), the seqs
-  are the log's, in the order they first arrived — plain, with the broker
-  stopped 30 s in the middle (the hall serves on; GET /api/uplink says
-  connected false, a growing backlog, since, the away alert; afterwards the
-  backlog returns to 0), with kill -9 of hallqd in the middle of a burst, and
-  both; MQTT 5 too;
+  are the log's, in the order they first arrived — plain (no duplicates),
+  with the broker stopped 30 s in the middle (the hall serves on; GET
+  /api/uplink says connected false, a growing backlog, since, the away
+  alert; afterwards the backlog returns to 0), with kill -9 of hallqd in the
+  middle of a burst (inflight bounding the unacknowledged), and both (the
+  cursor held, the backlog alert); MQTT 5 with topic_prefix and client_id;
+  the ratings topic likewise deduplicated against the log's ratings and
+  case events;
 - {p}/{h}/public/queue retained: a late subscriber gets the figures of GET
-  /api/public/queue at once; not sent more often than public_every_s;
+  /api/public/queue at once; not sent more often than public_every_s, nor
+  while they stand still; retained again after a broker restart that lost
+  it;
 - {p}/{h}/status retained: online after connect, offline as the will after
   kill -9 (within 1.5 × keepalive_s) and on a clean stop; online again after
   a restart, also when it follows a kill -9 at once;
@@ -23,13 +28,17 @@ platform (MQTT)":
   carries the case as it stands when sent); no full phone or ID number on
   any topic; QoS 1 on every topic, only status and public/queue retained;
 - {p}/{h}/reports/daily retained after the business day ends (the clock
-  started at 23:59:45 hall time);
+  started a few seconds before midnight hall time), also when the broker
+  was away at midnight, and when hallqd was killed (-9) meanwhile;
 - GET /api/uplink: its members, manager only, {"configured": false} without
   an uplink section; hallqd -n refuses what the contract bounds;
-- a "broker" that answers with garbage, one that refuses the credentials, one
-  that accepts and never answers: the hall serves on, connected false,
-  errors counting up, last_error saying why, the stderr log saying it once
-  (not once per retry); then a real broker on that port gets every event.
+- a "broker" that answers with garbage, one that refuses the credentials,
+  one that accepts and never answers, an address that drops the SYN: the
+  hall serves on, connected false, errors counting up, last_error saying
+  why, the stderr log saying it once (not once per retry), no libevent
+  complaint; then a real broker on that port gets every event.  The
+  backoff between attempts: first_s doubling to max_s.  SIGTERM while a
+  connect hangs: exit 0 at once.
 
 The halls' clocks start on Tuesday 2026-12-01 10:00 hall time
 (HALLQ_CLOCK_START) unless a test needs midnight.  keepalive_s is 5 and the
