@@ -961,6 +961,8 @@ class UplinkApi(UplinkCase):
             {"url": "mqtt://127.0.0.1:1883", "hall_id": "a/b"},
             {"url": "mqtt://127.0.0.1:1883", "hall_id": "x" * 65},
             {"url": "mqtt://127.0.0.1:1883", "hall_id": "h", "protocol": "4"},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "h", "protocol": "3.1"},
+            {"url": "mqtt://127.0.0.1:1883", "hall_id": "h", "protocol": 5},
             uplink_conf("mqtt://127.0.0.1:1883", keepalive_s=4),
             uplink_conf("mqtt://127.0.0.1:1883", keepalive_s=3601),
             uplink_conf("mqtt://127.0.0.1:1883", inflight=0),
