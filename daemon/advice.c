@@ -473,9 +473,11 @@ advice_compute(struct hall *h, json_t *late, struct move **movesp)
 		    conf->matters[mi].target_wait_ms / 1000, eta, old_s;
 		int open = window_open_count(h, mi);
 
-		if (waiting == 0)
+		/* Nothing waiting and nothing late projected: nothing to say. */
+		if (waiting == 0 && base[mi] <= target)
 			continue;
-		eta = estimate_eta_s(waiting, st.service[mi], open);
+		eta = waiting > 0 ? estimate_eta_s(waiting, st.service[mi], open) :
+		    0;
 		old_s = oldest > 0 && h->now > oldest ? (h->now - oldest) / 1000 : 0;
 		if ((eta >= 0 && eta <= target) && old_s <= target &&
 		    base[mi] <= target)

@@ -71,7 +71,8 @@ struct uplink {
 	pthread_t		 thr;
 	int			 thr_live;
 	int			 thr_rc, thr_errno;
-	int			 fd;
+	int			 fd;		/* libmosquitto's socket */
+	int			 evfd;		/* our copy of it, for libevent */
 	struct event		*ev_read, *ev_write, *ev_tick, *ev_connected,
 				*ev_retry, *ev_daily;
 	int			 drop;		/* a callback asked to drop */
@@ -185,6 +186,10 @@ uplink_drop(struct uplink *u, const char *why)
 	if (u->ev_write != NULL) {
 		event_free(u->ev_write);
 		u->ev_write = NULL;
+	}
+	if (u->evfd != -1) {
+		close(u->evfd);
+		u->evfd = -1;
 	}
 	if (u->mosq != NULL) {
 		mosquitto_destroy(u->mosq);
@@ -364,6 +369,22 @@ uplink_rating_msg(struct uplink *u, const struct event *ev)
 	return o;
 }
 
+/* A day.rollover on its way up: the report of the day that ended, made by
+ * the reporter and retained on reports/daily.  Asked when the event is sent
+ * (from the log, so a restart or an outage at midnight loses nothing). */
+static void
+uplink_daily_ask(struct uplink *u, const struct event *ev)
+{
+	const char *from = json_string_value(json_object_get(ev->body, "from"));
+	json_t *job;
+
+	if (from == NULL)
+		return;
+	if ((job = hall_report_job(u->hall, from, from, "matter", 0)) == NULL ||
+	    u->host->daily(u->host_arg, job) == -1)
+		log_warnx("uplink: the report of %s could not be asked for", from);
+}
+
 static int
 uplink_page_cb(void *arg, int64_t seq, const char *json)
 {
@@ -382,6 +403,8 @@ uplink_page_cb(void *arg, int64_t seq, const char *json)
 	f->pending = 1;
 	f->mid[1] = -1;
 	if (event_parse(&ev, seq, json) == 0) {
+		if (ev.type == EVT_DAY_ROLLOVER)
+			uplink_daily_ask(u, &ev);
 		if ((msg = uplink_rating_msg(u, &ev)) != NULL) {
 			uplink_publish_json(u, &f->mid[1], u->t_ratings, msg, 0);
 			json_decref(msg);
@@ -582,10 +605,18 @@ uplink_connected_cb(evutil_socket_t fd, short what, void *arg)
 	/* Never a blocking read or write on the loop. */
 	if ((rc = fcntl(u->fd, F_GETFL)) != -1 && !(rc & O_NONBLOCK))
 		(void)fcntl(u->fd, F_SETFL, rc | O_NONBLOCK);
+	/* The loop watches a copy of the socket: libmosquitto closes its own
+	 * when the connection fails (in a read, or in its keepalive), and
+	 * libevent must not be left holding a closed descriptor. */
+	if ((u->evfd = dup(u->fd)) == -1) {
+		u->state = U_HANDSHAKE;
+		uplink_drop(u, "connect: dup: out of descriptors");
+		return;
+	}
 	u->state = U_HANDSHAKE;
-	u->ev_read = event_new(u->base, u->fd, EV_READ | EV_PERSIST,
+	u->ev_read = event_new(u->base, u->evfd, EV_READ | EV_PERSIST,
 	    uplink_read_cb, u);
-	u->ev_write = event_new(u->base, u->fd, EV_WRITE, uplink_write_cb, u);
+	u->ev_write = event_new(u->base, u->evfd, EV_WRITE, uplink_write_cb, u);
 	event_add(u->ev_read, NULL);
 	uplink_want_write(u);
 }
@@ -770,6 +801,7 @@ uplink_new(struct event_base *base, const struct config *conf,
 	u->backoff_s = u->c.reconnect_first_s;
 	u->since = now_ms();
 	u->state = U_WAIT;
+	u->fd = u->evfd = -1;
 	u->ev_tick = event_new(base, -1, EV_PERSIST, uplink_tick_cb, u);
 	u->ev_connected = event_new(base, -1, 0, uplink_connected_cb, u);
 	u->ev_retry = evtimer_new(base, uplink_retry_cb, u);
@@ -809,6 +841,8 @@ uplink_free(struct uplink *u)
 		event_free(u->ev_read);
 	if (u->ev_write != NULL)
 		event_free(u->ev_write);
+	if (u->evfd != -1)
+		close(u->evfd);
 	event_free(u->ev_tick);
 	event_free(u->ev_connected);
 	event_free(u->ev_retry);
@@ -840,24 +874,10 @@ uplink_free(struct uplink *u)
 void
 uplink_events(struct uplink *u, const struct event *ev, size_t n)
 {
-	size_t i;
-	json_t *job;
-	const char *from;
-
-	if (u == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		if (ev[i].type != EVT_DAY_ROLLOVER ||
-		    (from = json_string_value(json_object_get(ev[i].body,
-		    "from"))) == NULL)
-			continue;
-		/* The day that ended: its report, retained. */
-		if ((job = hall_report_job(u->hall, from, from, "matter", 0)) ==
-		    NULL || u->host->daily(u->host_arg, job) == -1)
-			log_warnx("uplink: the report of %s could not be asked for",
-			    from);
-	}
-	uplink_pump(u);
+	(void)ev;
+	(void)n;
+	if (u != NULL)
+		uplink_pump(u);
 }
 
 void

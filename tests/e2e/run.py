@@ -4,6 +4,10 @@ against the daemon named by $HALLQD and prints `N passed, N failed`.
 
     HALLQD=/abs/build/hallqd /usr/bin/python3 tests/e2e/run.py [-v] [NAME...]
 
+Without NAME, each module runs in a process of its own, E2E_JOBS (3) at a
+time: the tests mostly wait on daemons, brokers and clocks, and each picks
+its own ports and temp dirs.  E2E_JOBS=1 runs everything in one process.
+
 NAME picks modules, classes or tests by substring of their id
 (e.g. `test_ws` or `Commands.test_hold`).  Each test is bounded by an alarm
 (E2E_TEST_TIMEOUT seconds, default 150); a stuck test fails, the run goes on.
@@ -11,8 +15,11 @@ E2E_KEEP=1 keeps each test's temp dir (config, database, the daemon's stderr).
 """
 import faulthandler
 import os
+import re
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -52,19 +59,87 @@ def flatten(suite):
             yield t
 
 
+# The modules known to take longest go first, so the parallel run ends
+# together (the rest follow in name order).
+SLOW_FIRST = ["test_uplink", "test_uplink_bridge", "test_notify", "test_reports",
+              "test_cases", "test_appointments", "test_hours", "test_crash",
+              "test_hammer", "test_load", "test_devices", "test_holes_web",
+              "test_ws", "test_staffing_checked"]
+
+PASS_FAIL = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
+
+
+def parallel(jobs, verbose):
+    """Each module in a process of its own, `jobs` at a time (the tests
+    mostly wait on daemons, brokers and clocks); each module's output is
+    printed whole when it ends, then the sum."""
+    mods = sorted(f[:-3] for f in os.listdir(HERE)
+                  if f.startswith("test_") and f.endswith(".py"))
+    order = [m for m in SLOW_FIRST if m in mods] + \
+        [m for m in mods if m not in SLOW_FIRST]
+    print("e2e: %d modules, %d at a time, daemon %s" %
+          (len(order), jobs, os.environ["HALLQD"]), flush=True)
+    t0 = time.monotonic()
+    running, npassed, nfailed, bad = [], 0, 0, []
+    queue = list(order)
+    while queue or running:
+        while queue and len(running) < jobs:
+            m = queue.pop(0)
+            out = tempfile.TemporaryFile(mode="w+")
+            args = [sys.executable, os.path.abspath(__file__), "--module", m]
+            if verbose:
+                args.append("-v")
+            running.append((m, out, subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT), time.monotonic()))
+        time.sleep(0.2)
+        for r in list(running):
+            m, out, proc, started = r
+            if proc.poll() is None:
+                continue
+            running.remove(r)
+            out.seek(0)
+            text = out.read()
+            out.close()
+            got = PASS_FAIL.findall(text)
+            if got:
+                npassed += int(got[-1][0])
+                nfailed += int(got[-1][1])
+            if proc.returncode != 0 or not got:
+                bad.append(m)
+                if not got:
+                    nfailed += 1
+            print("--- %s (%.0f s)" % (m, time.monotonic() - started))
+            print(text.rstrip(), flush=True)
+    print("e2e took %.1f s" % (time.monotonic() - t0))
+    if bad:
+        print("modules with failures: %s" % " ".join(bad))
+    print("%d passed, %d failed" % (npassed, nfailed))
+    return 1 if nfailed or bad else 0
+
+
 def main(argv):
     verbose = "-v" in argv
     names = [a for a in argv if not a.startswith("-")]
+    module = None
+    if "--module" in argv:
+        module = argv[argv.index("--module") + 1]
+        names = [n for n in names if n != module]
+    jobs = int(os.environ.get("E2E_JOBS", "3"))
     if not os.environ.get("HALLQD"):
         os.environ["HALLQD"] = os.path.join(os.path.dirname(os.path.dirname(HERE)),
                                             "build", "hallqd")
+    if module is None and not names and jobs > 1:
+        return parallel(jobs, verbose)
     faulthandler.enable()
     # A last resort if something blocks signals: dump stacks and die.
     faulthandler.dump_traceback_later(900, exit=True)
     signal.signal(signal.SIGALRM, _alarm)
 
     loader = unittest.TestLoader()
-    suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+    if module is not None:
+        suite = loader.loadTestsFromName(module)
+    else:
+        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
     if names:
         picked = [t for t in flatten(suite) if any(n in t.id() for n in names)]
         suite = unittest.TestSuite(picked)
