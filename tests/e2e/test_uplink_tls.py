@@ -147,7 +147,7 @@ class UplinkTLS(unittest.TestCase):
         return b
 
     def hall(self, port, ca="ca.pem"):
-        h = Hall(uplink={"url": "mqtts://localhost:%d" % port, "hall_id": "hall-01",
+        h = Hall(uplink={"url": "mqtts://127.0.0.1:%d" % port, "hall_id": "hall-01",
                          "keepalive_s": 5,
                          "reconnect": {"first_s": 1, "max_s": 2},
                          "tls": {"ca_file": self.p(ca),
@@ -190,7 +190,7 @@ class UplinkTLS(unittest.TestCase):
         st = h.req("GET", "/api/uplink", None, "m1").json
         self.assertTrue(st["connected"], st)
         self.assertEqual(st["backlog"], 0, st)
-        self.assertEqual(st["broker"], "mqtts://localhost:%d" % b.port)
+        self.assertEqual(st["broker"], "mqtts://127.0.0.1:%d" % b.port)
         self.assertIn("hallq/hall-01/status online", sub.lines())
 
     def refused(self, h, marker):
