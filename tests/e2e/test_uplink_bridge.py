@@ -16,6 +16,12 @@ them all acknowledged by then, so that order is the bridge's) —
   is away: connected false, the backlog grows) and started again on the
   same port.
 
+Both brokers run with `max_queued_messages 0` (no bound): the hall's
+cursor moves on the hall-side broker's PUBACK, so whatever a bounded relay
+drops during a long city outage (mosquitto's default bound is 1000 messages
+per client) is lost for the city and cannot be caught up from the hall's
+log.
+
 Uses tests/e2e/mqtt.py (BridgedPair) and the helpers of test_uplink.py.
 """
 import time
