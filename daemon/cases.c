@@ -746,9 +746,10 @@ cases_rating_record(struct hall *h, const struct store_rating *r, int *failed)
 	memset(&k, 0, sizeof k);
 	if (store_case_of_ticket(h->store, r->ticket, kase_row_cb, &k) == -1)
 		*failed = 1;
-	/* The hall's region and the ticket: unique within a region as long
-	 * as one appliance serves the hall (the uplink adds its hall_id). */
-	snprintf(id, sizeof id, "%s-%lld", h->conf->region_code[0] ?
+	/* HALLID-ticket: the hall's id in the city (the uplink's hall_id),
+	 * else its region code, else "hall" (unique within one hall only). */
+	snprintf(id, sizeof id, "%s-%lld", h->conf->uplink.enabled ?
+	    h->conf->uplink.hall_id : h->conf->region_code[0] ?
 	    h->conf->region_code : "hall", (long long)r->ticket);
 	o = json_pack("{s:s, s:I, s:I, s:o, s:o, s:i, s:s, s:[], s:n, s:o,"
 	    " s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
