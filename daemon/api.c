@@ -66,6 +66,7 @@ static const struct route routes[] = {
 	{ API_GET, "/api/staffing", "staffing", 0 },
 	{ API_GET, "/api/advice", "advice", 0 },
 	{ API_POST, "/api/advice/auto", "advice-auto", 1 },
+	{ API_GET, "/metrics", "metrics", 0 },
 	/* Later parts of the hall: answered plainly until they exist. */
 	{ API_GET, "/api/public/queue", NULL, 0 },
 };
@@ -323,8 +324,9 @@ api_route(enum api_method method, const char *path, const char *query,
 		if (rc == 1)
 			json_object_set_new(b, "limit", json_integer(v));
 	}
-	/* Only HTTP can carry a CSV answer: the WebSocket's are JSON. */
-	if (strcmp(r->op, "report") == 0)
+	/* Only HTTP can carry a CSV or a metrics answer: the WebSocket's are
+	 * JSON. */
+	if (strcmp(r->op, "report") == 0 || strcmp(r->op, "metrics") == 0)
 		json_object_set_new(b, "via", json_string("http"));
 	*cmd = json_pack("{s:s, s:o}", "op", r->op, "body", b);
 	if (token != NULL)

@@ -272,6 +272,8 @@ static const struct op ops[] = {
 	{ "ratings", R_MANAGER | R_ADMIN, 0, 0, { "from", "to", "after", NULL },
 	    cmd_ratings_list },
 	{ "uplink", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_uplink },
+	/* GET /metrics: text, so HTTP only (api.c sets "via"). */
+	{ "metrics", R_MANAGER | R_ADMIN, 0, 0, { "via", NULL }, cmd_hall_metrics },
 	{ "staffing", R_MANAGER | R_ADMIN, 0, 0, { "day", NULL }, cmd_staffing },
 	{ "advice", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_advice },
 	{ "advice-auto", R_MANAGER | R_ADMIN, 0, 1, { "enabled", "max_windows",

@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "hall_int.h"
 #include "limit.h"
+#include "metrics.h"
 #include "util.h"
 
 #define HALL_VERSION	"0.1.0"
@@ -388,4 +389,131 @@ hall_set_uplink(struct hall *h, json_t *(*status)(void *), void *arg)
 {
 	h->uplink_status = status;
 	h->uplink_arg = arg;
+}
+
+/* ---------------------------------------------------------------- /metrics */
+
+/* One device's families from GET /api/devices's object. */
+static void
+metrics_devices(struct mbuf *b, json_t *list)
+{
+	static const struct {
+		const char	*name, *type, *key, *help;
+	} fams[] = {
+		{ "hallq_device_up", "gauge", "up",
+		    "1 when the device's line is up, else 0." },
+		{ "hallq_device_errors_total", "counter", "errors",
+		    "Transport errors, NAKs, time-outs and garbled replies since "
+		    "start." },
+		{ "hallq_device_reconnects_total", "counter", "reconnects",
+		    "Reopenings of the device's line since start." },
+		{ "hallq_device_dropped_total", "counter", "dropped",
+		    "Frames dropped from a full transmit queue since start." },
+	};
+	json_t *d;
+	size_t f, i;
+
+	for (f = 0; f < sizeof fams / sizeof fams[0]; f++) {
+		mbuf_family(b, fams[f].name, fams[f].type, fams[f].help);
+		json_array_foreach(list, i, d) {
+			json_t *v = json_object_get(d, fams[f].key);
+
+			mbuf_printf(b, "%s{device=\"", fams[f].name);
+			mbuf_label(b, json_string_value(json_object_get(d, "name")));
+			if (f == 0) {
+				mbuf_printf(b, "\",role=\"");
+				mbuf_label(b, json_string_value(json_object_get(d,
+				    "role")));
+			}
+			mbuf_printf(b, "\"} %lld\n", json_is_boolean(v) ?
+			    (long long)json_is_true(v) :
+			    (long long)json_integer_value(v));
+		}
+	}
+}
+
+/*
+ * GET /metrics, the core's part (the web thread adds its own, web.c): the
+ * counters of metrics.c, today's queues, devices, the outbox, the uplink
+ * and the log's seq.  Reads memory, two indexed counts and the devices'
+ * and uplink's own figures: no ticket is walked, whatever the day's size.
+ * Its text is no JSON, so only HTTP may ask (api.c says "via").
+ */
+int
+cmd_hall_metrics(struct hall *h, struct op_ctx *c)
+{
+	static const char *const wstates[] = { "open", "paused", "closed" };
+	static const enum wstate wsv[] = { WS_OPEN, WS_PAUSED, WS_CLOSED };
+	const struct config *conf = h->conf;
+	const char **codes;
+	const char *via;
+	struct mbuf b = { NULL, 0, 0 };
+	size_t *waiting, i;
+	json_t *o, *v;
+	int64_t queued, sending;
+	int k, n;
+
+	if (cmd_body_string(c, "via", 8, &via) == -1)
+		return c->status;
+	if (via == NULL || strcmp(via, "http") != 0)
+		return cmd_error(c, 400, "bad_request", "metrics are read over "
+		    "HTTP only (GET /metrics)");
+	codes = xcalloc((size_t)conf->nmatters + 1, sizeof *codes);
+	waiting = xcalloc((size_t)conf->nmatters + 1, sizeof *waiting);
+	for (k = 0; k < conf->nmatters; k++) {
+		codes[k] = conf->matters[k].code;
+		waiting[k] = dispatch_waiting(h->disp, k);
+	}
+	metrics_render(h->metrics, &b, codes, waiting, (size_t)conf->nmatters);
+	free(codes);
+	free(waiting);
+
+	mbuf_family(&b, "hallq_windows", "gauge", "Windows by state.");
+	for (i = 0; i < sizeof wsv / sizeof wsv[0]; i++) {
+		for (n = 0, k = 0; k < h->nwins; k++)
+			n += h->wins[k].state == wsv[i];
+		mbuf_printf(&b, "hallq_windows{state=\"%s\"} %d\n", wstates[i], n);
+	}
+	mbuf_family(&b, "hallq_tickets_in_memory", "gauge",
+	    "Tickets held in memory: today's and the open ones.");
+	mbuf_printf(&b, "hallq_tickets_in_memory %zu\n", h->ntickets);
+	mbuf_family(&b, "hallq_event_seq", "gauge",
+	    "The event log's last seq.");
+	mbuf_printf(&b, "hallq_event_seq %lld\n", (long long)h->seq);
+
+	o = h->devices != NULL ? h->devices->list(h->devices_arg) : NULL;
+	metrics_devices(&b, o != NULL ? json_object_get(o, "devices") : NULL);
+	json_decref(o);
+
+	queued = store_outbox_count(h->store, "queued", NULL);
+	sending = store_outbox_count(h->store, "sending", NULL);
+	mbuf_family(&b, "hallq_outbox_messages", "gauge",
+	    "Messages to citizens not yet taken by the SMS gateway, by state.");
+	mbuf_printf(&b, "hallq_outbox_messages{state=\"queued\"} %lld\n"
+	    "hallq_outbox_messages{state=\"sending\"} %lld\n",
+	    (long long)(queued > 0 ? queued : 0),
+	    (long long)(sending > 0 ? sending : 0));
+
+	o = h->uplink_status != NULL ? h->uplink_status(h->uplink_arg) : NULL;
+	mbuf_family(&b, "hallq_uplink_configured", "gauge",
+	    "1 when an uplink to the city's broker is configured.");
+	mbuf_printf(&b, "hallq_uplink_configured %d\n",
+	    json_is_true(json_object_get(o, "configured")));
+	mbuf_family(&b, "hallq_uplink_connected", "gauge",
+	    "1 while the uplink is connected to the broker.");
+	mbuf_printf(&b, "hallq_uplink_connected %d\n",
+	    json_is_true(json_object_get(o, "connected")));
+	mbuf_family(&b, "hallq_uplink_backlog_events", "gauge",
+	    "Events of the log the broker has not acknowledged.");
+	v = json_object_get(o, "backlog");
+	mbuf_printf(&b, "hallq_uplink_backlog_events %lld\n",
+	    (long long)json_integer_value(v));
+	mbuf_family(&b, "hallq_uplink_inflight", "gauge",
+	    "Messages sent to the broker and not yet acknowledged.");
+	mbuf_printf(&b, "hallq_uplink_inflight %lld\n",
+	    (long long)json_integer_value(json_object_get(o, "inflight")));
+	json_decref(o);
+
+	c->text = b.p != NULL ? b.p : xstrdup("");
+	return 200;
 }

@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "event.h"
 #include "hall_int.h"
+#include "metrics.h"
 #include "store.h"
 #include "util.h"
 #include "voice.h"
@@ -408,6 +409,13 @@ hall_rating_write(struct hall *h, struct ticket *t, int score,
 static void
 hall_result_body(struct hall_result *r, struct op_ctx *c)
 {
+	if (c->text != NULL && r->body == NULL) {
+		r->body = c->text;
+		r->ctype = METRICS_CTYPE;
+		c->text = NULL;
+	}
+	free(c->text);
+	c->text = NULL;
 	if (c->reply != NULL && r->body == NULL)
 		r->body = view_text(c->reply);
 	json_decref(c->reply);
@@ -439,6 +447,16 @@ hall_recover(struct hall *h)
 		fatalx("cannot rebuild the hall after a failed write: %s", err);
 }
 
+/* Seconds on a clock that only goes forward: a commit's time. */
+static double
+hall_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /*
  * The one way to write, for commands, timers, device notes and learning:
  * hall_txn_begin() opens the change (a savepoint inside a batch, else a
@@ -457,12 +475,19 @@ int
 hall_txn_end(struct hall *h)
 {
 	struct hall_result *r = h->res;
+	double t0;
 
 	if (!h->failed && events_stage(h->bus, r->events, r->nevents) == -1)
 		h->failed = 1;
-	if (!h->failed && (h->batch ? store_release(h->store) :
-	    store_commit(h->store)) == 0)
+	if (!h->failed && h->batch && store_release(h->store) == 0)
 		return 0;
+	if (!h->failed && !h->batch) {
+		t0 = hall_mono();
+		if (store_commit(h->store) == 0) {
+			metrics_commit(h->metrics, hall_mono() - t0, 0);
+			return 0;
+		}
+	}
 	hall_recover(h);
 	return -1;
 }
@@ -517,6 +542,8 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 		c.status = cmd_error(&c, 500, "storage_failed",
 		    "the database is not available");
 	} else {
+		if (h->batch)
+			h->batch_writes++;
 		hall_roll_if_due(h);
 		if (op->window && c.win != NULL && (c.device != NULL ||
 		    (c.token != NULL && c.token->role == ROLE_CLERK)))
@@ -527,6 +554,9 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 			    "the change could not be written; nothing was changed");
 	}
 	r->status = c.status;
+	/* As answered now: a group commit that fails later turns its
+	 * replies into 500s, which are not counted again. */
+	metrics_command(h->metrics, op != NULL ? op->name : "unknown", c.status);
 	hall_result_body(r, &c);
 	json_decref(c.body);
 	ticket_free(c.loose);
@@ -547,6 +577,7 @@ hall_batch_begin(struct hall *h)
 		return -1;
 	h->batch = 1;
 	h->batch_failed = 0;
+	h->batch_writes = 0;
 	return 0;
 }
 
@@ -554,10 +585,16 @@ int
 hall_batch_end(struct hall *h)
 {
 	char err[256];
+	double t0 = hall_mono();
 
 	h->batch = 0;
-	if (!h->batch_failed && store_commit(h->store) == 0)
+	if (!h->batch_failed && store_commit(h->store) == 0) {
+		/* Reads alone commit nothing: only batches that wrote count. */
+		if (h->batch_writes > 0)
+			metrics_commit(h->metrics, hall_mono() - t0,
+			    h->batch_writes);
 		return 0;
+	}
 	store_rollback(h->store);
 	if (hall_rebuild(h, err, sizeof err) == -1)
 		fatalx("cannot rebuild the hall after a failed commit: %s", err);
@@ -578,6 +615,7 @@ hall_result_fail(struct hall_result *r)
 	r->nitems = 0;
 	free(r->body);
 	r->status = 500;
+	r->ctype = NULL;
 	r->body = xstrdup("{\"error\":{\"code\":\"storage_failed\",\"message\":"
 	    "\"the change could not be written; nothing was changed\"}}");
 }
@@ -690,6 +728,20 @@ void
 hall_set_events(struct hall *h, struct events *bus)
 {
 	h->bus = bus;
+}
+
+void
+hall_set_metrics(struct hall *h, struct metrics *m)
+{
+	h->metrics = m;
+}
+
+int64_t
+hall_ticket_first_call(void *arg, int64_t id)
+{
+	struct ticket *t = ticket_find(arg, id);
+
+	return t != NULL ? t->first_called_at : 0;
 }
 
 void

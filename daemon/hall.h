@@ -32,6 +32,8 @@ struct hall_result {
 	/* A read answered elsewhere (a report, by the reporter's thread):
 	 * the job; no reply is sent from here. */
 	json_t			*defer;
+	/* The body's type when it is not JSON (GET /metrics), else NULL. */
+	const char		*ctype;
 };
 
 /* A page of the event log stops after the event that takes it past this
@@ -111,6 +113,11 @@ json_t		*hall_uplink_case(struct hall *, int64_t id, int *failed);
 /* A report's job (report.h) for days from..to by group; NULL if bad. */
 json_t		*hall_report_job(struct hall *, const char *from, const char *to,
 		     const char *group, int csv);
+/* GET /metrics: what the hall counts (commands, commits) goes to m; a
+ * ticket's first call (ms, 0 if not in memory) for the wait histogram. */
+struct metrics;
+void		 hall_set_metrics(struct hall *, struct metrics *);
+int64_t		 hall_ticket_first_call(void *hall, int64_t ticket);
 /* Tickets held in memory: today's and the open ones (tests, figures). */
 size_t		 hall_tickets_in_memory(struct hall *);
 void		 hall_business_day(int64_t now, char *buf, size_t len);

@@ -234,6 +234,9 @@ struct hall {
 	/* the uplink's status (GET /api/uplink) */
 	json_t		*(*uplink_status)(void *);
 	void		*uplink_arg;
+	/* GET /metrics: commands and commits are counted here (metrics.c) */
+	struct metrics	*metrics;
+	int		 batch_writes;	/* writing commands in this batch */
 };
 
 /* ---------------------------------------------------------------- commands */
@@ -247,6 +250,8 @@ struct op_ctx {
 	struct ticket		*loose;		/* an older day's ticket, read for
 						   this command only (cmd_find_ticket) */
 	json_t			*reply;		/* owned; NULL with 204 */
+	char			*text;		/* owned: a text answer instead
+						   (GET /metrics), METRICS_CTYPE */
 	int			 status;
 };
 
@@ -438,6 +443,7 @@ int	 cmd_hall_auth(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_status(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_events(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
+int	 cmd_hall_metrics(struct hall *h, struct op_ctx *c);
 int	 cmd_report(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
 

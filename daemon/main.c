@@ -29,6 +29,7 @@
 #include <mosquitto.h>
 #include "event.h"
 #include "hall.h"
+#include "metrics.h"
 #include "store.h"
 #include "transport.h"
 #include "util.h"
@@ -50,6 +51,7 @@ struct core {
 	struct store		*store;
 	struct hall		*hall;
 	struct events		*bus;		/* committed events to subscribers */
+	struct metrics		*metrics;	/* GET /metrics: the core's counters */
 	struct bridge		*bridge;
 	struct web		*web;
 	struct devices		*devices;
@@ -248,12 +250,22 @@ core_uplink_deliver(void *arg, const struct event *ev, size_t n)
 	uplink_events(c->uplink, ev, n);
 }
 
+/* GET /metrics counts the tickets of committed events. */
+static void
+core_metrics_deliver(void *arg, const struct event *ev, size_t n)
+{
+	struct core *c = arg;
+
+	metrics_events(c->metrics, ev, n);
+}
+
 static const struct event_sub core_subs[] = {
 	{ "web", 0, NULL, core_ring_deliver },
 	{ "uplink", 0, NULL, core_uplink_deliver },
 	{ "notify", 1, core_notify_stage, core_notify_deliver },
 	{ "public", 0, NULL, core_public_deliver },
 	{ "devices", 0, NULL, core_devices_deliver },
+	{ "metrics", 0, NULL, core_metrics_deliver },
 };
 
 /* A report made by the reporter's thread: answered from there. */
@@ -328,6 +340,7 @@ core_publish(struct core *c, uint64_t conn, struct hall_result *r, int reply)
 		br.body = r->body;
 		br.items = r->items;
 		br.nitems = r->nitems;
+		br.ctype = r->ctype;
 		r->body = NULL;
 		r->items = NULL;
 		r->nitems = 0;
@@ -654,6 +667,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < (int)(sizeof core_subs / sizeof core_subs[0]); i++)
 		events_subscribe(c->bus, &core_subs[i], c);
 	hall_set_events(c->hall, c->bus);
+	c->metrics = metrics_new(hall_ticket_first_call, c->hall);
+	hall_set_metrics(c->hall, c->metrics);
 	/* Durable subscribers catch up from their cursors before anything new. */
 	if (events_replay(c->bus) == -1)
 		fatalx("cannot replay the event log to its subscribers");
@@ -721,6 +736,7 @@ main(int argc, char *argv[])
 	event_free(c->ev_cmd);
 	event_base_free(c->base);
 	hall_free(c->hall);
+	metrics_free(c->metrics);
 	events_free(c->bus);
 	store_close(c->store);
 	bridge_free(c->bridge);

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -26,6 +28,7 @@
 #include "gate.h"
 #include "hall.h"
 #include "limit.h"
+#include "metrics.h"
 #include "util.h"
 #include "web.h"
 
@@ -104,6 +107,7 @@ struct sess {
 	char		 etag[24];	/* public answers: cacheable, CORS */
 	const char	*ctype;		/* NULL: application/json */
 	char		*filename;	/* Content-Disposition: attachment */
+	int		 metrics;	/* GET /metrics: the web's part is added */
 
 	/* WebSocket */
 	char		*rx;
@@ -127,6 +131,7 @@ struct sess {
 	char		 close_reason[96];
 	enum lws_close_status close_code;
 	int		 reply_unsent;	/* an answer from the core not yet written */
+	int		 dropped;	/* cut off for being slow (counted once) */
 };
 
 struct web {
@@ -150,6 +155,8 @@ struct web {
 	int			 bcast_deferred;
 	lws_sorted_usec_list_t	 bcast_sul;
 	uint64_t		 refused_large;	/* answered 503 for that */
+	uint64_t		 dropped_slow;	/* WebSocket clients cut off as slow */
+	int64_t			 started_s;	/* wall clock at start (GET /metrics) */
 	uint64_t		 next_id;
 	struct sess		*sessions;
 	/* GET /api/public/queue: the core's latest copy, served from here. */
@@ -161,6 +168,16 @@ struct web {
 /* ---------------------------------------------------------------- sessions */
 
 static void	sess_reply_sent(struct sess *);
+
+/* A WebSocket client is cut off for not keeping up: counted once. */
+static void
+sess_dropped(struct sess *s)
+{
+	if (s->dropped)
+		return;
+	s->dropped = 1;
+	s->web->dropped_slow++;
+}
 
 static void
 sess_link(struct web *w, struct sess *s, struct lws *wsi, enum kind kind)
@@ -196,7 +213,7 @@ sess_http_reset(struct sess *s)
 	s->ctype = NULL;
 	s->bodylen = s->outlen = s->outoff = 0;
 	s->too_large = s->dispatched = s->responding = s->hdr_sent = 0;
-	s->awaiting = 0;
+	s->awaiting = s->metrics = 0;
 	s->close_after = s->has_token = 0;
 	s->status = 0;
 	s->path[0] = s->query[0] = s->token[0] = s->etag[0] = '\0';
@@ -277,6 +294,7 @@ web_broadcast(struct web *w)
 			s->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 			snprintf(s->close_reason, sizeof s->close_reason,
 			    "too slow: resume with since");
+			sess_dropped(s);
 			lws_callback_on_writable(s->wsi);
 			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 5);
 		} else if (s->cursor < next)
@@ -503,7 +521,10 @@ http_dispatch(struct web *w, struct sess *s)
 
 	if (s->dispatched)
 		return 0;
-	if (strcmp(s->path, "/api") != 0 && strncmp(s->path, "/api/", 5) != 0)
+	s->metrics = strcmp(s->path, "/metrics") == 0 ||
+	    strcmp(s->path, "/metrics/") == 0;
+	if (strcmp(s->path, "/api") != 0 && strncmp(s->path, "/api/", 5) != 0 &&
+	    !s->metrics)
 		return http_file(w, s);
 	if (s->too_large) {
 		s->close_after = 1;
@@ -779,6 +800,7 @@ ws_queue_text(struct sess *s, const char *text, size_t len)
 
 	if (s->outq_n == WEB_WS_OUTQ) {
 		/* A client that does not read its replies: cut it off. */
+		sess_dropped(s);
 		s->closing = 1;
 		s->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 		snprintf(s->close_reason, sizeof s->close_reason,
@@ -1146,6 +1168,7 @@ ws_writeable(struct web *w, struct sess *s)
 	}
 	if (rc == -1) {
 		if (s->sub == SUB_LIVE) {
+			sess_dropped(s);
 			ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    "too slow: resume with since");
 			return 0;
@@ -1251,6 +1274,91 @@ ws_reply(struct web *w, struct sess *s, enum tag tag, struct bridge_reply *r)
 	ws_rx_update(s);
 }
 
+/* ---------------------------------------------------------------- metrics */
+
+/* The process's resident memory (bytes) and open descriptors, from /proc:
+ * read here, on the web thread, never on the core's. */
+static void
+web_proc(long long *rss, long long *fds)
+{
+	FILE *f;
+	DIR *d;
+	struct dirent *de;
+	long long pages;
+
+	*rss = *fds = -1;
+	if ((f = fopen("/proc/self/statm", "re")) != NULL) {
+		if (fscanf(f, "%*d %lld", &pages) == 1)
+			*rss = pages * sysconf(_SC_PAGESIZE);
+		fclose(f);
+	}
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		*fds = 0;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				(*fds)++;
+		(*fds)--;	/* the directory's own */
+		closedir(d);
+	}
+}
+
+/* GET /metrics: the core's text (taken) and the web side's families after
+ * it, all counted on this thread (the gate's are its own atomics). */
+static char *
+web_metrics(struct web *w, char *core)
+{
+	static const char *const reasons[GATE_R_MAX] = { "bad_request",
+	    "method", "timeout", "length", "uri_too_long", "headers",
+	    "peer_limit", "busy" };
+	struct mbuf b = { NULL, 0, 0 };
+	struct gate_stats gs;
+	long long rss, fds;
+	int i;
+
+	mbuf_printf(&b, "%s", core);
+	free(core);
+	mbuf_family(&b, "hallq_websocket_clients", "gauge",
+	    "WebSocket clients connected now.");
+	mbuf_printf(&b, "hallq_websocket_clients %d\n", w->nws);
+	mbuf_family(&b, "hallq_websocket_dropped_slow_total", "counter",
+	    "WebSocket clients cut off since start for not reading fast "
+	    "enough.");
+	mbuf_printf(&b, "hallq_websocket_dropped_slow_total %llu\n",
+	    (unsigned long long)w->dropped_slow);
+	mbuf_family(&b, "hallq_http_large_refused_total", "counter",
+	    "Large answers refused (503) since start: too many waiting to be "
+	    "read.");
+	mbuf_printf(&b, "hallq_http_large_refused_total %llu\n",
+	    (unsigned long long)w->refused_large);
+	gate_stats(w->gate, &gs);
+	mbuf_family(&b, "hallq_http_connections_total", "counter",
+	    "Connections accepted since start.");
+	mbuf_printf(&b, "hallq_http_connections_total %llu\n",
+	    (unsigned long long)gs.accepted);
+	mbuf_family(&b, "hallq_http_refused_total", "counter",
+	    "Requests refused at the door since start, by reason.");
+	for (i = 0; i < GATE_R_MAX; i++)
+		mbuf_printf(&b, "hallq_http_refused_total{reason=\"%s\"} %llu\n",
+		    reasons[i], (unsigned long long)gs.refused[i]);
+	mbuf_family(&b, "hallq_bridge_commands_waiting", "gauge",
+	    "Commands waiting for the core now.");
+	mbuf_printf(&b, "hallq_bridge_commands_waiting %zu\n",
+	    bridge_cmd_count(w->bridge));
+	web_proc(&rss, &fds);
+	mbuf_family(&b, "hallq_process_resident_memory_bytes", "gauge",
+	    "Resident memory of hallqd (/proc/self/statm).");
+	mbuf_printf(&b, "hallq_process_resident_memory_bytes %lld\n", rss);
+	mbuf_family(&b, "hallq_process_open_fds", "gauge",
+	    "Open file descriptors of hallqd (/proc/self/fd).");
+	mbuf_printf(&b, "hallq_process_open_fds %lld\n", fds);
+	mbuf_family(&b, "hallq_process_start_time_seconds", "gauge",
+	    "When hallqd started, seconds since the epoch: the counters count "
+	    "from then.");
+	mbuf_printf(&b, "hallq_process_start_time_seconds %lld\n",
+	    (long long)w->started_s);
+	return b.p;
+}
+
 /* ---------------------------------------------------------------- wake-up */
 
 /* Replies from the core, and new events in the ring. */
@@ -1270,6 +1378,8 @@ web_drain(struct web *w)
 		}
 		if (s->kind == K_HTTP && tag == TAG_HTTP) {
 			s->awaiting = 0;
+			if (s->metrics && r.status == 200 && r.ctype != NULL)
+				r.body = web_metrics(w, r.body);
 			http_answer(s, r.status, r.body);
 			s->ctype = r.ctype;
 			s->filename = r.filename;
@@ -1407,6 +1517,7 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 		w->voice_dir = xstrdup(wc->voice_dir);
 	atomic_init(&w->stop, 0);
 	atomic_init(&w->quiesce, 0);
+	w->started_s = (int64_t)time(NULL);
 	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
 
 	/* The gate listens; lws only adopts the requests it passes. */
