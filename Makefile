@@ -26,7 +26,7 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras libssl-dev openssl \
 	   mosquitto mosquitto-clients libmosquitto-dev python3-paho-mqtt python3-prometheus-client
 
-CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
+CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/config_backup.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
 	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/casefsm.c daemon/cases.c daemon/staffing.c daemon/project.c daemon/advice.c daemon/metrics.c daemon/bridge.c daemon/api.c \
@@ -34,7 +34,7 @@ CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \
 	   protocols/escpos.c protocols/ev1527.c
-DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/uplink.c daemon/gate.c daemon/web.c daemon/main.c \
+DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/backup.c daemon/uplink.c daemon/gate.c daemon/web.c daemon/main.c \
 	   sim/sim.c sim/stats.c sim/plan.c sim/plan_job.c
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
@@ -81,7 +81,7 @@ $(BUILD)/hallqd: $(DAEMON_OBJ)
 
 # Each unit test links its own module and the few it stands on.
 UNIT_DEPS_dispatch = daemon/dispatch.c daemon/estimate.c daemon/util.c
-UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/calendar.c \
+UNIT_DEPS_config   = daemon/config.c daemon/config_dev.c daemon/jsonpos.c daemon/dispatch.c daemon/util.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/config_backup.c daemon/calendar.c \
 		     daemon/transport.c
 UNIT_DEPS_store    = daemon/store.c daemon/util.c
 UNIT_DEPS_event    = daemon/event.c daemon/store.c daemon/util.c

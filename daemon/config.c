@@ -995,6 +995,7 @@ static const struct cfg_key top_keys[] = {
 	{ "notify", JSON_OBJECT, 0, cfg_notify_h },
 	{ "uplink", JSON_OBJECT, 0, cfg_uplink_h },
 	{ "staffing", JSON_OBJECT, 0, cfg_staffing_h },
+	{ "backup", JSON_OBJECT, 0, cfg_backup_h },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1071,6 +1072,7 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	cfg_notify_defaults(c.conf);
 	cfg_uplink_defaults(c.conf);
 	cfg_staffing_defaults(c.conf);
+	cfg_backup_defaults(c.conf);
 	if (setjmp(c.fail) != 0) {
 		json_decref(root);
 		config_free(c.conf);
@@ -1194,6 +1196,7 @@ config_free(struct config *conf)
 	cfg_notify_free(conf);
 	cfg_uplink_free(conf);
 	cfg_staffing_free(conf);
+	cfg_backup_free(conf);
 	free(conf->policy);
 	free(conf->public_url);
 	free(conf->region_code);

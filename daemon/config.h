@@ -226,6 +226,14 @@ struct staffing_conf {
 	double		*share;		/* per matter index */
 };
 
+/* "backup" (config_backup.c): the daily copy of the database (backup.c). */
+struct backup_conf {
+	int		 enabled;	/* the section is there */
+	char		*dir;		/* where hallq-YYYY-MM-DD.db go */
+	int		 at_min;	/* hall time, minutes after midnight */
+	int		 keep;		/* newest copies kept */
+};
+
 struct config {
 	char		*path;
 	char		*hall_name;
@@ -272,6 +280,7 @@ struct config {
 	struct notify_conf notify;
 	struct uplink_conf uplink;
 	struct staffing_conf staffing;
+	struct backup_conf backup;
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);

@@ -71,6 +71,11 @@ void		 cfg_staffing_h(struct cfg *, json_t *, void *);
 void		 cfg_staffing_defaults(struct config *);
 void		 cfg_staffing_free(struct config *);
 
+/* config_backup.c */
+void		 cfg_backup_h(struct cfg *, json_t *, void *);
+void		 cfg_backup_defaults(struct config *);
+void		 cfg_backup_free(struct config *);
+
 /* config_dev.c */
 void		 cfg_devices_h(struct cfg *, json_t *, void *);
 

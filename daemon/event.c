@@ -53,6 +53,8 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_CASE_CLOSED] = "case.closed",
 	[EVT_RATING_STRUCK] = "rating.struck",
 	[EVT_ADVICE_AUTO] = "advice.auto",
+	[EVT_BACKUP_DONE] = "backup.done",
+	[EVT_BACKUP_FAILED] = "backup.failed",
 };
 
 const char *

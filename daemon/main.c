@@ -6,6 +6,7 @@
  * when it is valid. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "backup.h"
 #include "bridge.h"
 #include "config.h"
 #include "devices.h"
@@ -58,6 +60,7 @@ struct core {
 	struct outbox		*outbox;	/* messages to citizens */
 	struct reporter		*reporter;	/* reports, on their own thread */
 	struct uplink		*uplink;	/* to the city's MQTT broker */
+	struct backup		*backup;	/* the daily copy, its own thread */
 	int			 public_dirty;	/* events since the last public copy */
 	int64_t			 public_at;	/* when it was made */
 };
@@ -66,6 +69,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hallqd [-adnv] -f config\n"
+	    "       hallqd --backup FILE -f config\n"
 	    "       hallqd --list-ports\n");
 	exit(1);
 }
@@ -546,6 +550,7 @@ core_reload(struct core *c)
 	c->outbox = outbox_new(c->base, nc, c->hall, c->store, &core_outbox_host, c);
 	c->uplink = uplink_new(c->base, nc, c->hall, c->store, &core_uplink_host, c);
 	hall_set_uplink(c->hall, uplink_status, c->uplink);
+	backup_reconfigure(c->backup, nc);
 	config_free(old);
 	log_info("configuration reloaded from %s", c->conf_path);
 }
@@ -576,7 +581,11 @@ main(int argc, char *argv[])
 	char err[1024];
 	int ch, foreground = 0, check = 0, verbose = 0, i, ready = -1;
 	int any_hour = 0;
-	const char *clock_start;
+	const char *clock_start, *backup_file = NULL;
+	static const struct option longopts[] = {
+		{ "backup", required_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 }
+	};
 	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 
 	memset(c, 0, sizeof *c);
@@ -592,8 +601,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%d serial port%s\n", n, n == 1 ? "" : "s");
 		return 0;
 	}
-	while ((ch = getopt(argc, argv, "adf:nv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "adf:nv", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'B':
+			backup_file = optarg;
+			break;
 		case 'a':
 			any_hour = 1;
 			break;
@@ -625,6 +637,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: configuration OK\n", c->conf_path);
 		config_free(c->conf);
 		return 0;
+	}
+	if (backup_file != NULL) {	/* a copy of the running hall's database */
+		i = backup_cli(c->conf, backup_file);
+		config_free(c->conf);
+		return i;
 	}
 	/* The business day is the hall's, whatever the machine's zone. */
 	setenv("TZ", c->conf->timezone, 1);
@@ -698,6 +715,7 @@ main(int argc, char *argv[])
 	if (web_start(c->web) == -1)
 		fatalx("web: cannot start its thread");
 	c->reporter = reporter_new(c->conf->database, core_report_done, c);
+	c->backup = backup_new(c->base, c->conf, core_note, c);
 	c->uplink = uplink_new(c->base, c->conf, c->hall, c->store,
 	    &core_uplink_host, c);
 	hall_set_uplink(c->hall, uplink_status, c->uplink);
@@ -723,6 +741,8 @@ main(int argc, char *argv[])
 	}
 	reporter_free(c->reporter);	/* a report being made is finished */
 	c->reporter = NULL;
+	backup_free(c->backup);		/* a copy being made is given up */
+	c->backup = NULL;
 	uplink_free(c->uplink);		/* "offline", cleanly */
 	c->uplink = NULL;
 	web_free(c->web);

@@ -398,6 +398,52 @@ store_migrate(struct store *s, int upto, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * PRAGMA quick_check before anything is written: a damaged file (a disk
+ * fault, a copy cut short) is refused with what to do rather than served
+ * until it fails in the middle of a morning.  Anything the check cannot
+ * even read (not a database, a malformed page 1) counts as damaged too.
+ */
+static int
+store_quick_check(struct store *s, const char *path, char *err, size_t errlen)
+{
+	char what[300];
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc, rows = 0, ok = 0;
+
+	what[0] = '\0';
+	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(5)", -1, &st,
+	    NULL)) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+
+			if (rows++ == 0 && t != NULL && strcmp(t, "ok") == 0)
+				ok = 1;
+			if (n < sizeof what)
+				n += (size_t)snprintf(what + n, sizeof what - n,
+				    "%s%s", n ? "; " : "", t ? t : "?");
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == SQLITE_DONE && ok && rows == 1)
+		return 0;
+	if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB) {
+			snprintf(err, errlen, "%s: cannot be checked: %s", path,
+			    sqlite3_errmsg(s->db));
+			return -1;
+		}
+		snprintf(what, sizeof what, "%s", sqlite3_errmsg(s->db));
+	}
+	snprintf(err, errlen, "%s is damaged (PRAGMA quick_check: %s); hallqd "
+	    "will not start on it.  Restore the last backup: stop hallqd, copy "
+	    "the newest good backup (hallqd --backup, or backup.dir's "
+	    "hallq-YYYY-MM-DD.db) over %s, remove %s-wal and %s-shm, start "
+	    "hallqd", path, what, path, path, path);
+	return -1;
+}
+
 struct store *
 store_open_upto(const char *path, int version, char *err, size_t errlen)
 {
@@ -411,6 +457,8 @@ store_open_upto(const char *path, int version, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	if (store_quick_check(s, path, err, errlen) == -1)
+		goto fail;
 	if (store_exec(s, "PRAGMA journal_mode = WAL", err, errlen) == -1 ||
 	    store_exec(s, "PRAGMA synchronous = FULL", err, errlen) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) == -1)
