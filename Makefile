@@ -39,7 +39,7 @@ DAEMON_SRC = $(CORE_SRC) $(DEVICE_SRC) daemon/outbox.c daemon/report.c daemon/ba
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 UNIT	 = dispatch config store event hall ticket api bridge transport text voice gate
-UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing sim plan
+UNIT	+= pad receipt devproto calendar share sha256 casefsm staffing sim plan metrics
 # Pure codecs of protocols/: each tested alone once its test exists.
 CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
@@ -98,6 +98,7 @@ UNIT_DEPS_share    = daemon/share.c daemon/util.c
 UNIT_DEPS_sha256   = daemon/sha256.c
 UNIT_DEPS_casefsm  = daemon/casefsm.c
 UNIT_DEPS_staffing = daemon/staffing.c
+UNIT_DEPS_metrics  = daemon/metrics.c daemon/util.c
 UNIT_DEPS_sim      = sim/sim.c sim/stats.c daemon/dispatch.c daemon/estimate.c daemon/calendar.c daemon/util.c
 UNIT_DEPS_plan     = sim/plan.c sim/sim.c sim/stats.c daemon/estimate.c daemon/staffing.c $(UNIT_DEPS_config)
 UNIT_DEPS_pad      = displays/pad.c
@@ -196,6 +197,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_public.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_reports.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_uplink.py
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_metrics.py
 	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_sim.py
 	HALLQD=$(abspath $(BUILD)/hallqd) HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_staffing.py
 	HALLQD=$(abspath $(BUILD)/hallqd) node tests/bench/bench_kiosk_bytes.mjs

@@ -120,8 +120,16 @@ mbuf_value(struct mbuf *b, double v)
 		mbuf_printf(b, v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 9e15)
 		mbuf_printf(b, "%lld", (long long)v);
-	else
-		mbuf_printf(b, "%.17g", v);
+	else {
+		/* The shortest of the two that reads back the same: 0.0025,
+		 * not 0.0025000000000000001. */
+		char t[40];
+
+		snprintf(t, sizeof t, "%.15g", v);
+		if (strtod(t, NULL) != v)
+			snprintf(t, sizeof t, "%.17g", v);
+		mbuf_printf(b, "%s", t);
+	}
 }
 
 /* ---------------------------------------------------------------- histograms */

@@ -28,7 +28,8 @@ void	 mbuf_label(struct mbuf *, const char *);
 /* "# HELP name help\n# TYPE name type\n". */
 void	 mbuf_family(struct mbuf *, const char *name, const char *type,
 	     const char *help);
-/* A sample's value: integers as such, others %.17g, +Inf/NaN spelled. */
+/* A sample's value: integers as such, others in the fewest digits that
+ * read back the same, +Inf/NaN spelled. */
 void	 mbuf_value(struct mbuf *, double);
 
 /* A ticket's first call (ms), asked when a ticket.called arrives: the
