@@ -248,6 +248,12 @@ test_not_found(void)
 	    "body"), "via")), "http") == 0);
 	CHECK_FAIL(400, "unknown_field", route(API_GET, "/api/reports", "form=x",
 	    NULL, "t"));
+	/* GET /metrics: text, so marked as asked over HTTP; read only. */
+	CHECK_EQ_INT(route(API_GET, "/metrics", NULL, NULL, "m1"), 0);
+	CHECK(strcmp(json_string_value(json_object_get(CMD, "op")), "metrics") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(CMD,
+	    "body"), "via")), "http") == 0);
+	CHECK_FAIL(405, "method_not_allowed", route(API_POST, "/metrics", NULL, NULL, "t"));
 	/* Later parts of the hall. */
 	CHECK_EQ_INT(route(API_POST, "/api/ratings", NULL, "{\"ticket\":1,\"score\":5}", "t"), 0);
 	CHECK_FAIL(501, "not_implemented", route(API_GET, "/api/public/queue", NULL, NULL, NULL));
