@@ -197,6 +197,7 @@ bench: deps
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_public.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_reports.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_uplink.py
+	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_backup.py
 	HALLQD=$(abspath $(BUILD)/hallqd) $(PY) tests/bench/bench_metrics.py
 	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_sim.py
 	HALLQD=$(abspath $(BUILD)/hallqd) HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/bench/bench_staffing.py
