@@ -9,6 +9,7 @@ by `hallqd -n` with file:line:col."""
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -196,6 +197,25 @@ class Backup(HallCase):
         self.assertEqual(evs[last]["type"], "ticket.issued")
         self.assertEqual(integrity(h.db_path), ["ok"])
 
+    def test_backup_of_a_stopped_hall_after_kill9(self):
+        """No daemon, the last changes still in the -wal: the copy has them."""
+        h = self.hall
+        ts = self.fill(50)
+        h.kill9()
+        self.assertTrue(os.path.exists(h.db_path + "-wal"))
+        dst = os.path.join(h.dir, "after-crash.db")
+        p = run_backup(h, dst)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(integrity(dst), ["ok"])
+        db = open_ro(dst)
+        try:
+            rows = dict(db.execute("SELECT id, number FROM tickets"))
+        finally:
+            db.close()
+        for t in ts:
+            self.assertEqual(rows.get(t["id"]), t["number"])
+        h.restart()             # the hall itself is unharmed
+
     def test_damaged_database_refused_at_start(self):
         h = self.hall
         self.fill(300)
@@ -350,3 +370,18 @@ class Scheduled(ClockHallCase):
         self.assertEqual(ev["type"], "backup.failed", ev)
         self.assertIn("Not a directory", ev["error"])
         self.assertEqual(h.issue("SB01").status, 201)
+
+    def test_daily_backup_turned_on_by_sighup(self):
+        d = tempfile.mkdtemp(prefix="bak18-sched-")
+        self.addCleanup(shutil.rmtree, d, True)
+        h = self.new_hall(self.AT + 3600 * 1000)      # 03:30, no "backup"
+        self.hall = h
+        h.issue_ok("SB01")
+        time.sleep(1.5)
+        self.assertEqual([e for e in h.events() if e["type"].startswith("backup.")], [])
+        bdir = os.path.join(d, "b")
+        h.write_config(h.config(backup={"dir": bdir, "at": "03:00", "keep": 1}))
+        h.signal(signal.SIGHUP)
+        ev = h.wait_event(lambda e: e["type"].startswith("backup."), timeout=30)
+        self.assertEqual(ev["type"], "backup.done", ev)
+        self.assertEqual(os.listdir(bdir), ["hallq-2026-12-01.db"])
