@@ -10,7 +10,8 @@ A hall with 100,000 tickets of earlier days and 5,000 of today waiting
 one keep-alive connection): first with nothing else running, then while
 `hallqd --backup FILE` copies the database again and again from a process
 of its own (the same copy, steps and sleeps as the daily backup's worker
-thread).  Also: how long one copy takes and its size.
+thread).  Also: how long one copy takes and its size, and what the
+PRAGMA quick_check of every start costs on this database.
 
 Runs the real daemon through the e2e harness (127.0.0.1, a free port, a temp
 directory); every loop is bounded.
@@ -73,6 +74,12 @@ def main():
         h.start(timeout=120)
         size = os.path.getsize(h.db_path)
         row("database", "%d tickets, %.1f MB" % (n, size / 1e6))
+        db = sqlite3.connect("file:%s?mode=ro" % h.db_path, uri=True)
+        t0 = time.monotonic()
+        qc = db.execute("PRAGMA quick_check").fetchall()
+        row("PRAGMA quick_check (what every start adds)", "%.2f s (%s)" % (
+            time.monotonic() - t0, qc[0][0]))
+        db.close()
         calls(h, 40)                        # warm
         base = calls(h, CALLS)
         row("call-next, nothing else running", fmt(base))

@@ -932,6 +932,35 @@ test_uplink(void)
 	free(t);
 }
 
+/* "backup": the daily copy's place, time and count; defaults; errors. */
+static void
+test_backup(void)
+{
+	char err[512] = "", *t;
+	struct config *c = config_parse("t.json", GOOD, err, sizeof err);
+
+	CHECK(c != NULL && !c->backup.enabled && c->backup.dir == NULL &&
+	    c->backup.at_min == 150 && c->backup.keep == 7);
+	config_free(c);
+	t = subst(GOOD, "  \"web\":", "  \"backup\": {\"dir\": \"var/b\", \"at\": \"23:59\", "
+	    "\"keep\": 30},\n  \"web\":");
+	c = config_parse("t.json", t, err, sizeof err);
+	CHECK(c != NULL && c->backup.enabled && strcmp(c->backup.dir, "var/b") == 0 &&
+	    c->backup.at_min == 23 * 60 + 59 && c->backup.keep == 30);
+	config_free(c);
+	free(t);
+	expect_sub("backup at", "  \"web\":", "  \"backup\": {\"dir\": \"b\", \"at\": @\"24:00\"},\n"
+	    "  \"web\":", "HH:MM");
+	expect_sub("backup at form", "  \"web\":", "  \"backup\": {\"dir\": \"b\", \"at\": @\"2:30\"},\n"
+	    "  \"web\":", "HH:MM");
+	expect_sub("backup keep", "  \"web\":", "  \"backup\": {\"dir\": \"b\", \"keep\": @0},\n"
+	    "  \"web\":", "keep");
+	expect_sub("backup dir", "  \"web\":", "  \"backup\": @{\"keep\": 3},\n  \"web\":",
+	    "missing key \"dir\"");
+	expect_sub("backup key", "  \"web\":", "  \"backup\": {\"dir\": \"b\", \"every\": @1},\n"
+	    "  \"web\":", "unknown key");
+}
+
 int
 main(void)
 {
@@ -945,5 +974,6 @@ main(void)
 	test_hours();
 	test_notify();
 	test_uplink();
+	test_backup();
 	return t_done("config");
 }

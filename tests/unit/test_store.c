@@ -273,6 +273,61 @@ test_newer_refused(void)
 	CHECK(err[0] != '\0');
 }
 
+/* PRAGMA quick_check at open: a file with garbage over pages in its middle
+ * is refused with what is wrong and what to do; so is one that is no
+ * database at all. */
+static void
+test_damaged_refused(void)
+{
+	char path[128], err[1024] = "", junk[3 * 4096];
+	struct store *s;
+	FILE *f;
+	long size;
+
+	path_of(path, sizeof path, "damaged.db");
+	s = store_open(path, err, sizeof err);
+	CHECK(s != NULL);
+	store_close(s);
+	CHECK_EQ_INT(raw_exec(path, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+	    "SELECT x + 1 FROM c WHERE x < 3000) INSERT INTO events SELECT x, x, "
+	    "'t', printf('%0200d', x) FROM c"), 0);
+	s = store_open(path, err, sizeof err);	/* sound: opens */
+	CHECK(s != NULL);
+	store_close(s);		/* the last connection: the log checkpointed */
+	f = fopen(path, "r+b");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	CHECK(size > 40 * 4096);
+	memset(junk, 0xa5, sizeof junk);
+	fseek(f, size / 2 / 4096 * 4096, SEEK_SET);
+	fwrite(junk, 1, sizeof junk, f);
+	fclose(f);
+	err[0] = '\0';
+	s = store_open(path, err, sizeof err);
+	CHECK(s == NULL);
+	CHECK(strstr(err, "is damaged") != NULL);
+	CHECK(strstr(err, "quick_check") != NULL);
+	CHECK(strstr(err, "Restore the last backup") != NULL);
+	CHECK(strstr(err, "-wal and ") != NULL);
+	rm_db(path);
+
+	path_of(path, sizeof path, "junk2.db");
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fputs("this is not sqlite, not at all, it is just text\n", f);
+	fclose(f);
+	err[0] = '\0';
+	s = store_open(path, err, sizeof err);
+	CHECK(s == NULL);
+	CHECK(strstr(err, "is damaged") != NULL);
+	rm_db(path);
+}
+
 struct evs {
 	int		 n;
 	long long	 seqs[16];
@@ -787,6 +842,7 @@ main(void)
 	test_ratings_remotes();
 	test_migration();
 	test_newer_refused();
+	test_damaged_refused();
 	test_rows();
 	test_appointments();
 	test_outbox();
