@@ -495,6 +495,7 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct backup *b = arg;
 	json_t *o;
+	int ok;
 
 	(void)fd;
 	(void)what;
@@ -503,7 +504,7 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 		pthread_mutex_unlock(&b->mu);
 		return;
 	}
-	if (b->ok) {
+	if ((ok = b->ok)) {
 		snprintf(b->done_day, sizeof b->done_day, "%s", b->day);
 		o = json_pack("{s:s, s:I, s:I, s:o}", "file", b->file,
 		    "bytes", (json_int_t)b->bytes, "ms", (json_int_t)b->ms,
@@ -519,8 +520,10 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 	b->running = 0;
 	b->ok = -1;
 	pthread_mutex_unlock(&b->mu);
-	b->note(b->arg, o && json_object_get(o, "error") ? "backup.failed" :
-	    "backup.done", o);
+	if (o == NULL)		/* a path or message that is not UTF-8 */
+		o = ok ? json_object() : json_pack("{s:s}", "error",
+		    "the backup failed (its message is not UTF-8: see the log)");
+	b->note(b->arg, ok ? "backup.done" : "backup.failed", o);
 }
 
 void
