@@ -385,3 +385,7 @@ class Scheduled(ClockHallCase):
         ev = h.wait_event(lambda e: e["type"].startswith("backup."), timeout=30)
         self.assertEqual(ev["type"], "backup.done", ev)
         self.assertEqual(os.listdir(bdir), ["hallq-2026-12-01.db"])
+        # personal data inside: not for every user of the box
+        self.assertEqual(os.stat(bdir).st_mode & 0o777, 0o750)
+        self.assertEqual(os.stat(os.path.join(bdir, "hallq-2026-12-01.db")).st_mode & 0o777,
+                         0o640)
