@@ -389,3 +389,33 @@ class Scheduled(ClockHallCase):
         self.assertEqual(os.stat(bdir).st_mode & 0o777, 0o750)
         self.assertEqual(os.stat(os.path.join(bdir, "hallq-2026-12-01.db")).st_mode & 0o777,
                          0o640)
+
+    def test_stop_during_a_daily_backup(self):
+        """SIGTERM while the worker copies a large database: the copy is
+        given up at its next step (no .tmp, no dated file), exit 0."""
+        d = tempfile.mkdtemp(prefix="bak18-sched-")
+        self.addCleanup(shutil.rmtree, d, True)
+        bdir = os.path.join(d, "b")
+        h = self.new_hall(self.AT - 60000, {"backup": {"dir": bdir, "keep": 2}})
+        self.hall = h
+        h.issue_ok("SB01")
+        h.stop()
+        db = sqlite3.connect(h.db_path)          # ~300 MB more to copy
+        db.execute("CREATE TABLE bak18_filler (b BLOB)")
+        db.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                   "WHERE x < 75000) INSERT INTO bak18_filler SELECT randomblob(4000) FROM c")
+        db.commit()
+        db.close()
+        h.set_clock(self.AT + 1000)              # due at once
+        h.restart()
+        deadline = time.monotonic() + 30
+        while "backup: copying" not in h.stderr_tail(100000):
+            self.assertLess(time.monotonic(), deadline, h.stderr_tail())
+            time.sleep(0.005)
+        t0 = time.monotonic()
+        h.stop(timeout=20)
+        took = time.monotonic() - t0
+        print("  [stopped %.2f s after the copy began]" % took)
+        self.assertLess(took, 10)
+        left = os.listdir(bdir) if os.path.isdir(bdir) else []
+        self.assertEqual(left, [], "a copy given up leaves nothing")
