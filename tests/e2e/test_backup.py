@@ -62,6 +62,15 @@ class Backup(HallCase):
     def test_backup_while_ten_clients_issue_and_call(self):
         h = self.hall
         self.fill(200)
+        # 40 MB more: the copy takes many steps while the clients write
+        h.stop()
+        db = sqlite3.connect(h.db_path)
+        db.execute("CREATE TABLE bak18_filler (b BLOB)")
+        db.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                   "WHERE x < 10000) INSERT INTO bak18_filler SELECT randomblob(4000) FROM c")
+        db.commit()
+        db.close()
+        h.restart()
         acked = []          # (id, number) answered 201
         odd = []
         lock = threading.Lock()
