@@ -42,13 +42,67 @@ hist_cb(void *arg, const struct store_ticket *t)
 		x->count[mi * 24 + hour] += 1.0;
 }
 
-static void
-day_str(int32_t day, char *buf, size_t len)
+/*
+ * The arrivals forecast of `day`, per matter and hour (count[matter * 24 +
+ * hour]): the same weekday's history, averaged over the days of the last
+ * `history_weeks` that had tickets (their dates go into hdays, if given),
+ * else the configured forecast; nothing on a day that is not a working day.
+ * Returns the source ("history", "forecast" or "none"), NULL on a database
+ * error.
+ */
+static const char *
+forecast_day(struct hall *h, int32_t day, double *count, json_t *hdays)
 {
-	int y, m, d;
+	const struct config *conf = h->conf;
+	const struct staffing_conf *sc = &conf->staffing;
+	struct hist x = { h, count, 0 };
+	const char *source = "none";
+	size_t n = (size_t)conf->nmatters * 24;
+	char dstr[16];
+	int k, mi, hr, ndays = 0;
 
-	calendar_ymd(day, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+	memset(count, 0, n * sizeof *count);
+	for (k = 1; k <= sc->history_weeks; k++) {
+		x.any = 0;
+		calendar_format_day(day - 7 * k, dstr, sizeof dstr);
+		if (store_tickets_day(h->store, dstr, hist_cb, &x) == -1)
+			return NULL;
+		if (x.any && hdays != NULL)
+			json_array_append_new(hdays, json_string(dstr));
+		ndays += x.any;
+	}
+	if (ndays > 0) {
+		source = "history";
+		for (k = 0; k < (int)n; k++)
+			count[k] /= (double)ndays;
+	} else if (sc->has_forecast) {
+		source = "forecast";
+		for (mi = 0; mi < conf->nmatters; mi++)
+			for (hr = 0; hr < 24; hr++)
+				count[mi * 24 + hr] = sc->tickets_per_day *
+				    sc->profile[hr] * sc->share[mi];
+	}
+	if (!calendar_is_working_day(&conf->cal, day))
+		memset(count, 0, n * sizeof *count);
+	return source;
+}
+
+/* Today's forecast, read once a day (the advice asks for it at every
+ * look; the history of past days does not change). NULL on an error. */
+static const double *
+forecast_today(struct hall *h, int32_t day)
+{
+	if (h->fc != NULL && h->fc_day == day)
+		return h->fc;
+	free(h->fc);
+	h->fc = xcalloc((size_t)h->conf->nmatters * 24, sizeof *h->fc);
+	if (forecast_day(h, day, h->fc, NULL) == NULL) {
+		free(h->fc);
+		h->fc = NULL;
+		return NULL;
+	}
+	h->fc_day = day;
+	return h->fc;
 }
 
 /* GET /api/staffing?day=YYYY-MM-DD: the Erlang C figures here, then the
@@ -59,14 +113,14 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	const struct config *conf = h->conf;
 	const struct staffing_conf *sc = &conf->staffing;
 	const struct calendar *cal = &conf->cal;
-	const char *dayarg, *source = "none";
+	const char *dayarg, *source;
 	struct hist x = { h, NULL, 0 };
 	json_t *hours, *hdays, *o, *rates, *svcs, *codes;
 	int32_t day;
 	int64_t start;
 	double lambda[24], target_min = sc->target_s / 60.0,
 	    level = sc->level_pct / 100.0;
-	char err[96], dstr[16];
+	char err[96];
 	int k, mi, hr, w, working;
 
 	if (cmd_body_string(c, "day", 10, &dayarg) == -1)
@@ -79,35 +133,12 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	start = calendar_day_start(cal, day);
 	x.count = xcalloc((size_t)conf->nmatters * 24, sizeof *x.count);
 	hdays = json_array();
-	/* The same weekday, week by week back, the days that had tickets. */
-	for (k = 1; k <= sc->history_weeks; k++) {
-		int before = x.any;
-
-		x.any = 0;
-		day_str(day - 7 * k, dstr, sizeof dstr);
-		if (store_tickets_day(h->store, dstr, hist_cb, &x) == -1) {
-			free(x.count);
-			json_decref(hdays);
-			h->failed = 1;
-			return 500;
-		}
-		if (x.any)
-			json_array_append_new(hdays, json_string(dstr));
-		x.any = before || x.any;
+	if ((source = forecast_day(h, day, x.count, hdays)) == NULL) {
+		free(x.count);
+		json_decref(hdays);
+		h->failed = 1;
+		return 500;
 	}
-	if (json_array_size(hdays) > 0) {
-		source = "history";
-		for (k = 0; k < conf->nmatters * 24; k++)
-			x.count[k] /= (double)json_array_size(hdays);
-	} else if (sc->has_forecast) {
-		source = "forecast";
-		for (mi = 0; mi < conf->nmatters; mi++)
-			for (hr = 0; hr < 24; hr++)
-				x.count[mi * 24 + hr] = sc->tickets_per_day *
-				    sc->profile[hr] * sc->share[mi];
-	}
-	if (!working)
-		memset(x.count, 0, (size_t)conf->nmatters * 24 * sizeof *x.count);
 
 	hours = json_array();
 	for (hr = 0; hr < 24; hr++) {
@@ -203,31 +234,13 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 static void
 advice_rates(struct hall *h, double *per_hour)
 {
-	const struct config *conf = h->conf;
-	const struct staffing_conf *sc = &conf->staffing;
-	const struct calendar *cal = &conf->cal;
-	int32_t day = calendar_day_of(cal, h->now);
+	const struct calendar *cal = &h->conf->cal;
 	int64_t s = h->now / 1000 + cal->utc_offset_s;
-	int hour = (int)(((s % 86400) + 86400) % 86400 / 3600), k, mi, ndays = 0;
-	struct hist x = { h, NULL, 0 };
-	char dstr[16];
+	int hour = (int)(((s % 86400) + 86400) % 86400 / 3600), mi;
+	const double *fc = forecast_today(h, calendar_day_of(cal, h->now));
 
-	memset(per_hour, 0, (size_t)conf->nmatters * sizeof *per_hour);
-	if (!calendar_is_working_day(cal, day))
-		return;
-	x.count = xcalloc((size_t)conf->nmatters * 24, sizeof *x.count);
-	for (k = 1; k <= sc->history_weeks; k++) {
-		x.any = 0;
-		day_str(day - 7 * k, dstr, sizeof dstr);
-		if (store_tickets_day(h->store, dstr, hist_cb, &x) == -1)
-			break;
-		ndays += x.any;
-	}
-	for (mi = 0; mi < conf->nmatters; mi++)
-		per_hour[mi] = ndays > 0 ? x.count[mi * 24 + hour] / ndays :
-		    sc->has_forecast ? sc->tickets_per_day * sc->profile[hour] *
-		    sc->share[mi] : 0;
-	free(x.count);
+	for (mi = 0; mi < h->conf->nmatters; mi++)
+		per_hour[mi] = fc != NULL ? fc[mi * 24 + hour] : 0;
 }
 
 /* The state the projection starts from: waiting tickets and open windows,

@@ -228,15 +228,6 @@ appt_emit(struct hall *h, const char *type, const struct appt *a, json_t *extra)
 
 /* --------------------------------------------------------------- slots */
 
-static void
-day_string(struct hall *h, int32_t day, char *buf, size_t len)
-{
-	int y, m, d;
-
-	(void)h;
-	calendar_ymd(day, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
-}
 
 static int32_t
 appt_today(struct hall *h)
@@ -649,7 +640,7 @@ appt_slot_check(struct hall *h, struct op_ctx *c, int mi, int64_t start,
 	    self == NULL)
 		return cmd_error(c, 409, "already_booked", "this person already "
 		    "holds this slot");
-	day_string(h, day, dstr, sizeof dstr);
+	calendar_format_day(day, dstr, sizeof dstr);
 	if ((n_person = store_appt_person_day(h->store, id_number, dstr)) < 0)
 		return h->failed = 1, 500;
 	if (self != NULL && strcmp(self->day, dstr) == 0)
@@ -764,7 +755,7 @@ cmd_appt_book(struct hall *h, struct op_ctx *c)
 		    "the database could not be read") : c->status;
 	appt_new_code(h, &a);
 	snprintf(a.matter, sizeof a.matter, "%s", matter);
-	day_string(h, calendar_day_of(&h->conf->cal, start), a.day, sizeof a.day);
+	calendar_format_day(calendar_day_of(&h->conf->cal, start), a.day, sizeof a.day);
 	a.start = slot.start;
 	a.end = slot.end;
 	snprintf(a.state, sizeof a.state, "booked");
@@ -869,7 +860,7 @@ cmd_appt_reschedule(struct hall *h, struct op_ctx *c)
 	from = a.start;
 	a.start = slot.start;
 	a.end = slot.end;
-	day_string(h, calendar_day_of(&h->conf->cal, start), a.day, sizeof a.day);
+	calendar_format_day(calendar_day_of(&h->conf->cal, start), a.day, sizeof a.day);
 	appt_put(h, &a);
 	hall_notify_cancelled(h, 0, a.code);	/* the new slot's come anew */
 	appt_emit(h, "appointment.rescheduled", &a, json_pack("{s:I}", "from",
@@ -935,7 +926,7 @@ cmd_appt_list(struct hall *h, struct op_ctx *c)
 		json_decref(sum);
 		return cmd_error(c, 400, "bad_request", "day: %s", why);
 	}
-	day_string(h, day, daybuf, sizeof daybuf);
+	calendar_format_day(day, daybuf, sizeof daybuf);
 	if (store_appts_day(h->store, daybuf, NULL, day_list_cb, &d) < 0)
 		h->failed = 1;
 	slots = xcalloc(APPT_SLOTS_MAX, sizeof *slots);
@@ -1143,7 +1134,7 @@ appt_check_in(struct hall *h, struct op_ctx *c, const char *key,
 	if (!conf->appt.enabled)
 		return cmd_error(c, 404, "unknown_appointment", "this hall takes "
 		    "no appointments");
-	day_string(h, today, dstr, sizeof dstr);
+	calendar_format_day(today, dstr, sizeof dstr);
 	if (strlen(key) == APPT_CODE_LEN) {
 		for (i = 0; i < APPT_CODE_LEN; i++)
 			up[i] = (char)toupper((unsigned char)key[i]);

@@ -529,6 +529,15 @@ calendar_parse_hhmm(const char *s, int allow_2400, int *min, char *err,
 }
 
 /* "YYYY-MM-DD", exactly ten characters, years 1970..9999, a real date. */
+void
+calendar_format_day(int32_t day, char *buf, size_t len)
+{
+	int y, m, d;
+
+	calendar_ymd(day, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
 int
 calendar_parse_date(const char *s, int32_t *day, char *err, size_t errlen)
 {

@@ -133,5 +133,7 @@ enum calendar_cutoff calendar_cutoff(int64_t now, int64_t wait_s, int64_t close,
 int	 calendar_parse_hhmm(const char *, int allow_2400, int *min, char *err,
 	    size_t errlen);
 int	 calendar_parse_date(const char *, int32_t *day, char *err, size_t errlen);
+/* "YYYY-MM-DD" of a day (len >= 11). */
+void	 calendar_format_day(int32_t day, char *buf, size_t len);
 
 #endif

@@ -37,12 +37,6 @@ struct kase {
 	json_t		*steps;
 };
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static void
 kase_free(struct kase *k)
 {
@@ -69,15 +63,15 @@ kase_from_row(struct kase *k, const struct store_case *r)
 	snprintf(k->kind, sizeof k->kind, "%s", r->kind ? r->kind : "");
 	k->ticket = r->ticket;
 	snprintf(k->day, sizeof k->day, "%s", r->day ? r->day : "");
-	k->number = dup_or_null(r->number);
-	k->matter = dup_or_null(r->matter);
-	k->clerk = dup_or_null(r->clerk);
-	k->channel = dup_or_null(r->channel);
-	k->comment = dup_or_null(r->comment);
-	k->problem = dup_or_null(r->problem);
-	k->place = dup_or_null(r->place);
-	k->citizen = dup_or_null(r->citizen);
-	k->phone = dup_or_null(r->phone);
+	k->number = xstrdup_null(r->number);
+	k->matter = xstrdup_null(r->matter);
+	k->clerk = xstrdup_null(r->clerk);
+	k->channel = xstrdup_null(r->channel);
+	k->comment = xstrdup_null(r->comment);
+	k->problem = xstrdup_null(r->problem);
+	k->place = xstrdup_null(r->place);
+	k->citizen = xstrdup_null(r->citizen);
+	k->phone = xstrdup_null(r->phone);
 	k->window = r->window;
 	k->score = r->score;
 	k->opened_at = r->opened_at;
@@ -231,9 +225,9 @@ cases_open_rating(struct hall *h, struct ticket *t, int score,
 	k.matter = xstrdup(t->matter);
 	k.window = t->window;
 	k.clerk = t->finished_by[0] ? xstrdup(t->finished_by) : NULL;
-	k.channel = dup_or_null(channel);
+	k.channel = xstrdup_null(channel);
 	k.score = score;
-	k.comment = dup_or_null(comment);
+	k.comment = xstrdup_null(comment);
 	k.opened_at = h->now;
 	k.due_at = case_due(h, h->now);
 	k.fsm = (struct case_fsm){ CS_OPEN, -1, 0, 0 };
@@ -529,7 +523,7 @@ cmd_case_ledger(struct hall *h, struct op_ctx *c)
 	k.clerk = xstrdup(c->token != NULL && c->token->role == ROLE_CLERK &&
 	    c->token->name != NULL ? c->token->name : by);
 	k.problem = xstrdup(problem);
-	k.place = dup_or_null(place);
+	k.place = xstrdup_null(place);
 	if (citizen != NULL) {
 		json_t *v = appt_mask_name(citizen);
 		k.citizen = xstrdup(json_string_value(v));

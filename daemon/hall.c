@@ -852,6 +852,7 @@ hall_free(struct hall *h)
 	free(h->counters);
 	free(h->service_ms);
 	json_decref(h->auto_conf);
+	free(h->fc);
 	free(h);
 }
 
@@ -862,6 +863,8 @@ hall_reconfigure(struct hall *h, struct config *conf)
 	char err[256];
 
 	h->conf = conf;
+	free(h->fc);		/* matters and forecast may have changed */
+	h->fc = NULL;
 	if (hall_rebuild(h, err, sizeof err) == -1)
 		fatalx("reconfigure: %s", err);
 }

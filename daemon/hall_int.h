@@ -227,6 +227,9 @@ struct hall {
 	char		 notify_key[33];	/* delivery reports must carry it */
 	/* cases.c */
 	int64_t		 next_case_check;
+	/* advice.c: today's arrivals forecast, per matter and hour */
+	double		*fc;
+	int32_t		 fc_day;
 	/* advice.c: the automatic mode (kept in meta "advice.auto") */
 	int		 auto_loaded;
 	json_t		*auto_conf;

@@ -109,12 +109,6 @@ struct uplink {
 static void	 uplink_connect(struct uplink *);
 static void	 uplink_pump(struct uplink *);
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 /* ---------------------------------------------------------------- errors */
 
 /* A failure: counted, kept for GET /api/uplink, and logged once per kind
@@ -696,6 +690,18 @@ uplink_retry_cb(evutil_socket_t fd, short what, void *arg)
 	uplink_connect(arg);
 }
 
+/* "away" (the broker gone longer than away_alert_s), "backlog" (more than
+ * backlog_alert events unacknowledged), or NULL. */
+static const char *
+uplink_alert(struct uplink *u, int64_t now)
+{
+	if (u->state != U_UP && now - u->since > (int64_t)u->c.away_alert_s * 1000)
+		return "away";
+	if (hall_seq(u->hall) - u->acked > u->c.backlog_alert)
+		return "backlog";
+	return NULL;
+}
+
 static void
 uplink_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -728,15 +734,13 @@ uplink_tick_cb(evutil_socket_t fd, short what, void *arg)
 	uplink_save(u, 0);
 	/* The alert: said once when it starts. */
 	{
-		json_t *s = uplink_status(u);
-		const char *alert = json_string_value(json_object_get(s, "alert"));
+		const char *alert = uplink_alert(u, now);
 
 		if (alert != NULL && !u->alerted)
 			log_warnx("uplink %s: %s", u->c.url, strcmp(alert, "away") ==
 			    0 ? "the broker has been away too long" :
 			    "the backlog is over backlog_alert");
 		u->alerted = alert != NULL;
-		json_decref(s);
 	}
 }
 
@@ -780,13 +784,13 @@ uplink_new(struct event_base *base, const struct config *conf,
 	u->c = conf->uplink;
 	u->c.url = xstrdup(conf->uplink.url);
 	u->c.hall_id = xstrdup(conf->uplink.hall_id);
-	u->c.username = dup_or_null(conf->uplink.username);
-	u->c.password = dup_or_null(conf->uplink.password);
+	u->c.username = xstrdup_null(conf->uplink.username);
+	u->c.password = xstrdup_null(conf->uplink.password);
 	u->c.client_id = xstrdup(conf->uplink.client_id);
 	u->c.prefix = xstrdup(conf->uplink.prefix);
-	u->c.ca_file = dup_or_null(conf->uplink.ca_file);
-	u->c.cert_file = dup_or_null(conf->uplink.cert_file);
-	u->c.key_file = dup_or_null(conf->uplink.key_file);
+	u->c.ca_file = xstrdup_null(conf->uplink.ca_file);
+	u->c.cert_file = xstrdup_null(conf->uplink.cert_file);
+	u->c.key_file = xstrdup_null(conf->uplink.key_file);
 	u->t_events = topic(&u->c, "events");
 	u->t_ratings = topic(&u->c, "ratings");
 	u->t_public = topic(&u->c, "public/queue");
@@ -913,7 +917,7 @@ uplink_status(void *arg)
 {
 	struct uplink *u = arg;
 	int64_t seq, backlog, now = now_ms();
-	const char *alert = NULL;
+	const char *alert;
 
 	if (u == NULL)
 		return json_pack("{s:b}", "configured", 0);
@@ -921,10 +925,7 @@ uplink_status(void *arg)
 	backlog = seq - u->acked;
 	if (backlog < 0)
 		backlog = 0;
-	if (u->state != U_UP && now - u->since > (int64_t)u->c.away_alert_s * 1000)
-		alert = "away";
-	else if (backlog > u->c.backlog_alert)
-		alert = "backlog";
+	alert = uplink_alert(u, now);
 	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:I,"
 	    " s:I, s:I, s:o, s:I, s:o}",
 	    "configured", 1, "connected", u->state == U_UP,

@@ -52,6 +52,13 @@ xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+/* A copy, or NULL for NULL. */
+char *
+xstrdup_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
 char *
 xstrndup(const char *s, size_t n)
 {
