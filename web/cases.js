@@ -76,14 +76,8 @@
   }
 
   function roleProblem(r) {
-    if (r.status === 401) {
-      $('token-form').hidden = false;
-      $('token-msg').textContent = t('token.bad');
-    } else if (r.status === 403) {
-      $('role-msg').hidden = false;
-    } else {
+    if (!Hallq.refusal(r, t('token.bad')))
       return false;
-    }
     refused = true;
     return true;
   }

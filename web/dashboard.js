@@ -103,14 +103,8 @@
    * timers stop asking (the refresh button still may). */
   var refused = false;
   function roleProblem(r) {
-    if (r.status === 401) {
-      $('token-form').hidden = false;
-      $('token-msg').textContent = t('token.bad');
-    } else if (r.status === 403) {
-      $('role-msg').hidden = false;
-    } else {
+    if (!Hallq.refusal(r, t('token.bad')))
       return false;
-    }
     refused = true;
     return true;
   }

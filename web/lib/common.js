@@ -145,8 +145,26 @@
     return e;
   }
 
+  /* An answer a page's token was refused for: 401 shows the page's token
+   * form (#token-form, with msg in #token-msg), 403 its role notice
+   * (#role-msg).  True when it was one of those. */
+  function refusal(r, msg) {
+    var d = global.document;
+    if (r.status === 401) {
+      d.getElementById('token-form').hidden = false;
+      d.getElementById('token-msg').textContent = msg;
+      return true;
+    }
+    if (r.status === 403) {
+      d.getElementById('role-msg').hidden = false;
+      return true;
+    }
+    return false;
+  }
+
   var Hallq = {
     params: params,
+    refusal: refusal,
     token: token(),
     setToken: setToken,
     api: api,
