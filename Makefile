@@ -29,7 +29,7 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/config_backup.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
 	   daemon/view.c daemon/cmd.c daemon/cmd_ticket.c daemon/cmd_window.c \
-	   daemon/cmd_hall.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/casefsm.c daemon/cases.c daemon/staffing.c daemon/project.c daemon/advice.c daemon/metrics.c daemon/bridge.c daemon/api.c \
+	   daemon/cmd_hall.c daemon/audit.c daemon/confedit.c daemon/hours.c daemon/appt.c daemon/share.c daemon/notify.c daemon/sha256.c daemon/casefsm.c daemon/cases.c daemon/staffing.c daemon/project.c daemon/advice.c daemon/metrics.c daemon/bridge.c daemon/api.c \
 	   daemon/transport.c displays/voice.c
 DEVICE_SRC = daemon/devices.c daemon/devproto.c displays/text.c displays/pad.c \
 	   displays/receipt.c protocols/bx.c protocols/ft12.c protocols/modbus.c \

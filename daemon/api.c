@@ -63,6 +63,9 @@ static const struct route routes[] = {
 	{ API_GET, "/api/ratings", "ratings", 0 },
 	{ API_GET, "/api/reports", "report", 0 },
 	{ API_GET, "/api/uplink", "uplink", 0 },
+	{ API_GET, "/api/audit", "audit", 0 },
+	{ API_GET, "/api/config", "config", 0 },
+	{ API_PUT, "/api/config", "config-put", 1 },
 	{ API_GET, "/api/staffing", "staffing", 0 },
 	{ API_GET, "/api/advice", "advice", 0 },
 	{ API_POST, "/api/advice/auto", "advice-auto", 1 },
@@ -174,6 +177,7 @@ static const struct {
 	{ "ratings", { "from", "to", NULL }, { "after", NULL } },
 	{ "report", { "from", "to", "group", "format" }, { NULL } },
 	{ "staffing", { "day", NULL }, { NULL } },
+	{ "audit", { "from", "to", NULL }, { "before", "limit", NULL } },
 };
 
 static int
@@ -249,6 +253,17 @@ query_members(const char *op, const char *query, json_t *b, char **err)
 	return 0;
 }
 
+/* The largest body a request may carry: a whole configuration for PUT
+ * /api/config, a command's otherwise. */
+size_t
+api_body_max(enum api_method method, const char *path)
+{
+	if (method == API_PUT && (strcmp(path, "/api/config") == 0 ||
+	    strcmp(path, "/api/config/") == 0))
+		return LIMIT_CONFIG_BODY;
+	return API_MAX_BODY;
+}
+
 int
 api_route(enum api_method method, const char *path, const char *query,
     const char *body, size_t bodylen, const char *token, json_t **cmd,
@@ -280,8 +295,9 @@ api_route(enum api_method method, const char *path, const char *query,
 	if (r->op == NULL)
 		return api_fail(err, 501, "not_implemented",
 		    "this part of the hall is not built yet");
-	if (bodylen > API_MAX_BODY)
-		return api_fail(err, 413, "body_too_large",
+	if (bodylen > api_body_max(method, path))
+		return api_fail(err, 413, "body_too_large", method == API_PUT ?
+		    "the body is over " LIMIT_CONFIG_TEXT :
 		    "the body is over " LIMIT_MESSAGE_TEXT);
 	if (bodylen > 0 && r->takes_body) {
 		b = json_loadb(body, bodylen, JSON_REJECT_DUPLICATES, &jerr);

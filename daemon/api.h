@@ -15,6 +15,7 @@ enum api_method {
 	API_GET,
 	API_POST,
 	API_DELETE,
+	API_PUT,
 	API_OTHER,
 	API_METHOD_MAX
 };
@@ -23,6 +24,7 @@ enum api_method {
  * Turn a request into a command object for the core.  Returns 0 and *cmd, or
  * an HTTP status with *err set to an error body (JSON text, caller frees).
  */
+size_t	 api_body_max(enum api_method, const char *path);
 int	 api_route(enum api_method, const char *path, const char *query,
 	     const char *body, size_t bodylen, const char *token, json_t **cmd,
 	     char **err);

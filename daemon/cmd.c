@@ -228,7 +228,8 @@ static const struct op ops[] = {
 	{ "snapshot", R_ANY | R_EVAL, 0, 0, { NULL }, cmd_hall_snapshot },
 	{ "events", R_ANY | R_EVAL, 0, 0, { "since", "limit", NULL }, cmd_hall_events },
 	{ "devices", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_devices },
-	{ "learn", R_MANAGER | R_ADMIN, 0, 0, { "window", NULL }, cmd_hall_learn },
+	/* Writes nothing itself, but runs as a change: it is audited. */
+	{ "learn", R_MANAGER | R_ADMIN, 0, 1, { "window", NULL }, cmd_hall_learn },
 	{ "hours", R_ANY, 0, 0, { "day", NULL }, cmd_hall_hours },
 	/* Messages (notify.c): delivery reports carry the hall's report key
 	 * (the op checks); the list is a manager's. */
@@ -272,6 +273,12 @@ static const struct op ops[] = {
 	{ "ratings", R_MANAGER | R_ADMIN, 0, 0, { "from", "to", "after", NULL },
 	    cmd_ratings_list },
 	{ "uplink", R_MANAGER | R_ADMIN, 0, 0, { NULL }, cmd_hall_uplink },
+	/* The audit trail (audit.c); the configuration file (confedit.c). */
+	{ "audit", R_MANAGER | R_ADMIN, 0, 0, { "from", "to", "before", "limit",
+	    NULL }, cmd_audit_list },
+	{ "config", R_ADMIN, 0, 0, { NULL }, cmd_config_get },
+	{ "config-put", R_ADMIN, 0, 1, { "config", "version", NULL },
+	    cmd_config_put },
 	/* GET /metrics: text, so HTTP only (api.c sets "via"). */
 	{ "metrics", R_MANAGER | R_ADMIN, 0, 0, { "via", NULL }, cmd_hall_metrics },
 	{ "staffing", R_MANAGER | R_ADMIN, 0, 0, { "day", NULL }, cmd_staffing },

@@ -15,6 +15,26 @@
 #include "limit.h"
 #include "util.h"
 
+/* The value at hand as a path: windows[2].tiers[0][1]. */
+static void
+cfg_field(struct cfg *c, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i, k;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->depth && n < len; i++) {
+		if (c->path[i].key != NULL)
+			k = snprintf(buf + n, len - n, "%s%s", i ? "." : "",
+			    c->path[i].key);
+		else
+			k = snprintf(buf + n, len - n, "[%d]", c->path[i].index);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+}
+
 void
 cfg_error(struct cfg *c, const char *fmt, ...)
 {
@@ -27,6 +47,10 @@ cfg_error(struct cfg *c, const char *fmt, ...)
 	va_end(ap);
 	jsonpos_locate(c->text, c->path, c->depth, &line, &col);
 	snprintf(c->err, c->errlen, "%s:%d:%d: %s", c->file, line, col, msg);
+	if (c->ce != NULL) {
+		cfg_field(c, c->ce->field, sizeof c->ce->field);
+		snprintf(c->ce->message, sizeof c->ce->message, "%s", msg);
+	}
 	longjmp(c->fail, 1);
 }
 
@@ -137,7 +161,8 @@ cfg_object(struct cfg *c, json_t *obj, const struct cfg_key *keys, void *arg)
 			continue;
 		}
 		cfg_push_key(c, k->key);
-		if (json_typeof(v) != k->type &&
+		/* JSON_NULL in a table: the handler checks the type. */
+		if (json_typeof(v) != k->type && k->type != JSON_NULL &&
 		    !(k->type == JSON_TRUE && json_is_boolean(v)))
 			cfg_error(c, "%s must be %s", k->key, cfg_type_name(k->type));
 		k->handle(c, v, arg);
@@ -386,15 +411,40 @@ token_add(struct cfg *c, const char *tok, enum role role)
 	return t;
 }
 
+/*
+ * Tokens of a role with no windows.  Managers and admins are recorded by
+ * name in the audit trail (never by token): {"m1": "王主任"} names them;
+ * the list form ["m1"] names them manager1, manager2, … in order.
+ */
 static void
 tokens_list(struct cfg *c, json_t *v, enum role role)
 {
+	const char *key;
 	size_t i;
 	json_t *e;
+	struct token *t;
+	int n = 0;
 
+	if (json_is_object(v) && (role == ROLE_MANAGER || role == ROLE_ADMIN)) {
+		json_object_foreach(v, key, e) {
+			cfg_push_key(c, key);
+			if (*key == '\0' || strlen(key) > 256)
+				cfg_error(c, "bad %s token", config_role_name(role));
+			t = token_add(c, key, role);
+			t->name = xstrdup(cfg_string(c, e, 64));
+			cfg_pop(c);
+		}
+		return;
+	}
+	if (!json_is_array(v))
+		cfg_error(c, "%s tokens are a list%s", config_role_name(role),
+		    role == ROLE_MANAGER || role == ROLE_ADMIN ?
+		    " or {\"token\": \"name\"}" : "");
 	json_array_foreach(v, i, e) {
 		cfg_push_index(c, (int)i);
-		token_add(c, cfg_string(c, e, 256), role);
+		t = token_add(c, cfg_string(c, e, 256), role);
+		if (role == ROLE_MANAGER || role == ROLE_ADMIN)
+			xasprintf(&t->name, "%s%d", config_role_name(role), ++n);
 		cfg_pop(c);
 	}
 }
@@ -493,8 +543,8 @@ tokens_evaluator_h(struct cfg *c, json_t *v, void *a)
 static const struct cfg_key tokens_keys[] = {
 	{ "kiosk", JSON_ARRAY, 0, tokens_kiosk_h },
 	{ "clerk", JSON_OBJECT, 0, tokens_clerk_h },
-	{ "manager", JSON_ARRAY, 0, tokens_manager_h },
-	{ "admin", JSON_ARRAY, 0, tokens_admin_h },
+	{ "manager", JSON_NULL, 0, tokens_manager_h },	/* list or object */
+	{ "admin", JSON_NULL, 0, tokens_admin_h },
 	{ "display", JSON_ARRAY, 0, tokens_display_h },
 	{ "evaluator", JSON_OBJECT, 0, tokens_evaluator_h },
 	{ "integration", JSON_ARRAY, 0, tokens_integration_h },
@@ -1036,6 +1086,16 @@ cfg_finish(struct cfg *c)
 struct config *
 config_parse(const char *path, const char *text, char *err, size_t errlen)
 {
+	return config_parse_ce(path, text, err, errlen, NULL);
+}
+
+/* As config_parse(); an error also says its field and bare message in *ce
+ * (PUT /api/config: line and column of a text the client never saw mean
+ * nothing to it). */
+struct config *
+config_parse_ce(const char *path, const char *text, char *err, size_t errlen,
+    struct config_err *ce)
+{
 	struct cfg c;
 	json_error_t jerr;
 	json_t *root;
@@ -1045,10 +1105,15 @@ config_parse(const char *path, const char *text, char *err, size_t errlen)
 	c.text = text;
 	c.err = err;
 	c.errlen = errlen;
+	c.ce = ce;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
 		    jerr.column, jerr.text);
+		if (ce != NULL) {
+			ce->field[0] = '\0';
+			snprintf(ce->message, sizeof ce->message, "%s", jerr.text);
+		}
 		return NULL;
 	}
 	c.conf = xcalloc(1, sizeof *c.conf);

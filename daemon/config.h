@@ -283,7 +283,15 @@ struct config {
 	struct backup_conf backup;
 };
 
+/* Where a configuration is wrong: the value's path and what is wrong. */
+struct config_err {
+	char		 field[256];	/* windows[2].tiers[0][1]; "" the whole */
+	char		 message[512];
+};
+
 struct config	*config_load(const char *path, char *err, size_t errlen);
+struct config	*config_parse_ce(const char *path, const char *text,
+		    char *err, size_t errlen, struct config_err *);
 struct config	*config_parse(const char *path, const char *text, char *err,
 		     size_t errlen);
 void		 config_free(struct config *);

@@ -23,6 +23,7 @@ struct cfg {
 	char			*err;		/* the caller's buffer */
 	size_t			 errlen;
 	jmp_buf			 fail;		/* cfg_error() jumps here */
+	struct config_err	*ce;		/* field and message, or NULL */
 };
 
 /*

@@ -55,6 +55,7 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_ADVICE_AUTO] = "advice.auto",
 	[EVT_BACKUP_DONE] = "backup.done",
 	[EVT_BACKUP_FAILED] = "backup.failed",
+	[EVT_AUDIT] = "audit",
 };
 
 const char *

@@ -67,6 +67,7 @@ enum event_type {
 	EVT_ADVICE_AUTO,
 	EVT_BACKUP_DONE,
 	EVT_BACKUP_FAILED,
+	EVT_AUDIT,
 	EVT_MAX
 };
 

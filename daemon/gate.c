@@ -211,7 +211,7 @@ gate_request_line(const char *p, size_t len, struct gate_head *h)
 	if (mlen == 0 || mlen >= sizeof h->method)
 		return gate_refuse(h, mlen == 0 ? 400 : 405, mlen == 0 ?
 		    "bad_request" : "method_not_allowed", mlen == 0 ?
-		    "malformed request line" : "hallq serves GET, POST and DELETE");
+		    "malformed request line" : "hallq serves GET, POST, PUT and DELETE");
 	for (size_t i = 0; i < mlen; i++)
 		if (!gate_tchar((unsigned char)p[i]))
 			return gate_refuse(h, 400, "bad_request",
@@ -231,9 +231,14 @@ gate_request_line(const char *p, size_t len, struct gate_head *h)
 	memcpy(h->method, p, mlen);
 	h->method[mlen] = '\0';
 	if (strcmp(h->method, "GET") != 0 && strcmp(h->method, "POST") != 0 &&
-	    strcmp(h->method, "DELETE") != 0)
+	    strcmp(h->method, "DELETE") != 0 && strcmp(h->method, "PUT") != 0)
 		return gate_refuse(h, 405, "method_not_allowed",
-		    "hallq serves GET, POST and DELETE");
+		    "hallq serves GET, POST, PUT and DELETE");
+	/* A whole configuration is larger than any command. */
+	h->config_put = strcmp(h->method, "PUT") == 0 &&
+	    ((tlen >= 11 && memcmp(sp1 + 1, "/api/config", 11) == 0 &&
+	    (tlen == 11 || sp1[12] == '?' || (sp1[12] == '/' &&
+	    (tlen == 12 || sp1[13] == '?')))));
 	return gate_target(sp1 + 1, tlen, h);
 }
 
@@ -580,7 +585,7 @@ gconn_refuse(struct gconn *c, int status, const char *code, const char *msg)
 	    "Cache-Control: no-store\r\n"
 	    "%s"
 	    "Connection: close\r\n\r\n%s", status, gate_reason(status), blen,
-	    status == 405 ? "Allow: GET, POST, DELETE\r\n" : "", body);
+	    status == 405 ? "Allow: GET, POST, PUT, DELETE\r\n" : "", body);
 	if (n > 0 && (size_t)n < sizeof resp)
 		do {
 			w = write(c->fd, resp, (size_t)n);
@@ -663,8 +668,11 @@ gconn_head(struct gconn *c, size_t end)
 		gconn_refuse(c, status, h.code, h.message);
 		return -1;
 	}
-	if (h.content_length > (long long)g->body_max) {
-		gconn_refuse(c, 413, "body_too_large", "the body is over " LIMIT_MESSAGE_TEXT);
+	if (h.content_length > (long long)(h.config_put ? LIMIT_CONFIG_BODY :
+	    g->body_max)) {
+		gconn_refuse(c, 413, "body_too_large", h.config_put ?
+		    "the body is over " LIMIT_CONFIG_TEXT :
+		    "the body is over " LIMIT_MESSAGE_TEXT);
 		return -1;
 	}
 	c->need = end + (h.content_length > 0 ? (size_t)h.content_length : 0);

@@ -63,6 +63,7 @@ struct gate_head {
 	long long	 content_length;	/* -1: none */
 	int		 expect_continue;
 	int		 upgrade;		/* a WebSocket upgrade */
+	int		 config_put;		/* PUT /api/config: a larger body */
 	const char	*code;			/* on refusal */
 	const char	*message;
 };

@@ -549,6 +549,8 @@ hall_exec(struct hall *h, json_t *cmd, int64_t now, struct hall_result *r)
 		    (c.token != NULL && c.token->role == ROLE_CLERK)))
 			cmd_clerk_name(h, &c, c.win->clerk, sizeof c.win->clerk);
 		c.status = op->fn(h, &c);
+		if (!h->failed)
+			hall_audit_cmd(h, &c, op->name);
 		if (hall_txn_end(h) == -1)
 			c.status = cmd_error(&c, 500, "storage_failed",
 			    "the change could not be written; nothing was changed");
@@ -848,6 +850,7 @@ hall_free(struct hall *h)
 	hours_free(h);
 	appt_free(h);
 	window_free_all(h);
+	config_free(h->pending_conf);
 	free(h->held);
 	free(h->counters);
 	free(h->service_ms);
@@ -867,6 +870,24 @@ hall_reconfigure(struct hall *h, struct config *conf)
 	h->fc = NULL;
 	if (hall_rebuild(h, err, sizeof err) == -1)
 		fatalx("reconfigure: %s", err);
+}
+
+/* A configuration a command wrote, for the core to apply once the command
+ * is committed (a later one in the same batch replaces it). */
+void
+hall_set_pending_config(struct hall *h, struct config *conf)
+{
+	config_free(h->pending_conf);
+	h->pending_conf = conf;
+}
+
+struct config *
+hall_take_config(struct hall *h)
+{
+	struct config *conf = h->pending_conf;
+
+	h->pending_conf = NULL;
+	return conf;
 }
 
 /* -a: the hours are shown but not enforced. */

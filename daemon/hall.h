@@ -61,6 +61,9 @@ void		 hall_free(struct hall *);
 /* The subscribers with a stage hook write in the hall's transactions. */
 void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
+struct config	*hall_take_config(struct hall *);
+int		 hall_audit_system(struct hall *, const char *op, const char *by,
+		     json_t *detail, int64_t now, struct hall_result *);
 void		 hall_set_any_hour(struct hall *, int);
 /* Messages to citizens (notify.c): the rows a change calls for, written in
  * its transaction (the "notify" subscriber's stage hook); whether a row's

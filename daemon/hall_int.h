@@ -174,6 +174,7 @@ struct counter {
 
 struct hall {
 	struct config	*conf;
+	struct config	*pending_conf;	/* PUT /api/config: for the core */
 	struct store	*store;
 	const struct dispatch_policy *policy;
 	struct dispatch_params params;
@@ -449,6 +450,12 @@ int	 cmd_hall_stats(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_metrics(struct hall *h, struct op_ctx *c);
 int	 cmd_report(struct hall *h, struct op_ctx *c);
 int	 cmd_hall_uplink(struct hall *h, struct op_ctx *c);
+/* audit.c, confedit.c */
+void	 hall_audit_cmd(struct hall *h, struct op_ctx *c, const char *op);
+void	 hall_set_pending_config(struct hall *h, struct config *conf);
+int	 cmd_audit_list(struct hall *h, struct op_ctx *c);
+int	 cmd_config_get(struct hall *h, struct op_ctx *c);
+int	 cmd_config_put(struct hall *h, struct op_ctx *c);
 
 /* advice.c */
 int	 cmd_staffing(struct hall *h, struct op_ctx *c);

@@ -20,6 +20,13 @@
 /* Events in one page of GET /api/events (and its WebSocket command). */
 #define LIMIT_EVENTS_PAGE	1000
 
+/* Audit events in one page of GET /api/audit. */
+#define LIMIT_AUDIT_PAGE	500
+
+/* The body of PUT /api/config: a whole configuration. */
+#define LIMIT_CONFIG_BODY	(1024 * 1024)
+#define LIMIT_CONFIG_TEXT	"1 MiB"
+
 /* A device's name: in the file and in /api/devices/{name}/learn. */
 #define LIMIT_DEVICE_NAME	64
 

@@ -383,6 +383,8 @@ core_print(struct core *c, const char *caller, struct hall_result *r)
 	json_decref(body);
 }
 
+static void	 core_apply(struct core *, struct config *);
+
 /*
  * Run what waits, up to CORE_BATCH commands, in one transaction (group
  * commit, see hall_batch_begin): replies and events go out after the commit.
@@ -397,6 +399,7 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 		char			 caller[260];	/* its token, if one fits */
 	} batch[CORE_BATCH];
 	struct bridge_cmd cmd;
+	struct config *nc;
 	int n, i, batched;
 
 	(void)fd;
@@ -421,6 +424,12 @@ core_cmd_cb(evutil_socket_t fd, short what, void *arg)
 		if (batch[i].caller[0] != '\0')
 			core_print(c, batch[i].caller, &batch[i].r);
 		core_publish(c, batch[i].conn, &batch[i].r, 1);
+	}
+	/* A PUT /api/config, written and audited: applied before any other
+	 * command runs (after the batch's events went out, in seq order). */
+	if ((nc = hall_take_config(c->hall)) != NULL) {
+		core_apply(c, nc);
+		log_info("configuration applied from %s", c->conf_path);
 	}
 	if (n > 0)
 		web_wake(c->web);
@@ -522,18 +531,13 @@ static const struct devices_host core_devices_host = {
 	core_note, core_device_cmd, core_learned
 };
 
-/* SIGHUP: only a configuration that passes every check replaces the old. */
+/* A configuration that passed every check replaces the running one: a
+ * SIGHUP's, or a PUT /api/config's once its command is committed. */
 static void
-core_reload(struct core *c)
+core_apply(struct core *c, struct config *nc)
 {
-	struct config *nc, *old = c->conf;
-	char err[1024];
+	struct config *old = c->conf;
 
-	if ((nc = config_load(c->conf_path, err, sizeof err)) == NULL) {
-		log_warnx("reload refused, keeping the running configuration: %s",
-		    err);
-		return;
-	}
 	if (strcmp(nc->database, old->database) != 0 ||
 	    strcmp(nc->listen_host, old->listen_host) != 0 ||
 	    nc->listen_port != old->listen_port ||
@@ -552,7 +556,32 @@ core_reload(struct core *c)
 	hall_set_uplink(c->hall, uplink_status, c->uplink);
 	backup_reconfigure(c->backup, nc);
 	config_free(old);
+}
+
+/* SIGHUP: only a configuration that passes every check replaces the old;
+ * the change is audited (by "SIGHUP": who sent it is not known here). */
+static void
+core_reload(struct core *c)
+{
+	struct config *nc;
+	struct hall_result r;
+	char err[1024];
+
+	if ((nc = config_load(c->conf_path, err, sizeof err)) == NULL) {
+		log_warnx("reload refused, keeping the running configuration: %s",
+		    err);
+		return;
+	}
+	core_apply(c, nc);
 	log_info("configuration reloaded from %s", c->conf_path);
+	if (hall_audit_system(c->hall, "reload", "SIGHUP", json_pack("{s:s}",
+	    "file", c->conf_path), now_ms(), &r) == -1) {
+		log_warnx("reload: the audit event could not be written");
+		hall_result_clear(&r);
+		return;
+	}
+	core_publish(c, 0, &r, 0);
+	web_wake(c->web);
 }
 
 static void

@@ -107,6 +107,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_state ON cases (state, due_at);"
 	"CREATE INDEX cases_ticket ON cases (ticket);"
 	"CREATE INDEX cases_day ON cases (day);",
+	/* 8: the audit trail, newest first (issue 18). */
+	"CREATE INDEX events_type ON events (type, seq);",
 };
 const int store_schema_version = sizeof migrations / sizeof migrations[0];
 
@@ -151,6 +153,7 @@ enum stmt {
 	ST_COUNTER_GET,
 	ST_EVENT_PUT,
 	ST_EVENTS,
+	ST_EVENTS_TYPE,
 	ST_EVENT_MAX_SEQ,
 	ST_EVENT_LAST_AT,
 	ST_META_PUT,
@@ -236,6 +239,9 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_COUNTER_GET] = "SELECT last FROM counters WHERE day = ? AND prefix = ?",
 	[ST_EVENT_PUT] = "INSERT INTO events (seq, at, type, body) VALUES (?,?,?,?)",
 	[ST_EVENTS] = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+	[ST_EVENTS_TYPE] = "SELECT seq, body FROM events INDEXED BY events_type"
+	    " WHERE type = ? AND seq < ? AND at >= ? AND at < ?"
+	    " ORDER BY seq DESC LIMIT ?",
 	[ST_EVENT_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM events",
 	[ST_EVENT_LAST_AT] = "SELECT at FROM events ORDER BY seq DESC LIMIT 1",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)",
@@ -833,6 +839,35 @@ store_events(struct store *s, int64_t since, int limit, store_event_cb cb, void 
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		log_warnx("sqlite: events: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return n;
+}
+
+/* Events of one type, newest first: seq below `before`, at in [from, to). */
+int
+store_events_type(struct store *s, const char *type, int64_t before,
+    int64_t from, int64_t to, int limit, store_event_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_EVENTS_TYPE];
+	int rc, n = 0;
+
+	bind_text(st, 1, type);
+	sqlite3_bind_int64(st, 2, before);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	sqlite3_bind_int(st, 5, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1)) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: events of a type: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
 	return n;

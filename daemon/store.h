@@ -189,6 +189,9 @@ int		 store_event_put(struct store *, int64_t seq, int64_t at,
 		     const char *type, const char *json);
 int		 store_events(struct store *, int64_t since, int limit,
 		     store_event_cb, void *);
+int		 store_events_type(struct store *, const char *type,
+		     int64_t before, int64_t from, int64_t to, int limit,
+		     store_event_cb, void *);
 int64_t		 store_event_max_seq(struct store *);
 int64_t		 store_event_last_at(struct store *);
 int		 store_meta_put(struct store *, const char *key, const char *value);

@@ -528,7 +528,9 @@ http_dispatch(struct web *w, struct sess *s)
 		return http_file(w, s);
 	if (s->too_large) {
 		s->close_after = 1;
-		http_error(s, 413, "body_too_large", "the body is over " LIMIT_MESSAGE_TEXT);
+		http_error(s, 413, "body_too_large", s->method == API_PUT ?
+		    "the body is over " LIMIT_CONFIG_TEXT :
+		    "the body is over " LIMIT_MESSAGE_TEXT);
 		return 0;
 	}
 	if (s->method == API_GET && (strcmp(s->path, "/api/public/queue") == 0 ||
@@ -579,6 +581,8 @@ http_method(struct lws *wsi)
 		return API_POST;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI))
 		return API_DELETE;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI))
+		return API_PUT;
 	return API_OTHER;
 }
 
@@ -668,7 +672,7 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 		    "Content-Length must be one decimal number");
 		return 0;
 	}
-	if (len > API_MAX_BODY)
+	if (len > (long long)api_body_max(s->method, s->path))
 		s->too_large = 1;
 	/* lws 4.1 does not decode chunked request bodies: ask for a length. */
 	if (len <= 0 &&
@@ -678,7 +682,8 @@ http_begin(struct web *w, struct sess *s, struct lws *wsi, const char *uri)
 		return 0;
 	}
 	/* A body follows: wait for it (or answer 413 without reading it). */
-	if (s->method == API_POST && !s->too_large && len > 0)
+	if ((s->method == API_POST || s->method == API_PUT) && !s->too_large &&
+	    len > 0)
 		return 0;
 	return http_dispatch(w, s);
 }
@@ -688,7 +693,7 @@ http_body(struct sess *s, const void *in, size_t len)
 {
 	if (s->dispatched || s->too_large)
 		return 0;
-	if (s->bodylen + len > API_MAX_BODY) {
+	if (s->bodylen + len > api_body_max(s->method, s->path)) {
 		s->too_large = 1;
 		free(s->body);
 		s->body = NULL;
@@ -751,7 +756,7 @@ http_writeable(struct sess *s)
 		    (s->filename != NULL && http_disposition(s, &p, end)) ||
 		    (s->status == 405 && lws_add_http_header_by_name(s->wsi,
 		    (const unsigned char *)"allow:", (const unsigned char *)
-		    "GET, POST, DELETE", 17, &p, end)) ||
+		    "GET, POST, PUT, DELETE", 22, &p, end)) ||
 		    (s->close_after && s->status != 204 && s->status != 304 &&
 		    lws_add_http_header_by_token(s->wsi,
 		    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end)) ||

@@ -202,8 +202,9 @@ def build(wl):
         "tokens": {
             "kiosk": ["k1", "k2"],
             "clerk": dict([("c%d" % n, [n]) for n in numbers] + [("c-all", "*")]),
-            "manager": ["m1"],
-            "admin": ["a1"],
+            # Named: the audit trail records who by name, never the token.
+            "manager": {"m1": "王主任"},
+            "admin": {"a1": "信息科李工"},
             "display": ["d1"],
             # One 好差评 tablet per window (/rate?token=eN&window=N).
             "evaluator": dict(("e%d" % n, [n]) for n in numbers),

@@ -961,6 +961,56 @@ test_backup(void)
 	    "  \"web\":", "unknown key");
 }
 
+/* Managers and admins named for the audit trail; the error's field. */
+static void
+test_names_fields(void)
+{
+	char err[1024], *t;
+	const struct token *tk;
+	struct config_err ce;
+	struct config *c;
+
+	c = config_parse("t.json", GOOD, err, sizeof err);
+	CHECK(c != NULL);
+	tk = config_token(c, "m1");
+	CHECK(tk != NULL && tk->name != NULL && strcmp(tk->name, "manager1") == 0);
+	tk = config_token(c, "a1");
+	CHECK(tk != NULL && tk->name != NULL && strcmp(tk->name, "admin1") == 0);
+	config_free(c);
+	t = subst(GOOD, "\"manager\": [\"m1\"], \"admin\": [\"a1\"]",
+	    "\"manager\": {\"m1\": \"王主任\", \"m2\": \"值班长\"}, "
+	    "\"admin\": {\"a1\": \"信息科李工\"}");
+	c = config_parse("t.json", t, err, sizeof err);
+	CHECK(c != NULL);
+	tk = config_token(c, "m2");
+	CHECK(tk != NULL && tk->role == ROLE_MANAGER && strcmp(tk->name, "值班长") == 0);
+	tk = config_token(c, "a1");
+	CHECK(tk != NULL && tk->role == ROLE_ADMIN && strcmp(tk->name, "信息科李工") == 0);
+	config_free(c);
+	free(t);
+	expect_sub("manager name not a string", "\"manager\": [\"m1\"]",
+	    "\"manager\": {\"m1\": @5}", "must be a string");
+	expect_sub("manager tokens a number", "\"manager\": [\"m1\"]",
+	    "\"manager\": @5", "manager tokens are a list or");
+	/* The field of an error, as PUT /api/config says it. */
+	t = subst(GOOD, "[[\"SB01\", \"SB02\"], [\"YB01\"]]",
+	    "[[\"SB01\", \"XX02\"], [\"YB01\"]]");
+	memset(&ce, 0, sizeof ce);
+	c = config_parse_ce("t.json", t, err, sizeof err, &ce);
+	CHECK(c == NULL);
+	CHECK(strcmp(ce.field, "windows[0].tiers[0][1]") == 0);
+	CHECK(strstr(ce.message, "XX02") != NULL && strstr(ce.message, "t.json") == NULL);
+	free(t);
+	t = subst(GOOD, "\"head_start_s\": 900", "\"head_start_s\": -1");
+	c = config_parse_ce("t.json", t, err, sizeof err, &ce);
+	CHECK(c == NULL);
+	CHECK(strcmp(ce.field, "classes.green.head_start_s") == 0);
+	free(t);
+	c = config_parse_ce("t.json", "{\"hall\": ", err, sizeof err, &ce);
+	CHECK(c == NULL);
+	CHECK(strcmp(ce.field, "") == 0);
+}
+
 int
 main(void)
 {
@@ -975,5 +1025,6 @@ main(void)
 	test_notify();
 	test_uplink();
 	test_backup();
+	test_names_fields();
 	return t_done("config");
 }

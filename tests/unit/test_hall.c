@@ -769,9 +769,9 @@ test_tokens_and_errors(void)
 	CHECK_ERR(400, "bad_request",
 	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":0}"));
 	/* Failed commands wrote nothing: one issue, one call and its
-	 * announcement, one finish. */
-	CHECK_EQ_INT(SEQ, 4);
-	CHECK_EQ_INT(hall_seq(H), 4);
+	 * announcement, one finish (a manager's: audited). */
+	CHECK_EQ_INT(SEQ, 5);
+	CHECK_EQ_INT(hall_seq(H), 5);
 	CHECK_EQ_INT(seq_breaks, 0);
 	close_hall();
 }
@@ -1582,11 +1582,19 @@ test_manager_cancel(void)
 	CHECK_STR(tstr("state"), "cancelled");
 	CHECK_EQ_INT(tint("window"), 1);
 	CHECK_EQ_INT(tint("ended_at"), NOW);
-	CHECK_EQ_INT(NEV, 2);
+	CHECK_EQ_INT(NEV, 3);	/* and the manager's audit */
 	CHECK_STR(EV[0], "ticket.cancelled");
 	CHECK_EQ_INT(json_integer_value(json_object_get(EVJ[0], "window")), 1);
 	CHECK_STR(EV[1], "window.released");
 	CHECK(json_is_null(json_object_get(json_object_get(EVJ[1], "window"), "ticket")));
+	CHECK_STR(EV[2], "audit");
+	CHECK_STR(json_string_value(json_object_get(EVJ[2], "by")), "manager1");
+	CHECK_STR(json_string_value(json_object_get(EVJ[2], "op")), "cancel");
+	{
+		char *dump = json_dumps(EVJ[2], JSON_COMPACT);	/* never the token */
+		CHECK(dump != NULL && strstr(dump, "\"m1\"") == NULL);
+		free(dump);
+	}
 	w = window_of(1);
 	CHECK(w != NULL && json_is_null(json_object_get(w, "ticket")));
 	/* serving */
@@ -1595,7 +1603,7 @@ test_manager_cancel(void)
 	CHECK_EQ_INT(win(1, "start"), 200);
 	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a2), 200);
 	CHECK_STR(tstr("state"), "cancelled");
-	CHECK_EQ_INT(NEV, 2);
+	CHECK_EQ_INT(NEV, 3);
 	CHECK_ERR(409, "no_current_ticket", win(1, "finish"));
 	/* held */
 	CHECK_EQ_INT(win(1, "call-next"), 200);
@@ -1604,7 +1612,7 @@ test_manager_cancel(void)
 	CHECK_ERR(409, "illegal_transition",
 	    run("{\"op\":\"cancel\",\"token\":\"k1\",\"ticket\":%lld}", a3));
 	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a3), 200);
-	CHECK_EQ_INT(NEV, 2);
+	CHECK_EQ_INT(NEV, 3);
 	CHECK_STR(EV[1], "window.released");
 	CHECK_EQ_INT(json_array_size(json_object_get(json_object_get(EVJ[1],
 	    "window"), "held")), 0);
@@ -1615,7 +1623,7 @@ test_manager_cancel(void)
 	CHECK_EQ_INT(tint("id"), a4);
 	CHECK_EQ_INT(win(1, "no-show"), 200);
 	CHECK_EQ_INT(run("{\"op\":\"cancel\",\"token\":\"m1\",\"ticket\":%lld}", a4), 200);
-	CHECK_EQ_INT(NEV, 1);
+	CHECK_EQ_INT(NEV, 2);
 	CHECK_EQ_INT(win(1, "call-next"), 200);
 	CHECK_EQ_INT(tint("id"), a5);
 	CHECK_EQ_INT(win(1, "no-show"), 200);

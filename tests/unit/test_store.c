@@ -131,7 +131,7 @@ test_fresh(void)
 		fprintf(stderr, "  store_open: %s\n", err);
 		return;
 	}
-	CHECK_EQ_INT(store_schema_version, 7);
+	CHECK_EQ_INT(store_schema_version, 8);
 	CHECK_EQ_INT(store_user_version(s), store_schema_version);
 	CHECK_EQ_INT(store_ticket_max_id(s), 0);
 	CHECK_EQ_INT(store_event_max_seq(s), 0);

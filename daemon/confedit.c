@@ -1,0 +1,416 @@
+/* confedit.c — the configuration from the dashboard: GET /api/config reads
+ * the file as it is on disk, PUT /api/config checks a new one with the
+ * file's own parser, writes it back atomically (the old one kept as .prev)
+ * and hands it to the core, which applies it as SIGHUP does once the
+ * command's batch is committed (hall_take_config). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hall_int.h"
+#include "limit.h"
+#include "sha256.h"
+#include "util.h"
+
+#define CONFIG_FILE_MAX	(4 * 1024 * 1024)
+
+/* The whole file, NUL-terminated, or NULL (errno set). */
+static char *
+confedit_read(const char *path, size_t *len)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = xmalloc(CONFIG_FILE_MAX + 1);
+	n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f) || n > CONFIG_FILE_MAX) {
+		fclose(f);
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void
+confedit_version(const char *text, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[32];
+	struct sha256 s;
+	int i;
+
+	sha256_init(&s);
+	sha256_update(&s, text, len);
+	sha256_final(&s, d);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static char *
+confedit_prev_path(const char *path)
+{
+	char *p;
+
+	xasprintf(&p, "%s.prev", path);
+	return p;
+}
+
+/* One line: {"a": 1, "b": [2, 3]}, UTF-8 as is. */
+static void
+confedit_line(FILE *b, json_t *v)
+{
+	if (json_dumpf(v, b, JSON_INDENT(0) | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) == -1)
+		fatalx("json_dumpf");
+}
+
+/* Its members (an object of objects or arrays) or elements (an array of
+ * objects) one to a line; anything else on one line. */
+static int
+confedit_split(json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_array(v) && json_array_size(v) > 0) {
+		json_array_foreach(v, i, e)
+			if (!json_is_object(e))
+				return 0;
+		return 1;
+	}
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		json_object_foreach(v, k, e)
+			if (!json_is_object(e) && !json_is_array(e))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The file's text: each top-level member on its own line, and each element
+ * of an array of objects (matters, windows) or member of an object of
+ * objects (tokens, classes, domains) on its own line, as etc/hallq.json. */
+static char *
+confedit_text(json_t *conf)
+{
+	const char *k, *k2;
+	json_t *v, *e;
+	size_t n = 0, m, i, len;
+	char *out = NULL;
+	FILE *b;
+
+	if ((b = open_memstream(&out, &len)) == NULL)
+		fatal("open_memstream");
+	fputs("{\n", b);
+	json_object_foreach(conf, k, v) {
+		json_t *ks = json_string(k);
+
+		fputs(n++ ? ",\n  " : "  ", b);
+		confedit_line(b, ks);
+		json_decref(ks);
+		fputs(": ", b);
+		if (!confedit_split(v)) {
+			confedit_line(b, v);
+			continue;
+		}
+		m = 0;
+		if (json_is_array(v)) {
+			fputs("[\n", b);
+			json_array_foreach(v, i, e) {
+				fputs(m++ ? ",\n    " : "    ", b);
+				confedit_line(b, e);
+			}
+			fputs("\n  ]", b);
+			continue;
+		}
+		fputs("{\n", b);
+		json_object_foreach(v, k2, e) {
+			ks = json_string(k2);
+			fputs(m++ ? ",\n    " : "    ", b);
+			confedit_line(b, ks);
+			json_decref(ks);
+			fputs(": ", b);
+			confedit_line(b, e);
+		}
+		fputs("\n  }", b);
+	}
+	fputs("\n}\n", b);
+	if (fclose(b) != 0)
+		fatal("open_memstream");
+	return out;
+}
+
+/* Write all of it to a new file and make it durable; 0 or -1 (errno). */
+static int
+confedit_put_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	int fd, e;
+	size_t off = 0;
+	ssize_t n;
+
+	(void)unlink(path);	/* a stale one of an earlier failure */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	(void)unlink(path);
+	errno = e;
+	return -1;
+}
+
+static void
+confedit_sync_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, 2, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/*
+ * PATH.tmp with the new text, the old kept as PATH.prev, the new renamed
+ * over PATH, the directory synced.  0, or -1 with the reason in err and PATH
+ * as it was.
+ */
+static int
+confedit_write(const char *path, const char *old, size_t oldlen,
+    const char *text, char *err, size_t errlen)
+{
+	char *tmp, *prev, *ptmp;
+	struct stat st;
+	mode_t mode = 0640;
+	int rc = -1;
+
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	xasprintf(&tmp, "%s.tmp", path);
+	prev = confedit_prev_path(path);
+	xasprintf(&ptmp, "%s.prev.tmp", path);
+	if (confedit_put_file(tmp, text, strlen(text), mode) == -1)
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	else if (confedit_put_file(ptmp, old, oldlen, mode) == -1 ||
+	    rename(ptmp, prev) == -1) {
+		snprintf(err, errlen, "%s: %s", prev, strerror(errno));
+		(void)unlink(ptmp);
+		(void)unlink(tmp);
+	} else if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+	} else {
+		confedit_sync_dir(path);
+		rc = 0;
+	}
+	free(tmp);
+	free(prev);
+	free(ptmp);
+	return rc;
+}
+
+/* GET /api/config */
+int
+cmd_config_get(struct hall *h, struct op_ctx *c)
+{
+	const char *path = h->conf->path;
+	char version[65], *text, *prev;
+	json_error_t jerr;
+	json_t *conf;
+	size_t len;
+
+	if ((text = confedit_read(path, &len)) == NULL)
+		return cmd_error(c, 500, "config_unreadable", "%s: %s", path,
+		    strerror(errno));
+	if ((conf = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		free(text);
+		return cmd_error(c, 500, "config_unreadable", "%s:%d:%d: %s",
+		    path, jerr.line, jerr.column, jerr.text);
+	}
+	confedit_version(text, len, version);
+	free(text);
+	prev = confedit_prev_path(path);
+	c->reply = json_pack("{s:s, s:s, s:o, s:o}", "path", path, "version",
+	    version, "config", conf, "previous", access(prev, F_OK) == 0 ?
+	    json_string(prev) : json_null());
+	free(prev);
+	return 200;
+}
+
+static int
+confedit_bad(struct op_ctx *c, const char *field, const char *fmt, const char *msg)
+{
+	cmd_error(c, 400, "bad_config", fmt, msg);
+	json_object_set_new(json_object_get(c->reply, "error"), "field",
+	    json_string(field));
+	return 400;
+}
+
+/* What a running hall cannot take without a restart (core_reload says so
+ * of a file; from the page they are refused). */
+static const char *
+confedit_restart_key(const struct config *a, const struct config *b)
+{
+	if (strcmp(a->listen_host, b->listen_host) != 0 ||
+	    a->listen_port != b->listen_port)
+		return "listen";
+	if (strcmp(a->database, b->database) != 0)
+		return "database";
+	if (strcmp(a->timezone, b->timezone) != 0)
+		return "hall.timezone";
+	if (strcmp(a->web_root, b->web_root) != 0)
+		return "web.root";
+	return NULL;
+}
+
+static json_t *
+confedit_window(json_t *conf, json_t *number)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(conf, "windows"), i, w)
+		if (json_equal(json_object_get(w, "number"), number))
+			return w;
+	return NULL;
+}
+
+/* A window whose configured tiers the new file changes serves them now:
+ * today's tiers a manager set for it are dropped (window_tiers_load). */
+static void
+confedit_tiers_reset(struct hall *h, json_t *nconf, const char *old,
+    size_t oldlen)
+{
+	json_t *oconf = json_loadb(old, oldlen, 0, NULL), *w, *ow, *num;
+	char key[32];
+	size_t i;
+
+	json_array_foreach(json_object_get(nconf, "windows"), i, w) {
+		num = json_object_get(w, "number");
+		ow = confedit_window(oconf, num);
+		if (ow != NULL && json_equal(json_object_get(w, "tiers"),
+		    json_object_get(ow, "tiers")) && json_equal(json_object_get(w,
+		    "overflow_s"), json_object_get(ow, "overflow_s")))
+			continue;
+		snprintf(key, sizeof key, "tiers.%lld",
+		    (long long)json_integer_value(num));
+		if (store_meta_put(h->store, key, "") == -1)
+			h->failed = 1;
+	}
+	json_decref(oconf);
+}
+
+/* PUT /api/config {"config": {...}, "version": "..."} */
+int
+cmd_config_put(struct hall *h, struct op_ctx *c)
+{
+	const char *path = h->conf->path, *ver, *key, *restart;
+	json_t *nconf = json_object_get(c->body, "config"), *oconf, *changed, *v;
+	char version[65], nversion[65], err[1024], *old, *text, *prev;
+	struct config_err ce;
+	struct config *nc;
+	size_t oldlen;
+
+	if (!json_is_object(nconf))
+		return cmd_error(c, 400, "bad_request",
+		    "\"config\" must be the configuration, an object");
+	if (cmd_body_string(c, "version", 64, &ver) == -1)
+		return c->status;
+	if ((old = confedit_read(path, &oldlen)) == NULL)
+		return cmd_error(c, 500, "config_unreadable", "%s: %s", path,
+		    strerror(errno));
+	confedit_version(old, oldlen, version);
+	if (ver != NULL && strcmp(ver, version) != 0) {
+		free(old);
+		return cmd_error(c, 409, "config_changed", "the configuration "
+		    "file changed since it was read: read it again");
+	}
+	text = confedit_text(nconf);
+	if (strlen(text) > CONFIG_FILE_MAX) {
+		free(old);
+		free(text);
+		return confedit_bad(c, "", "%s", "the configuration is too large");
+	}
+	memset(&ce, 0, sizeof ce);
+	if ((nc = config_parse_ce(path, text, err, sizeof err, &ce)) == NULL) {
+		free(old);
+		free(text);
+		return confedit_bad(c, ce.field, "%s", ce.message);
+	}
+	if ((restart = confedit_restart_key(h->conf, nc)) != NULL) {
+		config_free(nc);
+		free(old);
+		free(text);
+		return confedit_bad(c, restart, "%s is changed in the file only "
+		    "and takes effect at a restart: not from here", restart);
+	}
+	if (confedit_write(path, old, oldlen, text, err, sizeof err) == -1) {
+		config_free(nc);
+		free(old);
+		free(text);
+		return cmd_error(c, 500, "config_write_failed",
+		    "the configuration was not written and nothing changed: %s",
+		    err);
+	}
+	log_info("configuration written to %s from the dashboard", path);
+	/* Which top-level members changed, against the file as it was. */
+	changed = json_array();
+	oconf = json_loadb(old, oldlen, 0, NULL);
+	json_object_foreach(nconf, key, v)
+		if (oconf == NULL || !json_equal(v, json_object_get(oconf, key)))
+			json_array_append_new(changed, json_string(key));
+	json_object_foreach(oconf, key, v)
+		if (json_object_get(nconf, key) == NULL)
+			json_array_append_new(changed, json_string(key));
+	json_decref(oconf);
+	confedit_tiers_reset(h, nconf, old, oldlen);
+	confedit_version(text, strlen(text), nversion);
+	prev = confedit_prev_path(path);
+	hall_set_pending_config(h, nc);
+	c->reply = json_pack("{s:s, s:s, s:O}", "version", nversion,
+	    "previous", prev, "changed", changed);
+	json_decref(changed);
+	free(prev);
+	free(old);
+	free(text);
+	return 200;
+}
