@@ -13,6 +13,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -pthread -lm
 BUILD	?= build
+VERSION	:= $(shell cat VERSION)
 VOICE_DIR   = web/voice
 VOICE_STAMP = $(VOICE_DIR)/.made
 NPM_STAMP = node_modules/.package-lock.json
@@ -24,7 +25,8 @@ DEBS	 = gcc make pkg-config libevent-dev libwebsockets-dev libjansson-dev \
 	   libsqlite3-dev libserialport-dev sqlite3 socat curl \
 	   python3-websockets python3-serial python3-pymodbus espeak-ng chromium \
 	   fonts-noto-cjk python3-fonttools python3-brotli kannel kannel-extras libssl-dev openssl \
-	   mosquitto mosquitto-clients libmosquitto-dev python3-paho-mqtt python3-prometheus-client
+	   mosquitto mosquitto-clients libmosquitto-dev python3-paho-mqtt python3-prometheus-client \
+	   dpkg-dev adduser procps systemd iproute2
 
 CORE_SRC = daemon/util.c daemon/config.c daemon/config_dev.c daemon/config_hours.c daemon/config_notify.c daemon/config_uplink.c daemon/config_staffing.c daemon/config_backup.c daemon/calendar.c daemon/jsonpos.c daemon/dispatch.c daemon/estimate.c \
 	   daemon/store.c daemon/event.c daemon/hall.c daemon/ticket.c daemon/window.c \
@@ -45,7 +47,7 @@ CODECS	 = bx ft12 modbus escpos ev1527
 UNIT	+= $(foreach c,$(CODECS),$(if $(wildcard tests/unit/test_$(c).c),$(c)))
 UNIT_BIN = $(UNIT:%=$(BUILD)/tests/unit/test_%)
 
-.PHONY: all run check test unit simtest e2e jstest browser sanitize bench fuzz clean deps
+.PHONY: all run check test unit simtest e2e jstest browser sanitize bench fuzz clean deps deb debtest
 
 all: $(BUILD)/hallqd $(BUILD)/hallq-sim $(VOICE_STAMP) $(VENDOR) $(FONT)
 
@@ -140,6 +142,12 @@ deps:
 	  else echo "run as root, or: apt-get install$$missing" >&2; exit 1; fi; \
 	fi
 
+# The Debian package build/hallq_VERSION_ARCH.deb (packaging/deb/, README
+# "The Debian package"), from the normal build.
+deb: deps
+	$(MAKE) all
+	sh packaging/deb/mkdeb.sh $(BUILD) $(VERSION)
+
 # The demo hall at any hour: its opening hours are shown but not enforced
 # (-a), so a newcomer can take numbers at night; HOURS=1 enforces them (the
 # kiosk then says when the hall opens).
@@ -173,7 +181,13 @@ browser: $(BUILD)/hallqd $(VOICE_STAMP) $(VENDOR) $(FONT) $(NPM_STAMP)
 simtest: $(BUILD)/hallq-sim
 	HALLQ_SIM=$(abspath $(BUILD)/hallq-sim) $(PY) tests/sim/test_sim.py
 
-test: unit simtest e2e jstest browser
+# The Debian package: built, its contents checked, and as root (where no
+# hallq package is installed and systemd is not running) installed, started
+# as the hallq user in a private network namespace, and purged.
+debtest:
+	BUILD=$(BUILD) sh tests/deb/test_deb.sh
+
+test: unit simtest e2e jstest browser debtest
 
 check: deps
 	$(MAKE) test
