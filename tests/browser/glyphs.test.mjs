@@ -1,6 +1,6 @@
 // tests/browser/glyphs.test.mjs — Chinese is drawn with real glyphs on every
 // page (kiosk, pad, board, dashboard, /t/ID, /rate?window=N, index, /book, /q,
-// /cases, /reports), from the font the
+// /cases, /reports, /admin), from the font the
 // appliance serves (web/fonts/hallq-sc.woff2, `make`), on a client that has
 // no CJK font of its own.
 //
@@ -125,6 +125,8 @@ const PAGES = [
   // The manager's other pages, at the sizes of their own tests.
   { name: 'cases', url: t => `/cases?token=m1&id=${t.caseId}`, size: [1600, 1000] },
   { name: 'reports', url: () => '/reports?token=m1', size: [1280, 900] },
+  // 配置管理 with the admin token: the file's matters, Chinese names in inputs.
+  { name: 'admin', url: () => '/admin?token=a1', size: [1280, 800] },
 ];
 
 test('Chinese is drawn with real glyphs from the served font on every page', async () => {

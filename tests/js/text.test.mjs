@@ -19,6 +19,7 @@ const PAGES = {
   kiosk: ['kiosk.html', 'kiosk.js'], status: ['t.html', 't.js'], dashboard: ['dashboard.html', 'dashboard.js'],
   book: ['book.html', 'book.js'], q: ['q.html', 'q.js'],
   cases: ['cases.html', 'cases.js'], reports: ['reports.html', 'reports.js'],
+  admin: ['admin.html', 'admin.js'],
 };
 
 const placeholders = s => (s.match(/\{\w+\}/g) || []).sort();
@@ -134,8 +135,9 @@ test("every key a page's HTML or script names is in the catalogue", () => {
     const h = fs.readFileSync(path.join(WEB, html), 'utf8');
     const s = fs.readFileSync(path.join(WEB, js), 'utf8');
     assert.match(h, /<script src="\/?lib\/text\.js"><\/script>\s*<script src="\/?lib\/common\.js">/, `${html} loads text.js first`);
-    // The public pages hold no hall state; nor do the manager's cases and reports.
-    if (!['book', 'q', 'cases', 'reports'].includes(page))
+    // The public pages hold no hall state; nor do the manager's cases and
+    // reports, nor the configuration page.
+    if (!['book', 'q', 'cases', 'reports', 'admin'].includes(page))
       assert.match(h, /<script src="\/?lib\/hall-state\.js">/, `${html} loads hall-state.js`);
     assert.match(s, new RegExp(`HallqText\\.page\\('${page}'\\)`), `${js} speaks as ${page}`);
     assert.doesNotMatch(s, /var TEXT = \{/, `${js} has no table of its own`);
@@ -210,5 +212,13 @@ test('the strings the browser tests look for', () => {
   assert.equal(zh('cases', 'act.verify'), '核实');
   assert.equal(en('cases', 'state.revisited'), 'revisited');
   assert.equal(zh('reports', 'total'), '合计');
+  assert.equal(zh('admin', 'title'), '配置管理');
+  assert.equal(en('admin', 'title'), 'Configuration');
+  assert.equal(zh('admin', 'saved.previous', { path: '/x/hallq.json.prev' }), '上一版本已保存为 /x/hallq.json.prev');
+  assert.equal(zh('admin', 'refused', { where: zh('admin', 'refused.where', { field: 'hours.mon[0][0]' }), message: 'm' }),
+    '保存被拒绝：hours.mon[0][0]：m');
+  assert.equal(en('admin', 'refused', { where: en('admin', 'refused.where', { field: 'w' }), message: 'm' }), 'Not saved: w: m');
+  assert.equal(zh('dashboard', 'audit.title'), '操作记录');
+  assert.equal(zh('dashboard', 'audit.older'), '更早');
   assert.equal(zh('reports', 'title.month', { year: 2026, month: 11 }), '2026年11月 月度报表');
 });
