@@ -24,7 +24,9 @@
  * after queue and window events: the late matters, the suggestions in words
  * with their predicted effect and a 采纳 button (the suggestion's request as
  * it is), and the automatic mode (高峰应急, POST /api/advice/auto) with the
- * changes it has in force.  The hall's state is
+ * changes it has in force.  操作记录: the audit trail, GET /api/audit
+ * newest first (更早: the older pages), then live from the `audit` events:
+ * when, who (the token's name), what in words.  The hall's state is
  * lib/hall-state.js's, held through lib/dashboard-logic.js (HallqDash, the
  * arithmetic); the strings are lib/text.js's; the chart is uPlot
  * (web/vendor). */
@@ -1026,6 +1028,97 @@
     casesTimer = setTimeout(function () { casesTimer = null; fetchCases(); }, 1000);
   }
 
+  /* 操作记录, the audit trail: GET /api/audit (newest first) once the
+   * first snapshot came (so nothing falls between the page read and the
+   * live events), then each `audit` event as it comes; 更早 reads the
+   * next older page (its `next` as `before`).  An entry names a ticket by
+   * id: its number comes from the ticket events and the snapshot seen, else
+   * from GET /api/tickets/{id} (once per id).  Words: HallqDash.auditWords. */
+  var AUDIT_PAGE = 50;
+  var audit = { list: [], next: null, loaded: false, inflight: false, err: null };
+  var ticketNumbers = {};	/* ticket id → number (null while asked or unknown) */
+
+  function noteTicket(tk) {
+    if (tk && typeof tk.id === 'number' && typeof tk.number === 'string')
+      ticketNumbers[tk.id] = tk.number;
+  }
+
+  function fetchAudit(older) {
+    if (audit.inflight || !Hallq.token || refused) return;
+    if (older && (audit.next === null || audit.next === undefined)) return;
+    audit.inflight = true;
+    var q = '/api/audit?limit=' + AUDIT_PAGE + (older ? '&before=' + encodeURIComponent(audit.next) : '');
+    Hallq.api('GET', q).then(function (r) {
+      audit.inflight = false;
+      if (r.status === 200 && r.json && Array.isArray(r.json.audit)) {
+        audit.list = D.auditMerge(audit.list, r.json.audit);
+        /* the first page's next, or the older page's: where to go on */
+        if (older || !audit.loaded) audit.next = r.json.next === undefined ? null : r.json.next;
+        audit.loaded = true;
+        audit.err = null;
+        auditNumbers();
+      } else if (!roleProblem(r)) {
+        audit.err = r.status === 404 || r.status === 501 ? t('audit.unavailable', { status: r.status }) :
+          t('audit.failed') + ' — ' + errorText(r);
+      }
+      renderAudit();
+    });
+  }
+
+  /* The numbers of the tickets the trail names that no event showed: a few
+   * at a time, each id asked once. */
+  var numbersAsking = 0;
+  function auditNumbers() {
+    var ids = D.auditUnknownTickets(audit.list, ticketNumbers);
+    ids.slice(0, Math.max(0, 4 - numbersAsking)).forEach(function (id) {
+      ticketNumbers[id] = null;
+      numbersAsking++;
+      Hallq.api('GET', '/api/tickets/' + id).then(function (r) {
+        numbersAsking--;
+        if (r.status === 200 && r.json && r.json.ticket) noteTicket(r.json.ticket);
+        renderAudit();
+        if (D.auditUnknownTickets(audit.list, ticketNumbers).length) auditNumbers();
+      });
+    });
+  }
+
+  /* A time stamp of the trail: "09:12:05" today, "11-29 09:12:05" before. */
+  function auditWhen(ms) {
+    var d = HallqText.date(ms);
+    return (d === HallqText.date() ? '' : d.slice(5) + ' ') + hhmm(ms, true);
+  }
+
+  function auditLine(a) {
+    var li = el('li', { 'class': 'au au-' + String(a.op || '').replace(/[^a-z-]/g, '') + (a.role === 'system' ? ' au-system' : ''),
+      'data-seq': a.seq });
+    li.appendChild(el('span', { 'class': 'au-at' }, typeof a.at === 'number' ? auditWhen(a.at) : t('none')));
+    li.appendChild(el('span', { 'class': 'au-by' }, D.auditWho(a, t)));
+    var what = D.auditWords(a, t, {
+      window: function (n) { return S.windows[n] ? winName(S.windows[n]) : winLabelN(n); },
+      matter: matterName,
+      ticket: function (id) { return ticketNumbers[id] || null; },
+      when: function (ms) { return HallqText.date(ms).slice(5) + ' ' + hhmm(ms); }
+    });
+    li.appendChild(el('span', { 'class': 'au-what', title: what }, what));
+    return li;
+  }
+
+  function winLabelN(n) { return Hallq.lang === 'en' ? 'Window ' + n : n + '号窗口'; }
+
+  function renderAudit() {
+    var f = document.createDocumentFragment();
+    audit.list.forEach(function (a) { f.appendChild(auditLine(a)); });
+    if (!audit.list.length && audit.loaded)
+      f.appendChild(el('li', { 'class': 'au-none muted' }, t('audit.none')));
+    $('audit').replaceChildren(f);
+    $('audit-msg').textContent = audit.err ? audit.err :
+      (audit.loaded && audit.list.length && audit.next === null ? t('audit.end') : '');
+    $('audit-older').hidden = !audit.loaded || audit.next === null || audit.next === undefined;
+    $('audit-older').disabled = audit.inflight;
+  }
+
+  $('audit-older').addEventListener('click', function () { fetchAudit(true); });
+
   /* The uplink to the city platform: GET /api/uplink at start and every
    * 10 s.  A daemon without it (404, 501) shows nothing; a failed read keeps
    * the last figures, said to be old. */
@@ -1437,6 +1530,7 @@
     renderAppts();
     renderApptTools();
     renderAdvice();
+    renderAudit();
   }
 
   function tick() {
@@ -1482,10 +1576,20 @@
       HallqText.setHall(s);	/* the hall's zone and clock, hall_en */
       $('clock').textContent = HallqText.time(HallqText.now(), true);
       D.applyHall(S, s, null, now());
+      (s.windows || []).forEach(function (w) { noteTicket(w.ticket); });
+      if (!audit.loaded) fetchAudit();	/* the trail up to here; the live events follow */
       if (!appts) fetchAppts();	/* the hall's business day is known now */
       scheduleRender();
     },
     onEvent: function (ev) {
+      if (ev.ticket && typeof ev.ticket === 'object') noteTicket(ev.ticket);
+      if (ev.type === 'audit') {
+        audit.list = D.auditMerge([D.auditEntry(ev)], audit.list);
+        auditNumbers();
+        renderAudit();
+        /* a configuration saved (/admin) or reloaded: matters, windows and hours anew */
+        if (ev.op === 'config' || ev.op === 'reload') { wantHall(); fetchHours(); }
+      }
       var r = D.applyEvent(S, ev);
       if (r.hall) wantHall();
       if (r.devicesFetch) soonDevices();

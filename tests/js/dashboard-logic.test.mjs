@@ -523,3 +523,51 @@ test('advice: the automatic mode\'s bounds as the daemon takes them', () => {
   assert.deepEqual(D.autoBody(true, { hold_min: '12.5' }), { error: 'hold_min', min: 10, max: 240 });
   assert.deepEqual(D.autoBody(true, { hold_min: 'x' }), { error: 'hold_min', min: 10, max: 240 });
 });
+
+test('操作记录: an audit entry in words', async () => {
+  await import('../../web/lib/text.js');
+  const T = globalThis.HallqText;
+  const zh = (k, v) => T.say('dashboard', 'zh', k, v);
+  const en = (k, v) => T.say('dashboard', 'en', k, v);
+  const h = {
+    window: n => `${n}号窗口`, matter: c => ({ SB01: '社保参保登记', YB02: '异地就医备案' })[c] || '',
+    ticket: id => (id === 41 ? 'A012' : null), when: ms => `12-01 ${ms === 1 ? '09:00' : '?'}`,
+  };
+  const w = (a, say = zh, hh = h) => D.auditWords(a, say, hh);
+  assert.equal(w({ op: 'pause', by: '王主任', role: 'manager', window: 3, ticket: null, status: 200, detail: {} }), '暂停 3号窗口');
+  assert.equal(w({ op: 'pause', window: 3, detail: {} }, en, { window: n => `Window ${n}` }), 'paused Window 3');
+  assert.equal(w({ op: 'cancel', window: null, ticket: 41, status: 200, detail: {} }), '取消号 A012');
+  assert.equal(w({ op: 'cancel', ticket: 7, detail: {} }), '取消号 #7', 'a number not known yet');
+  assert.equal(w({ op: 'cancel', ticket: 7, detail: { number: 'B003' } }), '取消号 B003', 'the detail names it');
+  assert.equal(w({ op: 'tiers', window: 2, detail: { tiers: [['SB01'], ['YB01', 'BDC01']] } }),
+    '调整服务层级 2号窗口：第1层 SB01；第2层 YB01 BDC01');
+  assert.equal(w({ op: 'tiers', window: 2, detail: { tiers: [['SB01']] } }, en, { window: n => `Window ${n}` }),
+    'set the tiers of Window 2: T1 SB01');
+  assert.equal(w({ op: 'transfer', window: 3, ticket: 41, detail: { matter: 'YB02' } }), '转移 3号窗口 A012 转到 YB02 异地就医备案');
+  assert.equal(w({ op: 'issue', ticket: 41, detail: { matter: 'SB01', class: 'green', channel: 'reception' } }),
+    '取号 A012 SB01 社保参保登记 绿色通道');
+  assert.equal(w({ op: 'case-step', ticket: null, detail: { case: 5, action: 'verify', founded: true } }), '办理工单 工单 #5 核实 属实');
+  assert.equal(w({ op: 'block', detail: { matter: 'SB01', start: 1 } }), '停约 SB01 社保参保登记 12-01 09:00');
+  assert.equal(w({ op: 'block', detail: { day: '2026-12-01' } }), '停约 全部事项 2026-12-01 全天');
+  assert.equal(w({ op: 'advice-auto', detail: { enabled: true, max_windows: 2 } }), '设置高峰应急自动调整 开启');
+  assert.equal(w({ op: 'config', by: '信息科李工', role: 'admin', detail: { changed: ['windows', 'matters'], version: 'x' } }),
+    '修改配置：windows、matters');
+  assert.equal(w({ op: 'reload', by: 'SIGHUP', role: 'system', detail: { changed: [] } }), '重新载入配置');
+  assert.equal(w({ op: 'mystery', window: 1, detail: null }), 'mystery 1号窗口', 'an op not known says its name');
+  assert.equal(w({ op: 'finish', window: 3, ticket: 41, detail: { outcome: 'done' } }), '办结 3号窗口 A012');
+  assert.equal(D.auditWho({ by: '王主任', role: 'manager' }, zh), '王主任');
+  assert.equal(D.auditWho({ by: 'SIGHUP', role: 'system' }, zh), '系统（SIGHUP）');
+});
+
+test('操作记录: pages and live events merged by seq, newest first, once', () => {
+  const a = [{ seq: 10, op: 'pause' }, { seq: 8, op: 'resume' }];
+  const live = D.auditEntry({ seq: 12, type: 'audit', at: 5, op: 'close', by: 'x', window: 1 });
+  assert.deepEqual(live, { seq: 12, at: 5, op: 'close', by: 'x', window: 1 });
+  const m = D.auditMerge([live], a);
+  assert.deepEqual(m.map(e => e.seq), [12, 10, 8]);
+  const again = D.auditMerge(m, [{ seq: 10, op: 'pause' }, { seq: 3, op: 'open' }]);
+  assert.deepEqual(again.map(e => e.seq), [12, 10, 8, 3]);
+  assert.deepEqual(D.auditMerge(null, [{ op: 'no seq' }]), []);
+  assert.deepEqual(D.auditUnknownTickets([{ seq: 1, ticket: 5 }, { seq: 2, ticket: 5 }, { seq: 3, ticket: 6 },
+    { seq: 4, ticket: 7, detail: { number: 'A001' } }, { seq: 5, ticket: null }], { 6: 'A002' }), [5]);
+});

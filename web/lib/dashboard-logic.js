@@ -3,7 +3,7 @@
  * alerts, what each event asks the dashboard to read again, the chart's data
  * and the tier editor's result; the staffing panel's hours (GET
  * /api/staffing) and the advice's words (GET /api/advice, the automatic
- * mode's bounds).  The hall itself (windows, loads, seq) is
+ * mode's bounds); the audit trail's entries in words (操作记录).  The hall itself (windows, loads, seq) is
  * kept by web/lib/hall-state.js, which must be loaded first; here it is held
  * in one object the dashboard keeps, with its devices beside it.  A classic
  * script: it sets globalThis.HallqDash, in the browser and in node alike
@@ -606,7 +606,133 @@
     return { body: body };
   }
 
+  /* ------------------------------------------------------------ 操作记录 */
+
+  /*
+   * One entry of the audit trail (GET /api/audit's, or an `audit` event:
+   * op, by, role, window, ticket, status, detail) in words, without its time
+   * and who: [op] [window] [ticket] [what the detail says].  say is the
+   * dashboard's t(); h gives the hall's names: window(n), matter(code),
+   * ticket(id) (its number when the detail has none; null when not known
+   * yet: then "#id"), when(ms) (a slot's
+   * time in the hall's zone).  Unknown ops say their name; nothing of the
+   * detail is shown that the daemon did not send.
+   */
+  function auditWords(a, say, h) {
+    var d = (a && a.detail && typeof a.detail === 'object') ? a.detail : {};
+    var op = (a && a.op) || '';
+    var key = 'op.' + op;
+    var w = say(key);
+    var parts = [w === key ? op : w];
+    function win(n) { return h && h.window ? h.window(n) : String(n); }
+    function matter(c) {
+      var n = h && h.matter ? h.matter(c) : '';
+      return n ? c + ' ' + n : c;
+    }
+    function isNum(x) { return typeof x === 'number' && isFinite(x); }
+    if (isNum(a.window))
+      parts.push(win(a.window));
+    if (isNum(a.ticket) || typeof d.number === 'string') {
+      var num = typeof d.number === 'string' ? d.number : (h && h.ticket ? h.ticket(a.ticket) : null);
+      parts.push(num ? say('audit.ticket', { number: num }) : say('audit.ticket_id', { id: a.ticket }));
+    }
+    if (isNum(d.case))
+      parts.push(say('audit.case', { id: d.case }));
+    if (op === 'transfer') {
+      if (typeof d.matter === 'string') parts.push(say('audit.to', { to: matter(d.matter) }));
+      else if (isNum(d.to_window)) parts.push(say('audit.to', { to: win(d.to_window) }));
+      else if (isNum(d.window)) parts.push(say('audit.to', { to: win(d.window) }));
+    } else if (typeof d.matter === 'string') {
+      parts.push(matter(d.matter));
+    } else if (op === 'block' || op === 'unblock') {
+      parts.push(say('audit.all_matters'));
+    }
+    if (typeof d.class === 'string' && d.class !== 'normal') {
+      var ck = 'audit.class.' + d.class, cw = say(ck);
+      parts.push(cw === ck ? d.class : cw);
+    }
+    var extra = [];
+    if (Array.isArray(d.tiers))
+      extra.push(d.tiers.map(function (tier, i) {
+        return say('audit.tiers', { n: i + 1, codes: Array.isArray(tier) ? tier.join(' ') : String(tier) });
+      }).join(say('audit.sep')));
+    if (isNum(d.start))
+      extra.push(h && h.when ? h.when(d.start) : String(d.start));
+    else if (typeof d.day === 'string')
+      extra.push(say('audit.day', { day: d.day }));
+    if (typeof d.action === 'string') {
+      var ak = 'audit.act.' + d.action, aw = say(ak);
+      extra.push(aw === ak ? d.action : aw);
+    }
+    if (d.founded === true || d.founded === false)
+      extra.push(say(d.founded ? 'audit.founded.yes' : 'audit.founded.no'));
+    if (d.upheld === true || d.upheld === false)
+      extra.push(say(d.upheld ? 'audit.upheld.yes' : 'audit.upheld.no'));
+    if (typeof d.outcome === 'string' && d.outcome !== 'done')
+      extra.push(say('audit.outcome', { outcome: d.outcome }));
+    if (d.enabled === true || d.enabled === false)
+      extra.push(say(d.enabled ? 'audit.on' : 'audit.off'));
+    if (typeof d.appointment === 'string')
+      extra.push(d.appointment);
+    if (typeof d.device === 'string')
+      extra.push(d.device);
+    if (Array.isArray(d.changed) && d.changed.length)
+      extra.push(say('audit.changed', { keys: d.changed.join(say('audit.sep') === '；' ? '、' : ', ') }));
+    if (isNum(a.status) && a.status >= 300)
+      extra.push(say('audit.status', { status: a.status }));
+    var head = parts.join(' ');
+    return extra.length ? head + (op === 'tiers' || op === 'config' || op === 'reload' ? (say('audit.sep') === '；' ? '：' : ': ') : ' ') + extra.join(' ') : head;
+  }
+
+  /* Who: the token's name the daemon recorded; SIGHUP said as the system. */
+  function auditWho(a, say) {
+    if (!a) return '';
+    if (a.role === 'system' && a.by === 'SIGHUP') return say('audit.sighup');
+    return a.by || a.role || '';
+  }
+
+  /* The trail as the dashboard holds it: entries by seq, newest first,
+   * whether from a page of GET /api/audit or a live event (the same entry
+   * twice is kept once).  Returns the list. */
+  function auditMerge(list, entries) {
+    var seen = {};
+    var out = [];
+    (list || []).concat(entries || []).forEach(function (e) {
+      if (!e || typeof e.seq !== 'number' || seen[e.seq]) return;
+      seen[e.seq] = true;
+      out.push(e);
+    });
+    out.sort(function (x, y) { return y.seq - x.seq; });
+    return out;
+  }
+
+  /* An `audit` event as an entry of the trail (the event's own members). */
+  function auditEntry(ev) {
+    var e = {};
+    Object.keys(ev || {}).forEach(function (k) { if (k !== 'type') e[k] = ev[k]; });
+    return e;
+  }
+
+  /* The ticket ids the trail names whose numbers are not known: neither in
+   * the entry's detail (`number`) nor in numbers (id → number). */
+  function auditUnknownTickets(list, numbers) {
+    var want = {}, out = [];
+    (list || []).forEach(function (e) {
+      var named = e.detail && typeof e.detail.number === 'string';
+      if (typeof e.ticket === 'number' && !named && !Object.prototype.hasOwnProperty.call(numbers, e.ticket) && !want[e.ticket]) {
+        want[e.ticket] = true;
+        out.push(e.ticket);
+      }
+    });
+    return out;
+  }
+
   global.HallqDash = {
+    auditWords: auditWords,
+    auditWho: auditWho,
+    auditMerge: auditMerge,
+    auditEntry: auditEntry,
+    auditUnknownTickets: auditUnknownTickets,
     staffingView: staffingView,
     staffingChart: staffingChart,
     waitMin: waitMin,
