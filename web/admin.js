@@ -33,6 +33,7 @@
   var tab = 'matters';
   var sel = 0;              /* the window edited: its index in work.windows */
   var refused = false, saving = false, loadErr = null;
+  var fieldErr = null;      /* the refusal shown at its field: {field, text} */
 
   function $(id) { return document.getElementById(id); }
   function colon() { return Hallq.lang === 'en' ? ': ' : '：'; }
@@ -373,7 +374,9 @@
     ml.appendChild(el('span', null, t('cal.makeup')));
     var ms = el('select', { 'data-field': 'calendar.makeup_weekday', 'data-kind': 'opt' });
     ms.appendChild(el('option', { value: '' }, t('cal.makeup.default')));
-    DAYS.forEach(function (d) { ms.appendChild(el('option', { value: d }, t('day.' + d))); });
+    var mk = DAYS.slice(0, 5);	/* "mon" … "fri" */
+    if (cal.makeup_weekday && mk.indexOf(cal.makeup_weekday) < 0) mk.push(cal.makeup_weekday);
+    mk.forEach(function (d) { ms.appendChild(el('option', { value: d }, t.has('day.' + d) ? t('day.' + d) : d)); });
     ms.value = cal.makeup_weekday || '';
     ml.appendChild(ms);
     g.appendChild(ml);
@@ -480,6 +483,7 @@
   /* ---------------------------------------------------------- a refusal at its field */
 
   function clearFieldErrors() {
+    fieldErr = null;
     var bad = document.querySelectorAll('.field-bad');
     for (var i = 0; i < bad.length; i++) {
       bad[i].classList.remove('field-bad');
@@ -498,8 +502,9 @@
 
   /* The place error.field names, shown: its section and window, the input
    * (or the nearest box holding it) marked, scrolled to, the words next to it. */
-  function showFieldError(field, text) {
+  function showFieldError(field, text, quiet) {
     clearFieldErrors();
+    fieldErr = { field: field, text: text };
     var place = C.placeOf(field);
     if (place.section !== 'other') tab = place.section;
     if (place.window !== undefined && work.windows && place.window < work.windows.length) {
@@ -526,6 +531,7 @@
     } else {
       after.insertAdjacentElement('afterend', msg);
     }
+    if (quiet) return target;
     target.scrollIntoView({ block: 'center', inline: 'nearest' });
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) target.focus({ preventScroll: true });
     return target;
@@ -545,11 +551,7 @@
       while (w.overflow_s.length < (w.tiers || []).length) w.overflow_s.push(0);
     }
     setAt(work, parts, valueOf(i));
-    if (i.classList.contains('field-bad')) {
-      i.classList.remove('field-bad');
-      var m = document.querySelector('.field-msg');
-      if (m) m.remove();
-    }
+    if (i.classList.contains('field-bad')) clearFieldErrors();
     if (parts[0] === 'windows' && (parts[2] === 'name' || parts[2] === 'kind' || parts[2] === 'state' ||
         parts[2] === 'name_en' || parts[2] === 'kind_en')) renderWindowList();
     if (parts[0] === 'matters' && (parts[2] === 'code' || parts[2] === 'name')) renderMattersList();
@@ -800,7 +802,9 @@
       $('save').textContent = t('save');
       if (r.status === 200 && r.json) {
         var lines = [t('saved') + ' ' + (r.json.changed && r.json.changed.length ?
-          t('saved.changed', { keys: r.json.changed.join(', ') }) : t('saved.same'))];
+          t('saved.changed', { keys: r.json.changed.map(function (k) {
+            return t.has('key.' + k) ? t('key.' + k) : k;
+          }).join(Hallq.lang === 'en' ? ', ' : '、') }) : t('saved.same'))];
         if (r.json.previous) lines.push(t('saved.previous', { path: r.json.previous }));
         load(function () { message(lines.join('\n'), 'ok'); });
         return;
@@ -839,7 +843,9 @@
 
   $('lang').addEventListener('click', function () {
     HallqText.toggle(true);
+    var fe = fieldErr;
     renderAll();
+    if (fe) showFieldError(fe.field, fe.text, true);	/* still at its field */
   });
 
   $('token-form').addEventListener('submit', function (e) {

@@ -220,6 +220,7 @@ test('admin: tiers and hours edited and saved; bad values refused at their field
     // Every tab fits 1280 px: nothing sideways.
     for (const tab of ['matters', 'windows', 'hours', 'classes', 'tokens']) {
       await page.click(`#tabs [data-tab="${tab}"]`);
+      if (tab === 'classes') await shot(page, 'admin-1280-classes');
       const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       assert.ok(wide <= 0, `${tab}: the page scrolls sideways by ${wide} px at 1280`);
     }
@@ -255,6 +256,7 @@ test('admin: tiers and hours edited and saved; bad values refused at their field
     await en.click('#lang');
     assert.equal(await text(en, 'header h1 .sub'), '配置管理');
     assert.equal(await en.locator(field('windows[2].tiers[0][0]')).inputValue(), 'NOPE', 'the edit kept across languages');
+    assert.equal(await en.locator(`${field('windows[2].tiers[0][0]')}.field-bad`).count(), 1, 'and the refusal at its field');
 
     assert.deepEqual(unexpected(errors, [400, 409]), []);
     await b.close();

@@ -543,7 +543,7 @@ test('操作记录: an audit entry in words', async () => {
     '调整服务层级 2号窗口：第1层 SB01；第2层 YB01 BDC01');
   assert.equal(w({ op: 'tiers', window: 2, detail: { tiers: [['SB01']] } }, en, { window: n => `Window ${n}` }),
     'set the tiers of Window 2: T1 SB01');
-  assert.equal(w({ op: 'transfer', window: 3, ticket: 41, detail: { matter: 'YB02' } }), '转移 3号窗口 A012 转到 YB02 异地就医备案');
+  assert.equal(w({ op: 'transfer', window: 3, ticket: 41, detail: { matter: 'YB02' } }), '3号窗口 转移 A012 转到 YB02 异地就医备案');
   assert.equal(w({ op: 'issue', ticket: 41, detail: { matter: 'SB01', class: 'green', channel: 'reception' } }),
     '取号 A012 SB01 社保参保登记 绿色通道');
   assert.equal(w({ op: 'case-step', ticket: null, detail: { case: 5, action: 'verify', founded: true } }), '办理工单 工单 #5 核实 属实');
@@ -554,7 +554,9 @@ test('操作记录: an audit entry in words', async () => {
     '修改配置：windows、matters');
   assert.equal(w({ op: 'reload', by: 'SIGHUP', role: 'system', detail: { changed: [] } }), '重新载入配置');
   assert.equal(w({ op: 'mystery', window: 1, detail: null }), 'mystery 1号窗口', 'an op not known says its name');
-  assert.equal(w({ op: 'finish', window: 3, ticket: 41, detail: { outcome: 'done' } }), '办结 3号窗口 A012');
+  assert.equal(w({ op: 'finish', window: 3, ticket: 41, detail: { outcome: 'done' } }), '3号窗口 办结 A012');
+  assert.equal(w({ op: 'call', window: 5, ticket: 41, detail: { number: 'A012' } }, en, { window: n => `Window ${n}` }),
+    'called A012 at Window 5');
   assert.equal(D.auditWho({ by: '王主任', role: 'manager' }, zh), '王主任');
   assert.equal(D.auditWho({ by: 'SIGHUP', role: 'system' }, zh), '系统（SIGHUP）');
 });

@@ -623,18 +623,27 @@
     var op = (a && a.op) || '';
     var key = 'op.' + op;
     var w = say(key);
-    var parts = [w === key ? op : w];
+    var opWord = w === key ? op : w;
+    var parts = [];
     function win(n) { return h && h.window ? h.window(n) : String(n); }
     function matter(c) {
       var n = h && h.matter ? h.matter(c) : '';
       return n ? c + ' ' + n : c;
     }
     function isNum(x) { return typeof x === 'number' && isFinite(x); }
-    if (isNum(a.window))
-      parts.push(win(a.window));
+    var tk = null;
     if (isNum(a.ticket) || typeof d.number === 'string') {
       var num = typeof d.number === 'string' ? d.number : (h && h.ticket ? h.ticket(a.ticket) : null);
-      parts.push(num ? say('audit.ticket', { number: num }) : say('audit.ticket_id', { id: a.ticket }));
+      tk = num ? say('audit.ticket', { number: num }) : say('audit.ticket_id', { id: a.ticket });
+    }
+    /* a ticket at a window: "5号窗口 叫回 A012", "called A012 at Window 5";
+     * a window alone: "暂停 3号窗口", "paused Window 3" */
+    if (tk !== null && isNum(a.window))
+      parts.push(say('audit.at_window', { op: opWord, ticket: tk, window: win(a.window) }));
+    else {
+      parts.push(opWord);
+      if (isNum(a.window)) parts.push(win(a.window));
+      if (tk !== null) parts.push(tk);
     }
     if (isNum(d.case))
       parts.push(say('audit.case', { id: d.case }));

@@ -645,6 +645,7 @@
         'op.advice-auto': '设置高峰应急自动调整', 'op.learn': '学习遥控器',
         'op.config': '修改配置', 'op.reload': '重新载入配置',
         'audit.ticket': '{number}', 'audit.ticket_id': '#{id}', 'audit.case': '工单 #{id}',
+        'audit.at_window': '{window} {op} {ticket}',
         'audit.to': '转到 {to}', 'audit.tiers': '第{n}层 {codes}', 'audit.sep': '；',
         'audit.day': '{day} 全天', 'audit.all_matters': '全部事项', 'audit.changed': '{keys}',
         'audit.on': '开启', 'audit.off': '关闭', 'audit.status': '状态 {status}',
@@ -761,6 +762,7 @@
         'op.advice-auto': 'set the automatic adjustment', 'op.learn': 'learned a remote',
         'op.config': 'changed the configuration', 'op.reload': 'reloaded the configuration',
         'audit.ticket': '{number}', 'audit.ticket_id': '#{id}', 'audit.case': 'case #{id}',
+        'audit.at_window': '{op} {ticket} at {window}',
         'audit.to': 'to {to}', 'audit.tiers': 'T{n} {codes}', 'audit.sep': '; ',
         'audit.day': '{day}, all day', 'audit.all_matters': 'all matters', 'audit.changed': '{keys}',
         'audit.on': 'on', 'audit.off': 'off', 'audit.status': 'status {status}',
@@ -1022,6 +1024,8 @@
         'err.config_unreadable': '配置文件不是有效的 JSON', 'err.config_write_failed': '配置文件写入失败',
         'err.body_too_large': '配置太大', 'err.unauthorized': '令牌无效', 'err.forbidden': '此令牌无权修改配置',
         'err.network': '无法连接服务器', 'err.generic': '保存失败',
+        'key.matters': '事项', 'key.windows': '窗口', 'key.hours': '大厅作息', 'key.calendar': '日历',
+        'key.classes': '号类',
         'leave': '有未保存的修改，确定离开？'
       },
       en: {
@@ -1081,6 +1085,8 @@
         'err.config_unreadable': 'The configuration file is not valid JSON', 'err.config_write_failed': 'The file could not be written',
         'err.body_too_large': 'The configuration is too large', 'err.unauthorized': 'The token was refused', 'err.forbidden': 'This token may not change the configuration',
         'err.network': 'The server cannot be reached', 'err.generic': 'Not saved',
+        'key.matters': 'matters', 'key.windows': 'windows', 'key.hours': 'the hall\'s hours', 'key.calendar': 'calendar',
+        'key.classes': 'classes',
         'leave': 'There are unsaved changes. Leave?'
       }
     }
