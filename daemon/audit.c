@@ -17,7 +17,7 @@ static const char *const audit_members[] = {
 	"matter", "class", "channel", "tiers", "outcome", "day", "start",
 	"action", "case", "founded", "upheld", "way", "result", "enabled",
 	"max_windows", "min_gain_min", "hold_min", "slot_start", "accept_wait",
-	"window", NULL
+	NULL
 };
 
 static int
@@ -74,6 +74,15 @@ hall_audit_cmd(struct hall *h, struct op_ctx *c, const char *op)
 	    json_is_string(v = json_object_get(json_object_get(c->reply,
 	    "appointment"), "code")))
 		json_object_set(d, "appointment", v);
+	/* A window in the body: where a ticket goes (transfer), or the
+	 * command's own window when the path names none (ledger, learn). */
+	if (c->win != NULL && json_is_integer(v = json_object_get(c->body,
+	    "window")))
+		json_object_set(d, "to_window", v);
+	if (strcmp(op, "case-new") == 0 && c->reply != NULL &&
+	    json_is_integer(v = json_object_get(json_object_get(c->reply,
+	    "case"), "id")))
+		json_object_set(d, "case", v);
 	if (strcmp(op, "config") == 0 && c->reply != NULL) {
 		json_object_set(d, "changed", json_object_get(c->reply, "changed"));
 		json_object_set(d, "version", json_object_get(c->reply, "version"));
@@ -84,7 +93,8 @@ hall_audit_cmd(struct hall *h, struct op_ctx *c, const char *op)
 		json_object_set_new(d, "number", json_string(t->number));
 	v = c->win != NULL ? json_integer(c->win->number) :
 	    json_is_integer(json_object_get(c->body, "window")) ?
-	    json_incref(json_object_get(c->body, "window")) : json_null();
+	    json_incref(json_object_get(c->body, "window")) :
+	    t != NULL && t->window > 0 ? json_integer(t->window) : json_null();
 	hall_emit(h, "audit", json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:o}",
 	    "op", op, "by", c->token->name != NULL ? c->token->name :
 	    config_role_name(c->token->role), "role",

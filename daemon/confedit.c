@@ -350,9 +350,12 @@ cmd_config_put(struct hall *h, struct op_ctx *c)
 	struct config *nc;
 	size_t oldlen;
 
-	if (!json_is_object(nconf))
+	if (nconf == NULL || json_is_null(nconf))
 		return cmd_error(c, 400, "bad_request",
-		    "\"config\" must be the configuration, an object");
+		    "\"config\" (the configuration) is required");
+	if (!json_is_object(nconf))
+		return confedit_bad(c, "", "%s", "the configuration must be an "
+		    "object");
 	if (cmd_body_string(c, "version", 64, &ver) == -1)
 		return c->status;
 	if ((old = confedit_read(path, &oldlen)) == NULL)

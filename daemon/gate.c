@@ -921,6 +921,24 @@ gate_resume_cb(evutil_socket_t fd, short what, void *arg)
 	event_add(g->lev, NULL);
 }
 
+/*
+ * The gate hands a request over only when all of it is in the socket's
+ * receive buffer (it peeks), and peeking never lets the kernel grow the
+ * buffer: a fixed one, set on the listener before the handshakes so the
+ * window it offers is sized for it, holds a PUT /api/config of
+ * LIMIT_CONFIG_BODY and its head.  212992 is Debian's default
+ * net.core.rmem_max; the kernel doubles it, half of which is window.
+ */
+static int
+gate_rcvbuf(int fd)
+{
+	int sz = 212992;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) == -1)
+		log_warnx("web: SO_RCVBUF: %s", strerror(errno));
+	return 0;
+}
+
 struct gate *
 gate_new(const char *host, int port, size_t body_max, char *err,
     size_t errlen)
@@ -943,6 +961,7 @@ gate_new(const char *host, int port, size_t body_max, char *err,
 	if ((fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    gate_rcvbuf(fd) == -1 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, 1024) == -1) {
 		snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port,

@@ -11,7 +11,7 @@ and `PUT /api/config` against web/README.md "Configuration — GET
   PATH.tmp, an `audit` event `op: "config"` by the admin's name;
 - refusals with their field (400 bad_config), stale versions (409
   config_changed), bodies that are no JSON or lack `config` (400), over
-  1 MiB (413; 1 MiB itself taken): the file, the hall and the audit trail
+  192 KiB (413; 192 KiB itself taken): the file, the hall and the audit trail
   untouched;
 - a write that fails (PATH.tmp a directory: EISDIR even for root; the
   directory made read-only as well when not root) → 500
@@ -35,6 +35,7 @@ TOKENS = {"kiosk": ["k1"], "clerk": {"c-all": "*"},
           "display": ["d1"]}
 CLOCK = hall_ms(2026, 12, 1, 10, 0)       # Tuesday, the hours hall open
 MiB = 1024 * 1024
+LIMIT = 192 * 1024	# PUT /api/config's body (daemon/limit.h)
 
 
 def config_over():
@@ -385,9 +386,9 @@ class ConfigRefusals(ConfigBase):
 
         self.assertEqual([e for e in h.events(s) if e["type"] == "audit"], [])
 
-    def test_body_up_to_1_MiB(self):
-        """Over 1 MiB: 413 at once; a body past the other commands' 64 KiB
-        and up to 1 MiB itself is taken (JSON padded with blanks)."""
+    def test_body_up_to_192_KiB(self):
+        """Over 192 KiB: 413 at once; a body past the other commands' 64 KiB
+        and up to 192 KiB itself is taken (JSON padded with blanks)."""
         h = self.hall
         g = self.get_config()
         new = json.loads(json.dumps(g["config"]))
@@ -404,14 +405,14 @@ class ConfigRefusals(ConfigBase):
             return body
 
         t0 = time.monotonic()
-        r = self.put(None, raw=padded(MiB + 1))
+        r = self.put(None, raw=padded(LIMIT + 1))
         self.assertError(r, 413, "body_too_large")
         self.assertLess(time.monotonic() - t0, 5, "refused at once")
-        self.assertUntouched(*before, what="a body over 1 MiB")
+        self.assertUntouched(*before, what="a body over 192 KiB")
         self.assertEqual([e for e in h.events(s) if e["type"] == "audit"], [])
         h.assert_serving()
 
-        for size in (100 * 1024, 256 * 1024, MiB):
+        for size in (100 * 1024, LIMIT):
             with self.subTest(size=size):
                 old = self.file_bytes()
                 t0 = time.monotonic()

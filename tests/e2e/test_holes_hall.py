@@ -338,7 +338,11 @@ class HeldAtClose(HallCase):
             self.assertEqual((r.json["ticket"]["state"], r.json["ticket"]["window"]),
                              ("cancelled", win))
             evs = h.events(since=seq)
-            self.assertEqual([e["type"] for e in evs], ["ticket.cancelled", "window.released"])
+            self.assertEqual([e["type"] for e in evs][:2], ["ticket.cancelled", "window.released"])
+            # a manager's or admin's change: audited, by the token's name
+            self.assertEqual([e["type"] for e in evs][2:], ["audit"])
+            self.assertEqual((evs[2]["op"], evs[2]["by"], evs[2]["window"]),
+                             ("cancel", {"m1": "manager1", "a1": "admin1"}[token], win))
             self.assertEqual(evs[0]["window"], win)
             w = evs[1]["window"]
             self.assertEqual((w["number"], w["ticket"] and w["ticket"]["id"], w["held"]),

@@ -338,7 +338,7 @@ class HoursAtStart(HoursCase):
         self.assertEqual(self.state(h, 2)["state"], "closed")
         self.assertEqual(self.state(h, 3)["state"], "paused")
         self.assertEqual([e["type"] for e in h.events(since=seq)],
-                         ["window.closed", "window.paused"])
+                         ["window.closed", "audit", "window.paused", "audit"])
         h.stop()
 
     def test_start_without_an_edge_moves_nothing(self):

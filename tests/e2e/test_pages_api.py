@@ -80,7 +80,9 @@ class PagesApi(HallCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["window"]["tiers"], [["YB01"], ["SB01"]])
         evs = h.events(seq)
-        self.assertEqual([e["type"] for e in evs], ["window.tiers"])
+        self.assertEqual([e["type"] for e in evs], ["window.tiers", "audit"])
+        self.assertEqual((evs[1]["op"], evs[1]["by"], evs[1]["window"]),
+                         ("tiers", "manager1", 3))
         # The dispatcher follows: 医保 first now.
         r = h.win(3, "call-next", token="c3")
         self.assertEqual(r.json["ticket"]["matter"], "YB01")

@@ -219,7 +219,7 @@ class PublicQueue(PublicQueueCase):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             r = h.http().req(method, PATH, body={} if method in ("POST", "PUT", "PATCH") else None)
             self.assertError(r, 405, "method_not_allowed")
-            self.assertEqual(r.header("Allow"), "GET, POST, DELETE")
+            self.assertEqual(r.header("Allow"), "GET, POST, PUT, DELETE")
         for q in ("?x=1", "?lang=en", "?"):
             self.assertError(self.get(path=PATH + q), 400)
         self.assertError(self.get(path="/api/public/queues"), 404, "not_found")

@@ -216,7 +216,8 @@ class Subscribe(HallCase):
                 rep = await ws_reply(ws, "r1b")
                 self.assertEqual((rep["status"], rep["ticket"]["class"]), (201, "green"))
                 # now subscribed: events and replies interleave, replies keep req
-                await ws_send(ws, {"op": "subscribe", "since": 2})
+                # (each issue and its audit: seq 1 to 4)
+                await ws_send(ws, {"op": "subscribe", "since": 4})
                 await ws_send(ws, {"op": "call-next", "window": 1, "req": "r2"})
                 seen = []
                 rep = await ws_reply(ws, "r2", keep=seen)
@@ -253,16 +254,19 @@ class Subscribe(HallCase):
                 rep = await ws_reply(ws, "r10", keep=seen)
                 self.assertEqual(rep["status"], 204)
                 self.assertEqual(rep["req"], "r10")
-                # events: called, transferred, called, done (seq 3..6)
+                # events: called, transferred, called, done, each a
+                # manager's and followed by its audit
                 evs = [m for m in seen if "seq" in m and m.get("type") != "reply"]
-                for _ in range(10):
-                    if len(evs) >= 4:
+                for _ in range(20):
+                    if len(evs) >= 8:
                         break
                     evs.append(await ws_recv(ws))
-                self.assertEqual([e["seq"] for e in evs[:4]], [3, 4, 5, 6])
-                self.assertEqual([e["type"] for e in evs[:4]],
-                                 ["ticket.called", "ticket.transferred",
-                                  "ticket.called", "ticket.done"])
+                self.assertEqual([e["seq"] for e in evs[:8]], list(range(5, 13)))
+                self.assertEqual([e["type"] for e in evs[:8]],
+                                 ["ticket.called", "audit", "ticket.transferred",
+                                  "audit", "ticket.called", "audit",
+                                  "ticket.done", "audit"])
+                self.assertEqual({e["by"] for e in evs[1:8:2]}, {"manager1"})
             finally:
                 await ws.close()
 
@@ -364,7 +368,8 @@ class Subscribe(HallCase):
         self.assertGreaterEqual(len(ok), 1)
         self.assertEqual(sorted(r["ticket"]["number"] for r in ok),
                          ["B%03d" % i for i in range(1, len(ok) + 1)])
-        self.assertEqual(h.status()["seq"], len(ok))
+        # each issue and its audit (a manager's token)
+        self.assertEqual(h.status()["seq"], 2 * len(ok))
 
     def test_commands_need_a_token(self):
         h = self.hall
@@ -455,7 +460,7 @@ class SlowClient(HallCase):
         slow = RawWS(h.port, "/ws?token=d1", rcvbuf=2048)
         slow.send_json({"op": "subscribe"})
         npairs = 700
-        n = 2 * npairs
+        n = 4 * npairs		# each pause and resume, and its audit (m1)
 
         def generate():
             c = h.http()
@@ -476,7 +481,8 @@ class SlowClient(HallCase):
                 evs, _ = await ws_events_until(good, n, timeout=90)
                 await fut
                 contiguous(self, evs, 1, n)
-                self.assertGreater(len(json.dumps(evs[-1])), 10000)
+                self.assertGreater(len(json.dumps(
+                    [e for e in evs if e["type"] != "audit"][-1])), 10000)
             finally:
                 await good.close()
 
