@@ -94,7 +94,14 @@ test('dashboard 操作记录: the trail, 更早, live with the name and in words
     assert.equal(top.by, '王主任');
     // (the daemon names no window for a cancel today, though the ticket was at 5)
     assert.match(top.what, new RegExp(`^(5号窗口 )?取消号 ${tk.number}$`));
-    assert.equal(await page.locator('#audit li.au').count(), 60);
+    // Live: the configuration saved by the admin (a matter's target), in force.
+    const cur = await hall.api('GET', '/api/config', undefined, 'a1');
+    cur.json.config.matters[0].target_wait_s = 1200;
+    assert.equal((await hall.api('PUT', '/api/config', { config: cur.json.config, version: cur.json.version }, 'a1')).status, 200);
+    top = await newest(page, /修改配置/);
+    assert.equal(top.by, '信息科李工');
+    assert.equal(top.what, '修改配置：事项');
+    assert.equal(await page.locator('#audit li.au').count(), 61);
     await shot(page, 'audit-dashboard-1920');
     await page.locator('#audit-box').screenshot({ path: path.join(SHOTS, 'audit-panel.png') });
 
@@ -102,9 +109,12 @@ test('dashboard 操作记录: the trail, 更早, live with the name and in words
     const en = await openPage(b, `${hall.base}/dashboard?token=m1&lang=en`, { width: 1280, height: 800, errors });
     await en.waitForSelector('#conn.conn-live', { timeout: WAIT });
     assert.equal(await text(en, '#audit-box h2 span'), 'Audit trail');
-    top = await newest(en, /cancelled/);
-    assert.equal(top.by, '王主任');
-    assert.match(top.what, new RegExp(`^cancelled ${tk.number}( at Window 5)?$`));
+    top = await newest(en, /changed the configuration/);
+    assert.equal(top.by, '信息科李工');
+    assert.equal(top.what, 'changed the configuration: matters');
+    const cancel = en.locator('#audit li.au').nth(1);
+    assert.equal((await cancel.locator('.au-by').textContent()).trim(), '王主任');
+    assert.match((await cancel.locator('.au-what').textContent()).trim(), new RegExp(`^cancelled ${tk.number}( at Window 5)?$`));
     assert.equal(await text(en, '#audit-older'), 'Older');
     await en.click('[data-window="3"] button[data-act="resume"]');
     top = await newest(en, /resumed Window 3/);

@@ -551,7 +551,8 @@ test('操作记录: an audit entry in words', async () => {
   assert.equal(w({ op: 'block', detail: { day: '2026-12-01' } }), '停约 全部事项 2026-12-01 全天');
   assert.equal(w({ op: 'advice-auto', detail: { enabled: true, max_windows: 2 } }), '设置高峰应急自动调整 开启');
   assert.equal(w({ op: 'config', by: '信息科李工', role: 'admin', detail: { changed: ['windows', 'matters'], version: 'x' } }),
-    '修改配置：windows、matters');
+    '修改配置：窗口、事项');
+  assert.equal(w({ op: 'config', detail: { changed: ['windows', 'mystery'] } }, en), 'changed the configuration: windows, mystery');
   assert.equal(w({ op: 'reload', by: 'SIGHUP', role: 'system', detail: { changed: [] } }), '重新载入配置');
   assert.equal(w({ op: 'mystery', window: 1, detail: null }), 'mystery 1号窗口', 'an op not known says its name');
   assert.equal(w({ op: 'finish', window: 3, ticket: 41, detail: { outcome: 'done' } }), '3号窗口 办结 A012');

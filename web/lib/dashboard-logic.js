@@ -686,7 +686,10 @@
     if (typeof d.device === 'string')
       extra.push(d.device);
     if (Array.isArray(d.changed) && d.changed.length)
-      extra.push(say('audit.changed', { keys: d.changed.join(say('audit.sep') === '；' ? '、' : ', ') }));
+      extra.push(say('audit.changed', { keys: d.changed.map(function (k) {
+        var kk = 'audit.key.' + k, kw = say(kk);
+        return kw === kk ? k : kw;
+      }).join(say('audit.sep') === '；' ? '、' : ', ') }));
     if (isNum(a.status) && a.status >= 300)
       extra.push(say('audit.status', { status: a.status }));
     var head = parts.join(' ');

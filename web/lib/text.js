@@ -653,7 +653,11 @@
         'audit.act.verify': '核实', 'audit.act.rectify': '整改', 'audit.act.revisit': '回访', 'audit.act.close': '办结',
         'audit.act.appeal': '申诉', 'audit.act.review': '申诉复核',
         'audit.outcome': '结果 {outcome}', 'audit.class.green': '绿色通道', 'audit.remote': '遥控器绑定到 {window}',
-        'audit.sighup': '系统（SIGHUP）'
+        'audit.sighup': '系统（SIGHUP）',
+        'audit.key.matters': '事项', 'audit.key.windows': '窗口', 'audit.key.hours': '作息', 'audit.key.calendar': '日历',
+        'audit.key.classes': '号类', 'audit.key.tokens': '令牌', 'audit.key.domains': '领域', 'audit.key.devices': '设备',
+        'audit.key.appointments': '预约', 'audit.key.notify': '短信', 'audit.key.uplink': '上报',
+        'audit.key.staffing': '窗口配置', 'audit.key.hall': '大厅'
       },
       en: {
         'title': 'Manager dashboard',
@@ -770,7 +774,11 @@
         'audit.act.verify': 'verify', 'audit.act.rectify': 'rectify', 'audit.act.revisit': 'revisit', 'audit.act.close': 'close',
         'audit.act.appeal': 'appeal', 'audit.act.review': 'review',
         'audit.outcome': 'outcome {outcome}', 'audit.class.green': 'priority lane', 'audit.remote': 'remote bound to {window}',
-        'audit.sighup': 'system (SIGHUP)'
+        'audit.sighup': 'system (SIGHUP)',
+        'audit.key.matters': 'matters', 'audit.key.windows': 'windows', 'audit.key.hours': 'hours', 'audit.key.calendar': 'calendar',
+        'audit.key.classes': 'classes', 'audit.key.tokens': 'tokens', 'audit.key.domains': 'domains', 'audit.key.devices': 'devices',
+        'audit.key.appointments': 'appointments', 'audit.key.notify': 'SMS', 'audit.key.uplink': 'uplink',
+        'audit.key.staffing': 'staffing', 'audit.key.hall': 'hall'
       }
     },
     /* 差评整改 and the 办不成事 ledger (/cases, cases.js) */
