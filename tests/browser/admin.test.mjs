@@ -207,6 +207,28 @@ test('admin: tiers and hours edited and saved; bad values refused at their field
     const after5 = JSON.parse(fs.readFileSync(conf, 'utf8'));
     assert.deepEqual(after5.matters[n], { code: 'ZX02', name: '政策咨询', domain: 'ZX', prefix: 'Y', service_s: 300 });
 
+    // A matter the windows still name, removed: refused at the first window
+    // that names it — the page opens that window; read again, nothing lost.
+    const zx = before.matters.findIndex(m => m.code === 'ZX01');
+    await page.click(`${field(`matters[${zx}]`)} button[data-act="matter-remove"]`);
+    const r7 = await save(page);
+    assert.equal(r7.status, 400);
+    assert.match(r7.json.error.field, /^windows\[(\d+)\]\.tiers\[\d+\]\[\d+\]$/);
+    const wi = Number(/^windows\[(\d+)\]/.exec(r7.json.error.field)[1]);
+    assert.notEqual(wi, 2, 'another window than the one open');
+    await page.waitForSelector(`${field(r7.json.error.field)}.field-bad`, { timeout: WAIT });
+    assert.equal(await page.locator('#sec-windows').isVisible(), true);
+    assert.equal(await page.locator(`#wlist li[data-i="${wi}"].sel`).count(), 1, 'its window chosen');
+    assert.equal(await page.locator(field(r7.json.error.field)).inputValue(), 'ZX01');
+    assert.equal(await text(page, '.field-msg'), r7.json.error.message);
+    assert.ok(await inView(page, field(r7.json.error.field)));
+    await shot(page, 'admin-1280-refused-matter');
+    page.once('dialog', d => d.accept());	// 放弃未保存的修改？
+    await page.click('#reload');
+    await page.waitForFunction(n => document.querySelectorAll('#matters tbody tr').length === n,
+      before.matters.length + 1, { timeout: WAIT });
+    await page.waitForSelector('#dirty[hidden]', { state: 'attached', timeout: WAIT });
+
     // The tokens: names and counts, never a token; sent back as they were.
     await page.click('#tabs [data-tab="tokens"]');
     const tok = await text(page, '#tokens');
