@@ -204,6 +204,17 @@ backup_copy(const char *src, const char *dst, const int *stop, int64_t *bytes,
 	sqlite3_exec(in, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(in);
 	in = NULL;
+	/* The copy says it is one: a hall started on it knows it was restored
+	 * and that events after the copy's last may have been told to others
+	 * (hall_restored: its seq goes on after a gap). */
+	if (sqlite3_exec(out, "INSERT OR REPLACE INTO meta (key, value) "
+	    "SELECT 'backup.of', COALESCE(MAX(seq), 0) || ' ' || "
+	    "(CAST(strftime('%s', 'now') AS INTEGER) * 1000) FROM events", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp,
+		    sqlite3_errmsg(out));
+		goto fail;
+	}
 	/* The copy keeps the hall's WAL flag: make it one plain file (hallqd
 	 * turns WAL on again when it opens a restored copy). */
 	if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL,

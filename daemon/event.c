@@ -56,6 +56,7 @@ static const char *const event_names[EVT_MAX] = {
 	[EVT_BACKUP_DONE] = "backup.done",
 	[EVT_BACKUP_FAILED] = "backup.failed",
 	[EVT_AUDIT] = "audit",
+	[EVT_HALL_RESTORED] = "hall.restored",
 };
 
 const char *

@@ -68,6 +68,7 @@ enum event_type {
 	EVT_BACKUP_DONE,
 	EVT_BACKUP_FAILED,
 	EVT_AUDIT,
+	EVT_HALL_RESTORED,
 	EVT_MAX
 };
 

@@ -872,6 +872,55 @@ hall_reconfigure(struct hall *h, struct config *conf)
 		fatalx("reconfigure: %s", err);
 }
 
+/*
+ * Started on a backup copy (backup.c marks each "backup.of SEQ AT"): events
+ * after the copy's last may have gone out before the disaster (the uplink,
+ * pages, the city), and a receiver that deduplicates by seq would drop new
+ * events that reused their numbers.  So the log goes on after a gap of
+ * HALL_RESTORE_GAP numbers, at hall.restored, and the mark is taken away.
+ * Before the bus and the bridge start: they begin from the new seq.  0, or
+ * -1 when it could not be written (the hall must not serve then).
+ */
+#define HALL_RESTORE_GAP	10000000LL
+int
+hall_restored(struct hall *h, int64_t now)
+{
+	struct hall_result r;
+	long long from, at;
+	char *v;
+
+	if ((v = store_meta_get(h->store, "backup.of")) == NULL)
+		return 0;
+	if (*v == '\0' || sscanf(v, "%lld %lld", &from, &at) != 2) {
+		free(v);
+		return 0;
+	}
+	free(v);
+	hall_res_open(h, &r, now);
+	if (hall_txn_begin(h) == -1) {
+		h->res = NULL;
+		return -1;
+	}
+	if (store_meta_put(h->store, "backup.of", "") == -1)
+		h->failed = 1;
+	h->seq += HALL_RESTORE_GAP - 1;
+	hall_emit(h, "hall.restored", json_pack("{s:I, s:I, s:I}", "backup_seq",
+	    (json_int_t)from, "backup_at", (json_int_t)at, "skipped",
+	    (json_int_t)(HALL_RESTORE_GAP - 1)));
+	if (hall_txn_end(h) == -1) {
+		h->res = NULL;
+		hall_result_clear(&r);
+		return -1;
+	}
+	h->res = NULL;
+	hall_result_clear(&r);
+	log_warnx("started on a backup copy whose last event is seq %lld: "
+	    "events after it are lost; seq goes on at %lld (hall.restored) so "
+	    "nobody mistakes new events for the lost ones", from,
+	    (long long)h->seq);
+	return 0;
+}
+
 /* A configuration a command wrote, for the core to apply once the command
  * is committed (a later one in the same batch replaces it). */
 void

@@ -62,6 +62,7 @@ void		 hall_free(struct hall *);
 void		 hall_set_events(struct hall *, struct events *);
 void		 hall_reconfigure(struct hall *, struct config *);
 struct config	*hall_take_config(struct hall *);
+int		 hall_restored(struct hall *, int64_t now);
 int		 hall_audit_system(struct hall *, const char *op, const char *by,
 		     json_t *detail, int64_t now, struct hall_result *);
 void		 hall_set_any_hour(struct hall *, int);

@@ -705,6 +705,8 @@ main(int argc, char *argv[])
 	if ((c->hall = hall_new(c->conf, c->store, now_ms(), err, sizeof err)) == NULL)
 		fatalx("%s", err);
 	hall_set_any_hour(c->hall, any_hour);
+	if (hall_restored(c->hall, now_ms()) == -1)
+		fatalx("cannot mark the start on a restored backup copy");
 	if (any_hour && c->conf->has_hours)
 		log_info("-a: opening hours are shown, not enforced");
 	c->bridge = bridge_new((size_t)c->conf->cmd_queue, (size_t)c->conf->event_ring);

@@ -192,19 +192,40 @@ class Backup(HallCase):
             if tid > max(t["id"] for t in kept):
                 r = h.req("GET", "/api/tickets/%d" % tid, None, "m1")
                 self.assertEqual(r.status, 404, r)
+        # Every event of the copy is back; then the log goes on after a gap
+        # (the lost events' numbers may have reached pages and the city:
+        # nobody must take a new event for one of them), at hall.restored.
+        gap = 10000000
         evs = h.events()
-        self.assertEqual([e["seq"] for e in evs], list(range(1, last + 1)))
-        # new commands: seq goes on after the backup's last, no gaps
+        self.assertEqual([e["seq"] for e in evs], list(range(1, last + 1)) + [last + gap])
+        self.assertEqual(evs[-1]["type"], "hall.restored")
+        self.assertEqual((evs[-1]["backup_seq"], evs[-1]["skipped"]), (last, gap - 1))
+        self.assertGreater(evs[-1]["backup_at"], 0)
+        self.assertEqual(h.status()["seq"], last + gap)
+        # a client that had seen a lost event asks after it: it gets the new
+        self.assertEqual([e["seq"] for e in h.events(since=last + 3)], [last + gap])
+        # new commands: seq goes on after it, no more gaps
         h.issue_ok("SB01")
         self.assertEqual(h.win(2, "call-next").status, 200)
         h.win(2, "start")
         h.win(2, "finish")
-        evs = h.events()
-        seqs = [e["seq"] for e in evs]
-        self.assertEqual(seqs, list(range(1, len(seqs) + 1)))
-        self.assertGreater(seqs[-1], last + 2)
-        self.assertEqual(evs[last]["type"], "ticket.issued")
+        seqs = [e["seq"] for e in h.events(since=last)]
+        self.assertEqual(seqs, list(range(last + gap, last + gap + len(seqs))))
+        self.assertGreater(len(seqs), 3)
+        self.assertEqual(h.events(since=last + gap)[0]["type"], "ticket.issued")
+        # the mark was taken away: a restart goes on without another gap
+        h.restart()
+        n = h.status()["seq"]
+        h.issue_ok("SB01")
+        self.assertEqual(h.status()["seq"], n + 1)
         self.assertEqual(integrity(h.db_path), ["ok"])
+        # the copy itself still says what it is
+        db = open_ro(dst)
+        try:
+            mark = db.execute("SELECT value FROM meta WHERE key = 'backup.of'").fetchone()
+        finally:
+            db.close()
+        self.assertEqual(int(mark[0].split()[0]), last)
 
     def test_backup_of_a_stopped_hall_after_kill9(self):
         """No daemon, the last changes still in the -wal: the copy has them."""
