@@ -77,6 +77,9 @@ $(FONT): tools/mkfont.py $(wildcard web/*.html web/*.css web/*.js web/lib/*.js) 
 $(BUILD)/%.o: %.c $(wildcard daemon/*.h protocols/*.h displays/*.h sim/*.h) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idaemon -Iprotocols -Idisplays -Isim -c -o $@ $<
+# GET /api/status's version: the one in VERSION (the package's too).
+$(BUILD)/daemon/cmd_hall.o: VERSION
+$(BUILD)/daemon/cmd_hall.o: XCFLAGS += -DHALL_VERSION='"$(VERSION)"'
 
 $(BUILD)/hallqd: $(DAEMON_OBJ)
 	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)

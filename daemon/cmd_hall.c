@@ -11,7 +11,9 @@
 #include "metrics.h"
 #include "util.h"
 
+#ifndef HALL_VERSION		/* from VERSION, by the Makefile */
 #define HALL_VERSION	"0.1.0"
+#endif
 
 int
 cmd_hall_hall(struct hall *h, struct op_ctx *c)

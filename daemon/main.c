@@ -6,6 +6,8 @@
  * when it is valid. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -601,6 +603,42 @@ core_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * -n also looks where the configuration points, as the start would: a
+ * database whose directory is missing or not writable stops the start (so
+ * it fails the check); a web.root that is no directory only serves 404s
+ * (a warning).  0 or 1.
+ */
+static int
+main_check_paths(const struct config *conf)
+{
+	char *dir = xstrdup(conf->database), *slash = strrchr(dir, '/');
+	struct stat st;
+	int rc = 0;
+
+	if (slash == NULL)
+		snprintf(dir, 2, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: database %s: its directory %s does not "
+		    "exist\n", conf->path, conf->database, dir);
+		rc = 1;
+	} else if (access(dir, W_OK | X_OK) == -1) {
+		fprintf(stderr, "%s: database %s: its directory %s is not "
+		    "writable by this user (%s)\n", conf->path, conf->database,
+		    dir, strerror(errno));
+		rc = 1;
+	}
+	if (stat(conf->web_root, &st) == -1 || !S_ISDIR(st.st_mode))
+		fprintf(stderr, "%s: warning: web.root %s is not a directory: "
+		    "every page will be 404\n", conf->path, conf->web_root);
+	free(dir);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -663,9 +701,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
-		fprintf(stderr, "%s: configuration OK\n", c->conf_path);
+		i = main_check_paths(c->conf);
+		if (i == 0)
+			fprintf(stderr, "%s: configuration OK\n", c->conf_path);
 		config_free(c->conf);
-		return 0;
+		return i;
 	}
 	if (backup_file != NULL) {	/* a copy of the running hall's database */
 		i = backup_cli(c->conf, backup_file);
