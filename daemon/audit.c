@@ -109,25 +109,10 @@ int
 hall_audit_system(struct hall *h, const char *op, const char *by, json_t *detail,
     int64_t now, struct hall_result *r)
 {
-	memset(r, 0, sizeof *r);
-	h->now = now;
-	h->res = r;
-	h->failed = 0;
-	if (h->batch || hall_txn_begin(h) == -1) {
-		json_decref(detail);
-		h->res = NULL;
-		return -1;
-	}
-	hall_emit(h, "audit", json_pack("{s:s, s:s, s:s, s:n, s:n, s:i, s:o}",
-	    "op", op, "by", by, "role", "system", "window", "ticket",
-	    "status", 200, "detail", detail != NULL ? detail : json_object()));
-	if (hall_txn_end(h) == -1) {
-		h->res = NULL;
-		return -1;
-	}
-	r->status = 200;
-	h->res = NULL;
-	return 0;
+	return hall_write(h, NULL, NULL, "audit", json_pack("{s:s, s:s, s:s, "
+	    "s:n, s:n, s:i, s:o}", "op", op, "by", by, "role", "system",
+	    "window", "ticket", "status", 200, "detail", detail != NULL ?
+	    detail : json_object()), now, r);
 }
 
 struct audit_list {

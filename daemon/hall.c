@@ -882,6 +882,13 @@ hall_reconfigure(struct hall *h, struct config *conf)
  * -1 when it could not be written (the hall must not serve then).
  */
 #define HALL_RESTORE_GAP	10000000LL
+static int
+hall_unmark_restored(struct store *s, void *arg)
+{
+	(void)arg;
+	return store_meta_put(s, "backup.of", "");
+}
+
 int
 hall_restored(struct hall *h, int64_t now)
 {
@@ -896,23 +903,14 @@ hall_restored(struct hall *h, int64_t now)
 		return 0;
 	}
 	free(v);
-	hall_res_open(h, &r, now);
-	if (hall_txn_begin(h) == -1) {
-		h->res = NULL;
-		return -1;
-	}
-	if (store_meta_put(h->store, "backup.of", "") == -1)
-		h->failed = 1;
 	h->seq += HALL_RESTORE_GAP - 1;
-	hall_emit(h, "hall.restored", json_pack("{s:I, s:I, s:I}", "backup_seq",
-	    (json_int_t)from, "backup_at", (json_int_t)at, "skipped",
-	    (json_int_t)(HALL_RESTORE_GAP - 1)));
-	if (hall_txn_end(h) == -1) {
-		h->res = NULL;
+	if (hall_write(h, hall_unmark_restored, NULL, "hall.restored",
+	    json_pack("{s:I, s:I, s:I}", "backup_seq", (json_int_t)from,
+	    "backup_at", (json_int_t)at, "skipped",
+	    (json_int_t)(HALL_RESTORE_GAP - 1)), now, &r) == -1) {
 		hall_result_clear(&r);
 		return -1;
 	}
-	h->res = NULL;
 	hall_result_clear(&r);
 	log_warnx("started on a backup copy whose last event is seq %lld: "
 	    "events after it are lost; seq goes on at %lld (hall.restored) so "

@@ -820,14 +820,12 @@ store_event_put(struct store *s, int64_t seq, int64_t at, const char *type,
 	return store_run(s, ST_EVENT_PUT);
 }
 
-int
-store_events(struct store *s, int64_t since, int limit, store_event_cb cb, void *arg)
+/* The rows of a bound events statement (seq, body) to cb; how many, or -1. */
+static int
+store_event_rows(struct store *s, sqlite3_stmt *st, store_event_cb cb, void *arg)
 {
-	sqlite3_stmt *st = s->st[ST_EVENTS];
 	int rc, n = 0;
 
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if (cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1)) == -1) {
@@ -844,33 +842,29 @@ store_events(struct store *s, int64_t since, int limit, store_event_cb cb, void 
 	return n;
 }
 
+int
+store_events(struct store *s, int64_t since, int limit, store_event_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_EVENTS];
+
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int(st, 2, limit);
+	return store_event_rows(s, st, cb, arg);
+}
+
 /* Events of one type, newest first: seq below `before`, at in [from, to). */
 int
 store_events_type(struct store *s, const char *type, int64_t before,
     int64_t from, int64_t to, int limit, store_event_cb cb, void *arg)
 {
 	sqlite3_stmt *st = s->st[ST_EVENTS_TYPE];
-	int rc, n = 0;
 
 	bind_text(st, 1, type);
 	sqlite3_bind_int64(st, 2, before);
 	sqlite3_bind_int64(st, 3, from);
 	sqlite3_bind_int64(st, 4, to);
 	sqlite3_bind_int(st, 5, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n++;
-		if (cb(arg, sqlite3_column_int64(st, 0), col_text(st, 1)) == -1) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: events of a type: %s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	return n;
+	return store_event_rows(s, st, cb, arg);
 }
 
 int64_t
