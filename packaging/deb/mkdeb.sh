@@ -65,8 +65,17 @@ mkdir -p "$root/etc/hallq"
 /usr/bin/python3 "$pkg/mkconf.py" etc/hallq.json > "$root/etc/hallq/hallq.json"
 chmod 0640 "$root/etc/hallq/hallq.json"
 chmod 0750 "$root/etc/hallq"
-"$build/hallqd" -n -f "$root/etc/hallq/hallq.json" >/dev/null 2>&1 ||
-	{ "$build/hallqd" -n -f "$root/etc/hallq/hallq.json"; die "the packaged configuration does not pass hallqd -n"; }
+# hallqd -n also looks at the paths, which exist only once installed: the
+# check runs on a copy pointing at this build's (the installed file is
+# checked as installed by tests/deb/test_deb.sh and by the unit).
+chk="$build/deb/check"
+rm -rf "$chk" && mkdir -p "$chk"
+sed -e "s#\"/var/lib/hallq/hallq.db\"#\"$chk/hallq.db\"#" \
+    -e "s#\"root\": \"/usr/share/hallq/web\"#\"root\": \"$root/usr/share/hallq/web\"#" \
+    "$root/etc/hallq/hallq.json" > "$chk/hallq.json"
+"$build/hallqd" -n -f "$chk/hallq.json" >/dev/null 2>&1 ||
+	{ "$build/hallqd" -n -f "$chk/hallq.json"; die "the packaged configuration does not pass hallqd -n"; }
+rm -rf "$chk"
 
 # systemd: the daemon (system unit) and the board kiosk (user unit).
 install -D -m 0644 "$pkg/hallqd.service" "$root/lib/systemd/system/hallqd.service"
