@@ -772,7 +772,11 @@ advice_tick(struct hall *h)
 				if (json_integer_value(json_object_get(a, "window")) ==
 				    moves[i].window)
 					taken = 1;
+			/* The 办不成事 window is never lent by itself: it is
+			 * where what the other windows could not do is taken
+			 * up (a manager may still move it by hand). */
 			if (taken || w == NULL || strcmp(action, "tiers") != 0 ||
+			    w->conf->ledger ||
 			    moves[i].score < auto_int(h, "min_gain_min") * 60.0)
 				continue;
 			a = json_pack("{s:i, s:s, s:I, s:I, s:o}", "window",

@@ -8,7 +8,7 @@ of 不动产登记 (BDC01) is what is late.
 """
 import unittest
 
-from harness import Hall, HallCase
+from harness import WINDOWS, Hall, HallCase
 
 T0 = 1796090400000          # 2026-12-01 10:00 hall time, a Tuesday
 
@@ -106,6 +106,33 @@ class AutoMode(HallCase):
         # nothing after the toggle but its audit
         self.assertEqual([e["type"] for e in h.events(since=toggles[-1]["seq"])],
                          ["audit"])
+
+    def test_the_ledger_window_is_never_lent_by_itself(self):
+        """Windows 3 and 4 as 办不成事 windows: the advice still offers them
+        (a manager may move one by hand), the automatic mode never takes
+        them — and here no other window can take BDC01 as tier 0."""
+        h = self.hall
+        h.stop()
+        wins = [dict(w) for w in WINDOWS]
+        for w in wins:
+            if w["number"] in (3, 4):
+                w["ledger"] = True
+        h.over["windows"] = wins
+        h.write_config()
+        h.start()
+        self.assertTrue(h.req("GET", "/api/windows/3", None, "m1").json["window"]["ledger"])
+        self.backlog()
+        adv = h.req("GET", "/api/advice", None, "m1").json
+        offered = {s["window"] for s in adv["suggestions"] if s["action"] == "tiers"}
+        self.assertTrue(offered & {3, 4}, adv)
+        self.auto(enabled=True, max_windows=2, min_gain_min=1, hold_min=30)
+        h.wait_clock(h.now() + 2500)
+        self.assertEqual(self.advice_events(), [])
+        self.assertEqual(h.req("GET", "/api/advice", None, "m1")
+                         .json["auto"]["active"], [])
+        for n in (3, 4):
+            self.assertEqual(self.tiers(n), [w["tiers"] for w in WINDOWS
+                                             if w["number"] == n][0])
 
     def test_kept_across_restart_and_taken_back_when_due(self):
         h = self.hall
