@@ -799,6 +799,9 @@ main(int argc, char *argv[])
 	    c->conf->hall_name, c->conf->listen_host, c->conf->listen_port,
 	    c->conf->database, (long long)hall_seq(c->hall), hall_day(c->hall));
 
+	/* The timers' first turn now, not a second from now: a hall started
+	 * on a later day than its database's rolls over before it answers. */
+	core_tick_cb(-1, 0, c);
 	event_base_dispatch(c->base);
 
 	/*

@@ -516,7 +516,15 @@ class Rollover(HallCase):
         h.over["hall.timezone"] = "Etc/GMT-14"
         h.write_config()
         h.start()
-        # the first change of the new day rolls it over (or the timer did)
+        # rolled over before the first answer: the hall and its pages say
+        # the new day at once, and nothing of the old day waits
+        st = h.status()
+        self.assertGreater(st["business_day"], d1)
+        self.assertEqual([e["type"] for e in h.events(since=st["seq"] - 1)],
+                         ["day.rollover"])
+        hall = h.req("GET", "/api/hall", None, "m1").json
+        self.assertTrue(hall["matters"])
+        self.assertEqual(sum(m["waiting"] for m in hall["matters"]), 0)
         t = h.issue_ok("YB02")
         self.assertEqual(t["number"], "B001", "numbering restarts each day")
         d2 = t["business_day"]
