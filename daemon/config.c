@@ -1146,7 +1146,7 @@ config_parse_ce(const char *path, const char *text, char *err, size_t errlen,
 	cfg_object(&c, root, top_keys, NULL);
 	cfg_finish(&c);
 	cfg_hours_finish(&c);
-	json_decref(root);
+	c.conf->raw = root;
 	return c.conf;
 }
 
@@ -1182,6 +1182,23 @@ config_load(const char *path, char *err, size_t errlen)
 	conf = config_parse(path, text, err, errlen);
 	free(text);
 	return conf;
+}
+
+/* The top-level keys whose values differ between two configurations (a
+ * key present in one only counts), as a JSON array of strings. */
+json_t *
+config_changed(const struct config *a, const struct config *b)
+{
+	json_t *out = json_array(), *v;
+	const char *k;
+
+	json_object_foreach(b->raw, k, v)
+		if (!json_equal(v, json_object_get(a->raw, k)))
+			json_array_append_new(out, json_string(k));
+	json_object_foreach(a->raw, k, v)
+		if (json_object_get(b->raw, k) == NULL)
+			json_array_append_new(out, json_string(k));
+	return out;
 }
 
 void
@@ -1255,6 +1272,7 @@ config_free(struct config *conf)
 	free(conf->matters);
 	free(conf->windows);
 	free(conf->path);
+	json_decref(conf->raw);
 	free(conf->hall_name);
 	free(conf->hall_name_en);
 	free(conf->timezone);

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "calendar.h"
 #include "dispatch.h"
 
@@ -236,6 +238,7 @@ struct backup_conf {
 
 struct config {
 	char		*path;
+	json_t		*raw;		/* the file as parsed: what a reload changed */
 	char		*hall_name;
 	char		*hall_name_en;	/* hall.name_en, or NULL */
 	char		*timezone;
@@ -290,6 +293,7 @@ struct config_err {
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);
+json_t		*config_changed(const struct config *, const struct config *);
 struct config	*config_parse_ce(const char *path, const char *text,
 		    char *err, size_t errlen, struct config_err *);
 struct config	*config_parse(const char *path, const char *text, char *err,

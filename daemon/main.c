@@ -567,6 +567,7 @@ core_reload(struct core *c)
 {
 	struct config *nc;
 	struct hall_result r;
+	json_t *changed;
 	char err[1024];
 
 	if ((nc = config_load(c->conf_path, err, sizeof err)) == NULL) {
@@ -574,10 +575,11 @@ core_reload(struct core *c)
 		    err);
 		return;
 	}
+	changed = config_changed(c->conf, nc);
 	core_apply(c, nc);
 	log_info("configuration reloaded from %s", c->conf_path);
-	if (hall_audit_system(c->hall, "reload", "SIGHUP", json_pack("{s:s}",
-	    "file", c->conf_path), now_ms(), &r) == -1) {
+	if (hall_audit_system(c->hall, "reload", "SIGHUP", json_pack("{s:s, s:o}",
+	    "file", c->conf_path, "changed", changed), now_ms(), &r) == -1) {
 		log_warnx("reload: the audit event could not be written");
 		hall_result_clear(&r);
 		return;

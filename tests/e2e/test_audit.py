@@ -671,6 +671,7 @@ class AuditListing(AuditBase):
         self.assertEqual((a["op"], a["by"], a["role"], a["window"], a["ticket"]),
                          ("reload", "SIGHUP", "system", None, None), a)
         self.assertIsInstance(a["detail"], dict)
+        self.assertEqual(a["detail"]["changed"], [], "the same file again")
         time.sleep(0.3)
         self.assertEqual(len(self.audits(s)), 1, "one reload, one audit")
         # a reload that changes something: window 4's tiers
@@ -681,6 +682,7 @@ class AuditListing(AuditBase):
         h.signal(signal.SIGHUP)
         a = h.wait_event(lambda e: e["type"] == "audit", since=s)
         self.assertEqual((a["op"], a["by"], a["role"]), ("reload", "SIGHUP", "system"))
+        self.assertEqual(a["detail"]["changed"], ["windows"])
         deadline = time.monotonic() + 10
         for _ in range(200):
             tiers = h.req("GET", "/api/windows/4", None, "d1").json["window"]["tiers"]
