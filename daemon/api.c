@@ -264,6 +264,13 @@ api_body_max(enum api_method method, const char *path)
 	return API_MAX_BODY;
 }
 
+/* What a 413 says: "the body is over 64 KiB". */
+void
+api_body_max_msg(size_t max, char *buf, size_t len)
+{
+	snprintf(buf, len, "the body is over %zu KiB", max / 1024);
+}
+
 int
 api_route(enum api_method method, const char *path, const char *query,
     const char *body, size_t bodylen, const char *token, json_t **cmd,
@@ -295,10 +302,12 @@ api_route(enum api_method method, const char *path, const char *query,
 	if (r->op == NULL)
 		return api_fail(err, 501, "not_implemented",
 		    "this part of the hall is not built yet");
-	if (bodylen > api_body_max(method, path))
-		return api_fail(err, 413, "body_too_large", method == API_PUT ?
-		    "the body is over " LIMIT_CONFIG_TEXT :
-		    "the body is over " LIMIT_MESSAGE_TEXT);
+	if (bodylen > api_body_max(method, path)) {
+		char msg[64];
+
+		api_body_max_msg(api_body_max(method, path), msg, sizeof msg);
+		return api_fail(err, 413, "body_too_large", msg);
+	}
 	if (bodylen > 0 && r->takes_body) {
 		b = json_loadb(body, bodylen, JSON_REJECT_DUPLICATES, &jerr);
 		if (b == NULL) {

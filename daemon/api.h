@@ -25,6 +25,7 @@ enum api_method {
  * an HTTP status with *err set to an error body (JSON text, caller frees).
  */
 size_t	 api_body_max(enum api_method, const char *path);
+void	 api_body_max_msg(size_t max, char *buf, size_t len);
 int	 api_route(enum api_method, const char *path, const char *query,
 	     const char *body, size_t bodylen, const char *token, json_t **cmd,
 	     char **err);

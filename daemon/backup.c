@@ -57,26 +57,6 @@ backup_unlink_tmp(const char *tmp)
 	}
 }
 
-/* The directory entry of a renamed file is durable once its directory is. */
-static void
-backup_sync_dir(const char *file)
-{
-	char *d = xstrdup(file), *slash = strrchr(d, '/');
-	int fd;
-
-	if (slash == NULL)
-		strcpy(d, ".");
-	else if (slash == d)
-		d[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
-	free(d);
-}
-
 /* PRAGMA integrity_check on the copy: 0 when "ok", else -1 with its first
  * complaints in err. */
 static int
@@ -244,7 +224,7 @@ backup_copy(const char *src, const char *dst, const int *stop, int64_t *bytes,
 		    strerror(errno));
 		goto fail;
 	}
-	backup_sync_dir(dst);
+	fsync_dir(dst);
 	*bytes = (int64_t)ds.st_size;
 	ret = 0;
 fail:

@@ -16,50 +16,6 @@
 #include "sha256.h"
 #include "util.h"
 
-#define CONFIG_FILE_MAX	(4 * 1024 * 1024)
-
-/* The whole file, NUL-terminated, or NULL (errno set). */
-static char *
-confedit_read(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(CONFIG_FILE_MAX + 1);
-	n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
-	if (ferror(f) || n > CONFIG_FILE_MAX) {
-		fclose(f);
-		free(buf);
-		errno = EFBIG;
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static void
-confedit_version(const char *text, size_t len, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char d[32];
-	struct sha256 s;
-	int i;
-
-	sha256_init(&s);
-	sha256_update(&s, text, len);
-	sha256_final(&s, d);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static char *
 confedit_prev_path(const char *path)
 {
@@ -190,25 +146,6 @@ fail:
 	return -1;
 }
 
-static void
-confedit_sync_dir(const char *path)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd;
-
-	if (slash == NULL)
-		snprintf(dir, 2, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
 /*
  * PATH.tmp with the new text, the old kept as PATH.prev, the new renamed
  * over PATH, the directory synced.  0, or -1 with the reason in err and PATH
@@ -239,7 +176,7 @@ confedit_write(const char *path, const char *old, size_t oldlen,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		(void)unlink(tmp);
 	} else {
-		confedit_sync_dir(path);
+		fsync_dir(path);
 		rc = 0;
 	}
 	free(tmp);
@@ -253,20 +190,19 @@ int
 cmd_config_get(struct hall *h, struct op_ctx *c)
 {
 	const char *path = h->conf->path;
-	char version[65], *text, *prev;
+	char version[65], err[512], *text, *prev;
 	json_error_t jerr;
 	json_t *conf;
 	size_t len;
 
-	if ((text = confedit_read(path, &len)) == NULL)
-		return cmd_error(c, 500, "config_unreadable", "%s: %s", path,
-		    strerror(errno));
+	if ((text = config_read(path, &len, err, sizeof err)) == NULL)
+		return cmd_error(c, 500, "config_unreadable", "%s", err);
 	if ((conf = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		free(text);
 		return cmd_error(c, 500, "config_unreadable", "%s:%d:%d: %s",
 		    path, jerr.line, jerr.column, jerr.text);
 	}
-	confedit_version(text, len, version);
+	sha256_hex(text, len, version);
 	free(text);
 	prev = confedit_prev_path(path);
 	c->reply = json_pack("{s:s, s:s, s:o, s:o}", "path", path, "version",
@@ -314,19 +250,19 @@ confedit_window(json_t *conf, json_t *number)
 	return NULL;
 }
 
-/* A window whose configured tiers the new file changes serves them now:
- * today's tiers a manager set for it are dropped (window_tiers_load). */
+/* A window whose configured tiers the new configuration changes serves
+ * them now: today's tiers a manager set for it are dropped
+ * (window_tiers_load reads "tiers.N"). */
 static void
-confedit_tiers_reset(struct hall *h, json_t *nconf, const char *old,
-    size_t oldlen)
+confedit_tiers_reset(struct hall *h, const struct config *nc)
 {
-	json_t *oconf = json_loadb(old, oldlen, 0, NULL), *w, *ow, *num;
+	json_t *w, *ow, *num;
 	char key[32];
 	size_t i;
 
-	json_array_foreach(json_object_get(nconf, "windows"), i, w) {
+	json_array_foreach(json_object_get(nc->raw, "windows"), i, w) {
 		num = json_object_get(w, "number");
-		ow = confedit_window(oconf, num);
+		ow = confedit_window(h->conf->raw, num);
 		if (ow != NULL && json_equal(json_object_get(w, "tiers"),
 		    json_object_get(ow, "tiers")) && json_equal(json_object_get(w,
 		    "overflow_s"), json_object_get(ow, "overflow_s")))
@@ -336,16 +272,15 @@ confedit_tiers_reset(struct hall *h, json_t *nconf, const char *old,
 		if (store_meta_put(h->store, key, "") == -1)
 			h->failed = 1;
 	}
-	json_decref(oconf);
 }
 
 /* PUT /api/config {"config": {...}, "version": "..."} */
 int
 cmd_config_put(struct hall *h, struct op_ctx *c)
 {
-	const char *path = h->conf->path, *ver, *key, *restart;
-	json_t *nconf = json_object_get(c->body, "config"), *oconf, *changed, *v;
-	char version[65], nversion[65], err[1024], *old, *text, *prev;
+	const char *path = h->conf->path, *ver, *restart;
+	json_t *nconf = json_object_get(c->body, "config");
+	char version[65], err[1024], *old, *text, *prev;
 	struct config_err ce;
 	struct config *nc;
 	size_t oldlen;
@@ -358,62 +293,41 @@ cmd_config_put(struct hall *h, struct op_ctx *c)
 		    "object");
 	if (cmd_body_string(c, "version", 64, &ver) == -1)
 		return c->status;
-	if ((old = confedit_read(path, &oldlen)) == NULL)
-		return cmd_error(c, 500, "config_unreadable", "%s: %s", path,
-		    strerror(errno));
-	confedit_version(old, oldlen, version);
+	if ((old = config_read(path, &oldlen, err, sizeof err)) == NULL)
+		return cmd_error(c, 500, "config_unreadable", "%s", err);
+	sha256_hex(old, oldlen, version);
 	if (ver != NULL && strcmp(ver, version) != 0) {
 		free(old);
 		return cmd_error(c, 409, "config_changed", "the configuration "
 		    "file changed since it was read: read it again");
 	}
+	/* The body is at most LIMIT_CONFIG_BODY: its text is far below
+	 * config_read's bound. */
 	text = confedit_text(nconf);
-	if (strlen(text) > CONFIG_FILE_MAX) {
-		free(old);
-		free(text);
-		return confedit_bad(c, "", "%s", "the configuration is too large");
-	}
 	memset(&ce, 0, sizeof ce);
-	if ((nc = config_parse_ce(path, text, err, sizeof err, &ce)) == NULL) {
-		free(old);
-		free(text);
-		return confedit_bad(c, ce.field, "%s", ce.message);
+	if ((nc = config_parse_ce(path, text, err, sizeof err, &ce)) == NULL)
+		confedit_bad(c, ce.field, "%s", ce.message);
+	else if ((restart = confedit_restart_key(h->conf, nc)) != NULL)
+		confedit_bad(c, restart, "%s is changed in the file only and "
+		    "takes effect at a restart: not from here", restart);
+	else if (confedit_write(path, old, oldlen, text, err, sizeof err) == -1)
+		cmd_error(c, 500, "config_write_failed", "the configuration was "
+		    "not written and nothing changed: %s", err);
+	else {
+		log_info("configuration written to %s from the dashboard", path);
+		confedit_tiers_reset(h, nc);
+		sha256_hex(text, strlen(text), version);
+		prev = confedit_prev_path(path);
+		/* What changed, against the configuration in force. */
+		c->reply = json_pack("{s:s, s:s, s:o}", "version", version,
+		    "previous", prev, "changed", config_changed(h->conf, nc));
+		free(prev);
+		hall_set_pending_config(h, nc);
+		nc = NULL;
+		c->status = 200;
 	}
-	if ((restart = confedit_restart_key(h->conf, nc)) != NULL) {
-		config_free(nc);
-		free(old);
-		free(text);
-		return confedit_bad(c, restart, "%s is changed in the file only "
-		    "and takes effect at a restart: not from here", restart);
-	}
-	if (confedit_write(path, old, oldlen, text, err, sizeof err) == -1) {
-		config_free(nc);
-		free(old);
-		free(text);
-		return cmd_error(c, 500, "config_write_failed",
-		    "the configuration was not written and nothing changed: %s",
-		    err);
-	}
-	log_info("configuration written to %s from the dashboard", path);
-	/* Which top-level members changed, against the file as it was. */
-	changed = json_array();
-	oconf = json_loadb(old, oldlen, 0, NULL);
-	json_object_foreach(nconf, key, v)
-		if (oconf == NULL || !json_equal(v, json_object_get(oconf, key)))
-			json_array_append_new(changed, json_string(key));
-	json_object_foreach(oconf, key, v)
-		if (json_object_get(nconf, key) == NULL)
-			json_array_append_new(changed, json_string(key));
-	json_decref(oconf);
-	confedit_tiers_reset(h, nconf, old, oldlen);
-	confedit_version(text, strlen(text), nversion);
-	prev = confedit_prev_path(path);
-	hall_set_pending_config(h, nc);
-	c->reply = json_pack("{s:s, s:s, s:O}", "version", nversion,
-	    "previous", prev, "changed", changed);
-	json_decref(changed);
-	free(prev);
+	config_free(nc);
 	free(old);
 	free(text);
-	return 200;
+	return c->status;
 }

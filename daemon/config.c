@@ -1152,10 +1152,11 @@ config_parse_ce(const char *path, const char *text, char *err, size_t errlen,
 
 #define CONFIG_MAX_BYTES	(4 * 1024 * 1024)
 
-struct config *
-config_load(const char *path, char *err, size_t errlen)
+/* The file's text (at most CONFIG_MAX_BYTES, no NUL inside), its length in
+ * *len; or NULL with "path:0:0: why" in err.  Also PUT /api/config's. */
+char *
+config_read(const char *path, size_t *len, char *err, size_t errlen)
 {
-	struct config *conf;
 	FILE *f;
 	char *text;
 	size_t n;
@@ -1166,6 +1167,12 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	text = xmalloc(CONFIG_MAX_BYTES + 1);
 	n = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s:0:0: %s", path, strerror(errno));
+		fclose(f);
+		free(text);
+		return NULL;
+	}
 	fclose(f);
 	if (n > CONFIG_MAX_BYTES) {
 		snprintf(err, errlen, "%s:0:0: larger than %d bytes", path,
@@ -1179,6 +1186,19 @@ config_load(const char *path, char *err, size_t errlen)
 		free(text);
 		return NULL;
 	}
+	*len = n;
+	return text;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config *conf;
+	char *text;
+	size_t n;
+
+	if ((text = config_read(path, &n, err, errlen)) == NULL)
+		return NULL;
 	conf = config_parse(path, text, err, errlen);
 	free(text);
 	return conf;

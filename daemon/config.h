@@ -293,6 +293,8 @@ struct config_err {
 };
 
 struct config	*config_load(const char *path, char *err, size_t errlen);
+char		*config_read(const char *path, size_t *len, char *err,
+		    size_t errlen);
 json_t		*config_changed(const struct config *, const struct config *);
 struct config	*config_parse_ce(const char *path, const char *text,
 		    char *err, size_t errlen, struct config_err *);

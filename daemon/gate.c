@@ -45,6 +45,7 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "gate.h"
 #include "limit.h"
 #include "util.h"
@@ -234,11 +235,20 @@ gate_request_line(const char *p, size_t len, struct gate_head *h)
 	    strcmp(h->method, "DELETE") != 0 && strcmp(h->method, "PUT") != 0)
 		return gate_refuse(h, 405, "method_not_allowed",
 		    "hallq serves GET, POST, PUT and DELETE");
-	/* A whole configuration is larger than any command. */
-	h->config_put = strcmp(h->method, "PUT") == 0 &&
-	    ((tlen >= 11 && memcmp(sp1 + 1, "/api/config", 11) == 0 &&
-	    (tlen == 11 || sp1[12] == '?' || (sp1[12] == '/' &&
-	    (tlen == 12 || sp1[13] == '?')))));
+	/* The body this request may carry: api.c's rule (a whole
+	 * configuration is larger than any command). */
+	{
+		char path[GATE_TARGET_MAX + 1];
+		const char *q = memchr(sp1 + 1, '?', tlen);
+		size_t plen = q != NULL ? (size_t)(q - sp1 - 1) : tlen;
+
+		if (plen > GATE_TARGET_MAX)
+			plen = GATE_TARGET_MAX;
+		memcpy(path, sp1 + 1, plen);
+		path[plen] = '\0';
+		h->body_max = api_body_max(strcmp(h->method, "PUT") == 0 ?
+		    API_PUT : API_POST, path);
+	}
 	return gate_target(sp1 + 1, tlen, h);
 }
 
@@ -405,7 +415,6 @@ TAILQ_HEAD(gconn_list, gconn);
 
 struct gate {
 	int			 lfd;
-	size_t			 body_max;
 	struct event_base	*base;
 	struct event		*lev;		/* the listening socket */
 	struct event		*resume;	/* accept again after EMFILE */
@@ -660,7 +669,6 @@ gate_head_end(const char *b, size_t len)
 static int
 gconn_head(struct gconn *c, size_t end)
 {
-	struct gate *g = c->gate;
 	struct gate_head h;
 	int status;
 
@@ -668,11 +676,11 @@ gconn_head(struct gconn *c, size_t end)
 		gconn_refuse(c, status, h.code, h.message);
 		return -1;
 	}
-	if (h.content_length > (long long)(h.config_put ? LIMIT_CONFIG_BODY :
-	    g->body_max)) {
-		gconn_refuse(c, 413, "body_too_large", h.config_put ?
-		    "the body is over " LIMIT_CONFIG_TEXT :
-		    "the body is over " LIMIT_MESSAGE_TEXT);
+	if (h.content_length > (long long)h.body_max) {
+		char msg[64];
+
+		api_body_max_msg(h.body_max, msg, sizeof msg);
+		gconn_refuse(c, 413, "body_too_large", msg);
 		return -1;
 	}
 	c->need = end + (h.content_length > 0 ? (size_t)h.content_length : 0);
@@ -940,7 +948,7 @@ gate_rcvbuf(int fd)
 }
 
 struct gate *
-gate_new(const char *host, int port, size_t body_max, char *err,
+gate_new(const char *host, int port, char *err,
     size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
@@ -975,7 +983,6 @@ gate_new(const char *host, int port, size_t body_max, char *err,
 
 	g = xcalloc(1, sizeof *g);
 	g->lfd = fd;
-	g->body_max = body_max;
 	TAILQ_INIT(&g->reading);
 	TAILQ_INIT(&g->draining);
 	pthread_mutex_init(&g->lock, NULL);

@@ -48,7 +48,7 @@ enum gate_refusal {
 #define GATE_TARGET_MAX		2048	/* the request target */
 #define GATE_HEADERS_MAX	64	/* header lines */
 
-struct gate	*gate_new(const char *host, int port, size_t body_max,
+struct gate	*gate_new(const char *host, int port,
 		     char *err, size_t errlen);
 int		 gate_start(struct gate *, gate_wake_fn, void *);
 int		 gate_take(struct gate *, struct gate_req *);
@@ -63,7 +63,7 @@ struct gate_head {
 	long long	 content_length;	/* -1: none */
 	int		 expect_continue;
 	int		 upgrade;		/* a WebSocket upgrade */
-	int		 config_put;		/* PUT /api/config: a larger body */
+	size_t		 body_max;		/* api_body_max() of the request */
 	const char	*code;			/* on refusal */
 	const char	*message;
 };

@@ -28,7 +28,6 @@
  * all of it is in the socket's receive buffer, so the listener's buffer is
  * made to hold it (gate.c) within Debian's default net.core.rmem_max. */
 #define LIMIT_CONFIG_BODY	(192 * 1024)
-#define LIMIT_CONFIG_TEXT	"192 KiB"
 
 /* A device's name: in the file and in /api/devices/{name}/learn. */
 #define LIMIT_DEVICE_NAME	64

@@ -614,16 +614,10 @@ core_signal_cb(evutil_socket_t sig, short what, void *arg)
 static int
 main_check_paths(const struct config *conf)
 {
-	char *dir = xstrdup(conf->database), *slash = strrchr(dir, '/');
+	char *dir = path_dir(conf->database);
 	struct stat st;
 	int rc = 0;
 
-	if (slash == NULL)
-		snprintf(dir, 2, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: database %s: its directory %s does not "
 		    "exist\n", conf->path, conf->database, dir);

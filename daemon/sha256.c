@@ -137,9 +137,28 @@ void
 hmac_sha256_hex(const char *key, const void *msg, size_t msglen, char out[65])
 {
 	unsigned char mac[32];
-	int i;
 
 	hmac_sha256(key, strlen(key), msg, msglen, mac);
+	sha256_to_hex(mac, out);
+}
+
+void
+sha256_to_hex(const unsigned char d[32], char out[65])
+{
+	int i;
+
 	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+void
+sha256_hex(const void *msg, size_t len, char out[65])
+{
+	unsigned char d[32];
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, msg, len);
+	sha256_final(&s, d);
+	sha256_to_hex(d, out);
 }

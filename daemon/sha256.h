@@ -19,6 +19,8 @@ void	 sha256_final(struct sha256 *, unsigned char out[32]);
 void	 hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, unsigned char out[32]);
 /* out: 65 bytes, lower-case hex and a NUL. */
+void	 sha256_to_hex(const unsigned char d[32], char out[65]);
+void	 sha256_hex(const void *msg, size_t len, char out[65]);
 void	 hmac_sha256_hex(const char *key, const void *msg, size_t msglen,
 	    char out[65]);
 

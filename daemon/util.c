@@ -2,12 +2,14 @@
  * Logs go to stderr in the foreground (-d) and to syslog otherwise, or into
  * a test's buffer while it captures them (log_capture). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -201,4 +203,32 @@ secret_eq(const char *a, const char *b)
 	for (i = 0, d = 0; i < n; i++)
 		d |= (unsigned char)(a[i] ^ b[i]);
 	return d == 0;
+}
+
+/* The directory part of a path, allocated: "a/b" is "a", "b" is ".", "/b"
+ * is "/". */
+char *
+path_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* A renamed file's directory entry is durable once its directory is. */
+void
+fsync_dir(const char *file)
+{
+	char *d = path_dir(file);
+	int fd;
+
+	if ((fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(d);
 }

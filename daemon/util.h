@@ -26,5 +26,7 @@ void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 int64_t	 now_ms(void);
 void	 now_ms_start_at(int64_t);
 int	 secret_eq(const char *, const char *);
+char	*path_dir(const char *);	/* "a/b" -> "a", "b" -> ".", "/b" -> "/" */
+void	 fsync_dir(const char *file);	/* make a rename in file's directory durable */
 
 #endif

@@ -527,10 +527,11 @@ http_dispatch(struct web *w, struct sess *s)
 	    !s->metrics)
 		return http_file(w, s);
 	if (s->too_large) {
+		char msg[64];
+
 		s->close_after = 1;
-		http_error(s, 413, "body_too_large", s->method == API_PUT ?
-		    "the body is over " LIMIT_CONFIG_TEXT :
-		    "the body is over " LIMIT_MESSAGE_TEXT);
+		api_body_max_msg(api_body_max(s->method, s->path), msg, sizeof msg);
+		http_error(s, 413, "body_too_large", msg);
 		return 0;
 	}
 	if (s->method == API_GET && (strcmp(s->path, "/api/public/queue") == 0 ||
@@ -1526,7 +1527,7 @@ web_new(const struct web_conf *wc, struct bridge *b, web_wake_fn wake,
 	lws_set_log_level(getenv("HALLQ_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO | LLL_DEBUG : LLL_ERR | LLL_WARN, web_log_cb);
 
 	/* The gate listens; lws only adopts the requests it passes. */
-	if ((w->gate = gate_new(wc->host, wc->port, API_MAX_BODY, err,
+	if ((w->gate = gate_new(wc->host, wc->port, err,
 	    errlen)) == NULL) {
 		free(w->root);
 		free(w->voice_dir);
