@@ -570,14 +570,15 @@ hall_text_head(int reps, const char *first, int util)
 	printf("\n");
 }
 
-/* --check: the plan checked on the first day simulated (plan.c). */
-static void
+/* --check: the plan checked on the first day simulated (plan.c); -1 when
+ * it needs more windows than the simulator takes. */
+static int
 hall_check(const struct opts *o, struct config *conf, const struct workload *wk,
     const struct sim_model *m, int32_t day, struct plan *pl)
 {
 	struct sim_window *base = xcalloc((size_t)conf->nwindows + 1, sizeof *base);
 	struct plan_day d;
-	int i, guard;
+	int i, guard, rc;
 
 	for (guard = 0; guard < CALENDAR_SEARCH_DAYS &&
 	    !calendar_is_working_day(&conf->cal, day); guard++)
@@ -600,8 +601,9 @@ hall_check(const struct opts *o, struct config *conf, const struct workload *wk,
 		plan_periods(conf, wk->has_hours ? &wk->hours : NULL, i,
 		    d.day_start, &base[i]);
 	}
-	plan_check(&d, pl);
+	rc = plan_check(&d, pl);
 	free(base);
+	return rc;
 }
 
 static int
@@ -671,8 +673,15 @@ hall_main(const struct opts *o)
 	if (o->staff)
 		plan_make(conf, &wk.wl, conf->staffing.target_s / 60.0,
 		    conf->staffing.level_pct / 100.0, &pl);
-	if (o->staff && o->check)
-		hall_check(o, conf, &wk, &m, day0, &pl);
+	if ((o->staff && conf->nwindows + pl.nclones > SIM_WINDOWS_MAX) ||
+	    (o->staff && o->check &&
+	    hall_check(o, conf, &wk, &m, day0, &pl) == -1)) {
+		fprintf(stderr, "hallq-sim: the plan needs more than %d windows, "
+		    "more than the simulator takes\n", SIM_WINDOWS_MAX);
+		plan_free(&pl);
+		free(prior);
+		goto out;
+	}
 	nw = conf->nwindows + pl.nclones;
 	w = xcalloc((size_t)nw + 1, sizeof *w);
 	for (i = 0; i < conf->nwindows; i++) {

@@ -327,8 +327,9 @@ check_windows(struct check *ck)
 }
 
 /* The day under the plan, the same people every time: each hour's share
- * of tickets (issued that hour) called within the target. */
-static void
+ * of tickets (issued that hour) called within the target.  -1, nothing
+ * run, when the plan has more windows than the simulator takes. */
+static int
 check_eval(struct check *ck)
 {
 	const struct plan_day *d = ck->d;
@@ -338,8 +339,7 @@ check_eval(struct check *ck)
 	double ok[SIM_HOURS], all[SIM_HOURS];
 
 	if (n > SIM_WINDOWS_MAX)
-		fatalx("plan: %d windows, more than the simulator's %d", n,
-		    SIM_WINDOWS_MAX);
+		return -1;
 	w = check_windows(ck);
 	memset(ok, 0, sizeof ok);
 	memset(all, 0, sizeof all);
@@ -370,6 +370,7 @@ check_eval(struct check *ck)
 		ck->lv[h] = all[h] > 0 ? ok[h] / all[h] : -1;
 	pl->evals++;
 	free(w);
+	return 0;
 }
 
 static int
@@ -389,7 +390,7 @@ check_total(const struct plan *pl)
 /* Add windows where an hour falls short: to the group whose matters had
  * the most tickets late that hour, the more the shorter; an hour that two
  * additions do not move, or that no open group can help, is left. */
-static void
+static int
 check_add(struct check *ck)
 {
 	const struct plan_day *d = ck->d;
@@ -402,7 +403,8 @@ check_add(struct check *ck)
 	memset(tries, 0, sizeof tries);
 	memset(added, 0, sizeof added);
 	for (round = 0;; round++) {
-		check_eval(ck);
+		if (check_eval(ck) == -1)
+			return -1;
 		if (round == PLAN_ADD_ROUNDS)
 			break;
 		changed = 0;
@@ -443,6 +445,7 @@ check_add(struct check *ck)
 			break;
 		plan_clones(pl);
 	}
+	return 0;
 }
 
 /* An hour that reached the level (ok0) no longer does. */
@@ -515,7 +518,8 @@ check_cut(struct check *ck)
 			memcpy(late, ck->late, (size_t)n * sizeof *late);
 			memcpy(all, ck->all, (size_t)n * sizeof *all);
 			plan_clones(pl);
-			check_eval(ck);
+			/* Fewer windows than an evaluation that ran: runs. */
+			(void)check_eval(ck);
 			if (!check_worse(ck, ok0))
 				continue;
 			/* Back to the plan that held, and its figures. */
@@ -574,11 +578,11 @@ check_count(struct check *ck)
 	free(w);
 }
 
-void
+int
 plan_check(const struct plan_day *d, struct plan *pl)
 {
 	struct check ck;
-	int nw = d->conf->nwindows, r, i, g, h, k;
+	int nw = d->conf->nwindows, r, i, g, h, k, rc;
 
 	memset(&ck, 0, sizeof ck);
 	ck.d = d;
@@ -611,11 +615,12 @@ plan_check(const struct plan_day *d, struct plan *pl)
 				    d->base[i].open_to[k] > a)
 					ck.gopen[g * SIM_HOURS + h] = 1;
 			}
-	check_add(&ck);
-	check_cut(&ck);
-	check_count(&ck);
-	memcpy(pl->level, ck.lv, sizeof pl->level);
-	pl->checked = 1;
+	if ((rc = check_add(&ck)) == 0) {
+		check_cut(&ck);
+		check_count(&ck);
+		memcpy(pl->level, ck.lv, sizeof pl->level);
+		pl->checked = 1;
+	}
 	for (r = 0; r < d->reps; r++)
 		free(ck.t[r]);
 	free(ck.t);
@@ -623,4 +628,5 @@ plan_check(const struct plan_day *d, struct plan *pl)
 	free(ck.gopen);
 	free(ck.late);
 	free(ck.all);
+	return rc;
 }

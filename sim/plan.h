@@ -77,8 +77,9 @@ void	 plan_apply(const struct config *, const struct plan *,
  * of the level, take them away where there is clear slack — never below
  * `pooled` in all (no steady hour does better than one queue of
  * everything: a simulated hour that starts empty can look as if it did)
- * nor a group below `least`. */
-void	 plan_check(const struct plan_day *, struct plan *);
+ * nor a group below `least`.  0, or -1 (pl unchecked) when the plan
+ * needs more than SIM_WINDOWS_MAX windows. */
+int	 plan_check(const struct plan_day *, struct plan *);
 void	 plan_free(struct plan *);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "plan.h"
 #include "plan_job.h"
 #include "util.h"
@@ -153,8 +154,11 @@ plan_job_run(const json_t *job)
 	}
 	d.base = base;
 	plan_make(conf, &wl, (double)d.target_ms / 60000, d.level, &pl);
-	plan_check(&d, &pl);
-
+	if (plan_check(&d, &pl) == -1) {
+		pj_unchecked(reply, "the plan needs more windows than the "
+		    "simulator takes (" LIMIT_STR(SIM_WINDOWS_MAX) ")");
+		goto done;
+	}
 	json_array_foreach(json_object_get(reply, "hours"), k, e) {
 		h = (int)json_integer_value(json_object_get(e, "hour"));
 		if (h >= 0 && h < SIM_HOURS)
@@ -164,6 +168,7 @@ plan_job_run(const json_t *job)
 	json_object_set_new(reply, "seed", json_integer(PLAN_JOB_SEED));
 	json_object_set_new(reply, "reps", json_integer(PLAN_REPS));
 	json_object_set_new(reply, "evals", json_integer(pl.evals));
+done:
 	plan_free(&pl);
 	free(base);
 	free(rate);

@@ -139,6 +139,25 @@ class StaffingChecked(HallCase):
         for s in out:
             self.assertEqual(s["checked_by"], "simulation")
 
+    def test_a_plan_past_the_simulator_is_said_not_fatal(self):
+        """A forecast so large that the plan needs more than the
+        simulator's 1024 windows: the Erlang C figures come back, unchecked
+        with the reason, and the hall serves on (it used to exit)."""
+        h = self.hall
+        h.stop()
+        conf = json.loads(json.dumps(self.conf))
+        conf["staffing"]["forecast"]["tickets_per_day"] = 60000
+        h.write_config(conf)
+        h.start()
+        s = self.staffing()
+        self.assertIsNone(s["checked_by"], s)
+        self.assertIn("more windows than the simulator takes (1024)",
+                      s["check_error"])
+        self.assertTrue(s["hours"])
+        self.assertGreater(max(x["recommended"] for x in s["hours"]), 1024)
+        self.assertTrue(all("checked" not in x for x in s["hours"]))
+        h.assert_serving()
+
     def test_bad_day_and_tokens(self):
         h = self.hall
         self.assertError(h.req("GET", "/api/staffing?day=2026-13-01", None,
