@@ -667,20 +667,13 @@ static int
 auto_set_tiers(struct hall *h, struct win *w, json_t *tiers, const char *matter,
     int revert, int64_t until)
 {
-	char why[160], key[32], *v, *text;
+	char why[160];
 	json_t *o;
 
-	if (window_tiers_set(h, w, tiers, why, sizeof why) == -1) {
+	if (window_tiers_apply(h, w, tiers, why, sizeof why) == -1) {
 		log_warnx("advice: window %d: %s", w->number, why);
 		return -1;
 	}
-	text = json_dumps(tiers, JSON_COMPACT);
-	snprintf(key, sizeof key, "tiers.%d", w->number);
-	xasprintf(&v, "%s %s", h->day, text);
-	if (!h->failed && store_meta_put(h->store, key, v) == -1)
-		h->failed = 1;
-	free(v);
-	free(text);
 	o = json_pack("{s:o, s:s, s:s, s:b}", "window", view_window(h, w), "by",
 	    "advice", "matter", matter, "revert", revert);
 	if (!revert)

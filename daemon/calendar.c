@@ -141,22 +141,13 @@ calendar__insert(int32_t *a, size_t *n, int32_t day, const char *what,
 	return 0;
 }
 
-static void
-calendar__date(char *buf, size_t len, int32_t day)
-{
-	int y, m, d;
-
-	calendar_ymd(day, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
-}
-
 int
 calendar_add_holiday(struct calendar *cal, int32_t day, char *err, size_t errlen)
 {
 	char date[16];
 
 	if (calendar__find(cal->workdays, cal->nworkdays, day)) {
-		calendar__date(date, sizeof(date), day);
+		calendar_format_day(day, date, sizeof date);
 		calendar__err(err, errlen, "%s is both a holiday and a workday", date);
 		return -1;
 	}
@@ -170,7 +161,7 @@ calendar_add_workday(struct calendar *cal, int32_t day, char *err, size_t errlen
 	char date[16];
 
 	if (calendar__find(cal->holidays, cal->nholidays, day)) {
-		calendar__date(date, sizeof(date), day);
+		calendar_format_day(day, date, sizeof date);
 		calendar__err(err, errlen, "%s is both a holiday and a workday", date);
 		return -1;
 	}
@@ -528,7 +519,7 @@ calendar_parse_hhmm(const char *s, int allow_2400, int *min, char *err,
 	return 0;
 }
 
-/* "YYYY-MM-DD", exactly ten characters, years 1970..9999, a real date. */
+/* A day as "YYYY-MM-DD". */
 void
 calendar_format_day(int32_t day, char *buf, size_t len)
 {
@@ -538,6 +529,7 @@ calendar_format_day(int32_t day, char *buf, size_t len)
 	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
+/* "YYYY-MM-DD", exactly ten characters, years 1970..9999, a real date. */
 int
 calendar_parse_date(const char *s, int32_t *day, char *err, size_t errlen)
 {

@@ -302,18 +302,11 @@ int cmd_window_close(struct hall *h, struct op_ctx *c) { return op_window_move(h
 int
 cmd_window_tiers(struct hall *h, struct op_ctx *c)
 {
-	json_t *tiers = json_object_get(c->body, "tiers");
-	char why[160], key[32], *v, *text;
+	char why[160];
 
-	if (window_tiers_set(h, c->win, tiers, why, sizeof why) == -1)
+	if (window_tiers_apply(h, c->win, json_object_get(c->body, "tiers"),
+	    why, sizeof why) == -1)
 		return cmd_error(c, 400, "bad_tiers", "%s", why);
-	text = json_dumps(tiers, JSON_COMPACT);
-	snprintf(key, sizeof key, "tiers.%d", c->win->number);
-	xasprintf(&v, "%s %s", h->day, text);
-	if (!h->failed && store_meta_put(h->store, key, v) == -1)
-		h->failed = 1;
-	free(v);
-	free(text);
 	hall_emit_window(h, "window.tiers", c->win);
 	return cmd_window_reply(h, c, c->win);
 }

@@ -257,7 +257,6 @@ static void
 confedit_tiers_reset(struct hall *h, const struct config *nc)
 {
 	json_t *w, *ow, *num;
-	char key[32];
 	size_t i;
 
 	json_array_foreach(json_object_get(nc->raw, "windows"), i, w) {
@@ -267,10 +266,7 @@ confedit_tiers_reset(struct hall *h, const struct config *nc)
 		    json_object_get(ow, "tiers")) && json_equal(json_object_get(w,
 		    "overflow_s"), json_object_get(ow, "overflow_s")))
 			continue;
-		snprintf(key, sizeof key, "tiers.%lld",
-		    (long long)json_integer_value(num));
-		if (store_meta_put(h->store, key, "") == -1)
-			h->failed = 1;
+		window_tiers_forget(h, (int)json_integer_value(num));
 	}
 }
 

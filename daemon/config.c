@@ -102,6 +102,18 @@ cfg_string(struct cfg *c, json_t *v, size_t maxlen)
 	return s;
 }
 
+/* A time of day "HH:MM" (00:00 to 23:59) as minutes. */
+int
+cfg_hhmm(struct cfg *c, json_t *v)
+{
+	char why[128];
+	int m;
+
+	if (calendar_parse_hhmm(cfg_string(c, v, 8), 0, &m, why, sizeof why) == -1)
+		cfg_error(c, "%s: the hall's time as \"HH:MM\"", why);
+	return m;
+}
+
 json_int_t
 cfg_int(struct cfg *c, json_t *v, json_int_t lo, json_int_t hi)
 {

@@ -21,14 +21,7 @@ b_dir_h(struct cfg *c, json_t *v, void *a)
 static void
 b_at_h(struct cfg *c, json_t *v, void *a)
 {
-	const char *s = cfg_string(c, v, 5);
-	int hh, mm;
-
-	if (strlen(s) != 5 || s[2] != ':' || sscanf(s, "%2d:%2d", &hh, &mm) != 2 ||
-	    hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-	    strspn(s, "0123456789:") != 5)
-		cfg_error(c, "\"at\" is the hall's time \"HH:MM\", 00:00 to 23:59");
-	((struct backup_conf *)a)->at_min = hh * 60 + mm;
+	((struct backup_conf *)a)->at_min = cfg_hhmm(c, v);
 }
 
 static void

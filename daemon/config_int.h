@@ -45,6 +45,7 @@ void		 cfg_push_index(struct cfg *, int);
 void		 cfg_pop(struct cfg *);
 const char	*cfg_string(struct cfg *, json_t *, size_t);
 json_int_t	 cfg_int(struct cfg *, json_t *, json_int_t, json_int_t);
+int		 cfg_hhmm(struct cfg *, json_t *);
 void		 cfg_object(struct cfg *, json_t *, const struct cfg_key *,
 		    void *);
 

@@ -125,17 +125,6 @@ N_INT(r_first_h, retry_first_s, 1, 3600)
 N_INT(r_max_h, retry_max_s, 1, 86400)
 N_INT(r_attempts_h, retry_attempts, 1, 100)
 
-static int
-hhmm(struct cfg *c, json_t *v)
-{
-	char why[128];
-	int m;
-
-	if (calendar_parse_hhmm(cfg_string(c, v, 8), 0, &m, why, sizeof why) == -1)
-		cfg_error(c, "%s", why);
-	return m;
-}
-
 static void
 n_quiet_h(struct cfg *c, json_t *v, void *a)
 {
@@ -143,10 +132,10 @@ n_quiet_h(struct cfg *c, json_t *v, void *a)
 	if (json_array_size(v) != 2)
 		cfg_error(c, "quiet_hours is [\"HH:MM\", \"HH:MM\"]");
 	cfg_push_index(c, 0);
-	c->conf->notify.quiet_start = hhmm(c, json_array_get(v, 0));
+	c->conf->notify.quiet_start = cfg_hhmm(c, json_array_get(v, 0));
 	cfg_pop(c);
 	cfg_push_index(c, 1);
-	c->conf->notify.quiet_end = hhmm(c, json_array_get(v, 1));
+	c->conf->notify.quiet_end = cfg_hhmm(c, json_array_get(v, 1));
 	cfg_pop(c);
 }
 
@@ -154,7 +143,7 @@ static void
 n_reminder_h(struct cfg *c, json_t *v, void *a)
 {
 	(void)a;
-	c->conf->notify.reminder_at = hhmm(c, v);
+	c->conf->notify.reminder_at = cfg_hhmm(c, v);
 }
 
 static const struct cfg_key retry_keys[] = {

@@ -296,6 +296,9 @@ void	 window_free_all(struct hall *h);
 int	 window_tiers_set(struct hall *h, struct win *w, json_t *tiers,
 		    char *why, size_t whylen);
 void	 window_tiers_load(struct hall *h, struct win *w);
+int	 window_tiers_apply(struct hall *h, struct win *w, json_t *tiers,
+	    char *why, size_t whylen);
+void	 window_tiers_forget(struct hall *h, int number);
 void	 window_build_all(struct hall *h);
 void	 window_release(struct hall *h, struct win *w);
 void	 window_hand_back(struct hall *h, struct win *w);

@@ -493,11 +493,7 @@ cmd_hall_hours(struct hall *h, struct op_ctx *c)
 		    "hall", hours_periods(h, NULL, day),
 		    "windows", wins);
 	}
-	{
-		int y, m, d;
-		calendar_ymd(day, &y, &m, &d);
-		snprintf(today, sizeof today, "%04d-%02d-%02d", y, m, d);
-		json_object_set_new(c->reply, "day", json_string(today));
-	}
+	calendar_format_day(day, today, sizeof today);
+	json_object_set_new(c->reply, "day", json_string(today));
 	return 200;
 }

@@ -196,6 +196,39 @@ fail:
 	return -1;
 }
 
+/* Today's tiers for a window, in force and kept as "DAY JSON" in meta
+ * "tiers.N" (window_tiers_load reads them back); -1 with why when they do
+ * not fit the window. */
+int
+window_tiers_apply(struct hall *h, struct win *w, json_t *tiers, char *why,
+    size_t whylen)
+{
+	char key[32], *v, *text;
+
+	if (window_tiers_set(h, w, tiers, why, whylen) == -1)
+		return -1;
+	text = json_dumps(tiers, JSON_COMPACT);
+	snprintf(key, sizeof key, "tiers.%d", w->number);
+	xasprintf(&v, "%s %s", h->day, text);
+	if (!h->failed && store_meta_put(h->store, key, v) == -1)
+		h->failed = 1;
+	free(v);
+	free(text);
+	return 0;
+}
+
+/* Today's tiers of window `number` forgotten: its configured ones serve
+ * from the next rebuild. */
+void
+window_tiers_forget(struct hall *h, int number)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "tiers.%d", number);
+	if (!h->failed && store_meta_put(h->store, key, "") == -1)
+		h->failed = 1;
+}
+
 /* Today's tiers set by a manager, kept as "DAY JSON" in meta. */
 void
 window_tiers_load(struct hall *h, struct win *w)
