@@ -55,6 +55,9 @@
 #define GATE_PEER_MAX		64	/* stalled requests, per peer address */
 #define GATE_PEER_GRACE_MS	1000	/* unfinished this long: stalled */
 #define GATE_PENDING_MAX	512	/* requests being read, in all */
+/* Bodies over a command's (a whole configuration, before its token is
+ * known) being read at once: each holds its buffer. */
+#define GATE_LARGE_MAX		2
 #define GATE_HANDOFF_MAX	256	/* handed over, not yet adopted */
 #define GATE_DRAIN_MAX		256	/* refused, reading to the peer's end */
 #define GATE_DRAIN_MS		2000
@@ -410,6 +413,7 @@ struct gconn {
 	int64_t			 deadline;
 	int64_t			 since;		/* accepted at */
 	size_t			 drained;
+	int			 large;		/* a body over API_MAX_BODY */
 };
 TAILQ_HEAD(gconn_list, gconn);
 
@@ -682,6 +686,19 @@ gconn_head(struct gconn *c, size_t end)
 		api_body_max_msg(h.body_max, msg, sizeof msg);
 		gconn_refuse(c, 413, "body_too_large", msg);
 		return -1;
+	}
+	if (h.content_length > API_MAX_BODY) {
+		struct gconn *o;
+		int n = 0;
+
+		TAILQ_FOREACH(o, &c->gate->reading, entry)
+			n += o->large;
+		if (n >= GATE_LARGE_MAX) {
+			gconn_refuse(c, 503, "busy", "another large request is "
+			    "being read: try again");
+			return -1;
+		}
+		c->large = 1;
 	}
 	c->need = end + (h.content_length > 0 ? (size_t)h.content_length : 0);
 	c->state = GC_BODY;

@@ -22,10 +22,11 @@ and `PUT /api/config` against web/README.md "Configuration — GET
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import time
 
-from harness import HALLQD, ClockHallCase, hall_ms, hours_over
+from harness import HALLQD, ClockHallCase, hall_ms, hours_over, raw_http
 
 ADM = "adm-config-61d2f0a9c4"
 ADM_NAME = "信息科李工"
@@ -385,6 +386,41 @@ class ConfigRefusals(ConfigBase):
             self.assertUntouched(*before, what="body %r" % body[:30])
 
         self.assertEqual([e for e in h.events(s) if e["type"] == "audit"], [])
+
+    def test_large_bodies_read_two_at_a_time(self):
+        """Bodies past a command's 64 KiB are read before any token is
+        known, each holding its buffer: two at once, a third 503 busy; a
+        command's body is not held back by them."""
+        h = self.hall
+        head = ("PUT /api/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                "nobody\r\nContent-Length: %d\r\n\r\n" % LIMIT).encode()
+        held = []
+        try:
+            for _ in range(2):
+                s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+                s.sendall(head + b" " * 1000)
+                held.append(s)
+            time.sleep(0.3)
+            st, out = raw_http(h.port, head + b" " * 1000, timeout=10)
+            self.assertEqual(st, 503, out[:300])
+            self.assertIn(b'"busy"', out)
+            # a command meanwhile
+            self.assertEqual(h.req("GET", "/api/status").status, 200)
+        finally:
+            for s in held:
+                s.close()
+        # once they are gone, a large body is read again
+        g = self.get_config()
+        body = json.dumps({"config": g["config"], "version": g["version"]},
+                          ensure_ascii=False).encode("utf-8")
+        body = body[:-1] + b" " * (100 * 1024 - len(body)) + b"}"
+        deadline = time.monotonic() + 10
+        for _ in range(100):
+            r = self.put(None, raw=body)
+            if r.status != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(r.status, 200, r)
 
     def test_body_up_to_192_KiB(self):
         """Over 192 KiB: 413 at once; a body past the other commands' 64 KiB
