@@ -120,7 +120,7 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 	int64_t start;
 	double lambda[24], target_min = sc->target_s / 60.0,
 	    level = sc->level_pct / 100.0;
-	char err[96];
+	char err[96], *text;
 	int k, mi, hr, w, working;
 
 	if (cmd_body_string(c, "day", 10, &dayarg) == -1)
@@ -213,11 +213,16 @@ cmd_staffing(struct hall *h, struct op_ctx *c)
 		json_array_append_new(codes, json_string(conf->matters[mi].code));
 	}
 	free(x.count);
-	h->res->defer = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:i, s:i, s:I,"
-	    " s:i}", "kind", "staffing", "reply", o, "config", conf->path ?
-	    conf->path : "", "matters", codes, "rates", rates, "service_ms", svcs,
+	/* The configuration in force, as text: the job parses its own (the
+	 * reporter's thread), never the file, which may have been edited. */
+	text = json_dumps(conf->raw, JSON_COMPACT);
+	h->res->defer = json_pack("{s:s, s:o, s:s, s:s%, s:o, s:o, s:o, s:i, s:i,"
+	    " s:I, s:i}", "kind", "staffing", "reply", o, "config", conf->path ?
+	    conf->path : "", "config_text", text ? text : "", text ? strlen(text) :
+	    0, "matters", codes, "rates", rates, "service_ms", svcs,
 	    "target_s", sc->target_s, "level_pct", sc->level_pct, "day_start",
 	    (json_int_t)start, "utc_offset_s", (int)cal->utc_offset_s);
+	free(text);
 	if (h->res->defer == NULL)
 		fatalx("staffing job");
 	return 202;

@@ -68,6 +68,9 @@ plan_job_run(const json_t *job)
 {
 	json_t *reply = json_deep_copy(json_object_get(job, "reply")), *a, *e;
 	const char *path = json_string_value(json_object_get(job, "config"));
+	/* The configuration in force (advice.c), not the file: it may have
+	 * been edited since it was read. */
+	const char *text = json_string_value(json_object_get(job, "config_text"));
 	json_t *rates = json_object_get(job, "rates"),
 	    *svc = json_object_get(job, "service_ms"),
 	    *codes = json_object_get(job, "matters");
@@ -85,24 +88,20 @@ plan_job_run(const json_t *job)
 
 	if (reply == NULL)
 		reply = json_object();
-	if (path == NULL || (conf = config_load(path, err, sizeof err)) == NULL)
-		return pj_unchecked(reply, path == NULL ? "no configuration" : err);
+	if (text == NULL || *text == '\0' ||
+	    (conf = config_parse(path ? path : "configuration", text, err,
+	    sizeof err)) == NULL)
+		return pj_unchecked(reply, text == NULL || *text == '\0' ?
+		    "no configuration" : err);
 	nm = conf->nmatters;
 	if ((size_t)nm != json_array_size(codes) || (size_t)nm !=
 	    json_array_size(rates) || (size_t)nm != json_array_size(svc) ||
 	    conf->nwindows > SIM_WINDOWS_MAX || nm > SIM_MATTERS_MAX ||
 	    plan_model(conf, NULL, hs, &m) == -1) {
 		config_free(conf);
-		return pj_unchecked(reply, "the configuration file has changed");
+		return pj_unchecked(reply, "the hall is larger than the "
+		    "simulator takes");
 	}
-	for (mi = 0; mi < nm; mi++)
-		if (strcmp(conf->matters[mi].code, json_string_value(
-		    json_array_get(codes, (size_t)mi)) ? json_string_value(
-		    json_array_get(codes, (size_t)mi)) : "") != 0) {
-			config_free(conf);
-			return pj_unchecked(reply, "the configuration file has "
-			    "changed");
-		}
 	conf->cal.utc_offset_s = (int32_t)json_integer_value(json_object_get(job,
 	    "utc_offset_s"));
 	rate = xcalloc((size_t)nm * SIM_HOURS + 1, sizeof *rate);
