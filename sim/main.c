@@ -269,15 +269,35 @@ struct workload {
 	int			 has_hours;
 };
 
+/* "HH:MM" (24:00 allowed: an end) as minutes, or -1. */
 static int
 hhmm(const char *s)
 {
-	int h, m;
+	char err[96];
+	int m;
 
-	if (s == NULL || sscanf(s, "%d:%d", &h, &m) != 2 || h < 0 || h > 24 ||
-	    m < 0 || m > 59)
+	return calendar_parse_hhmm(s, 1, &m, err, sizeof err) == -1 ? -1 : m;
+}
+
+/* A number of the workload in [lo, hi] (absent: dflt); -1 said. */
+static int
+wl_num(const char *path, json_t *o, const char *key, double lo, double hi,
+    double dflt, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_number(v) || json_number_value(v) < lo ||
+	    json_number_value(v) > hi) {
+		fprintf(stderr, "%s: \"%s\" is a number from %g to %g\n", path,
+		    key, lo, hi);
 		return -1;
-	return h * 60 + m;
+	}
+	*out = json_number_value(v);
+	return 0;
 }
 
 static int
@@ -288,13 +308,15 @@ workload_load(const char *path, const struct config *conf, struct workload *w)
 	const char *key;
 	size_t i;
 	int mi, d;
-	char err[128];
+	char err[128], *seen = NULL;
+	double shares = 0;
 
 	memset(w, 0, sizeof *w);
 	if ((root = json_load_file(path, 0, &je)) == NULL) {
 		fprintf(stderr, "%s:%d:%d: %s\n", path, je.line, je.column, je.text);
 		return -1;
 	}
+	seen = xcalloc((size_t)conf->nmatters + 1, 1);
 	w->share = xcalloc((size_t)conf->nmatters + 1, sizeof *w->share);
 	w->service_ms = xcalloc((size_t)conf->nmatters + 1, sizeof *w->service_ms);
 	w->cv = xcalloc((size_t)conf->nmatters + 1, sizeof *w->cv);
@@ -304,24 +326,37 @@ workload_load(const char *path, const struct config *conf, struct workload *w)
 	w->wl.share = w->share;
 	w->wl.service_ms = w->service_ms;
 	w->wl.cv = w->cv;
-	if (!json_is_number(v = json_object_get(root, "tickets_per_day")) ||
-	    json_number_value(v) < 0)
-		goto bad_key_tpd;
-	w->wl.tickets_per_day = json_number_value(v);
-	w->wl.no_show = json_number_value(json_object_get(root, "no_show_rate"));
-	w->wl.appt_share = json_number_value(json_object_get(root, "appointment_share"));
-	w->wl.appt_no_show = json_number_value(json_object_get(root,
-	    "appointment_no_show_rate"));
-	w->wl.green_share = json_number_value(json_object_get(root,
-	    "green_channel_share"));
+	/* As the configuration's staffing.forecast bounds it. */
+	if (json_object_get(root, "tickets_per_day") == NULL) {
+		fprintf(stderr, "%s: \"tickets_per_day\" is missing\n", path);
+		goto fail;
+	}
+	if (wl_num(path, root, "tickets_per_day", 0, 1e6, 0,
+	    &w->wl.tickets_per_day) == -1 ||
+	    wl_num(path, root, "no_show_rate", 0, 1, 0, &w->wl.no_show) == -1 ||
+	    wl_num(path, root, "appointment_share", 0, 1, 0,
+	    &w->wl.appt_share) == -1 ||
+	    wl_num(path, root, "appointment_no_show_rate", 0, 1, 0,
+	    &w->wl.appt_no_show) == -1 ||
+	    wl_num(path, root, "green_channel_share", 0, 1, 0,
+	    &w->wl.green_share) == -1)
+		goto fail;
+	if (w->wl.appt_share + w->wl.green_share > 1) {
+		fprintf(stderr, "%s: appointment_share and green_channel_share "
+		    "together are over 1\n", path);
+		goto fail;
+	}
 	if (!json_is_object(v = json_object_get(root, "arrival_profile_per_hour"))) {
 		fprintf(stderr, "%s: \"arrival_profile_per_hour\" is an object of "
 		    "hours (\"08\": share)\n", path);
 		goto fail;
 	}
 	json_object_foreach(v, key, x) {
-		int h = atoi(key);
-		if (h < 0 || h >= SIM_HOURS || !json_is_number(x)) {
+		char *end;
+		long h = strtol(key, &end, 10);
+
+		if (*key == '\0' || *end != '\0' || h < 0 || h >= SIM_HOURS ||
+		    !json_is_number(x) || json_number_value(x) < 0) {
 			fprintf(stderr, "%s: arrival_profile_per_hour: bad hour \"%s\"\n",
 			    path, key);
 			goto fail;
@@ -334,17 +369,28 @@ workload_load(const char *path, const struct config *conf, struct workload *w)
 	}
 	json_array_foreach(v, i, x) {
 		const char *code = json_string_value(json_object_get(x, "code"));
-		double sm = json_number_value(json_object_get(x, "service_min"));
+		double sm;
 
 		if (code == NULL || (mi = config_matter(conf, code)) < 0) {
 			fprintf(stderr, "%s: matter %s is not in %s\n", path,
 			    code ? code : "(no code)", conf->path);
 			goto fail;
 		}
-		w->share[mi] = json_number_value(json_object_get(x, "share"));
+		if (seen[mi]++) {
+			fprintf(stderr, "%s: matter %s is given twice\n", path, code);
+			goto fail;
+		}
+		if (wl_num(path, x, "share", 0, 1, 0, &w->share[mi]) == -1 ||
+		    wl_num(path, x, "service_min", 0, 24 * 60, 0, &sm) == -1 ||
+		    wl_num(path, x, "cv", 0, 10, 0, &w->cv[mi]) == -1)
+			goto fail;
 		if (sm > 0)
 			w->service_ms[mi] = sm * 60000;
-		w->cv[mi] = json_number_value(json_object_get(x, "cv"));
+		shares += w->share[mi];
+	}
+	if (shares <= 0) {
+		fprintf(stderr, "%s: the matters' shares are all 0\n", path);
+		goto fail;
 	}
 	calendar_hours_init(&w->hours);
 	if (json_is_array(v = json_object_get(root, "business_hours"))) {
@@ -362,11 +408,11 @@ workload_load(const char *path, const struct config *conf, struct workload *w)
 		w->has_hours = 1;
 	}
 	json_decref(root);
+	free(seen);
 	return 0;
-bad_key_tpd:
-	fprintf(stderr, "%s: \"tickets_per_day\" is a number >= 0\n", path);
 fail:
 	json_decref(root);
+	free(seen);
 	return -1;
 }
 

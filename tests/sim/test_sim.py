@@ -13,6 +13,7 @@ timelines are tests/unit/test_sim.c's.  Runs in a few seconds; prints
 import json
 import os
 import subprocess
+import tempfile
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -181,6 +182,31 @@ def test_errors():
     sim("-f", CONFIG, "-w", WORKLOAD, "--policy", "nope", expect=1)
     sim("-f", CONFIG, "-w", "/nonexistent.json", expect=1)
     sim("-f", CONFIG, expect=2)
+    # a workload out of bounds is refused, saying which value
+    base = {"tickets_per_day": 100, "arrival_profile_per_hour": {"09": 1},
+            "matters": [{"code": "SB01", "share": 1}]}
+    bad = [
+        ({"tickets_per_day": 5e6}, '"tickets_per_day" is a number from 0'),
+        ({"no_show_rate": 1.5}, '"no_show_rate" is a number from 0 to 1'),
+        ({"green_channel_share": 0.7, "appointment_share": 0.6}, "together are over 1"),
+        ({"arrival_profile_per_hour": {"9am": 1}}, 'bad hour "9am"'),
+        ({"arrival_profile_per_hour": {"09": -1}}, 'bad hour "09"'),
+        ({"matters": [{"code": "SB01", "share": 0.5}, {"code": "SB01", "share": 0.5}]},
+         "SB01 is given twice"),
+        ({"matters": [{"code": "SB01", "share": 0}]}, "shares are all 0"),
+        ({"matters": [{"code": "SB01", "share": 1, "cv": -1}]}, '"cv" is a number'),
+    ]
+    with tempfile.TemporaryDirectory() as d:
+        for over, words in bad:
+            w = dict(base)
+            w.update(over)
+            path = os.path.join(d, "w.json")
+            with open(path, "w") as f:
+                json.dump(w, f)
+            p = subprocess.run([SIM, "-f", CONFIG, "-w", path], capture_output=True,
+                               text=True, timeout=60)
+            check(p.returncode == 1 and words in p.stderr,
+                  "workload %r: exit %d, %r" % (over, p.returncode, p.stderr))
 
 
 def main():
