@@ -104,6 +104,7 @@ struct uplink {
 	pthread_mutex_t		 mu;
 	char			*daily;
 	char			*daily_last;	/* the last one sent (core only) */
+	int64_t			 daily_seq;	/* the rollover last asked for */
 };
 
 static void	 uplink_connect(struct uplink *);
@@ -365,15 +366,21 @@ uplink_rating_msg(struct uplink *u, const struct event *ev)
 
 /* A day.rollover on its way up: the report of the day that ended, made by
  * the reporter and retained on reports/daily.  Asked when the event is sent
- * (from the log, so a restart or an outage at midnight loses nothing). */
+ * (from the log, so a restart or an outage at midnight loses nothing) —
+ * once, and only for the rollover into today: a rollover sent again after
+ * a reconnection, or an older one in a backlog, would only make a report
+ * the retained topic replaces. */
 static void
 uplink_daily_ask(struct uplink *u, const struct event *ev)
 {
 	const char *from = json_string_value(json_object_get(ev->body, "from"));
+	const char *to = json_string_value(json_object_get(ev->body, "to"));
 	json_t *job;
 
-	if (from == NULL)
+	if (from == NULL || to == NULL || ev->seq <= u->daily_seq ||
+	    strcmp(to, hall_day(u->hall)) != 0)
 		return;
+	u->daily_seq = ev->seq;
 	if ((job = hall_report_job(u->hall, from, from, "matter", 0)) == NULL ||
 	    u->host->daily(u->host_arg, job) == -1)
 		log_warnx("uplink: the report of %s could not be asked for", from);
