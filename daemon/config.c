@@ -1216,6 +1216,31 @@ config_load(const char *path, char *err, size_t errlen)
 	return conf;
 }
 
+/* The dispatcher's knobs and fairness rule as the configuration sets them,
+ * for the hall (hall.c) and the simulator (sim/plan.c) alike; hs holds the
+ * classes' head starts (DISPATCH_MAX_CLASSES), which the rule points at. */
+void
+config_dispatch(const struct config *c, struct dispatch_params *p,
+    struct dispatch_rule *r, int64_t *hs)
+{
+	int i;
+
+	p->nclasses = c->nclasses;
+	p->aging_ms = c->aging_ms;
+	r->nclasses = c->nclasses;
+	r->normal_class = c->normal_class;
+	r->late_ms = c->late_appointment_ms;
+	if (c->appt.enabled)	/* check-in's "late" is the dispatcher's */
+		r->late_ms = (int64_t)c->appt.late_min * 60000;
+	r->appointment_class = -1;
+	for (i = 0; i < c->nclasses && i < DISPATCH_MAX_CLASSES; i++) {
+		hs[i] = c->classes[i].head_start_ms;
+		if (strcmp(c->classes[i].name, "appointment") == 0)
+			r->appointment_class = i;
+	}
+	r->head_start_ms = hs;
+}
+
 /* The top-level keys whose values differ between two configurations (a
  * key present in one only counts), as a JSON array of strings. */
 json_t *

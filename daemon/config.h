@@ -296,6 +296,8 @@ struct config	*config_load(const char *path, char *err, size_t errlen);
 char		*config_read(const char *path, size_t *len, char *err,
 		    size_t errlen);
 json_t		*config_changed(const struct config *, const struct config *);
+void		 config_dispatch(const struct config *, struct dispatch_params *,
+		    struct dispatch_rule *, int64_t *head_starts);
 struct config	*config_parse_ce(const char *path, const char *text,
 		    char *err, size_t errlen, struct config_err *);
 struct config	*config_parse(const char *path, const char *text, char *err,

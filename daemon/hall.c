@@ -160,24 +160,8 @@ hall_counter_index(struct hall *h, const char *prefix)
 static void
 hall_params(struct hall *h)
 {
-	const struct config *c = h->conf;
-	int i;
-
-	h->policy = dispatch_policy_find(c->policy);
-	h->params.nclasses = c->nclasses;
-	h->params.aging_ms = c->aging_ms;
-	h->rule.nclasses = c->nclasses;
-	h->rule.normal_class = c->normal_class;
-	h->rule.late_ms = c->late_appointment_ms;
-	if (c->appt.enabled)	/* check-in's "late" is the dispatcher's */
-		h->rule.late_ms = (int64_t)c->appt.late_min * 60000;
-	h->rule.appointment_class = -1;
-	for (i = 0; i < c->nclasses && i < DISPATCH_MAX_CLASSES; i++) {
-		h->head_start[i] = c->classes[i].head_start_ms;
-		if (strcmp(c->classes[i].name, "appointment") == 0)
-			h->rule.appointment_class = i;
-	}
-	h->rule.head_start_ms = h->head_start;
+	h->policy = dispatch_policy_find(h->conf->policy);
+	config_dispatch(h->conf, &h->params, &h->rule, h->head_start);
 }
 
 /* Everything in memory, from the database: at start and after a failed write. */

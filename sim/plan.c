@@ -15,27 +15,12 @@ int
 plan_model(const struct config *conf, const char *policy, int64_t *hs,
     struct sim_model *m)
 {
-	int i;
-
 	memset(m, 0, sizeof *m);
 	m->nmatters = conf->nmatters;
 	if ((m->policy = dispatch_policy_find(policy ? policy : conf->policy)) ==
 	    NULL)
 		return -1;
-	m->params.nclasses = conf->nclasses;
-	m->params.aging_ms = conf->aging_ms;
-	m->rule.nclasses = conf->nclasses;
-	m->rule.normal_class = conf->normal_class;
-	m->rule.late_ms = conf->late_appointment_ms;
-	if (conf->appt.enabled)
-		m->rule.late_ms = (int64_t)conf->appt.late_min * 60000;
-	m->rule.appointment_class = -1;
-	for (i = 0; i < conf->nclasses && i < DISPATCH_MAX_CLASSES; i++) {
-		hs[i] = conf->classes[i].head_start_ms;
-		if (strcmp(conf->classes[i].name, "appointment") == 0)
-			m->rule.appointment_class = i;
-	}
-	m->rule.head_start_ms = hs;
+	config_dispatch(conf, &m->params, &m->rule, hs);
 	m->notice_ms = conf->closing_notice_ms;
 	return 0;
 }
