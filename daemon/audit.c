@@ -53,14 +53,13 @@ void
 hall_audit_cmd(struct hall *h, struct op_ctx *c, const char *op)
 {
 	const struct ticket *t;
-	json_t *d = json_object(), *v, *name;
+	json_t *d, *v, *name;
 	int64_t ticket;
 	size_t i;
 
-	if (!audit_records(c)) {
-		json_decref(d);
+	if (!audit_records(c))	/* every writing command passes here */
 		return;
-	}
+	d = json_object();
 	if (strcmp(op, "config-put") == 0)
 		op = "config";
 	for (i = 0; audit_members[i] != NULL; i++)
