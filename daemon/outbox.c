@@ -59,6 +59,12 @@ struct outbox {
 	void			*arg;
 	struct event		*ev_tick;
 	struct event		*ev_kick;
+	/* Connections of ended flights, freed from the loop (never inside
+	 * their own callback) or by outbox_free, before the resolver they
+	 * use: a one-off event would leak them when the outbox goes first. */
+	struct evhttp_connection **dead;
+	size_t			 ndead, dead_cap;
+	struct event		*ev_reap;
 	struct flight		 fl[OUTBOX_INFLIGHT];
 	char			*report_base;
 	SSL_CTX			*tls;		/* https gateways */
@@ -172,22 +178,38 @@ outbox_done(struct flight *f, enum outcome out, const char *gw_id,
 }
 
 static void
-flight_free_cb(evutil_socket_t fd, short what, void *arg)
+outbox_reap(struct outbox *ob)
 {
-	struct evhttp_connection *conn = arg;
+	size_t i;
 
+	for (i = 0; i < ob->ndead; i++)
+		evhttp_connection_free(ob->dead[i]);
+	ob->ndead = 0;
+}
+
+static void
+outbox_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
 	(void)fd;
 	(void)what;
-	evhttp_connection_free(conn);
+	outbox_reap(arg);
 }
 
 static void
 flight_end(struct flight *f)
 {
+	struct outbox *ob = f->ob;
+
 	/* The connection is freed from the loop, not inside its callback. */
-	if (f->conn != NULL)
-		event_base_once(f->ob->base, -1, EV_TIMEOUT, flight_free_cb,
-		    f->conn, NULL);
+	if (f->conn != NULL) {
+		if (ob->ndead == ob->dead_cap) {
+			ob->dead_cap = ob->dead_cap ? 2 * ob->dead_cap : 8;
+			ob->dead = xrealloc(ob->dead, ob->dead_cap *
+			    sizeof *ob->dead);
+		}
+		ob->dead[ob->ndead++] = f->conn;
+		event_active(ob->ev_reap, 0, 0);
+	}
 	f->conn = NULL;
 	f->used = 0;
 	outbox_kick(f->ob);
@@ -611,6 +633,7 @@ outbox_new(struct event_base *base, const struct config *conf, struct hall *h,
 		ob->dns = evdns_base_new(base, 0);
 	ob->ev_tick = event_new(base, -1, EV_PERSIST, outbox_tick_cb, ob);
 	ob->ev_kick = event_new(base, -1, 0, outbox_tick_cb, ob);
+	ob->ev_reap = event_new(base, -1, 0, outbox_reap_cb, ob);
 	event_add(ob->ev_tick, &sec);
 	return ob;
 }
@@ -628,8 +651,11 @@ outbox_free(struct outbox *ob)
 	for (i = 0; i < OUTBOX_INFLIGHT; i++)
 		if (ob->fl[i].conn != NULL)
 			evhttp_connection_free(ob->fl[i].conn);
+	outbox_reap(ob);
+	free(ob->dead);
 	event_free(ob->ev_tick);
 	event_free(ob->ev_kick);
+	event_free(ob->ev_reap);
 	if (ob->dns != NULL)
 		evdns_base_free(ob->dns, 0);
 	free(ob->report_base);
